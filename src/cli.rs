@@ -1,0 +1,72 @@
+//! The command line, as the contract in `design.md` fixes it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "atlas-restore",
+    version,
+    about = "Compose and follow MongoDB Atlas legacy backup restore jobs",
+    long_about = None
+)]
+pub struct Cli {
+    /// Config file (TOML); default: the per-user config directory.
+    #[arg(long, global = true, env = "ATLAS_RESTORE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Profile of the config file to use; default: its `default_profile`.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Borders and markers without Unicode.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Run against an embedded simulated Atlas on 127.0.0.1; no account or config needed.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a restore request body (JSON) with the same rules as the form.
+    ///
+    /// Exit status: 0 no errors (warnings allowed), 1 errors, 2 the input could not be read or is not JSON.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The body to check; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<PathBuf>,
+    /// API version the body is meant for (they encode oplogTs and oplogInc differently).
+    #[arg(long, value_name = "v1.0|v2", default_value = "v1.0")]
+    pub api: String,
+    /// The time to check the point-in-time window against (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// The source cluster's topology, if known: enables the replica-set/sharded rules.
+    #[arg(long, value_enum, value_name = "replicaset|sharded")]
+    pub cluster_type: Option<ClusterTypeArg>,
+    /// The source project id, to warn when the target is the source itself.
+    #[arg(long, value_name = "ID")]
+    pub group_id: Option<String>,
+    /// The source cluster name, to warn when the target is the source itself.
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClusterTypeArg {
+    Replicaset,
+    Sharded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}

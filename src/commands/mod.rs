@@ -1,0 +1,3 @@
+//! What each subcommand does, apart from argument parsing, so that tests can call it.
+
+pub mod validate;

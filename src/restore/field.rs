@@ -1,0 +1,101 @@
+//! The fields of a restore request, named as the API names them.
+
+/// One field a restore request (or its URL) carries. The order of the variants is the
+/// order of the form, top to bottom, and the order findings list their fields in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// `{GROUP-ID}` in the path: the source project.
+    GroupId,
+    /// `{CLUSTER-NAME}` in the path: the source cluster.
+    ClusterName,
+    SnapshotId,
+    CheckpointId,
+    OplogTs,
+    OplogInc,
+    PointInTimeUtcMillis,
+    MethodName,
+    ExpirationHours,
+    MaxDownloads,
+    TargetGroupId,
+    TargetClusterName,
+    TargetClusterId,
+}
+
+impl Field {
+    /// Every field, in form order.
+    pub const ALL: [Field; 13] = [
+        Field::GroupId,
+        Field::ClusterName,
+        Field::SnapshotId,
+        Field::CheckpointId,
+        Field::OplogTs,
+        Field::OplogInc,
+        Field::PointInTimeUtcMillis,
+        Field::MethodName,
+        Field::ExpirationHours,
+        Field::MaxDownloads,
+        Field::TargetGroupId,
+        Field::TargetClusterName,
+        Field::TargetClusterId,
+    ];
+
+    /// The fields of the request body (the path's two are not among them).
+    pub const BODY: [Field; 11] = [
+        Field::SnapshotId,
+        Field::CheckpointId,
+        Field::OplogTs,
+        Field::OplogInc,
+        Field::PointInTimeUtcMillis,
+        Field::MethodName,
+        Field::ExpirationHours,
+        Field::MaxDownloads,
+        Field::TargetGroupId,
+        Field::TargetClusterName,
+        Field::TargetClusterId,
+    ];
+
+    /// The API's name, dotted for the fields inside `delivery`.
+    pub const fn api_name(self) -> &'static str {
+        match self {
+            Field::GroupId => "groupId",
+            Field::ClusterName => "clusterName",
+            Field::SnapshotId => "snapshotId",
+            Field::CheckpointId => "checkpointId",
+            Field::OplogTs => "oplogTs",
+            Field::OplogInc => "oplogInc",
+            Field::PointInTimeUtcMillis => "pointInTimeUTCMillis",
+            Field::MethodName => "delivery.methodName",
+            Field::ExpirationHours => "delivery.expirationHours",
+            Field::MaxDownloads => "delivery.maxDownloads",
+            Field::TargetGroupId => "delivery.targetGroupId",
+            Field::TargetClusterName => "delivery.targetClusterName",
+            Field::TargetClusterId => "delivery.targetClusterId",
+        }
+    }
+
+    /// The key inside its JSON object: `maxDownloads` for `delivery.maxDownloads`.
+    pub fn json_key(self) -> &'static str {
+        let name = self.api_name();
+        name.strip_prefix("delivery.").unwrap_or(name)
+    }
+
+    /// Whether the field lives inside the `delivery` object.
+    pub fn in_delivery(self) -> bool {
+        self.api_name().starts_with("delivery.")
+    }
+
+    /// The field with this API name (dotted), if any.
+    pub fn from_api_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.api_name() == name)
+    }
+
+    pub(crate) const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.api_name())
+    }
+}

@@ -1,0 +1,20 @@
+//! The domain: a restore request as typed, the API's rules over it, and the body to send.
+//! No I/O here: the form, the simulator's server-side checks, the review before submitting
+//! and `atlas-restore validate` all call this one engine.
+
+mod body;
+mod context;
+mod draft;
+mod field;
+mod finding;
+mod rules;
+pub mod time_input;
+
+pub use body::build_body;
+pub use context::{ApiVersion, ClusterType, Context};
+pub use draft::{RawKind, RawValue, RestoreDraft};
+pub use field::Field;
+pub use finding::{Code, Finding, Severity, has_errors};
+pub use rules::{
+    DeliveryMethod, MAX_INT32, MIN_POINT_IN_TIME_MS, POINT_IN_TIME_WINDOW_MS, validate,
+};

@@ -1,0 +1,138 @@
+//! Times as people write them: raw epoch numbers, RFC 3339 times (seconds optional) and
+//! relative times (`-90m`, `2h ago`, `now`).
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// What a time field's text means before its unit is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HumanTime {
+    /// A bare integer: epoch seconds or milliseconds, depending on the field.
+    Number(i128),
+    /// A moment, already resolved, in epoch milliseconds.
+    AtMs(i64),
+}
+
+/// Reads a time field's text. `now_ms` anchors relative times.
+pub fn parse_human_time(text: &str, now_ms: i64) -> Result<HumanTime, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty".into());
+    }
+    if let Ok(n) = text.parse::<i128>() {
+        return Ok(HumanTime::Number(n));
+    }
+    if text.eq_ignore_ascii_case("now") {
+        return Ok(HumanTime::AtMs(now_ms));
+    }
+    if let Some(ms) = parse_rfc3339_lenient(text) {
+        return Ok(HumanTime::AtMs(ms));
+    }
+    if let Some(ago) = parse_relative(text) {
+        let ago_ms =
+            i64::try_from(ago.as_millis()).map_err(|_| "that is too long ago".to_string())?;
+        return now_ms
+            .checked_sub(ago_ms)
+            .map(HumanTime::AtMs)
+            .ok_or_else(|| "that is too long ago".to_string());
+    }
+    Err(format!(
+        "{text:?} is not a time: write epoch digits, an RFC 3339 UTC time (2026-11-28T09:30Z) or a relative one (-90m, 2h ago)"
+    ))
+}
+
+/// `-90m`, `90m ago`, `1h 30m ago`, or a bare `90m` (meaning ago: restore points are in the past).
+fn parse_relative(text: &str) -> Option<std::time::Duration> {
+    let lower = text.to_ascii_lowercase();
+    let body = lower
+        .strip_suffix("ago")
+        .map(str::trim_end)
+        .unwrap_or(&lower);
+    let body = body.strip_prefix('-').map(str::trim_start).unwrap_or(body);
+    if body.is_empty() || body.starts_with('+') {
+        return None;
+    }
+    humantime::parse_duration(body).ok()
+}
+
+/// RFC 3339, also without seconds (`2026-11-28T09:30Z`), with a space or a lower-case `t`/`z`.
+pub fn parse_rfc3339_lenient(text: &str) -> Option<i64> {
+    let mut s: String = text.trim().to_ascii_uppercase();
+    if s.len() > 10 && s.as_bytes()[10] == b' ' {
+        s.replace_range(10..11, "T");
+    }
+    let parsed = OffsetDateTime::parse(&s, &Rfc3339).ok().or_else(|| {
+        // `HH:MM` followed directly by the offset: add the seconds.
+        let bytes = s.as_bytes();
+        if s.len() > 16 && bytes[13] == b':' && !matches!(bytes[16], b':') {
+            let mut with_secs = s.clone();
+            with_secs.insert_str(16, ":00");
+            OffsetDateTime::parse(&with_secs, &Rfc3339).ok()
+        } else {
+            None
+        }
+    })?;
+    i64::try_from(parsed.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// Parses an ISO-8601 / RFC 3339 time and says whether its offset was UTC.
+pub fn parse_iso_utc(text: &str) -> Option<(i64, bool)> {
+    let parsed = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    let ms = i64::try_from(parsed.unix_timestamp_nanos() / 1_000_000).ok()?;
+    Some((ms, parsed.offset().is_utc()))
+}
+
+/// `2026-11-28T09:30:00Z` for epoch milliseconds (whole seconds; milliseconds when not zero).
+pub fn format_utc_ms(ms: i64) -> String {
+    let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
+        return format!("{ms} ms");
+    };
+    let (y, mo, d) = (t.year(), u8::from(t.month()), t.day());
+    let (h, mi, sec) = (t.hour(), t.minute(), t.second());
+    let milli = t.millisecond();
+    if milli == 0 {
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}Z")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}.{milli:03}Z")
+    }
+}
+
+/// `2026-11-28T09:30:00Z` for epoch seconds.
+pub fn format_utc_secs(secs: i64) -> String {
+    secs.checked_mul(1000)
+        .map(format_utc_ms)
+        .unwrap_or_else(|| format!("{secs} s"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW_MS: i64 = 1_764_322_200_000; // 2025-11-28T09:30:00Z
+
+    #[test]
+    fn reads_each_way_people_write_a_time() {
+        let at = |s: &str| parse_human_time(s, NOW_MS);
+        assert_eq!(
+            at("1764322200000"),
+            Ok(HumanTime::Number(1_764_322_200_000))
+        );
+        assert_eq!(at("2025-11-28T09:30Z"), Ok(HumanTime::AtMs(NOW_MS)));
+        assert_eq!(at("2025-11-28 09:30:00z"), Ok(HumanTime::AtMs(NOW_MS)));
+        assert_eq!(at("2025-11-28T10:30+01:00"), Ok(HumanTime::AtMs(NOW_MS)));
+        assert_eq!(at("-90m"), Ok(HumanTime::AtMs(NOW_MS - 90 * 60_000)));
+        assert_eq!(at("2h ago"), Ok(HumanTime::AtMs(NOW_MS - 2 * 3_600_000)));
+        assert_eq!(at("1h 30m ago"), Ok(HumanTime::AtMs(NOW_MS - 90 * 60_000)));
+        assert_eq!(at("now"), Ok(HumanTime::AtMs(NOW_MS)));
+        assert!(at("yesterday-ish").is_err());
+        assert!(at("+2h").is_err());
+    }
+
+    #[test]
+    fn formats_utc() {
+        assert_eq!(format_utc_ms(NOW_MS), "2025-11-28T09:30:00Z");
+        assert_eq!(format_utc_ms(NOW_MS + 5), "2025-11-28T09:30:00.005Z");
+        assert_eq!(format_utc_secs(1_536_610_288), "2018-09-10T20:11:28Z");
+        assert_eq!(format_utc_ms(i64::MAX), format!("{} ms", i64::MAX));
+    }
+}
