@@ -57,7 +57,12 @@ fn parse_relative(text: &str) -> Option<std::time::Duration> {
 
 /// RFC 3339, also without seconds (`2026-11-28T09:30Z`), with a space or a lower-case `t`/`z`.
 pub fn parse_rfc3339_lenient(text: &str) -> Option<i64> {
-    let mut s: String = text.trim().to_ascii_uppercase();
+    let text = text.trim();
+    if !text.is_ascii() {
+        // RFC 3339 is ASCII; the byte positions below rely on it.
+        return None;
+    }
+    let mut s: String = text.to_ascii_uppercase();
     if s.len() > 10 && s.as_bytes()[10] == b' ' {
         s.replace_range(10..11, "T");
     }
@@ -134,5 +139,17 @@ mod tests {
         assert_eq!(format_utc_ms(NOW_MS + 5), "2025-11-28T09:30:00.005Z");
         assert_eq!(format_utc_secs(1_536_610_288), "2018-09-10T20:11:28Z");
         assert_eq!(format_utc_ms(i64::MAX), format!("{} ms", i64::MAX));
+    }
+}
+
+#[cfg(test)]
+mod non_ascii {
+    use super::*;
+
+    /// Found by the property test: byte positions in non-ASCII text panicked.
+    #[test]
+    fn non_ascii_text_is_not_a_time_and_does_not_panic() {
+        assert_eq!(parse_rfc3339_lenient("2026-11-28é09:30Z"), None);
+        assert!(parse_human_time("ü2026-11-28T09:30Z", 0).is_err());
     }
 }

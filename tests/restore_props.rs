@@ -1,0 +1,129 @@
+//! Properties of the engine over any input: no panic, the builder agrees with the
+//! validator, and a built body reads back clean.
+
+use atlas_restore::restore::{
+    ApiVersion, ClusterType, Context, Field, RestoreDraft, build_body, has_errors, validate,
+};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// 2026-11-28T12:00:00Z
+const NOW_MS: i64 = 1_795_867_200_000;
+
+fn field_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[0-9a-f]{24}",
+        "[0-9a-fA-F]{20,26}",
+        "[A-Za-z0-9][A-Za-z0-9-]{0,12}",
+        Just("HTTP".to_string()),
+        Just("AUTOMATED_RESTORE".to_string()),
+        (-5i64..5_000_000_000).prop_map(|n| n.to_string()),
+        (NOW_MS - 100_000_000..NOW_MS + 100_000_000).prop_map(|n| n.to_string()),
+        ((NOW_MS / 1000) - 100_000..(NOW_MS / 1000) + 10).prop_map(|n| n.to_string()),
+        (1u32..200).prop_map(|n| format!("-{n}m")),
+        (1u32..30).prop_map(|n| format!("{n}h ago")),
+        Just("2026-11-28T09:30Z".to_string()),
+        Just("now".to_string()),
+        Just(" ".to_string()),
+    ]
+}
+
+fn draft() -> impl Strategy<Value = RestoreDraft> {
+    proptest::collection::vec(
+        proptest::option::weighted(0.4, field_text()),
+        Field::BODY.len(),
+    )
+    .prop_map(|values| {
+        let mut d = RestoreDraft::new();
+        for (field, value) in Field::BODY.into_iter().zip(values) {
+            if let Some(text) = value {
+                d.set(field, &text);
+            }
+        }
+        d
+    })
+}
+
+fn context() -> impl Strategy<Value = Context> {
+    (
+        prop_oneof![Just(ApiVersion::V1), Just(ApiVersion::V2)],
+        prop_oneof![
+            Just(None),
+            Just(Some(ClusterType::ReplicaSet)),
+            Just(Some(ClusterType::Sharded))
+        ],
+        proptest::option::of("[0-9a-f]{24}"),
+        proptest::option::of("[A-Za-z0-9]{1,8}"),
+        prop_oneof![Just(NOW_MS), any::<i64>()],
+    )
+        .prop_map(|(api, cluster_type, group, cluster, now_ms)| Context {
+            now_ms,
+            api,
+            source_cluster_type: cluster_type,
+            source_group_id: group,
+            source_cluster_name: cluster,
+            source_cluster_id: None,
+        })
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        field_text().prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        let keys = prop_oneof![
+            Just("snapshotId".to_string()),
+            Just("checkpointId".to_string()),
+            Just("oplogTs".to_string()),
+            Just("oplogInc".to_string()),
+            Just("pointInTimeUTCMillis".to_string()),
+            Just("delivery".to_string()),
+            Just("methodName".to_string()),
+            Just("maxDownloads".to_string()),
+            Just("expirationHours".to_string()),
+            Just("targetGroupId".to_string()),
+            Just("targetClusterName".to_string()),
+            any::<String>(),
+        ];
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map(keys, inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn builder_agrees_with_validator_and_reads_back_clean(d in draft(), ctx in context()) {
+        let findings = validate(&d, &ctx);
+        let built = build_body(&d, &ctx);
+        prop_assert_eq!(built.is_ok(), !has_errors(&findings));
+        for f in &findings {
+            prop_assert!(!f.message.is_empty() && !f.message.contains('\n'));
+        }
+        if let Ok(body) = built {
+            let back = validate(&RestoreDraft::from_json(&body), &ctx);
+            prop_assert!(!has_errors(&back), "{body} read back with {back:#?}");
+            let codes = |fs: &[atlas_restore::restore::Finding]| fs.iter().map(|f| f.code).collect::<Vec<_>>();
+            prop_assert_eq!(codes(&findings), codes(&back));
+        }
+    }
+
+    #[test]
+    fn any_json_body_gives_findings_never_a_panic(body in json_value(), ctx in context()) {
+        let d = RestoreDraft::from_json(&body);
+        let findings = validate(&d, &ctx);
+        let _ = build_body(&d, &ctx);
+        if !body.is_object() {
+            prop_assert!(has_errors(&findings));
+        }
+    }
+}
