@@ -36,7 +36,7 @@ fn draft() -> impl Strategy<Value = RestoreDraft> {
     )
     .prop_map(|values| {
         let mut d = RestoreDraft::new();
-        for (field, value) in Field::BODY.into_iter().zip(values) {
+        for (field, value) in Field::BODY.iter().copied().zip(values) {
             if let Some(text) = value {
                 d.set(field, &text);
             }

@@ -1,6 +1,7 @@
-//! The real request from MongoDB's Go client tests, read in place from `../shared/atlas/examples/`.
+//! The real payloads from MongoDB's Go client tests, read in place from `../shared/atlas/examples/`.
 //! Built only with `--features shared-fixtures`, which `.ci/run` turns on where `../shared` exists.
 
+use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -16,68 +17,52 @@ fn example(name: &str) -> PathBuf {
     path
 }
 
-#[test]
-fn the_go_client_create_request_validates_clean_near_its_time() {
-    let path = example("gocli.restore-job.create.request.json");
-    // pointInTimeUTCMillis 1536610288000 is 2018-09-10T20:11:28Z; an hour later it is in the window.
+/// `atlas-restore validate --format json --now NOW FILE`: its exit code and document.
+fn validate_json(now: &str, name: &str) -> (Option<i32>, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_atlas-restore"))
-        .args([
-            "validate",
-            "--format",
-            "json",
-            "--now",
-            "2018-09-10T21:11:28Z",
-        ])
-        .arg(&path)
+        .args(["validate", "--format", "json", "--now", now])
+        .arg(example(name))
         .output()
         .unwrap();
-    assert_eq!(
+    (
         out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn the_go_client_create_request_validates_clean_near_its_time() {
+    // pointInTimeUTCMillis 1536610288000 is 2018-09-10T20:11:28Z; an hour later it is in the window.
+    let (code, doc) = validate_json(
+        "2018-09-10T21:11:28Z",
+        "gocli.restore-job.create.request.json",
     );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(code, Some(0), "{doc}");
     assert_eq!(doc, serde_json::json!({"valid": true, "findings": []}));
 
     // Two days later it has aged out of the 24-hour window.
-    let late = Command::new(env!("CARGO_BIN_EXE_atlas-restore"))
-        .args([
-            "validate",
-            "--format",
-            "json",
-            "--now",
-            "2018-09-12T21:11:28Z",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(late.status.code(), Some(1));
+    let (code, doc) = validate_json(
+        "2018-09-12T21:11:28Z",
+        "gocli.restore-job.create.request.json",
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["findings"][0]["code"], "POINT_IN_TIME_OUTSIDE_WINDOW");
 }
 
 #[test]
 fn responses_pasted_as_requests_are_flagged() {
     // A Get response pasted as a request: its snapshotId and HTTP delivery make a valid
     // request, and each of its 15 response-only fields is warned about.
-    let path = example("gocli.restore-job.get.response.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_atlas-restore"))
-        .args([
-            "validate",
-            "--format",
-            "json",
-            "--now",
-            "2018-01-22T23:50:00Z",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, doc) = validate_json(
+        "2018-01-22T23:50:00Z",
+        "gocli.restore-job.get.response.json",
+    );
     let codes: Vec<&str> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(code, Some(0), "{doc}");
     assert_eq!(codes, ["RESPONSE_ONLY_FIELD"; 15], "{doc}");
 }

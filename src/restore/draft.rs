@@ -114,10 +114,7 @@ impl RestoreDraft {
                 draft.read_delivery(value);
                 continue;
             }
-            match Field::BODY
-                .into_iter()
-                .find(|f| !f.in_delivery() && f.json_key() == key)
-            {
+            match Field::from_json_key(key, false) {
                 Some(field) => draft.put_json(field, value),
                 None => draft.note_unknown(key, "", &RESPONSE_ONLY),
             }
@@ -130,7 +127,7 @@ impl RestoreDraft {
             Value::Null => {}
             Value::Object(delivery) => {
                 for (key, value) in delivery {
-                    match Field::BODY.into_iter().find(|f| f.in_delivery() && f.json_key() == key) {
+                    match Field::from_json_key(key, true) {
                         Some(field) => self.put_json(field, value),
                         None => self.note_unknown(key, "delivery.", &DELIVERY_RESPONSE_ONLY),
                     }
@@ -180,7 +177,7 @@ impl RestoreDraft {
             ));
             return;
         }
-        let near = Field::BODY.into_iter().find(|f| {
+        let near = Field::BODY.iter().copied().find(|f| {
             f.in_delivery() != prefix.is_empty() && f.json_key().eq_ignore_ascii_case(key)
         });
         let message = match near {

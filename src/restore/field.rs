@@ -39,20 +39,8 @@ impl Field {
         Field::TargetClusterId,
     ];
 
-    /// The fields of the request body (the path's two are not among them).
-    pub const BODY: [Field; 11] = [
-        Field::SnapshotId,
-        Field::CheckpointId,
-        Field::OplogTs,
-        Field::OplogInc,
-        Field::PointInTimeUtcMillis,
-        Field::MethodName,
-        Field::ExpirationHours,
-        Field::MaxDownloads,
-        Field::TargetGroupId,
-        Field::TargetClusterName,
-        Field::TargetClusterId,
-    ];
+    /// The fields of the request body: all but the path's two, which come first.
+    pub const BODY: &'static [Field] = Field::ALL.split_at(2).1;
 
     /// The API's name, dotted for the fields inside `delivery`.
     pub const fn api_name(self) -> &'static str {
@@ -87,6 +75,14 @@ impl Field {
     /// The field with this API name (dotted), if any.
     pub fn from_api_name(name: &str) -> Option<Field> {
         Field::ALL.into_iter().find(|f| f.api_name() == name)
+    }
+
+    /// The body field with this JSON key at the top level, or inside `delivery`.
+    pub fn from_json_key(key: &str, in_delivery: bool) -> Option<Field> {
+        Field::BODY
+            .iter()
+            .copied()
+            .find(|f| f.in_delivery() == in_delivery && f.json_key() == key)
     }
 
     pub(crate) const fn index(self) -> usize {

@@ -135,15 +135,25 @@ fn id_problem(field: Field, s: &str) -> Option<Finding> {
     ))
 }
 
-fn read_id(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<String> {
+/// A string field checked by `problem`: its text when it passes, else the finding.
+fn read_checked(
+    draft: &RestoreDraft,
+    field: Field,
+    out: &mut Vec<Finding>,
+    problem: fn(Field, &str) -> Option<Finding>,
+) -> Option<String> {
     let text = string_text(draft, field, out)?;
-    match id_problem(field, text) {
+    match problem(field, text) {
         Some(f) => {
             out.push(f);
             None
         }
         None => Some(text.to_string()),
     }
+}
+
+fn read_id(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<String> {
+    read_checked(draft, field, out, id_problem)
 }
 
 fn is_cluster_name(s: &str) -> bool {
@@ -163,14 +173,7 @@ fn cluster_name_problem(field: Field, s: &str) -> Option<Finding> {
 }
 
 fn read_cluster_name(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<String> {
-    let text = string_text(draft, field, out)?;
-    match cluster_name_problem(field, text) {
-        Some(f) => {
-            out.push(f);
-            None
-        }
-        None => Some(text.to_string()),
-    }
+    read_checked(draft, field, out, cluster_name_problem)
 }
 
 /// A whole number in a JSON number (or typed): `Err` says why it is not one.
