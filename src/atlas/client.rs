@@ -1,0 +1,614 @@
+//! The Atlas Admin API client: one reqwest client and one Digest session per base URL, so
+//! that after the first request each call is one round trip (the nonce is reused, `nc`
+//! counts up). Nothing here retries by itself; the caller decides, and a POST is never
+//! repeated blindly.
+
+use super::error::{AtlasError, BadBodyKind, StatusError, TransportKind};
+use super::types::{Checkpoint, Cluster, Page, RestoreJob, Snapshot};
+use crate::config::{Profile, check_base_url};
+use crate::restore::ApiVersion;
+use crate::secret::SecretString;
+use diqwest::{DigestAuthSession, WithDigestAuth};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, Url};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sha1::{Digest, Sha1};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The largest page Atlas serves.
+pub const MAX_ITEMS_PER_PAGE: u32 = 500;
+/// A bound on pages followed in one listing, against a server that always says "next".
+const MAX_PAGES: u32 = 200;
+
+/// Everything the client needs; usually made from a `Profile`.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub base_url: String,
+    pub api: ApiVersion,
+    pub public_key: String,
+    pub private_key: SecretString,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub ca_file: Option<PathBuf>,
+    pub max_body_bytes: u64,
+    /// Ask for `envelope=true` answers (and unwrap them).
+    pub envelope: bool,
+    /// Ask for `pretty=true` answers.
+    pub pretty: bool,
+}
+
+impl ClientOptions {
+    pub fn from_profile(p: &Profile) -> ClientOptions {
+        ClientOptions {
+            base_url: p.base_url.clone(),
+            api: p.api,
+            public_key: p.public_key.clone(),
+            private_key: p.private_key.clone(),
+            request_timeout: p.request_timeout,
+            connect_timeout: p.connect_timeout,
+            ca_file: p.ca_file.clone(),
+            max_body_bytes: p.max_body_bytes,
+            envelope: false,
+            pretty: false,
+        }
+    }
+}
+
+/// Which snapshots to list (`completed=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotFilter {
+    Completed,
+    Incomplete,
+    All,
+}
+
+/// What a create returned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    /// One job, or one per shard plus the config server for a sharded source.
+    pub jobs: Vec<RestoreJob>,
+    /// Set when Atlas answered with a bare job instead of the documented page.
+    pub shape_note: Option<&'static str>,
+}
+
+/// A finished download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Downloaded {
+    pub path: PathBuf,
+    pub bytes: u64,
+    /// SHA1 of exactly the bytes written, lower-case hex.
+    pub sha1: String,
+}
+
+pub struct AtlasClient {
+    http: reqwest::Client,
+    digest: Arc<DigestAuthSession>,
+    base: Url,
+    api: ApiVersion,
+    max_body_bytes: u64,
+    envelope: bool,
+    pretty: bool,
+}
+
+impl std::fmt::Debug for AtlasClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AtlasClient")
+            .field("base", &self.base.as_str())
+            .field("api", &self.api)
+            .finish()
+    }
+}
+
+impl AtlasClient {
+    pub fn new(opts: &ClientOptions) -> Result<AtlasClient, AtlasError> {
+        check_base_url(&opts.base_url).map_err(AtlasError::Setup)?;
+        let base =
+            Url::parse(&opts.base_url).map_err(|e| AtlasError::Setup(format!("base_url: {e}")))?;
+        // reqwest is built without a default TLS provider (ring is lighter on 2 cores than
+        // aws-lc-rs); installing it twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("atlas-restore/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(opts.connect_timeout)
+            .timeout(opts.request_timeout);
+        if let Some(path) = &opts.ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| AtlasError::Setup(format!("ca_file {}: {e}", path.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                AtlasError::Setup(format!(
+                    "ca_file {}: not a PEM certificate bundle ({e})",
+                    path.display()
+                ))
+            })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| AtlasError::Setup(format!("HTTP client: {e}")))?;
+        Ok(AtlasClient {
+            http,
+            digest: Arc::new(DigestAuthSession::new(
+                opts.public_key.clone(),
+                opts.private_key.expose(),
+            )),
+            base,
+            api: opts.api,
+            max_body_bytes: opts.max_body_bytes,
+            envelope: opts.envelope,
+            pretty: opts.pretty,
+        })
+    }
+
+    pub fn api(&self) -> ApiVersion {
+        self.api
+    }
+
+    /// The URL of a cluster's restore jobs, as a create POSTs to it.
+    pub fn restore_jobs_url(&self, group_id: &str, cluster: &str) -> String {
+        self.url(
+            &["groups", group_id, "clusters", cluster, "restoreJobs"],
+            &[],
+        )
+        .to_string()
+    }
+
+    fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            path.extend(self.api.path_prefix().trim_start_matches('/').split('/'));
+            path.extend(segments);
+        }
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in query {
+                pairs.append_pair(k, v);
+            }
+            if self.envelope {
+                pairs.append_pair("envelope", "true");
+            }
+            if self.pretty {
+                pairs.append_pair("pretty", "true");
+            }
+        }
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+        url
+    }
+
+    // ---- the resources ----
+
+    pub async fn list_clusters(&self, group_id: &str) -> Result<Vec<Cluster>, AtlasError> {
+        self.list_all(&["groups", group_id, "clusters"], &[]).await
+    }
+
+    pub async fn get_cluster(&self, group_id: &str, cluster: &str) -> Result<Cluster, AtlasError> {
+        self.get(&["groups", group_id, "clusters", cluster], &[])
+            .await
+    }
+
+    pub async fn list_snapshots(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        filter: SnapshotFilter,
+    ) -> Result<Vec<Snapshot>, AtlasError> {
+        let completed = match filter {
+            SnapshotFilter::Completed => "true",
+            SnapshotFilter::Incomplete => "false",
+            SnapshotFilter::All => "all",
+        };
+        self.list_all(
+            &["groups", group_id, "clusters", cluster, "snapshots"],
+            &[("completed", completed.to_string())],
+        )
+        .await
+    }
+
+    pub async fn list_checkpoints(
+        &self,
+        group_id: &str,
+        cluster: &str,
+    ) -> Result<Vec<Checkpoint>, AtlasError> {
+        self.list_all(
+            &["groups", group_id, "clusters", cluster, "backupCheckpoints"],
+            &[],
+        )
+        .await
+    }
+
+    /// One page of a cluster's restore jobs.
+    pub async fn list_restore_jobs_page(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        page_num: u32,
+        items_per_page: u32,
+        batch_id: Option<&str>,
+    ) -> Result<Page<RestoreJob>, AtlasError> {
+        let mut query = vec![
+            ("pageNum", page_num.to_string()),
+            (
+                "itemsPerPage",
+                items_per_page.clamp(1, MAX_ITEMS_PER_PAGE).to_string(),
+            ),
+        ];
+        if let Some(b) = batch_id {
+            query.push(("batchId", b.to_string()));
+        }
+        self.get(
+            &["groups", group_id, "clusters", cluster, "restoreJobs"],
+            &query,
+        )
+        .await
+    }
+
+    /// All of a cluster's restore jobs (or a batch's), 500 a page.
+    pub async fn list_restore_jobs(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        batch_id: Option<&str>,
+    ) -> Result<Vec<RestoreJob>, AtlasError> {
+        let query: Vec<(&str, String)> = batch_id
+            .map(|b| ("batchId", b.to_string()))
+            .into_iter()
+            .collect();
+        self.list_all(
+            &["groups", group_id, "clusters", cluster, "restoreJobs"],
+            &query,
+        )
+        .await
+    }
+
+    pub async fn get_restore_job(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        job_id: &str,
+    ) -> Result<RestoreJob, AtlasError> {
+        self.get(
+            &[
+                "groups",
+                group_id,
+                "clusters",
+                cluster,
+                "restoreJobs",
+                job_id,
+            ],
+            &[],
+        )
+        .await
+    }
+
+    /// POSTs a restore request. A lost answer is `OutcomeUnknown`, never a retry.
+    pub async fn create_restore_job(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        body: &Value,
+    ) -> Result<Created, AtlasError> {
+        let url = self.url(
+            &["groups", group_id, "clusters", cluster, "restoreJobs"],
+            &[],
+        );
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| AtlasError::Setup(format!("request body: {e}")))?;
+        let req = self
+            .http
+            .request(Method::POST, url.clone())
+            .header(CONTENT_TYPE, self.api.media_type())
+            .body(bytes);
+        let (content_type, body) = self.call(req, &url, true).await?;
+        let value: Value = self.parse(&content_type, &body)?;
+        if value.get("results").is_some() {
+            let page: Page<RestoreJob> = from_value(value)?;
+            return Ok(Created {
+                jobs: page.results,
+                shape_note: None,
+            });
+        }
+        let job: RestoreJob = from_value(value)?;
+        Ok(Created {
+            jobs: vec![job],
+            shape_note: Some(
+                "Atlas answered the create with a single job rather than a page; read as a page of one",
+            ),
+        })
+    }
+
+    // ---- the plumbing ----
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<T, AtlasError> {
+        let url = self.url(segments, query);
+        let req = self.http.request(Method::GET, url.clone());
+        let (content_type, body) = self.call(req, &url, false).await?;
+        from_value(self.parse(&content_type, &body)?)
+    }
+
+    /// Follows the pages of a list: stops at the page without a `next` link, or a short one.
+    async fn list_all<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, AtlasError> {
+        let mut all = Vec::new();
+        for page_num in 1..=MAX_PAGES {
+            let mut q = query.to_vec();
+            q.push(("pageNum", page_num.to_string()));
+            q.push(("itemsPerPage", MAX_ITEMS_PER_PAGE.to_string()));
+            let page: Page<T> = self.get(segments, &q).await?;
+            let (short, has_next) = (
+                page.results.len() < MAX_ITEMS_PER_PAGE as usize,
+                page.next_href().is_some(),
+            );
+            all.extend(page.results);
+            if short || !has_next {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Sends with Digest auth and reads the body under the cap. Returns the content type and
+    /// the bytes of a success; an error status becomes `AtlasError::Status`.
+    async fn call(
+        &self,
+        req: RequestBuilder,
+        url: &Url,
+        is_create: bool,
+    ) -> Result<(String, Vec<u8>), AtlasError> {
+        let host = url.host_str().unwrap_or("").to_string();
+        let req = req.header(ACCEPT, self.api.media_type());
+        let mut resp = match req.send_digest_auth(&*self.digest).await {
+            Ok(r) => r,
+            Err(diqwest::error::Error::Reqwest(e)) => {
+                return Err(transport_error(&e, &host, is_create));
+            }
+            Err(diqwest::error::Error::AuthHeaderMissing) => {
+                return Err(AtlasError::Status(StatusError {
+                    status: 401,
+                    error_code: None,
+                    detail: Some("401 without a Digest challenge: something between this host and Atlas refused the request".into()),
+                    reason: None,
+                    retry_after: None,
+                    foreign_body: None,
+                }));
+            }
+            Err(e) => return Err(AtlasError::Setup(format!("Digest authentication: {e}"))),
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let content_type = header_text(&headers, CONTENT_TYPE);
+        let body = read_capped(&mut resp, self.max_body_bytes, &host, is_create).await?;
+        if (200..300).contains(&status) {
+            return Ok((content_type, body));
+        }
+        let retry_after = retry_after(&headers);
+        Err(AtlasError::Status(StatusError::from_response(
+            status,
+            retry_after,
+            &content_type,
+            &body,
+        )))
+    }
+
+    /// JSON from a success body; an envelope (`{"status", "content"}`) is unwrapped.
+    fn parse(&self, content_type: &str, body: &[u8]) -> Result<Value, AtlasError> {
+        let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        if content_type.contains("html") || first == Some(b'<') {
+            return Err(AtlasError::BadBody {
+                kind: BadBodyKind::NotJson,
+                detail: format!(
+                    "{} content",
+                    crate::text::sanitize(if content_type.is_empty() {
+                        "untyped"
+                    } else {
+                        content_type
+                    })
+                ),
+            });
+        }
+        let value: Value = serde_json::from_slice(body).map_err(|e| AtlasError::BadBody {
+            kind: BadBodyKind::Malformed,
+            detail: format!("invalid JSON at line {} column {}", e.line(), e.column()),
+        })?;
+        Ok(unwrap_envelope(value))
+    }
+
+    /// Streams `url` into `dest` (through a `.part` file renamed at the end), hashing as it
+    /// goes. `auth` is `urlV2`'s header. `progress(done, total)` is called per chunk.
+    pub async fn download(
+        &self,
+        url: &str,
+        auth: Option<(&str, &SecretString)>,
+        dest: &Path,
+        mut progress: impl FnMut(u64, Option<u64>),
+    ) -> Result<Downloaded, AtlasError> {
+        use tokio::io::AsyncWriteExt;
+        let parsed =
+            Url::parse(url).map_err(|e| AtlasError::Setup(format!("download URL: {e}")))?;
+        let host = parsed.host_str().unwrap_or("").to_string();
+        // Downloads can take long: no overall timeout, but the connect timeout holds.
+        let mut req = self
+            .http
+            .get(parsed)
+            .timeout(Duration::from_secs(24 * 3600));
+        if let Some((name, value)) = auth {
+            req = req.header(name, value.expose());
+        }
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, &host, false))?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let headers = resp.headers().clone();
+            let body = read_capped(&mut resp, 64 * 1024, &host, false)
+                .await
+                .unwrap_or_default();
+            return Err(AtlasError::Status(StatusError::from_response(
+                status,
+                retry_after(&headers),
+                &header_text(&headers, CONTENT_TYPE),
+                &body,
+            )));
+        }
+        let total = resp.content_length();
+        let part = dest.with_extension("part");
+        let io_err =
+            |e: std::io::Error| AtlasError::Setup(format!("cannot write {}: {e}", part.display()));
+        let mut file = tokio::fs::File::create(&part).await.map_err(io_err)?;
+        let mut hasher = Sha1::new();
+        let mut done = 0u64;
+        progress(0, total);
+        loop {
+            let chunk = resp
+                .chunk()
+                .await
+                .map_err(|e| transport_error(&e, &host, false))?;
+            let Some(chunk) = chunk else { break };
+            hasher.update(&chunk);
+            file.write_all(&chunk).await.map_err(io_err)?;
+            done += chunk.len() as u64;
+            progress(done, total);
+        }
+        file.sync_all().await.map_err(io_err)?;
+        drop(file);
+        tokio::fs::rename(&part, dest).await.map_err(|e| {
+            AtlasError::Setup(format!(
+                "cannot move the download to {}: {e}",
+                dest.display()
+            ))
+        })?;
+        Ok(Downloaded {
+            path: dest.to_path_buf(),
+            bytes: done,
+            sha1: hex::encode(hasher.finalize()),
+        })
+    }
+}
+
+fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, AtlasError> {
+    serde_json::from_value(value).map_err(|e| AtlasError::BadBody {
+        kind: BadBodyKind::Malformed,
+        detail: format!(
+            "unexpected shape: {}",
+            crate::text::sanitize(&e.to_string())
+        ),
+    })
+}
+
+/// `{"status": 200, "content": ...}` → `...`
+fn unwrap_envelope(value: Value) -> Value {
+    match value {
+        Value::Object(mut map)
+            if map.len() == 2 && map.contains_key("status") && map.contains_key("content") =>
+        {
+            map.remove("content").unwrap_or(Value::Null)
+        }
+        other => other,
+    }
+}
+
+fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `Retry-After` in seconds, or as an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = at - time::OffsetDateTime::now_utc();
+    Some(Duration::from_secs(wait.whole_seconds().max(0) as u64))
+}
+
+/// Reads the whole body, refusing one larger than `cap`.
+async fn read_capped(
+    resp: &mut reqwest::Response,
+    cap: u64,
+    host: &str,
+    is_create: bool,
+) -> Result<Vec<u8>, AtlasError> {
+    let too_large = || AtlasError::BadBody {
+        kind: BadBodyKind::TooLarge,
+        detail: format!("the cap of {cap} bytes"),
+    };
+    if resp.content_length().is_some_and(|n| n > cap) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| transport_error(&e, host, is_create))?
+    {
+        if body.len() as u64 + chunk.len() as u64 > cap {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Sorts a reqwest failure into words. For a create, anything after the connection was made
+/// means the request may have reached Atlas.
+fn transport_error(e: &reqwest::Error, host: &str, is_create: bool) -> AtlasError {
+    let mut chain = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    let chain = crate::text::sanitize(&chain);
+    let lower = chain.to_ascii_lowercase();
+    if is_create && !e.is_connect() {
+        return AtlasError::OutcomeUnknown { detail: chain };
+    }
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        TransportKind::Dns
+    } else if lower.contains("connection refused") {
+        TransportKind::Refused
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        TransportKind::Tls
+    } else if lower.contains("proxy") || lower.contains("tunnel") {
+        TransportKind::Proxy
+    } else if e.is_body()
+        || e.is_decode()
+        || e.is_request()
+        || lower.contains("connection closed")
+        || lower.contains("reset")
+    {
+        TransportKind::Closed
+    } else {
+        TransportKind::Other
+    };
+    AtlasError::Transport {
+        kind,
+        host: host.to_string(),
+        detail: chain,
+    }
+}

@@ -1,0 +1,14 @@
+//! The wire: the Atlas Admin API client, its types and its errors. Knows nothing of screens.
+
+mod client;
+mod error;
+mod types;
+
+pub use client::{
+    AtlasClient, ClientOptions, Created, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter,
+};
+pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in};
+pub use types::{
+    ApiErrorBody, BsonTimestamp, Checkpoint, Cluster, Delivery, FileHash, Link, Page, RestoreJob,
+    Snapshot, SnapshotPart, delivery_is_final, job_is_final,
+};

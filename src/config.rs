@@ -1,0 +1,393 @@
+//! The TOML config: profiles, keys and secrets, found where the contract says.
+//!
+//! Precedence, per value: the profile's own setting, then the environment variables that
+//! MongoDB's Atlas CLI reads (so a jump host set up for it works as is), then the default.
+
+use crate::restore::ApiVersion;
+use crate::secret::SecretString;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const ENV_CONFIG: &str = "ATLAS_RESTORE_CONFIG";
+pub const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_API_KEY";
+pub const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_API_KEY";
+pub const ENV_PROJECT_ID: &str = "MONGODB_ATLAS_PROJECT_ID";
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+
+/// Looks up an environment variable; tests pass their own instead of touching the process's.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process's own environment.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config {path}, line {line}, column {column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "config {path} holds a private key and is readable by others (mode {mode:o}): run `chmod 600 {path}`, or move the key to private_key_command or {ENV_PRIVATE_KEY}"
+    )]
+    TooOpen { path: PathBuf, mode: u32 },
+    #[error("no profile {name:?} in {path}: the profiles there are {known}")]
+    NoSuchProfile {
+        name: String,
+        path: PathBuf,
+        known: String,
+    },
+    #[error("profile {profile}: {message}")]
+    Invalid { profile: String, message: String },
+    #[error("profile {profile}: private_key_command failed: {message}")]
+    KeyCommand { profile: String, message: String },
+}
+
+/// `[ui]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    pub color: ColorChoice,
+    pub ascii: bool,
+    pub mouse: bool,
+}
+
+impl Default for UiConfig {
+    fn default() -> UiConfig {
+        UiConfig {
+            color: ColorChoice::Auto,
+            ascii: false,
+            mouse: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// One `[profiles.NAME]` table as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    pub base_url: Option<String>,
+    pub api_version: Option<String>,
+    pub public_key: Option<String>,
+    pub private_key: Option<SecretString>,
+    pub private_key_command: Option<String>,
+    pub group_id: Option<String>,
+    pub cluster_name: Option<String>,
+    pub poll_interval: Option<String>,
+    pub request_timeout: Option<String>,
+    pub connect_timeout: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    pub download_dir: Option<PathBuf>,
+    /// Largest response body accepted, in bytes (default 8 MiB).
+    pub max_body_bytes: Option<u64>,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileFile>,
+    #[serde(default)]
+    pub ui: UiConfig,
+}
+
+/// A config as loaded: the file (if any) and where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub file: ConfigFile,
+}
+
+/// A profile ready to use: every value resolved, the private key read.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub base_url: String,
+    pub api: ApiVersion,
+    pub public_key: String,
+    pub private_key: SecretString,
+    pub group_id: Option<String>,
+    pub cluster_name: Option<String>,
+    pub poll_interval: Duration,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub ca_file: Option<PathBuf>,
+    pub download_dir: PathBuf,
+    pub max_body_bytes: u64,
+}
+
+/// The per-user config file: `~/.config/atlas-restore/config.toml` on Linux.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "atlas-restore")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Finds and reads the config: `--config`, else `ATLAS_RESTORE_CONFIG`, else the default path.
+/// A missing default file is not an error (the environment may carry everything); a missing
+/// file that was named explicitly is.
+pub fn load(explicit: Option<&Path>, env: Env) -> Result<Config, ConfigError> {
+    let named = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| env(ENV_CONFIG).map(PathBuf::from));
+    let (path, must_exist) = match named {
+        Some(p) => (p, true),
+        None => match default_path() {
+            Some(p) => (p, false),
+            None => return Ok(Config::default()),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if !must_exist && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Config::default());
+        }
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    let file = parse(&path, &text)?;
+    if file.profiles.values().any(|p| p.private_key.is_some()) {
+        check_private(&path)?;
+    }
+    Ok(Config {
+        path: Some(path),
+        file,
+    })
+}
+
+/// Parses the file's text; errors name the line and column.
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map_or((0, 0), |span| line_column(text, span.start));
+        ConfigError::Syntax {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Refuses a key file that others can read, as ssh refuses such a private key.
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError::TooOpen {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+impl Config {
+    /// Resolves the named profile (or the default one). With no config file, a profile named
+    /// `env` is made from the Atlas CLI's environment variables.
+    pub fn profile(&self, name: Option<&str>, env: Env) -> Result<Profile, ConfigError> {
+        let name = name
+            .map(str::to_string)
+            .or_else(|| self.file.default_profile.clone())
+            .or_else(|| {
+                (self.file.profiles.len() == 1)
+                    .then(|| self.file.profiles.keys().next().cloned())
+                    .flatten()
+            });
+        let (name, file) = match name {
+            Some(n) => match self.file.profiles.get(&n) {
+                Some(p) => (n, p.clone()),
+                None if self.file.profiles.is_empty() && self.path.is_none() => {
+                    (n, ProfileFile::default())
+                }
+                None => {
+                    return Err(ConfigError::NoSuchProfile {
+                        known: self
+                            .file
+                            .profiles
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        name: n,
+                        path: self.path.clone().unwrap_or_default(),
+                    });
+                }
+            },
+            None => ("env".to_string(), ProfileFile::default()),
+        };
+        resolve(name, file, env)
+    }
+}
+
+fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        profile: name.clone(),
+        message,
+    };
+    let base_url = file
+        .base_url
+        .clone()
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    check_base_url(&base_url).map_err(invalid)?;
+    let api = match &file.api_version {
+        Some(v) => v
+            .parse::<ApiVersion>()
+            .map_err(|e| invalid(format!("api_version: {e}")))?,
+        None => ApiVersion::V1,
+    };
+    let public_key = file.public_key.clone().or_else(|| env(ENV_PUBLIC_KEY)).ok_or_else(|| {
+        invalid(format!(
+            "no public key: set public_key in the profile or {ENV_PUBLIC_KEY} (Atlas: Organization Access Manager > API Keys)"
+        ))
+    })?;
+    let private_key = match (&file.private_key, &file.private_key_command) {
+        (Some(key), _) => key.clone(),
+        (None, Some(command)) => run_key_command(&name, command)?,
+        (None, None) => env(ENV_PRIVATE_KEY).map(SecretString::new).ok_or_else(|| {
+            invalid(format!(
+                "no private key: set private_key_command (e.g. \"pass show atlas/{name}\"), {ENV_PRIVATE_KEY}, or private_key in a chmod-600 file"
+            ))
+        })?,
+    };
+    let duration =
+        |key: &str, value: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
+            match value {
+                None => Ok(default),
+                Some(text) => humantime::parse_duration(text)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "{key} = {text:?} is not a duration: write it like \"10s\" or \"2m\""
+                        ))
+                    }),
+            }
+        };
+    Ok(Profile {
+        api,
+        public_key,
+        private_key,
+        group_id: file.group_id.clone().or_else(|| env(ENV_PROJECT_ID)),
+        cluster_name: file.cluster_name.clone(),
+        poll_interval: duration(
+            "poll_interval",
+            &file.poll_interval,
+            Duration::from_secs(10),
+        )?,
+        request_timeout: duration(
+            "request_timeout",
+            &file.request_timeout,
+            Duration::from_secs(30),
+        )?,
+        connect_timeout: duration(
+            "connect_timeout",
+            &file.connect_timeout,
+            Duration::from_secs(10),
+        )?,
+        ca_file: file.ca_file.clone(),
+        download_dir: file
+            .download_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".")),
+        max_body_bytes: file.max_body_bytes.unwrap_or(8 * 1024 * 1024),
+        base_url: base_url.trim_end_matches('/').to_string(),
+        name,
+    })
+}
+
+/// HTTPS, except to a loopback address (the simulator, a local tunnel).
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("base_url {url:?} is not a URL ({e})"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(&parsed) => Ok(()),
+        "http" => Err(format!(
+            "base_url {url:?} is plain http: the API keys would cross the network readable; use https:// (plain http is only for loopback addresses)"
+        )),
+        other => Err(format!("base_url {url:?}: scheme {other:?} is not http(s)")),
+    }
+}
+
+fn is_loopback_host(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Runs `private_key_command` through the shell; its trimmed stdout is the key. Neither the
+/// output nor the command's stderr is kept beyond what the error needs.
+fn run_key_command(profile: &str, command: &str) -> Result<SecretString, ConfigError> {
+    let fail = |message: String| ConfigError::KeyCommand {
+        profile: profile.to_string(),
+        message,
+    };
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| fail(format!("cannot run sh: {e}")))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200);
+        return Err(fail(format!(
+            "{} ({})",
+            out.status,
+            first.collect::<String>()
+        )));
+    }
+    let key = String::from_utf8(out.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(fail("it printed nothing".into()));
+    }
+    Ok(SecretString::new(key))
+}

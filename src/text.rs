@@ -1,0 +1,83 @@
+//! Text from the network is data: before it reaches a terminal, control characters and
+//! escape sequences are removed, so a hostile cluster name or error detail cannot move the
+//! cursor, retitle the window, or write the clipboard (OSC 52).
+
+/// Removes C0 and C1 controls and whole escape sequences (CSI, OSC, DCS, SOS/PM/APC, and
+/// two-byte ESC forms), in their 7-bit and 8-bit forms. Tabs and newlines become spaces:
+/// callers draw one field per line.
+pub fn sanitize(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            '\u{1b}' => match chars.peek().copied() {
+                Some('[') => {
+                    chars.next();
+                    skip_csi(&mut chars);
+                }
+                Some(']' | 'P' | 'X' | '^' | '_') => {
+                    chars.next();
+                    skip_string(&mut chars);
+                }
+                // ESC followed by one character (ESC c, ESC 7, ...): drop both.
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
+            c if c.is_control() => {}
+            // Bidirectional overrides can reorder what is shown; drop them too.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A CSI sequence ends with a byte in 0x40..=0x7e.
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// OSC, DCS and friends end with BEL, ST (ESC \) or the 8-bit ST.
+fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn removes_every_kind_of_sequence() {
+        assert_eq!(sanitize("Cluster0"), "Cluster0");
+        assert_eq!(sanitize("a\u{1b}[2J\u{1b}[31mb"), "ab");
+        assert_eq!(sanitize("a\u{1b}]52;c;aGVsbG8=\u{7}b"), "ab");
+        assert_eq!(sanitize("a\u{1b}]0;title\u{1b}\\b"), "ab");
+        assert_eq!(sanitize("a\u{1b}P1;2|x\u{1b}\\b"), "ab");
+        assert_eq!(sanitize("a\u{9b}31mb\u{9d}0;t\u{9c}c"), "abc");
+        assert_eq!(sanitize("a\u{0}\u{7}\u{8}b\u{7f}\u{85}"), "ab");
+        assert_eq!(sanitize("line1\nline2\ttab"), "line1 line2 tab");
+        assert_eq!(sanitize("x\u{202e}gnp.exe"), "xgnp.exe");
+        assert_eq!(sanitize("trailing\u{1b}"), "trailing");
+        assert_eq!(sanitize("unterminated\u{1b}]52;c;AAAA"), "unterminated");
+    }
+}

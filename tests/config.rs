@@ -1,0 +1,264 @@
+//! The config contract: where the file is found, profiles, keys from the file, the
+//! environment or a command, permissions, and errors that point at the line.
+
+use atlas_restore::config::{self, ColorChoice, ConfigError};
+use atlas_restore::restore::ApiVersion;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let p = std::env::temp_dir().join(format!(
+            "atlas-restore-config-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Dir(p)
+    }
+
+    fn file(&self, text: &str, mode: u32) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.0.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        path
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+const FULL: &str = r#"
+default_profile = "prod"
+
+[profiles.prod]
+base_url = "https://cloud.mongodb.com"
+api_version = "v2"
+public_key = "abcdefgh"
+private_key = "11111111-2222-3333-4444-555555555555"
+group_id = "5e2211c17a3e5a48f5497de3"
+cluster_name = "Cluster0"
+poll_interval = "15s"
+request_timeout = "20s"
+
+[profiles.lab]
+base_url = "http://127.0.0.1:8089"
+public_key = "labkey"
+private_key_command = "printf '  secret-from-command \n'"
+
+[ui]
+color = "never"
+ascii = true
+"#;
+
+#[test]
+fn reads_every_key_of_the_contract() {
+    let dir = Dir::new("full");
+    let path = dir.file(FULL, 0o600);
+    let none = env_of(&[]);
+    let cfg = config::load(Some(&path), &none).unwrap();
+    assert_eq!(cfg.file.ui.color, ColorChoice::Never);
+    assert!(cfg.file.ui.ascii && !cfg.file.ui.mouse);
+    let prod = cfg.profile(None, &none).unwrap();
+    assert_eq!(prod.name, "prod");
+    assert_eq!(prod.api, ApiVersion::V2);
+    assert_eq!(prod.public_key, "abcdefgh");
+    assert_eq!(
+        prod.private_key.expose(),
+        "11111111-2222-3333-4444-555555555555"
+    );
+    assert_eq!(prod.group_id.as_deref(), Some("5e2211c17a3e5a48f5497de3"));
+    assert_eq!(prod.cluster_name.as_deref(), Some("Cluster0"));
+    assert_eq!(prod.poll_interval, Duration::from_secs(15));
+    assert_eq!(prod.request_timeout, Duration::from_secs(20));
+    // The profile's Debug never shows the key.
+    assert!(!format!("{prod:?}").contains("11111111"));
+
+    let lab = cfg.profile(Some("lab"), &none).unwrap();
+    assert_eq!(
+        lab.private_key.expose(),
+        "secret-from-command",
+        "trimmed output of the command"
+    );
+    assert_eq!(lab.poll_interval, Duration::from_secs(10), "default");
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+        .unwrap();
+    let file = config::parse(std::path::Path::new("config.example.toml"), &text).unwrap();
+    let prod = &file.profiles["prod"];
+    assert_eq!(prod.poll_interval.as_deref(), Some("10s"));
+    assert_eq!(file.default_profile.as_deref(), Some("prod"));
+}
+
+#[test]
+fn a_key_file_readable_by_others_is_refused_with_the_fix() {
+    let dir = Dir::new("open");
+    let path = dir.file(FULL, 0o644);
+    let err = config::load(Some(&path), &env_of(&[])).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::TooOpen { mode: 0o644, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains(&format!("chmod 600 {}", path.display())),
+        "{err}"
+    );
+    // Without a private key in it, the same mode is fine.
+    let keyless = dir.file("[profiles.a]\npublic_key = \"p\"\n", 0o644);
+    assert!(config::load(Some(&keyless), &env_of(&[])).is_ok());
+}
+
+#[test]
+fn a_broken_file_names_line_and_column() {
+    let dir = Dir::new("broken");
+    let path = dir.file(
+        "default_profile = \"prod\"\n[profiles.prod]\npoll_interval = 10s\n",
+        0o600,
+    );
+    let err = config::load(Some(&path), &env_of(&[])).unwrap_err();
+    match &err {
+        ConfigError::Syntax { line, column, .. } => assert_eq!((*line, *column), (3, 17), "{err}"),
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains(&path.display().to_string()));
+
+    let unknown = dir.file("[profiles.prod]\nbase_ulr = \"https://x\"\n", 0o600);
+    let err = config::load(Some(&unknown), &env_of(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 2") && err.contains("base_ulr"), "{err}");
+}
+
+#[test]
+fn keys_come_from_the_atlas_cli_environment() {
+    let env = env_of(&[
+        ("MONGODB_ATLAS_PUBLIC_API_KEY", "envpub"),
+        ("MONGODB_ATLAS_PRIVATE_API_KEY", "envpriv"),
+        ("MONGODB_ATLAS_PROJECT_ID", "5e2211c17a3e5a48f5497de3"),
+    ]);
+    // No file at all: a profile made of the environment.
+    let cfg = config::Config::default();
+    let p = cfg.profile(None, &env).unwrap();
+    assert_eq!(
+        (
+            p.name.as_str(),
+            p.public_key.as_str(),
+            p.private_key.expose()
+        ),
+        ("env", "envpub", "envpriv")
+    );
+    assert_eq!(p.group_id.as_deref(), Some("5e2211c17a3e5a48f5497de3"));
+    assert_eq!(p.base_url, "https://cloud.mongodb.com");
+
+    // A profile's own value wins over the environment.
+    let dir = Dir::new("env");
+    let path = dir.file("[profiles.x]\npublic_key = \"filepub\"\n", 0o600);
+    let p = config::load(Some(&path), &env)
+        .unwrap()
+        .profile(None, &env)
+        .unwrap();
+    assert_eq!(
+        (p.public_key.as_str(), p.private_key.expose()),
+        ("filepub", "envpriv")
+    );
+}
+
+#[test]
+fn the_config_path_comes_from_the_environment_variable() {
+    let dir = Dir::new("envpath");
+    let path = dir.file(
+        "[profiles.only]\npublic_key = \"p\"\nprivate_key_command = \"echo k\"\n",
+        0o600,
+    );
+    let env = env_of(&[("ATLAS_RESTORE_CONFIG", path.to_str().unwrap())]);
+    let cfg = config::load(None, &env).unwrap();
+    assert_eq!(cfg.path.as_deref(), Some(path.as_path()));
+    assert_eq!(cfg.profile(None, &env).unwrap().name, "only");
+    let missing = env_of(&[("ATLAS_RESTORE_CONFIG", "/nonexistent/atlas.toml")]);
+    assert!(matches!(
+        config::load(None, &missing),
+        Err(ConfigError::Read { .. })
+    ));
+}
+
+#[test]
+fn missing_keys_and_bad_values_say_what_to_do() {
+    let dir = Dir::new("missing");
+    let none = env_of(&[]);
+    let load = |text: &str| config::load(Some(&dir.file(text, 0o600)), &none).unwrap();
+    let err = load("[profiles.p]\n")
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no public key") && err.contains("MONGODB_ATLAS_PUBLIC_API_KEY"),
+        "{err}"
+    );
+    let err = load("[profiles.p]\npublic_key = \"a\"\n")
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no private key") && err.contains("private_key_command"),
+        "{err}"
+    );
+    let err = load("[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"exit 3\"\n")
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("private_key_command failed"), "{err}");
+    let err = load("[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"true\"\n")
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("printed nothing"), "{err}");
+    let err = load("[profiles.p]\nbase_url = \"http://cloud.mongodb.com\"\npublic_key = \"a\"\nprivate_key_command = \"echo k\"\n")
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("plain http") && err.contains("https://"),
+        "{err}"
+    );
+    let err = load("[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"echo k\"\npoll_interval = \"often\"\n")
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("poll_interval") && err.contains("10s"),
+        "{err}"
+    );
+    let err = load(
+        FULL.replace(
+            "private_key = \"11111111-2222-3333-4444-555555555555\"\n",
+            "",
+        )
+        .as_str(),
+    )
+    .profile(Some("nope"), &none)
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("no profile \"nope\"") && err.contains("lab, prod"),
+        "{err}"
+    );
+}
