@@ -111,11 +111,12 @@ impl StatusError {
         };
         let detail = self.detail.as_deref().unwrap_or("");
         let what = match (self.status, self.code()) {
+            // A Digest refusal means the keys whatever the body looks like.
+            (401, _) => "the API key pair was refused: check the profile's public key and private key, and that the key is not revoked (Atlas: Organization > Access Manager > API Keys)".to_string(),
             (_, _) if self.foreign_body.is_some() => format!(
                 "the answer came from something other than Atlas ({}): a proxy or gateway answered; check HTTPS_PROXY/NO_PROXY and the proxy's login, or base_url",
                 self.foreign_body.as_deref().unwrap_or_default()
             ),
-            (401, _) => "the API key pair was refused: check the profile's public key and private key, and that the key is not revoked (Atlas: Organization > Access Manager > API Keys)".to_string(),
             (403, "IP_ADDRESS_NOT_ON_ACCESS_LIST") => {
                 let address = address_in(detail).map_or_else(|| "this host's address".to_string(), |a| format!("this host's address {a}"));
                 format!("{address} is not on the API access list of the organization: add it in Atlas (the API key's access list), or run from a listed host")
