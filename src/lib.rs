@@ -12,3 +12,4 @@ pub mod config;
 pub mod restore;
 pub mod secret;
 pub mod text;
+pub mod tui;

@@ -3,7 +3,9 @@
 use anyhow::{Context as _, Result};
 use atlas_restore::cli::{Cli, ClusterTypeArg, Command, Format, ValidateArgs};
 use atlas_restore::commands::validate;
+use atlas_restore::config::{self, process_env};
 use atlas_restore::restore::{ApiVersion, ClusterType, Context};
+use atlas_restore::tui::theme::Theme;
 use clap::Parser;
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -12,12 +14,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
-        None => {
-            eprintln!(
-                "atlas-restore: the dashboard is not built yet. Today `atlas-restore validate` works; see README.md."
-            );
-            Ok(2)
-        }
+        None => run_dashboard(&cli),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
@@ -26,6 +23,29 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn run_dashboard(cli: &Cli) -> Result<i32> {
+    let cfg = config::load(cli.config.as_deref(), &process_env)?;
+    let ui = cfg.file.ui.clone();
+    let theme = Theme::new(
+        ui.color,
+        process_env("NO_COLOR").is_some(),
+        cli.ascii || ui.ascii,
+    );
+    let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    runtime()?.block_on(atlas_restore::tui::run_dashboard(
+        &profile, theme, ui.mouse, false,
+    ))?;
+    Ok(0)
 }
 
 fn run_validate(args: ValidateArgs) -> Result<i32> {

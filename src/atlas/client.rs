@@ -497,6 +497,33 @@ impl AtlasClient {
     }
 }
 
+/// `base` + the version's prefix + `segments`, each segment percent-encoded.
+fn api_url(base: &Url, api: ApiVersion, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty();
+        path.extend(api.path_prefix().trim_start_matches('/').split('/'));
+        path.extend(segments);
+    }
+    url
+}
+
+/// The URL a create POSTs to: what the review shows and the curl command uses.
+pub fn restore_jobs_url(base_url: &str, api: ApiVersion, group_id: &str, cluster: &str) -> String {
+    match Url::parse(base_url) {
+        Ok(base) => api_url(
+            &base,
+            api,
+            &["groups", group_id, "clusters", cluster, "restoreJobs"],
+        )
+        .to_string(),
+        Err(_) => format!(
+            "{base_url}{}/groups/{group_id}/clusters/{cluster}/restoreJobs",
+            api.path_prefix()
+        ),
+    }
+}
+
 fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, AtlasError> {
     serde_json::from_value(value).map_err(|e| AtlasError::BadBody {
         kind: BadBodyKind::Malformed,

@@ -6,6 +6,7 @@ mod types;
 
 pub use client::{
     AtlasClient, ClientOptions, Created, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter,
+    restore_jobs_url,
 };
 pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in};
 pub use types::{

@@ -1,0 +1,547 @@
+//! The dashboard's state and the one place it changes: `update` takes a message (a key, a
+//! result from the network, a tick) and returns what to do in the background. No I/O here,
+//! so tests drive it directly.
+
+use super::form::Form;
+use super::jobs_panel::JobsPanel;
+use super::keys::{self, Action, Scope};
+use super::picker::{PickItem, Picker, PickerState};
+use super::review::Review;
+use super::theme::Theme;
+use crate::atlas::{AtlasError, Cluster, Created};
+use crate::restore::{
+    ApiVersion, ClusterType, Field, RestoreDraft, build_body, has_errors, validate,
+};
+use ratatui::crossterm::event::{Event, KeyEvent};
+use serde_json::Value;
+
+/// Everything that can happen to the dashboard.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize,
+    /// The clock moved (only while something on screen depends on it).
+    Tick,
+    /// SIGINT, SIGTERM or SIGHUP.
+    Signal,
+    PickerLoaded {
+        field: Field,
+        result: Result<Vec<PickItem>, String>,
+    },
+    SourceCluster {
+        group_id: String,
+        cluster: String,
+        result: Result<Cluster, String>,
+    },
+    Submitted(Result<Created, AtlasError>),
+}
+
+/// Background work the event loop starts on the app's behalf.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadPicker {
+        field: Field,
+        group_id: String,
+        cluster: String,
+    },
+    LookupSource {
+        group_id: String,
+        cluster: String,
+    },
+    Submit {
+        group_id: String,
+        cluster: String,
+        body: Value,
+    },
+}
+
+pub enum Dialog {
+    Picker(Picker),
+    Review(Review),
+    /// A title and lines (an API error, a refusal).
+    Message {
+        title: String,
+        lines: Vec<String>,
+    },
+    Help,
+}
+
+/// Static facts the app shows or needs.
+pub struct AppInfo {
+    pub profile: String,
+    pub base_url: String,
+    pub public_key: String,
+    pub api: ApiVersion,
+    pub demo: bool,
+}
+
+pub struct App {
+    pub info: AppInfo,
+    pub theme: Theme,
+    pub form: Form,
+    pub jobs: JobsPanel,
+    pub dialog: Option<Dialog>,
+    pub focus_jobs: bool,
+    pub status: Option<String>,
+    pub quit: bool,
+    source: Option<(String, String, Cluster)>,
+    /// The time fields' hints as last drawn, to tell whether a tick changes the screen.
+    shown_hints: Vec<Option<String>>,
+}
+
+impl App {
+    pub fn new(info: AppInfo, theme: Theme, group_id: Option<&str>, cluster: Option<&str>) -> App {
+        App {
+            info,
+            theme,
+            form: Form::new(group_id, cluster),
+            jobs: JobsPanel::default(),
+            dialog: None,
+            focus_jobs: false,
+            status: None,
+            quit: false,
+            source: None,
+            shown_hints: Vec::new(),
+        }
+    }
+
+    /// What to do first: look the source cluster up, so the topology rules apply.
+    pub fn start(&mut self, now_ms: i64) -> Vec<Effect> {
+        self.revalidate(now_ms);
+        self.lookup_source().into_iter().collect()
+    }
+
+    fn source_type(&self) -> Option<(ClusterType, Option<String>)> {
+        let (g, c, cluster) = self.source.as_ref()?;
+        let same = g == self.form.value(Field::GroupId).trim()
+            && c == self.form.value(Field::ClusterName).trim();
+        let kind = ClusterType::from_api(cluster.cluster_type.as_deref()?)?;
+        same.then(|| (kind, cluster.id.clone()))
+    }
+
+    /// Re-runs the engine; `true` if what it found changed.
+    pub fn revalidate(&mut self, now_ms: i64) -> bool {
+        let ctx = self.form.context(now_ms, self.info.api, self.source_type());
+        self.form.revalidate(&ctx)
+    }
+
+    fn lookup_source(&self) -> Option<Effect> {
+        let group_id = self.form.value(Field::GroupId).trim().to_string();
+        let cluster = self.form.value(Field::ClusterName).trim().to_string();
+        if group_id.is_empty() || cluster.is_empty() {
+            return None;
+        }
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|(g, c, _)| *g == group_id && *c == cluster)
+        {
+            return None;
+        }
+        Some(Effect::LookupSource { group_id, cluster })
+    }
+
+    fn time_hints(&self, now_ms: i64) -> Vec<Option<String>> {
+        [Field::OplogTs, Field::PointInTimeUtcMillis]
+            .iter()
+            .map(|f| self.form.time_hint(*f, now_ms))
+            .collect()
+    }
+
+    /// Whether the screen changes with the clock alone.
+    pub fn needs_tick(&self) -> bool {
+        self.form.depends_on_time()
+    }
+
+    /// The scopes the keyboard is in, most specific first.
+    pub fn scopes(&self) -> Vec<Scope> {
+        match &self.dialog {
+            Some(Dialog::Picker(_)) => vec![Scope::Picker],
+            Some(Dialog::Review(_)) => vec![Scope::Review],
+            Some(Dialog::Message { .. } | Dialog::Help) => vec![Scope::Dialog],
+            None if self.focus_jobs => vec![Scope::Jobs, Scope::NoText, Scope::Global],
+            None => {
+                let field = self.form.focused();
+                let mut s = Vec::new();
+                if field == Field::MethodName {
+                    s.extend([Scope::Choice, Scope::NoText]);
+                } else if has_picker(field) {
+                    s.push(Scope::PickerField);
+                }
+                s.extend([Scope::Form, Scope::Global]);
+                s
+            }
+        }
+    }
+
+    /// Applies one message; returns whether the screen must be redrawn and the work to start.
+    pub fn update(&mut self, msg: Msg, now_ms: i64) -> (bool, Vec<Effect>) {
+        let mut effects = Vec::new();
+        let changed = match msg {
+            Msg::Key(key) => self.on_key(key, now_ms, &mut effects),
+            Msg::Paste(text) => self.on_paste(&text, now_ms),
+            Msg::Resize => true,
+            Msg::Tick => {
+                // Redraw only when what the clock moves has changed on screen.
+                let hints = self.time_hints(now_ms);
+                let moved = hints != self.shown_hints;
+                self.shown_hints = hints;
+                self.revalidate(now_ms) || moved
+            }
+            Msg::Signal => {
+                self.quit = true;
+                true
+            }
+            Msg::PickerLoaded { field, result } => {
+                if let Some(Dialog::Picker(p)) = &mut self.dialog
+                    && p.field == field
+                {
+                    p.state = match result {
+                        Ok(items) => PickerState::Ready(items),
+                        Err(why) => PickerState::Failed(why),
+                    };
+                    p.selected = 0;
+                    true
+                } else {
+                    false
+                }
+            }
+            Msg::SourceCluster {
+                group_id,
+                cluster,
+                result,
+            } => match result {
+                Ok(doc) => {
+                    self.source = Some((group_id, cluster, doc));
+                    self.revalidate(now_ms);
+                    true
+                }
+                Err(why) => {
+                    self.status = Some(format!("could not look up the source cluster: {why}"));
+                    true
+                }
+            },
+            Msg::Submitted(result) => self.on_submitted(result),
+        };
+        (changed, effects)
+    }
+
+    fn on_key(&mut self, key: KeyEvent, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
+        let action = keys::resolve(&self.scopes(), &key);
+        // A dialog takes the keys its table does not bind as text (filter, confirmation).
+        if let Some(dialog) = &mut self.dialog {
+            return match (action, dialog) {
+                (Some(Action::Close), Dialog::Review(r)) if r.sending => false,
+                (Some(Action::Close), _) => {
+                    self.dialog = None;
+                    true
+                }
+                (Some(Action::Up | Action::Down), Dialog::Picker(p)) => {
+                    p.move_selection(action == Some(Action::Down));
+                    true
+                }
+                (Some(Action::Pick), Dialog::Picker(p)) => match p.choice() {
+                    Ok(item) => {
+                        let field = p.field;
+                        self.dialog = None;
+                        self.apply_pick(field, item, now_ms, effects);
+                        true
+                    }
+                    Err(why) => {
+                        self.status = Some(format!("cannot pick that: {why}"));
+                        true
+                    }
+                },
+                (Some(Action::Submit), Dialog::Review(_)) => self.submit(now_ms, effects),
+                (None, Dialog::Picker(p)) => {
+                    if let Some(req) =
+                        tui_input::backend::crossterm::to_input_request(&Event::Key(key))
+                    {
+                        p.edit_filter(req);
+                    }
+                    true
+                }
+                (None, Dialog::Review(r)) if r.confirm.is_some() && !r.sending => {
+                    if let Some(req) =
+                        tui_input::backend::crossterm::to_input_request(&Event::Key(key))
+                    {
+                        r.typed.handle(req);
+                        r.note = None;
+                    }
+                    true
+                }
+                _ => false,
+            };
+        }
+        match action {
+            Some(Action::Quit) => {
+                self.quit = true;
+                true
+            }
+            Some(Action::Help) => {
+                self.dialog = Some(Dialog::Help);
+                true
+            }
+            Some(Action::Review) => self.open_review(now_ms),
+            Some(Action::PollNow) => {
+                self.status = Some("polling comes with the jobs panel".into());
+                true
+            }
+            Some(Action::NextField | Action::PrevField) => {
+                let forward = action == Some(Action::NextField);
+                let left = self.form.focused();
+                if self.focus_jobs {
+                    self.focus_jobs = false;
+                    self.form.focus_edge(forward);
+                } else if !self.form.move_focus(forward) {
+                    self.focus_jobs = true;
+                }
+                if matches!(left, Field::GroupId | Field::ClusterName) {
+                    effects.extend(self.lookup_source());
+                }
+                true
+            }
+            Some(Action::ChoiceNext | Action::ChoicePrev) => {
+                self.form.cycle_method(action == Some(Action::ChoiceNext));
+                self.revalidate(now_ms);
+                true
+            }
+            Some(Action::OpenPicker) => self.open_picker(effects),
+            Some(Action::Up | Action::Down) if self.focus_jobs => {
+                self.jobs.move_selection(action == Some(Action::Down));
+                true
+            }
+            Some(Action::OpenDetail | Action::CopyUrl | Action::CopyCommand) => {
+                self.status = Some("the job detail and copying come with the jobs panel".into());
+                true
+            }
+            _ if self.focus_jobs => false,
+            _ => {
+                let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key))
+                else {
+                    return false;
+                };
+                let before = self.form.value(self.form.focused()).to_string();
+                self.form.edit(req);
+                if self.form.value(self.form.focused()) != before {
+                    self.status = None;
+                    self.revalidate(now_ms);
+                }
+                // The cursor may have moved even when the text did not.
+                true
+            }
+        }
+    }
+
+    fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {
+        match &mut self.dialog {
+            Some(Dialog::Picker(p)) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    p.edit_filter(tui_input::InputRequest::InsertChar(c));
+                }
+                true
+            }
+            Some(Dialog::Review(r)) if r.confirm.is_some() => {
+                // The erase confirmation must be typed, not pasted.
+                r.note = Some("type the name: pasting does not confirm an erase".into());
+                true
+            }
+            Some(_) => false,
+            None if self.focus_jobs => false,
+            None => {
+                if self.form.paste(text) {
+                    self.revalidate(now_ms);
+                }
+                true
+            }
+        }
+    }
+
+    fn apply_pick(&mut self, field: Field, item: PickItem, now_ms: i64, effects: &mut Vec<Effect>) {
+        self.form.set(field, &item.value);
+        for (f, v) in &item.also {
+            if self.form.value(*f).trim().is_empty() {
+                self.form.set(*f, v);
+            }
+        }
+        if field == Field::ClusterName {
+            effects.extend(self.lookup_source());
+        }
+        self.revalidate(now_ms);
+    }
+
+    fn open_picker(&mut self, effects: &mut Vec<Effect>) -> bool {
+        let field = self.form.focused();
+        let group = self.form.value(Field::GroupId).trim().to_string();
+        let cluster = self.form.value(Field::ClusterName).trim().to_string();
+        let (group_id, title) = match field {
+            Field::ClusterName => (group.clone(), format!("clusters of project {group}")),
+            Field::SnapshotId => (group.clone(), format!("snapshots of {cluster}")),
+            Field::CheckpointId => (group.clone(), format!("checkpoints of {cluster}")),
+            Field::TargetClusterName | Field::TargetClusterId => {
+                let target = self.form.value(Field::TargetGroupId).trim().to_string();
+                let g = if target.is_empty() {
+                    group.clone()
+                } else {
+                    target
+                };
+                (g.clone(), format!("clusters of project {g} (the target)"))
+            }
+            _ => return false,
+        };
+        if group_id.is_empty() {
+            self.status = Some("fill groupId first: the lists come from that project".into());
+            return true;
+        }
+        if matches!(field, Field::SnapshotId | Field::CheckpointId) && cluster.is_empty() {
+            self.status = Some("fill clusterName first".into());
+            return true;
+        }
+        self.dialog = Some(Dialog::Picker(Picker::loading(field, title)));
+        effects.push(Effect::LoadPicker {
+            field,
+            group_id,
+            cluster,
+        });
+        true
+    }
+
+    fn open_review(&mut self, now_ms: i64) -> bool {
+        self.revalidate(now_ms);
+        let errors = self.form.errors();
+        if errors > 0 {
+            let first = self
+                .form
+                .findings()
+                .iter()
+                .find(|f| f.is_error())
+                .and_then(|f| f.fields.first().copied());
+            if let Some(f) = first {
+                self.focus_jobs = false;
+                self.form.focus(f);
+            }
+            self.status = Some(format!(
+                "{errors} error{} to fix before submitting: see the marked fields",
+                if errors == 1 { "" } else { "s" }
+            ));
+            return true;
+        }
+        let ctx = self.form.context(now_ms, self.info.api, self.source_type());
+        let body = match build_body(&self.form.draft(), &ctx) {
+            Ok(b) => b,
+            Err(errors) => {
+                self.status = Some(
+                    errors
+                        .first()
+                        .map(|e| e.message.clone())
+                        .unwrap_or_default(),
+                );
+                return true;
+            }
+        };
+        let group = self.form.value(Field::GroupId).trim().to_string();
+        let cluster = self.form.value(Field::ClusterName).trim().to_string();
+        let url =
+            crate::atlas::restore_jobs_url(&self.info.base_url, self.info.api, &group, &cluster);
+        self.dialog = Some(Dialog::Review(Review::new(
+            url,
+            group,
+            cluster,
+            body,
+            &self.info.public_key,
+            self.info.api,
+        )));
+        true
+    }
+
+    fn submit(&mut self, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
+        let ctx = self.form.context(now_ms, self.info.api, self.source_type());
+        let Some(Dialog::Review(r)) = &mut self.dialog else {
+            return false;
+        };
+        if r.sending {
+            return false;
+        }
+        if !r.confirmed() {
+            r.note = Some(match &r.confirm {
+                Some(c) => format!("type {} exactly to confirm the erase", c.expected),
+                None => String::new(),
+            });
+            return true;
+        }
+        // The clock has moved since the review opened: the body shown must still hold.
+        let findings = validate(&RestoreDraft::from_json(&r.body), &ctx);
+        if has_errors(&findings) {
+            r.note = Some(format!(
+                "no longer valid: {}; Esc and fix it",
+                findings
+                    .iter()
+                    .find(|f| f.is_error())
+                    .map(|f| f.message.as_str())
+                    .unwrap_or("")
+            ));
+            return true;
+        }
+        r.sending = true;
+        effects.push(Effect::Submit {
+            group_id: r.group_id.clone(),
+            cluster: r.cluster.clone(),
+            body: r.body.clone(),
+        });
+        true
+    }
+
+    fn on_submitted(&mut self, result: Result<Created, AtlasError>) -> bool {
+        match result {
+            Ok(created) => {
+                let n = created.jobs.len();
+                let ids: Vec<String> = created
+                    .jobs
+                    .iter()
+                    .map(|j| crate::text::sanitize(&j.id))
+                    .collect();
+                self.jobs.add(created.jobs);
+                self.dialog = None;
+                self.status = Some(format!(
+                    "submitted: {n} restore job{} ({})",
+                    if n == 1 { "" } else { "s" },
+                    ids.join(", ")
+                ));
+            }
+            Err(e) => {
+                let mut lines = vec![e.to_string()];
+                if let AtlasError::Status(s) = &e {
+                    if let Some(code) = &s.error_code {
+                        lines.push(format!("errorCode: {code}"));
+                    }
+                    if let Some(detail) = &s.detail {
+                        lines.push(format!("detail: {detail}"));
+                    }
+                }
+                let title = if matches!(e, AtlasError::OutcomeUnknown { .. }) {
+                    "The answer was lost: the job may exist"
+                } else {
+                    "Atlas did not create the restore job"
+                };
+                self.dialog = Some(Dialog::Message {
+                    title: title.into(),
+                    lines,
+                });
+            }
+        }
+        true
+    }
+}
+
+/// Fields whose values can be picked from Atlas.
+pub fn has_picker(field: Field) -> bool {
+    matches!(
+        field,
+        Field::ClusterName
+            | Field::SnapshotId
+            | Field::CheckpointId
+            | Field::TargetClusterName
+            | Field::TargetClusterId
+    )
+}

@@ -1,0 +1,416 @@
+//! The restore form: one input per field, checked by the domain engine on every change.
+
+use super::theme::Theme;
+use crate::restore::time_input::{HumanTime, format_utc_ms, format_utc_secs, parse_human_time};
+use crate::restore::{
+    ApiVersion, ClusterType, Context, DeliveryMethod, Field, Finding, RestoreDraft, Severity,
+    validate,
+};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use tui_input::Input;
+
+/// The values `delivery.methodName` cycles through; `HTTP` first, as it erases nothing.
+pub const METHODS: [DeliveryMethod; 2] = [DeliveryMethod::Http, DeliveryMethod::AutomatedRestore];
+
+/// Widest label, `delivery.targetClusterName`.
+const LABEL_WIDTH: usize = 26;
+
+/// How a field stands, for its marker and colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldState {
+    Fine,
+    Error,
+    Warning,
+    /// Does nothing with the chosen method; the text says why.
+    Pointless(&'static str),
+}
+
+pub struct Form {
+    inputs: Vec<Input>,
+    method: DeliveryMethod,
+    /// Index into `Field::ALL`.
+    focus: usize,
+    findings: Vec<Finding>,
+}
+
+impl Form {
+    pub fn new(group_id: Option<&str>, cluster_name: Option<&str>) -> Form {
+        let mut form = Form {
+            inputs: Field::ALL.iter().map(|_| Input::default()).collect(),
+            method: DeliveryMethod::Http,
+            focus: Field::SnapshotId.index(),
+            findings: Vec::new(),
+        };
+        form.set(Field::GroupId, group_id.unwrap_or(""));
+        form.set(Field::ClusterName, cluster_name.unwrap_or(""));
+        form
+    }
+
+    pub fn focused(&self) -> Field {
+        Field::ALL[self.focus]
+    }
+
+    pub fn focus(&mut self, field: Field) {
+        self.focus = field.index();
+    }
+
+    /// Moves focus; `false` when it would leave the form (past the last or first field).
+    pub fn move_focus(&mut self, forward: bool) -> bool {
+        match (forward, self.focus) {
+            (true, i) if i + 1 < Field::ALL.len() => {
+                self.focus = i + 1;
+                true
+            }
+            (false, i) if i > 0 => {
+                self.focus = i - 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn focus_edge(&mut self, first: bool) {
+        self.focus = if first { 0 } else { Field::ALL.len() - 1 };
+    }
+
+    pub fn value(&self, field: Field) -> &str {
+        if field == Field::MethodName {
+            return self.method.as_api();
+        }
+        self.inputs[field.index()].value()
+    }
+
+    pub fn method(&self) -> DeliveryMethod {
+        self.method
+    }
+
+    pub fn set(&mut self, field: Field, text: &str) {
+        if field == Field::MethodName {
+            if let Some(m) = METHODS.iter().find(|m| m.as_api() == text) {
+                self.method = *m;
+            }
+            return;
+        }
+        self.inputs[field.index()] = Input::new(text.to_string());
+    }
+
+    pub fn cycle_method(&mut self, forward: bool) {
+        let i = METHODS.iter().position(|m| *m == self.method).unwrap_or(0);
+        let n = METHODS.len();
+        self.method = METHODS[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+    }
+
+    /// Edits the focused text field; `true` when its value changed.
+    pub fn edit(&mut self, request: tui_input::InputRequest) -> bool {
+        if self.focused() == Field::MethodName {
+            return false;
+        }
+        self.inputs[self.focus]
+            .handle(request)
+            .is_some_and(|c| c.value)
+    }
+
+    /// A paste lands whole in the focused field: its first line, without controls.
+    pub fn paste(&mut self, text: &str) -> bool {
+        if self.focused() == Field::MethodName {
+            return false;
+        }
+        let line: String = text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let line = line.trim();
+        let mut changed = false;
+        for c in line.chars() {
+            changed |= self.edit(tui_input::InputRequest::InsertChar(c));
+        }
+        changed
+    }
+
+    pub fn draft(&self) -> RestoreDraft {
+        let mut d = RestoreDraft::new();
+        for field in Field::BODY {
+            d.set(*field, self.value(*field));
+        }
+        d
+    }
+
+    pub fn context(
+        &self,
+        now_ms: i64,
+        api: ApiVersion,
+        cluster: Option<(ClusterType, Option<String>)>,
+    ) -> Context {
+        let non_empty = |f: Field| Some(self.value(f).trim().to_string()).filter(|s| !s.is_empty());
+        let (cluster_type, cluster_id) = match cluster {
+            Some((t, id)) => (Some(t), id),
+            None => (None, None),
+        };
+        Context {
+            now_ms,
+            api,
+            source_cluster_type: cluster_type,
+            source_group_id: non_empty(Field::GroupId),
+            source_cluster_name: non_empty(Field::ClusterName),
+            source_cluster_id: cluster_id,
+        }
+    }
+
+    /// Runs the engine; `true` when the findings changed (and the screen must follow).
+    pub fn revalidate(&mut self, ctx: &Context) -> bool {
+        let mut findings = validate(&self.draft(), ctx);
+        // A source left blank is an error of the form, not of the body.
+        for (field, what) in [
+            (Field::GroupId, "the source project id"),
+            (Field::ClusterName, "the source cluster's name"),
+        ] {
+            if self.value(field).trim().is_empty() {
+                findings.push(Finding::error(
+                    crate::restore::Code::InvalidId,
+                    &[field],
+                    format!("{field} is empty: give {what}"),
+                ));
+            }
+        }
+        let changed = findings != self.findings;
+        self.findings = findings;
+        changed
+    }
+
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.is_error()).count()
+    }
+
+    pub fn state(&self, field: Field) -> FieldState {
+        let worst = self
+            .findings
+            .iter()
+            .filter(|f| f.involves(field))
+            .map(|f| f.severity)
+            .min();
+        match worst {
+            Some(Severity::Error) => FieldState::Error,
+            Some(Severity::Warning) => FieldState::Warning,
+            None => match self.pointless(field) {
+                Some(why) => FieldState::Pointless(why),
+                None => FieldState::Fine,
+            },
+        }
+    }
+
+    /// Why an empty field does nothing with the chosen method.
+    fn pointless(&self, field: Field) -> Option<&'static str> {
+        if !self.value(field).trim().is_empty() {
+            return None;
+        }
+        match (self.method, field) {
+            (
+                DeliveryMethod::Http,
+                Field::TargetGroupId | Field::TargetClusterName | Field::TargetClusterId,
+            ) => Some("only for AUTOMATED_RESTORE"),
+            (
+                DeliveryMethod::Http,
+                Field::CheckpointId
+                | Field::OplogTs
+                | Field::OplogInc
+                | Field::PointInTimeUtcMillis,
+            ) => Some("needs AUTOMATED_RESTORE"),
+            (DeliveryMethod::AutomatedRestore, Field::ExpirationHours | Field::MaxDownloads) => {
+                Some("only for HTTP downloads")
+            }
+            _ => None,
+        }
+    }
+
+    /// What a time field's text means, in UTC and in the API's unit.
+    pub fn time_hint(&self, field: Field, now_ms: i64) -> Option<String> {
+        let text = self.value(field).trim();
+        if text.is_empty() {
+            return None;
+        }
+        let parsed = parse_human_time(text, now_ms).ok()?;
+        match (field, parsed) {
+            (Field::PointInTimeUtcMillis, HumanTime::AtMs(ms)) => {
+                Some(format!("= {} = {ms} ms", format_utc_ms(ms)))
+            }
+            (Field::PointInTimeUtcMillis, HumanTime::Number(n)) => i64::try_from(n)
+                .ok()
+                .map(|ms| format!("= {}", format_utc_ms(ms))),
+            (Field::OplogTs, HumanTime::AtMs(ms)) => {
+                let secs = ms.div_euclid(1000);
+                Some(format!("= {} = {secs} s", format_utc_secs(secs)))
+            }
+            (Field::OplogTs, HumanTime::Number(n)) => i64::try_from(n)
+                .ok()
+                .map(|s| format!("= {}", format_utc_secs(s))),
+            _ => None,
+        }
+    }
+
+    /// Whether anything on screen moves with the clock: a time field is filled.
+    pub fn depends_on_time(&self) -> bool {
+        [Field::PointInTimeUtcMillis, Field::OplogTs]
+            .iter()
+            .any(|f| !self.value(*f).trim().is_empty())
+    }
+
+    /// Draws the fields, one a row. `active` is false while focus is elsewhere.
+    pub fn render(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        theme: &Theme,
+        title: &str,
+        active: bool,
+        now_ms: i64,
+    ) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(theme.border())
+            .title(Span::styled(format!(" {title} "), theme.title()));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let value_x = inner.x.saturating_add((LABEL_WIDTH + 4) as u16);
+        let value_width = inner.right().saturating_sub(value_x) as usize;
+        for (row, field) in Field::ALL.iter().enumerate() {
+            let y = inner.y + row as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let focused = active && row == self.focus;
+            let state = self.state(*field);
+            let (mark, style) = match &state {
+                FieldState::Error => (theme.mark_error(), theme.error()),
+                FieldState::Warning => (theme.mark_warning(), theme.warning()),
+                FieldState::Pointless(_) => (theme.mark_pointless(), theme.dim()),
+                FieldState::Fine => (" ", Style::new()),
+            };
+            let focus_mark = if focused { theme.mark_focus() } else { " " };
+            let label_style = if matches!(state, FieldState::Pointless(_)) {
+                theme.dim()
+            } else {
+                theme.label()
+            };
+            let mut spans = vec![
+                Span::raw(focus_mark),
+                Span::styled(mark, style),
+                Span::raw(" "),
+                Span::styled(
+                    format!("{:<LABEL_WIDTH$}", field.api_name()),
+                    if focused {
+                        label_style.patch(theme.focus())
+                    } else {
+                        label_style
+                    },
+                ),
+                Span::raw(" "),
+            ];
+            let value = self.value(*field);
+            let scroll = if focused {
+                self.inputs[row].visual_scroll(value_width.max(1))
+            } else {
+                0
+            };
+            let shown: String = value.chars().skip(scroll).collect();
+            let value_text = if *field == Field::MethodName {
+                format!("< {} >", value)
+            } else {
+                shown
+            };
+            let used = value_text.chars().count();
+            spans.push(Span::styled(value_text, style));
+            let hint = match &state {
+                FieldState::Pointless(why) => Some(format!("({why})")),
+                _ => self.time_hint(*field, now_ms),
+            };
+            if let Some(hint) = hint {
+                let room = value_width.saturating_sub(used + 2);
+                if room > 4 {
+                    spans.push(Span::styled(
+                        format!("  {}", truncate(&hint, room)),
+                        theme.dim(),
+                    ));
+                }
+            }
+            frame.render_widget(
+                Paragraph::new(Line::from(spans)),
+                Rect::new(inner.x, y, inner.width, 1),
+            );
+            if focused && *field != Field::MethodName {
+                let cursor = self.inputs[row].visual_cursor().saturating_sub(scroll) as u16;
+                let x = value_x
+                    .saturating_add(cursor)
+                    .min(inner.right().saturating_sub(1));
+                frame.set_cursor_position(Position::new(x, y));
+            }
+        }
+    }
+
+    /// The findings, the focused field's first and in full, the others one line each.
+    pub fn render_findings(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        if area.height == 0 {
+            return;
+        }
+        let focused = self.focused();
+        let mut lines: Vec<Line> = Vec::new();
+        let mut ordered: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.involves(focused))
+            .collect();
+        let focused_count = ordered.len();
+        ordered.extend(self.findings.iter().filter(|f| !f.involves(focused)));
+        if ordered.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled(theme.mark_ok(), theme.good()),
+                Span::raw(" no conflicts: Ctrl-S reviews the request"),
+            ]));
+        }
+        let width = area.width as usize;
+        for (i, f) in ordered.iter().enumerate() {
+            let (mark, style) = match f.severity {
+                Severity::Error => (theme.mark_error(), theme.error()),
+                Severity::Warning => (theme.mark_warning(), theme.warning()),
+            };
+            let text = format!("{} {}", f.code, f.message);
+            if i < focused_count {
+                // In full: wrapped by the paragraph below.
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{mark} "), style),
+                    Span::raw(text),
+                ]));
+            } else {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{mark} "), style),
+                    Span::raw(truncate(&text, width.saturating_sub(2))),
+                ]));
+            }
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
+}
+
+/// Cuts `text` to `max` characters, marking the cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}

@@ -1,0 +1,42 @@
+//! The face: the dashboard's event loop and its components. It never blocks on I/O:
+//! network work runs in tasks that answer with messages.
+
+pub mod app;
+pub mod form;
+pub mod jobs_panel;
+pub mod keys;
+pub mod picker;
+pub mod review;
+pub mod runtime;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+use crate::atlas::{AtlasClient, ClientOptions};
+use crate::config::Profile;
+use app::{App, AppInfo};
+use std::sync::Arc;
+use theme::Theme;
+
+/// Opens the dashboard on a profile until the user quits.
+pub async fn run_dashboard(
+    profile: &Profile,
+    theme: Theme,
+    mouse: bool,
+    demo: bool,
+) -> anyhow::Result<()> {
+    let client = Arc::new(AtlasClient::new(&ClientOptions::from_profile(profile))?);
+    let app = App::new(
+        AppInfo {
+            profile: profile.name.clone(),
+            base_url: profile.base_url.clone(),
+            public_key: profile.public_key.clone(),
+            api: profile.api,
+            demo,
+        },
+        theme,
+        profile.group_id.as_deref(),
+        profile.cluster_name.as_deref(),
+    );
+    runtime::run(app, client, mouse).await
+}

@@ -1,0 +1,154 @@
+//! The review before sending: the method and URL, the exact JSON, an equivalent `curl`
+//! command (the private key left as a placeholder), and for `AUTOMATED_RESTORE` the erase
+//! warning and the typed confirmation.
+
+use super::theme::Theme;
+use crate::restore::ApiVersion;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use serde_json::Value;
+use tui_input::Input;
+
+/// The placeholder the curl command carries instead of the private key.
+pub const KEY_PLACEHOLDER: &str = "$MONGODB_ATLAS_PRIVATE_API_KEY";
+
+pub struct Review {
+    pub url: String,
+    pub group_id: String,
+    pub cluster: String,
+    /// Exactly what will be sent.
+    pub body: Value,
+    pub curl: String,
+    /// For `AUTOMATED_RESTORE`: what must be typed, and what it names.
+    pub confirm: Option<Confirmation>,
+    pub typed: Input,
+    pub sending: bool,
+    pub note: Option<String>,
+}
+
+pub struct Confirmation {
+    /// The target cluster's name (or its id, when only the id was given).
+    pub expected: String,
+    pub target_group: String,
+}
+
+impl Review {
+    pub fn new(
+        url: String,
+        group_id: String,
+        cluster: String,
+        body: Value,
+        public_key: &str,
+        api: ApiVersion,
+    ) -> Review {
+        let confirm = (body["delivery"]["methodName"] == "AUTOMATED_RESTORE").then(|| {
+            let d = &body["delivery"];
+            let expected = d["targetClusterName"]
+                .as_str()
+                .or_else(|| d["targetClusterId"].as_str())
+                .unwrap_or("")
+                .to_string();
+            Confirmation {
+                expected,
+                target_group: d["targetGroupId"].as_str().unwrap_or("").to_string(),
+            }
+        });
+        Review {
+            curl: curl_command(&url, &body, public_key, api),
+            url,
+            group_id,
+            cluster,
+            body,
+            confirm,
+            typed: Input::default(),
+            sending: false,
+            note: None,
+        }
+    }
+
+    /// Whether Enter may send: always for HTTP; for an automated restore only once the
+    /// target has been typed exactly.
+    pub fn confirmed(&self) -> bool {
+        match &self.confirm {
+            None => true,
+            Some(c) => !c.expected.is_empty() && self.typed.value() == c.expected,
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        frame.render_widget(Clear, area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(theme.border())
+            .title(Span::styled(
+                " Review: nothing is sent until you confirm ",
+                theme.title(),
+            ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(c) = &self.confirm {
+            lines.push(Line::styled(
+                format!(
+                    " {} AUTOMATED_RESTORE ERASES every piece of data on cluster {} in project {}, then restores into it. ",
+                    theme.mark_error(),
+                    c.expected,
+                    c.target_group
+                ),
+                theme.danger_banner(),
+            ));
+        }
+        lines.push(Line::from(vec![
+            Span::styled("POST ", theme.title()),
+            Span::raw(self.url.clone()),
+        ]));
+        let pretty = serde_json::to_string_pretty(&self.body).unwrap_or_default();
+        lines.extend(pretty.lines().map(|l| Line::raw(l.to_string())));
+        lines.push(Line::styled(
+            "As a command (the private key stays in your environment):",
+            theme.dim(),
+        ));
+        lines.push(Line::raw(self.curl.clone()));
+        if let Some(c) = &self.confirm {
+            let ok = self.confirmed();
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("Type {} to confirm the erase: ", c.expected),
+                    theme.warning(),
+                ),
+                Span::styled(
+                    self.typed.value().to_string(),
+                    if ok { theme.good() } else { theme.error() },
+                ),
+            ]));
+        }
+        if self.sending {
+            lines.push(Line::styled("sending…", theme.dim()));
+        } else if let Some(note) = &self.note {
+            lines.push(Line::styled(note.clone(), theme.warning()));
+        } else {
+            lines.push(Line::styled(
+                if self.confirmed() {
+                    "Enter sends it; Esc goes back"
+                } else {
+                    "Enter sends it once the name is typed; Esc goes back"
+                },
+                theme.dim(),
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+/// An equivalent `curl --digest` command. The private key is a shell variable, never the key.
+pub fn curl_command(url: &str, body: &Value, public_key: &str, api: ApiVersion) -> String {
+    let media = api.media_type();
+    format!(
+        "curl --digest -u '{public_key}:'\"{KEY_PLACEHOLDER}\" -X POST -H 'Accept: {media}' -H 'Content-Type: {media}' --data '{}' '{url}'",
+        serde_json::to_string(body)
+            .unwrap_or_default()
+            .replace('\'', "'\\''")
+    )
+}

@@ -1,0 +1,136 @@
+//! The event loop: one queue of messages, drained before input (`biased`), drawing only
+//! after something changed and only when nothing else waits; a clock tick only while the
+//! screen depends on time. Background work runs in tasks that send messages back.
+
+use super::app::{App, Effect, Msg};
+use super::picker::{checkpoint_items, cluster_items, snapshot_items};
+use super::terminal::TerminalGuard;
+use super::view;
+use crate::atlas::{AtlasClient, SnapshotFilter};
+use crate::restore::{Context, Field};
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// How often the clock is looked at while a time on screen depends on it.
+const TICK: Duration = Duration::from_secs(1);
+
+pub async fn run(mut app: App, client: Arc<AtlasClient>, mouse: bool) -> anyhow::Result<()> {
+    let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
+    let (msg_tx, mut msg_rx) = unbounded_channel::<Msg>();
+    let (input_tx, mut input_rx) = unbounded_channel::<Msg>();
+    spawn_input_reader(input_tx);
+    spawn_signal_watch(msg_tx.clone());
+
+    for effect in app.start(Context::system_now_ms()) {
+        spawn_effect(effect, client.clone(), msg_tx.clone());
+    }
+    let mut dirty = true;
+    while !app.quit {
+        if dirty && msg_rx.is_empty() && input_rx.is_empty() {
+            terminal.draw(|frame| view::draw(frame, &app, Context::system_now_ms()))?;
+            dirty = false;
+        }
+        let ticking = app.needs_tick();
+        let msg = tokio::select! {
+            biased;
+            Some(m) = msg_rx.recv() => m,
+            Some(m) = input_rx.recv() => m,
+            _ = tokio::time::sleep(TICK), if ticking => Msg::Tick,
+            else => break,
+        };
+        let (changed, effects) = app.update(msg, Context::system_now_ms());
+        dirty |= changed;
+        for effect in effects {
+            spawn_effect(effect, client.clone(), msg_tx.clone());
+        }
+    }
+    Ok(())
+}
+
+/// crossterm's `read` blocks, so it gets a thread of its own.
+fn spawn_input_reader(tx: UnboundedSender<Msg>) {
+    std::thread::spawn(move || {
+        loop {
+            let msg = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                Ok(Event::Paste(text)) => Msg::Paste(text),
+                Ok(Event::Resize(..)) => Msg::Resize,
+                Ok(_) => continue,
+                Err(_) => Msg::Signal,
+            };
+            let stop = matches!(msg, Msg::Signal);
+            if tx.send(msg).is_err() || stop {
+                break;
+            }
+        }
+    });
+}
+
+/// SIGINT, SIGTERM and SIGHUP (a dropped SSH session) end the loop, which restores the terminal.
+fn spawn_signal_watch(tx: UnboundedSender<Msg>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for kind in [
+        SignalKind::interrupt(),
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+    ] {
+        let tx = tx.clone();
+        if let Ok(mut s) = signal(kind) {
+            tokio::spawn(async move {
+                if s.recv().await.is_some() {
+                    let _ = tx.send(Msg::Signal);
+                }
+            });
+        }
+    }
+}
+
+fn spawn_effect(effect: Effect, client: Arc<AtlasClient>, tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let msg = match effect {
+            Effect::LoadPicker {
+                field,
+                group_id,
+                cluster,
+            } => {
+                let result = match field {
+                    Field::SnapshotId => client
+                        .list_snapshots(&group_id, &cluster, SnapshotFilter::All)
+                        .await
+                        .map(snapshot_items),
+                    Field::CheckpointId => client
+                        .list_checkpoints(&group_id, &cluster)
+                        .await
+                        .map(checkpoint_items),
+                    _ => client
+                        .list_clusters(&group_id)
+                        .await
+                        .map(|c| cluster_items(c, field)),
+                };
+                Msg::PickerLoaded {
+                    field,
+                    result: result.map_err(|e| e.to_string()),
+                }
+            }
+            Effect::LookupSource { group_id, cluster } => {
+                let result = client
+                    .get_cluster(&group_id, &cluster)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::SourceCluster {
+                    group_id,
+                    cluster,
+                    result,
+                }
+            }
+            Effect::Submit {
+                group_id,
+                cluster,
+                body,
+            } => Msg::Submitted(client.create_restore_job(&group_id, &cluster, &body).await),
+        };
+        let _ = tx.send(msg);
+    });
+}

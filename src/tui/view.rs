@@ -1,0 +1,178 @@
+//! The whole screen: layout for the terminal's size, then each component.
+
+use super::app::{App, Dialog};
+use super::form::truncate;
+use super::keys;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// Below this the screen says so instead of drawing a broken form.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+/// From this width the form and the jobs sit side by side.
+const SIDE_BY_SIDE: u16 = 150;
+/// The form: 13 fields and its border.
+const FORM_HEIGHT: u16 = 15;
+const FORM_WIDTH: u16 = 90;
+
+pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!("terminal too small (needs {MIN_WIDTH}x{MIN_HEIGHT})");
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [title, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_title(frame, app, title);
+
+    let theme = &app.theme;
+    let form_title = "Restore request";
+    if body.width >= SIDE_BY_SIDE {
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(FORM_WIDTH), Constraint::Min(0)]).areas(body);
+        let [form, findings] =
+            Layout::vertical([Constraint::Length(FORM_HEIGHT), Constraint::Min(0)]).areas(left);
+        app.form
+            .render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
+        app.form.render_findings(frame, inset(findings), theme);
+        app.jobs.render(frame, right, theme, app.focus_jobs);
+    } else if app.focus_jobs && body.height < FORM_HEIGHT + 4 + 6 {
+        // Too short for both: the panel takes the form's place while it has the focus.
+        app.jobs.render(frame, body, theme, true);
+    } else {
+        let jobs_height = if body.height >= FORM_HEIGHT + 4 + 6 {
+            (body.height - FORM_HEIGHT - 4).min(12)
+        } else {
+            0
+        };
+        let [form, findings, jobs] = Layout::vertical([
+            Constraint::Length(FORM_HEIGHT),
+            Constraint::Min(0),
+            Constraint::Length(jobs_height),
+        ])
+        .areas(body);
+        app.form
+            .render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
+        app.form.render_findings(frame, inset(findings), theme);
+        if jobs_height > 0 {
+            app.jobs.render(frame, jobs, theme, app.focus_jobs);
+        }
+    }
+
+    if let Some(s) = &app.status {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                truncate(s, status.width as usize),
+                theme.warning(),
+            )),
+            status,
+        );
+    }
+    let hints: Vec<Span> = keys::footer(&app.scopes())
+        .into_iter()
+        .flat_map(|(k, what)| {
+            [
+                Span::styled(k, theme.title()),
+                Span::raw(format!(" {what}  ")),
+            ]
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(Line::from(hints)), footer);
+
+    match &app.dialog {
+        Some(Dialog::Picker(p)) => p.render(frame, centered(area, 100, 18), theme),
+        Some(Dialog::Review(r)) => r.render(frame, centered(area, 110, 30), theme),
+        Some(Dialog::Message { title, lines }) => {
+            draw_message(frame, app, title, lines, centered(area, 90, 12))
+        }
+        Some(Dialog::Help) => draw_help(frame, app, centered(area, 90, 40)),
+        None => {}
+    }
+}
+
+fn inset(area: Rect) -> Rect {
+    Rect::new(
+        area.x + 1,
+        area.y,
+        area.width.saturating_sub(2),
+        area.height,
+    )
+}
+
+fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
+    let mode = if app.info.demo {
+        "DEMO (simulated Atlas) · "
+    } else {
+        ""
+    };
+    let text = format!(
+        "atlas-restore · {mode}profile {} · {} · API {}",
+        app.info.profile,
+        app.info.base_url,
+        app.info.api.as_str()
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            truncate(&text, area.width as usize),
+            app.theme.title(),
+        )),
+        area,
+    );
+}
+
+/// A box of at most `w`x`h`, centred, inside `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], area: Rect) {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(app.theme.border())
+        .title(Span::styled(format!(" {title} "), app.theme.error()));
+    let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
+    text.push(Line::styled("Esc closes", app.theme.dim()));
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+        area,
+    );
+}
+
+fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(app.theme.border())
+        .title(Span::styled(" Keys ", app.theme.title()));
+    let mut text = Vec::new();
+    for (title, bindings) in keys::help_lines() {
+        text.push(Line::styled(title, app.theme.label()));
+        for (label, help) in bindings {
+            text.push(Line::raw(format!("  {label:<8} {help}")));
+        }
+    }
+    text.push(Line::styled(
+        "Fields are the API's names. Times: epoch digits, 2026-11-28T09:30Z, -90m or 2h ago.",
+        app.theme.dim(),
+    ));
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
+        area,
+    );
+}
