@@ -88,9 +88,11 @@ impl Review {
             ));
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let mut lines: Vec<Line> = Vec::new();
+        // The warning, the confirmation and the state come first, so that no window is too
+        // small to show them; the request follows in what room is left.
+        let mut head: Vec<Line> = Vec::new();
         if let Some(c) = &self.confirm {
-            lines.push(Line::styled(
+            head.push(Line::styled(
                 format!(
                     " {} AUTOMATED_RESTORE ERASES every piece of data on cluster {} in project {}, then restores into it. ",
                     theme.mark_error(),
@@ -99,21 +101,8 @@ impl Review {
                 ),
                 theme.danger_banner(),
             ));
-        }
-        lines.push(Line::from(vec![
-            Span::styled("POST ", theme.title()),
-            Span::raw(self.url.clone()),
-        ]));
-        let pretty = serde_json::to_string_pretty(&self.body).unwrap_or_default();
-        lines.extend(pretty.lines().map(|l| Line::raw(l.to_string())));
-        lines.push(Line::styled(
-            "As a command (the private key stays in your environment):",
-            theme.dim(),
-        ));
-        lines.push(Line::raw(self.curl.clone()));
-        if let Some(c) = &self.confirm {
             let ok = self.confirmed();
-            lines.push(Line::from(vec![
+            head.push(Line::from(vec![
                 Span::styled(
                     format!("Type {} to confirm the erase: ", c.expected),
                     theme.warning(),
@@ -124,21 +113,57 @@ impl Review {
                 ),
             ]));
         }
-        if self.sending {
-            lines.push(Line::styled("sending…", theme.dim()));
+        let state = if self.sending {
+            Line::styled("sending…", theme.dim())
         } else if let Some(note) = &self.note {
-            lines.push(Line::styled(note.clone(), theme.warning()));
+            Line::styled(note.clone(), theme.warning())
+        } else if self.confirmed() {
+            Line::styled("Enter sends it; Esc goes back", theme.dim())
         } else {
-            lines.push(Line::styled(
-                if self.confirmed() {
-                    "Enter sends it; Esc goes back"
-                } else {
-                    "Enter sends it once the name is typed; Esc goes back"
-                },
+            Line::styled(
+                "Enter sends it once the name is typed; Esc goes back",
                 theme.dim(),
-            ));
+            )
+        };
+        head.push(state);
+        let width = inner.width.max(1) as usize;
+        let head_lines: Vec<usize> = head.iter().map(|l| l.width().max(1)).collect();
+        let head_height: usize = head_lines.iter().map(|w| w.div_ceil(width)).sum();
+        let head_height = (head_height as u16).min(inner.height);
+        let head_area = Rect::new(inner.x, inner.y, inner.width, head_height);
+        let rest = Rect::new(
+            inner.x,
+            inner.y + head_height,
+            inner.width,
+            inner.height - head_height,
+        );
+        frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), head_area);
+
+        let mut lines: Vec<Line> = vec![Line::from(vec![
+            Span::styled("POST ", theme.title()),
+            Span::raw(self.url.clone()),
+        ])];
+        let pretty = serde_json::to_string_pretty(&self.body).unwrap_or_default();
+        lines.extend(pretty.lines().map(|l| Line::raw(l.to_string())));
+        lines.push(Line::styled(
+            "As a command (the private key stays in your environment):",
+            theme.dim(),
+        ));
+        lines.push(Line::raw(self.curl.clone()));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+        // The cursor sits after what has been typed of the confirmation (head's second line).
+        if let (Some(c), false, [banner, ..]) = (&self.confirm, self.sending, head_lines.as_slice())
+        {
+            let prompt = format!("Type {} to confirm the erase: ", c.expected)
+                .chars()
+                .count();
+            let offset = prompt + self.typed.visual_cursor();
+            let row = banner.div_ceil(width) + offset / width;
+            if row < head_height as usize {
+                frame
+                    .set_cursor_position((inner.x + (offset % width) as u16, inner.y + row as u16));
+            }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }
 

@@ -1,0 +1,217 @@
+//! Whole screens drawn on ratatui's TestBackend, driven through the same `update` the event
+//! loop calls, and kept as insta snapshots (80x24, 160x48, ASCII, NO_COLOR, tiny terminals).
+
+use atlas_restore::atlas::{Created, Delivery, RestoreJob};
+use atlas_restore::config::ColorChoice;
+use atlas_restore::restore::ApiVersion;
+use atlas_restore::tui::app::{App, AppInfo, Dialog, Effect, Msg};
+use atlas_restore::tui::theme::Theme;
+use atlas_restore::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
+
+/// 2026-11-28T12:00:00Z
+const NOW_MS: i64 = 1_795_867_200_000;
+const GROUP: &str = "5a66666887d9d61443b41645";
+
+fn app(theme: Theme) -> App {
+    let mut app = App::new(
+        AppInfo {
+            profile: "demo".into(),
+            base_url: "http://127.0.0.1:8089".into(),
+            public_key: "demopubk".into(),
+            api: ApiVersion::V1,
+            demo: true,
+        },
+        theme,
+        Some(GROUP),
+        Some("Cluster0"),
+    );
+    app.start(NOW_MS);
+    app
+}
+
+fn color() -> Theme {
+    Theme::new(ColorChoice::Auto, false, false)
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW_MS)
+        .1
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        NOW_MS,
+    )
+    .1
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::draw(f, app, NOW_MS)).unwrap();
+    t
+}
+
+fn text(app: &App, w: u16, h: u16) -> String {
+    screen(app, w, h).backend().to_string()
+}
+
+#[test]
+fn the_empty_form_at_80x24() {
+    insta::assert_snapshot!(text(&app(color()), 80, 24));
+}
+
+#[test]
+fn a_conflicting_point_in_time_marks_both_fields_with_the_reason() {
+    let mut a = app(color());
+    type_text(&mut a, "5a6669d9fcc178211a0d86b9");
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Down);
+    }
+    type_text(&mut a, "-90m");
+    let s = text(&a, 80, 24);
+    insta::assert_snapshot!(s);
+    assert!(s.contains("✖ snapshotId"), "{s}");
+    assert!(s.contains("✖ pointInTimeUTCMillis"), "{s}");
+    assert!(
+        s.contains("snapshotId and pointInTimeUTCMillis are different"),
+        "{s}"
+    );
+    assert!(
+        s.contains("2026-11-28T10:30:00Z"),
+        "the time it means is shown: {s}"
+    );
+}
+
+#[test]
+fn review_is_refused_while_errors_remain() {
+    let mut a = app(color());
+    let effects = ctrl(&mut a, 's');
+    assert!(effects.is_empty() && a.dialog.is_none());
+    assert!(
+        a.status.as_deref().unwrap_or("").contains("1 error to fix"),
+        "{:?}",
+        a.status
+    );
+}
+
+#[test]
+fn an_automated_restore_review_warns_and_waits_for_the_typed_name() {
+    let mut a = app(color());
+    type_text(&mut a, "5a6669d9fcc178211a0d86b9");
+    for _ in 0..5 {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' ')); // AUTOMATED_RESTORE
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Down);
+    }
+    type_text(&mut a, GROUP);
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "Staging0");
+    ctrl(&mut a, 's');
+    assert!(
+        matches!(a.dialog, Some(Dialog::Review(_))),
+        "status: {:?}",
+        a.status
+    );
+    let s = text(&a, 80, 24);
+    insta::assert_snapshot!(s);
+    assert!(
+        s.contains("ERASES every piece of data on cluster Staging0"),
+        "{s}"
+    );
+
+    // Enter does nothing until the name is typed; a wrong name neither.
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    type_text(&mut a, "Staging");
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+    type_text(&mut a, "0");
+    let effects = press(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::Submit { body, .. }] if body["delivery"]["targetClusterName"] == "Staging0"),
+        "{effects:?}"
+    );
+    // A second Enter while sending does not send twice.
+    assert!(press(&mut a, KeyCode::Enter).is_empty());
+}
+
+#[test]
+fn http_review_shows_url_json_and_curl_without_the_key() {
+    let mut a = app(color());
+    type_text(&mut a, "5a6669d9fcc178211a0d86b9");
+    ctrl(&mut a, 's');
+    let s = text(&a, 160, 48);
+    insta::assert_snapshot!(s);
+    assert!(s.contains("POST http://127.0.0.1:8089/api/atlas/v1.0/groups/5a66666887d9d61443b41645/clusters/Cluster0/restoreJobs"));
+    assert!(
+        s.contains("curl --digest -u 'demopubk:'\"$MONGODB_ATLAS_PRIVATE_API_KEY\""),
+        "{s}"
+    );
+    let effects = press(&mut a, KeyCode::Enter);
+    assert_eq!(effects.len(), 1);
+    // The job that comes back is listed at once.
+    let job = RestoreJob {
+        id: "6b77893b80eef5354c77ee15".into(),
+        cluster_name: Some("Cluster0".into()),
+        status_name: Some("IN_PROGRESS".into()),
+        delivery: Some(Delivery {
+            status_name: Some("NOT_STARTED".into()),
+            ..Delivery::default()
+        }),
+        ..RestoreJob::default()
+    };
+    a.update(
+        Msg::Submitted(Ok(Created {
+            jobs: vec![job],
+            shape_note: None,
+        })),
+        NOW_MS,
+    );
+    let s = text(&a, 160, 48);
+    insta::assert_snapshot!("side_by_side_with_a_job", s);
+    assert!(
+        s.contains("4c77ee15") && s.contains("IN_PROGRESS") && s.contains("NOT_STARTED"),
+        "{s}"
+    );
+}
+
+#[test]
+fn ascii_and_no_color_still_mark_every_state() {
+    let mut a = app(Theme::new(ColorChoice::Auto, true, true));
+    type_text(&mut a, "nothex");
+    let t = screen(&a, 80, 24);
+    let s = t.backend().to_string();
+    insta::assert_snapshot!(s);
+    assert!(
+        s.contains("X snapshotId") && s.contains("- delivery.targetGroupId"),
+        "{s}"
+    );
+    assert!(s.is_ascii() || !s.contains('┌'), "ASCII borders: {s}");
+    let buffer = t.backend().buffer();
+    for cell in buffer.content() {
+        assert!(
+            cell.fg == Color::Reset && cell.bg == Color::Reset,
+            "a colour under NO_COLOR: {cell:?}"
+        );
+    }
+}
+
+#[test]
+fn small_terminals_say_so_and_never_panic() {
+    let a = app(color());
+    assert!(text(&a, 59, 24).contains("terminal too small (needs 60x20)"));
+    for (w, h) in [(1, 1), (2, 1), (20, 5), (60, 19), (60, 20), (300, 100)] {
+        let _ = screen(&a, w, h);
+    }
+}
