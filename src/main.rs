@@ -42,8 +42,14 @@ fn run_dashboard(cli: &Cli) -> Result<i32> {
         cli.ascii || ui.ascii,
     );
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    let journal_dir = atlas_restore::jobs::journal::default_dir()
+        .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
     runtime()?.block_on(atlas_restore::tui::run_dashboard(
-        &profile, theme, ui.mouse, false,
+        &profile,
+        theme,
+        ui.mouse,
+        false,
+        &journal_dir,
     ))?;
     Ok(0)
 }

@@ -35,6 +35,8 @@ pub enum Msg {
         result: Result<Cluster, String>,
     },
     Submitted(Result<Created, AtlasError>),
+    /// The journal could not record the submit, so nothing was sent.
+    SubmitBlocked(String),
 }
 
 /// Background work the event loop starts on the app's behalf.
@@ -223,6 +225,17 @@ impl App {
                 }
             },
             Msg::Submitted(result) => self.on_submitted(result),
+            Msg::SubmitBlocked(why) => {
+                self.dialog = Some(Dialog::Message {
+                    title: "Nothing was sent".into(),
+                    lines: vec![
+                        why,
+                        "The submit must be recorded before it is sent, so that it is never lost."
+                            .into(),
+                    ],
+                });
+                true
+            }
         };
         (changed, effects)
     }

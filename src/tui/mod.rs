@@ -14,19 +14,25 @@ pub mod view;
 
 use crate::atlas::{AtlasClient, ClientOptions};
 use crate::config::Profile;
+use crate::jobs::Journal;
 use app::{App, AppInfo};
 use std::sync::Arc;
 use theme::Theme;
 
-/// Opens the dashboard on a profile until the user quits.
+/// Opens the dashboard on a profile until the user quits. `journal_dir` holds the profile's
+/// tracked jobs.
 pub async fn run_dashboard(
     profile: &Profile,
     theme: Theme,
     mouse: bool,
     demo: bool,
+    journal_dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     let client = Arc::new(AtlasClient::new(&ClientOptions::from_profile(profile))?);
-    let app = App::new(
+    let journal = Journal::open(journal_dir, &profile.name)?;
+    let tracked = journal.jobs();
+    let unresolved = journal.unresolved().len();
+    let mut app = App::new(
         AppInfo {
             profile: profile.name.clone(),
             base_url: profile.base_url.clone(),
@@ -38,5 +44,15 @@ pub async fn run_dashboard(
         profile.group_id.as_deref(),
         profile.cluster_name.as_deref(),
     );
-    runtime::run(app, client, mouse).await
+    app.jobs.add(tracked);
+    if unresolved > 0 {
+        app.status = Some(format!(
+            "{unresolved} earlier submit(s) have an unknown outcome: check the cluster's restore jobs before submitting again"
+        ));
+    }
+    let services = runtime::Services {
+        client,
+        journal: Arc::new(std::sync::Mutex::new(journal)),
+    };
+    runtime::run(app, services, mouse).await
 }

@@ -7,16 +7,24 @@ use super::picker::{checkpoint_items, cluster_items, snapshot_items};
 use super::terminal::TerminalGuard;
 use super::view;
 use crate::atlas::{AtlasClient, SnapshotFilter};
+use crate::jobs::{Journal, SubmitState};
 use crate::restore::{Context, Field};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 /// How often the clock is looked at while a time on screen depends on it.
 const TICK: Duration = Duration::from_secs(1);
 
-pub async fn run(mut app: App, client: Arc<AtlasClient>, mouse: bool) -> anyhow::Result<()> {
+/// What the background tasks share: the client and the journal (never the UI's state).
+#[derive(Clone)]
+pub struct Services {
+    pub client: Arc<AtlasClient>,
+    pub journal: Arc<Mutex<Journal>>,
+}
+
+pub async fn run(mut app: App, services: Services, mouse: bool) -> anyhow::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
     let (msg_tx, mut msg_rx) = unbounded_channel::<Msg>();
     let (input_tx, mut input_rx) = unbounded_channel::<Msg>();
@@ -24,7 +32,7 @@ pub async fn run(mut app: App, client: Arc<AtlasClient>, mouse: bool) -> anyhow:
     spawn_signal_watch(msg_tx.clone());
 
     for effect in app.start(Context::system_now_ms()) {
-        spawn_effect(effect, client.clone(), msg_tx.clone());
+        spawn_effect(effect, services.clone(), msg_tx.clone());
     }
     let mut dirty = true;
     while !app.quit {
@@ -43,7 +51,7 @@ pub async fn run(mut app: App, client: Arc<AtlasClient>, mouse: bool) -> anyhow:
         let (changed, effects) = app.update(msg, Context::system_now_ms());
         dirty |= changed;
         for effect in effects {
-            spawn_effect(effect, client.clone(), msg_tx.clone());
+            spawn_effect(effect, services.clone(), msg_tx.clone());
         }
     }
     Ok(())
@@ -87,7 +95,8 @@ fn spawn_signal_watch(tx: UnboundedSender<Msg>) {
     }
 }
 
-fn spawn_effect(effect: Effect, client: Arc<AtlasClient>, tx: UnboundedSender<Msg>) {
+fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
+    let client = services.client.clone();
     tokio::spawn(async move {
         let msg = match effect {
             Effect::LoadPicker {
@@ -129,8 +138,58 @@ fn spawn_effect(effect: Effect, client: Arc<AtlasClient>, tx: UnboundedSender<Ms
                 group_id,
                 cluster,
                 body,
-            } => Msg::Submitted(client.create_restore_job(&group_id, &cluster, &body).await),
+            } => submit(&services, &group_id, &cluster, body).await,
         };
         let _ = tx.send(msg);
     });
+}
+
+/// Records the submit, sends it, records the outcome, and only then answers the screen.
+async fn submit(
+    services: &Services,
+    group_id: &str,
+    cluster: &str,
+    body: serde_json::Value,
+) -> Msg {
+    let journal = services.journal.clone();
+    let (g, c, b) = (group_id.to_string(), cluster.to_string(), body.clone());
+    let recorded = tokio::task::spawn_blocking(move || {
+        let mut j = journal.lock().unwrap_or_else(|p| p.into_inner());
+        j.record_sending(&g, &c, &b, Context::system_now_ms())
+    })
+    .await;
+    let key = match recorded {
+        Ok(Ok(key)) => key,
+        Ok(Err(e)) => return Msg::SubmitBlocked(e.to_string()),
+        Err(e) => return Msg::SubmitBlocked(format!("the journal task failed: {e}")),
+    };
+    let result = services
+        .client
+        .create_restore_job(group_id, cluster, &body)
+        .await;
+    let (state, jobs, note) = match &result {
+        Ok(created) => (
+            SubmitState::Created,
+            created.jobs.clone(),
+            created.shape_note.map(str::to_string),
+        ),
+        Err(crate::atlas::AtlasError::OutcomeUnknown { detail }) => {
+            (SubmitState::Unknown, Vec::new(), Some(detail.clone()))
+        }
+        Err(e) => (SubmitState::Refused, Vec::new(), Some(e.to_string())),
+    };
+    let journal = services.journal.clone();
+    let saved = tokio::task::spawn_blocking(move || {
+        let mut j = journal.lock().unwrap_or_else(|p| p.into_inner());
+        j.record_outcome(&key, state, jobs, note)
+    })
+    .await;
+    match saved {
+        Ok(Ok(())) => Msg::Submitted(result),
+        // The jobs exist in Atlas: say so, and that the journal missed them.
+        Ok(Err(e)) => Msg::SubmitBlocked(format!(
+            "Atlas answered, but {e}; note the jobs from the cluster's list"
+        )),
+        Err(e) => Msg::SubmitBlocked(format!("the journal task failed: {e}")),
+    }
 }
