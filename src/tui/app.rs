@@ -35,6 +35,8 @@ pub enum Msg {
         result: Result<Cluster, String>,
     },
     Submitted(Result<Created, AtlasError>),
+    /// A poll cycle's outcome.
+    Poll(crate::jobs::PollEvent),
     /// The journal could not record the submit, so nothing was sent.
     SubmitBlocked(String),
 }
@@ -56,6 +58,8 @@ pub enum Effect {
         cluster: String,
         body: Value,
     },
+    /// Poll the tracked jobs now.
+    PollNow,
 }
 
 pub enum Dialog {
@@ -224,7 +228,11 @@ impl App {
                     true
                 }
             },
-            Msg::Submitted(result) => self.on_submitted(result),
+            Msg::Submitted(result) => self.on_submitted(result, &mut effects),
+            Msg::Poll(event) => {
+                self.jobs.on_poll(event);
+                true
+            }
             Msg::SubmitBlocked(why) => {
                 self.dialog = Some(Dialog::Message {
                     title: "Nothing was sent".into(),
@@ -298,7 +306,8 @@ impl App {
             }
             Some(Action::Review) => self.open_review(now_ms),
             Some(Action::PollNow) => {
-                self.status = Some("polling comes with the jobs panel".into());
+                effects.push(Effect::PollNow);
+                self.jobs.polling = true;
                 true
             }
             Some(Action::NextField | Action::PrevField) => {
@@ -505,7 +514,11 @@ impl App {
         true
     }
 
-    fn on_submitted(&mut self, result: Result<Created, AtlasError>) -> bool {
+    fn on_submitted(
+        &mut self,
+        result: Result<Created, AtlasError>,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
         match result {
             Ok(created) => {
                 let n = created.jobs.len();
@@ -516,6 +529,7 @@ impl App {
                     .collect();
                 self.jobs.add(created.jobs);
                 self.dialog = None;
+                effects.push(Effect::PollNow);
                 self.status = Some(format!(
                     "submitted: {n} restore job{} ({})",
                     if n == 1 { "" } else { "s" },

@@ -13,9 +13,42 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 pub struct JobsPanel {
     pub jobs: Vec<RestoreJob>,
     pub selected: usize,
+    /// When the data was fetched (epoch ms), and the last failure if the latest cycle failed.
+    pub updated_ms: Option<i64>,
+    pub failure: Option<(String, std::time::Duration)>,
+    /// A cycle asked for and not answered yet.
+    pub polling: bool,
 }
 
 impl JobsPanel {
+    pub fn on_poll(&mut self, event: crate::jobs::PollEvent) {
+        self.polling = false;
+        match event {
+            crate::jobs::PollEvent::Updated { jobs, at_ms, .. } => {
+                self.jobs.clear();
+                self.add(jobs);
+                self.updated_ms = Some(at_ms);
+                self.failure = None;
+                self.selected = self.selected.min(self.jobs.len().saturating_sub(1));
+            }
+            crate::jobs::PollEvent::Failed {
+                error, retry_in, ..
+            } => self.failure = Some((error, retry_in)),
+        }
+    }
+
+    /// "updated 12:04:31Z", or the one failure state.
+    fn age_line(&self) -> Option<String> {
+        if let Some((error, retry)) = &self.failure {
+            return Some(format!(
+                "load failed, retrying in {} s: {error}",
+                retry.as_secs()
+            ));
+        }
+        let at = crate::restore::time_input::format_utc_ms(self.updated_ms?);
+        Some(format!("updated {}", at.get(11..).unwrap_or(&at)))
+    }
+
     /// Adds jobs that came back from a create, keeping a batch's jobs together.
     pub fn add(&mut self, jobs: Vec<RestoreJob>) {
         for job in jobs {
@@ -51,7 +84,16 @@ impl JobsPanel {
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let width = inner.width as usize;
-        let mut lines = vec![Line::styled(
+        let mut lines = Vec::new();
+        if let Some(age) = self.age_line() {
+            let style = if self.failure.is_some() {
+                theme.error()
+            } else {
+                theme.dim()
+            };
+            lines.push(Line::styled(truncate(&age, width), style));
+        }
+        lines.push(Line::styled(
             truncate(
                 &format!(
                     "  {:<9} {:<14} {:<12} {:<22}",
@@ -60,7 +102,7 @@ impl JobsPanel {
                 width,
             ),
             theme.dim(),
-        )];
+        ));
         if self.jobs.is_empty() {
             lines.push(Line::styled(
                 "  none yet: compose a request and press Ctrl-S",

@@ -14,7 +14,7 @@ pub mod view;
 
 use crate::atlas::{AtlasClient, ClientOptions};
 use crate::config::Profile;
-use crate::jobs::Journal;
+use crate::jobs::{Journal, Poller, PollerConfig};
 use app::{App, AppInfo};
 use std::sync::Arc;
 use theme::Theme;
@@ -50,9 +50,16 @@ pub async fn run_dashboard(
             "{unresolved} earlier submit(s) have an unknown outcome: check the cluster's restore jobs before submitting again"
         ));
     }
+    let journal = Arc::new(std::sync::Mutex::new(journal));
+    let poller = Poller::new(
+        client.clone(),
+        journal.clone(),
+        PollerConfig::new(profile.poll_interval),
+    );
     let services = runtime::Services {
         client,
-        journal: Arc::new(std::sync::Mutex::new(journal)),
+        journal,
+        poll_now: poller.poke_handle(),
     };
-    runtime::run(app, services, mouse).await
+    runtime::run(app, services, Some(poller), mouse).await
 }

@@ -7,7 +7,7 @@ use super::picker::{checkpoint_items, cluster_items, snapshot_items};
 use super::terminal::TerminalGuard;
 use super::view;
 use crate::atlas::{AtlasClient, SnapshotFilter};
-use crate::jobs::{Journal, SubmitState};
+use crate::jobs::{Journal, Poller, SubmitState};
 use crate::restore::{Context, Field};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use std::sync::{Arc, Mutex};
@@ -22,14 +22,25 @@ const TICK: Duration = Duration::from_secs(1);
 pub struct Services {
     pub client: Arc<AtlasClient>,
     pub journal: Arc<Mutex<Journal>>,
+    /// Wakes the poller (Ctrl-R, a new submit).
+    pub poll_now: Arc<tokio::sync::Notify>,
 }
 
-pub async fn run(mut app: App, services: Services, mouse: bool) -> anyhow::Result<()> {
+pub async fn run(
+    mut app: App,
+    services: Services,
+    poller: Option<Poller>,
+    mouse: bool,
+) -> anyhow::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
     let (msg_tx, mut msg_rx) = unbounded_channel::<Msg>();
     let (input_tx, mut input_rx) = unbounded_channel::<Msg>();
     spawn_input_reader(input_tx);
     spawn_signal_watch(msg_tx.clone());
+    if let Some(poller) = poller {
+        let tx = msg_tx.clone();
+        tokio::spawn(poller.run(move |event| tx.send(Msg::Poll(event)).is_ok()));
+    }
 
     for effect in app.start(Context::system_now_ms()) {
         spawn_effect(effect, services.clone(), msg_tx.clone());
@@ -96,6 +107,10 @@ fn spawn_signal_watch(tx: UnboundedSender<Msg>) {
 }
 
 fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
+    if effect == Effect::PollNow {
+        services.poll_now.notify_one();
+        return;
+    }
     let client = services.client.clone();
     tokio::spawn(async move {
         let msg = match effect {
@@ -139,6 +154,8 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 cluster,
                 body,
             } => submit(&services, &group_id, &cluster, body).await,
+            // Handled above, without a task.
+            Effect::PollNow => return,
         };
         let _ = tx.send(msg);
     });
