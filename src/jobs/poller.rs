@@ -5,7 +5,10 @@
 //! no more are not asked for; a `READY` delivery is asked for slowly until it expires (its
 //! hashes appear after a download).
 
-use super::journal::{Journal, SubmitState};
+use super::journal::{Journal, SubmitState, TrackedSubmit};
+
+/// A tracked job to ask for: its id and batch.
+type Wanted = (String, Option<String>);
 use crate::atlas::{
     AtlasClient, AtlasError, MAX_ITEMS_PER_PAGE, RestoreJob, delivery_is_final, job_is_final,
 };
@@ -159,8 +162,7 @@ impl Poller {
         let now_ms = crate::restore::Context::system_now_ms();
         let (targets, unresolved) = {
             let j = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-            let mut targets: BTreeMap<(String, String), Vec<(String, Option<String>, Need)>> =
-                BTreeMap::new();
+            let mut targets: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
             for s in j.submits() {
                 for job in &s.jobs {
                     let n = need(job, now_ms);
@@ -168,23 +170,11 @@ impl Poller {
                         targets
                             .entry((s.group_id.clone(), s.cluster.clone()))
                             .or_default()
-                            .push((job.id.clone(), job.batch_id.clone(), n));
+                            .push((job.id.clone(), job.batch_id.clone()));
                     }
                 }
             }
-            let unresolved: Vec<(String, String, String, i64, serde_json::Value)> = j
-                .unresolved()
-                .iter()
-                .map(|s| {
-                    (
-                        s.key.clone(),
-                        s.group_id.clone(),
-                        s.cluster.clone(),
-                        s.submitted_at_ms,
-                        s.request.clone(),
-                    )
-                })
-                .collect();
+            let unresolved: Vec<TrackedSubmit> = j.unresolved().into_iter().cloned().collect();
             (targets, unresolved)
         };
         if targets.is_empty() && unresolved.is_empty() {
@@ -205,10 +195,9 @@ impl Poller {
         let mut fresh: Vec<RestoreJob> = Vec::new();
         let mut requests = 0u32;
         for ((group, cluster), wanted) in &targets {
-            let mut missing: HashSet<&str> = wanted.iter().map(|(id, _, _)| id.as_str()).collect();
+            let mut missing: HashSet<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
             // One batch: ask for just that batch.
-            let batches: HashSet<Option<&str>> =
-                wanted.iter().map(|(_, b, _)| b.as_deref()).collect();
+            let batches: HashSet<Option<&str>> = wanted.iter().map(|(_, b)| b.as_deref()).collect();
             let batch = match batches.iter().collect::<Vec<_>>().as_slice() {
                 [Some(b)] => Some(*b),
                 _ => None,
@@ -237,7 +226,15 @@ impl Poller {
                 requests += 1;
             }
         }
-        for (key, group, cluster, since_ms, request) in unresolved {
+        for TrackedSubmit {
+            key,
+            group_id: group,
+            cluster,
+            submitted_at_ms: since_ms,
+            request,
+            ..
+        } in unresolved
+        {
             let jobs = self
                 .client
                 .list_restore_jobs(&group, &cluster, None)
