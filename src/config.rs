@@ -27,10 +27,7 @@ pub fn process_env(name: &str) -> Option<String> {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("config {path}, line {line}, column {column}: {message}")]
     Syntax {
         path: PathBuf,
@@ -43,11 +40,7 @@ pub enum ConfigError {
     )]
     TooOpen { path: PathBuf, mode: u32 },
     #[error("no profile {name:?} in {path}: the profiles there are {known}")]
-    NoSuchProfile {
-        name: String,
-        path: PathBuf,
-        known: String,
-    },
+    NoSuchProfile { name: String, path: PathBuf, known: String },
     #[error("profile {profile}: {message}")]
     Invalid { profile: String, message: String },
     #[error("profile {profile}: private_key_command failed: {message}")]
@@ -139,8 +132,7 @@ pub struct Profile {
 
 /// The per-user config file: `~/.config/atlas-restore/config.toml` on Linux.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "atlas-restore")
-        .map(|d| d.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("", "", "atlas-restore").map(|d| d.config_dir().join("config.toml"))
 }
 
 /// Finds and reads the config: `--config`, else `ATLAS_RESTORE_CONFIG`, else the default path.
@@ -168,18 +160,13 @@ pub fn load(explicit: Option<&Path>, env: Env) -> Result<Config, ConfigError> {
     if file.profiles.values().any(|p| p.private_key.is_some()) {
         check_private(&path)?;
     }
-    Ok(Config {
-        path: Some(path),
-        file,
-    })
+    Ok(Config { path: Some(path), file })
 }
 
 /// Parses the file's text; errors name the line and column.
 pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
     toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map_or((0, 0), |span| line_column(text, span.start));
+        let (line, column) = e.span().map_or((0, 0), |span| line_column(text, span.start));
         ConfigError::Syntax {
             path: path.to_path_buf(),
             line,
@@ -234,18 +221,10 @@ impl Config {
         let (name, file) = match name {
             Some(n) => match self.file.profiles.get(&n) {
                 Some(p) => (n, p.clone()),
-                None if self.file.profiles.is_empty() && self.path.is_none() => {
-                    (n, ProfileFile::default())
-                }
+                None if self.file.profiles.is_empty() && self.path.is_none() => (n, ProfileFile::default()),
                 None => {
                     return Err(ConfigError::NoSuchProfile {
-                        known: self
-                            .file
-                            .profiles
-                            .keys()
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        known: self.file.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
                         name: n,
                         path: self.path.clone().unwrap_or_default(),
                     });
@@ -262,10 +241,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
         profile: name.clone(),
         message,
     };
-    let base_url = file
-        .base_url
-        .clone()
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    let base_url = file.base_url.clone().unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
     check_base_url(&base_url).map_err(invalid)?;
     let api = match &file.api_version {
         Some(v) => v
@@ -287,46 +263,30 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
             ))
         })?,
     };
-    let duration =
-        |key: &str, value: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
-            match value {
-                None => Ok(default),
-                Some(text) => humantime::parse_duration(text)
-                    .ok()
-                    .filter(|d| !d.is_zero())
-                    .ok_or_else(|| {
-                        invalid(format!(
-                            "{key} = {text:?} is not a duration: write it like \"10s\" or \"2m\""
-                        ))
-                    }),
-            }
-        };
+    let duration = |key: &str, value: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
+        match value {
+            None => Ok(default),
+            Some(text) => humantime::parse_duration(text)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "{key} = {text:?} is not a duration: write it like \"10s\" or \"2m\""
+                    ))
+                }),
+        }
+    };
     Ok(Profile {
         api,
         public_key,
         private_key,
         group_id: file.group_id.clone().or_else(|| env(ENV_PROJECT_ID)),
         cluster_name: file.cluster_name.clone(),
-        poll_interval: duration(
-            "poll_interval",
-            &file.poll_interval,
-            Duration::from_secs(10),
-        )?,
-        request_timeout: duration(
-            "request_timeout",
-            &file.request_timeout,
-            Duration::from_secs(30),
-        )?,
-        connect_timeout: duration(
-            "connect_timeout",
-            &file.connect_timeout,
-            Duration::from_secs(10),
-        )?,
+        poll_interval: duration("poll_interval", &file.poll_interval, Duration::from_secs(10))?,
+        request_timeout: duration("request_timeout", &file.request_timeout, Duration::from_secs(30))?,
+        connect_timeout: duration("connect_timeout", &file.connect_timeout, Duration::from_secs(10))?,
         ca_file: file.ca_file.clone(),
-        download_dir: file
-            .download_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(".")),
+        download_dir: file.download_dir.clone().unwrap_or_else(|| PathBuf::from(".")),
         max_body_bytes: file.max_body_bytes.unwrap_or(8 * 1024 * 1024),
         base_url: base_url.trim_end_matches('/').to_string(),
         name,
@@ -335,8 +295,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
 
 /// HTTPS, except to a loopback address (the simulator, a local tunnel).
 pub fn check_base_url(url: &str) -> Result<(), String> {
-    let parsed =
-        reqwest::Url::parse(url).map_err(|e| format!("base_url {url:?} is not a URL ({e})"))?;
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("base_url {url:?} is not a URL ({e})"))?;
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if is_loopback_host(&parsed) => Ok(()),
@@ -378,11 +337,7 @@ fn run_key_command(profile: &str, command: &str) -> Result<SecretString, ConfigE
             .chars()
             .filter(|c| !c.is_control())
             .take(200);
-        return Err(fail(format!(
-            "{} ({})",
-            out.status,
-            first.collect::<String>()
-        )));
+        return Err(fail(format!("{} ({})", out.status, first.collect::<String>())));
     }
     let key = String::from_utf8(out.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
     let key = key.trim();

@@ -36,11 +36,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn run_dashboard(cli: &Cli) -> Result<i32> {
     let cfg = config::load(cli.config.as_deref(), &process_env)?;
     let ui = cfg.file.ui.clone();
-    let theme = Theme::new(
-        ui.color,
-        process_env("NO_COLOR").is_some(),
-        cli.ascii || ui.ascii,
-    );
+    let theme = Theme::new(ui.color, process_env("NO_COLOR").is_some(), cli.ascii || ui.ascii);
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
     let journal_dir = atlas_restore::jobs::journal::default_dir()
         .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;

@@ -11,10 +11,7 @@ struct Dir(PathBuf);
 
 impl Dir {
     fn new(name: &str) -> Dir {
-        let p = std::env::temp_dir().join(format!(
-            "atlas-restore-config-{name}-{}",
-            std::process::id()
-        ));
+        let p = std::env::temp_dir().join(format!("atlas-restore-config-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         Dir(p)
@@ -36,10 +33,7 @@ impl Drop for Dir {
 }
 
 fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     move |k| map.get(k).cloned()
 }
 
@@ -78,10 +72,7 @@ fn reads_every_key_of_the_contract() {
     assert_eq!(prod.name, "prod");
     assert_eq!(prod.api, ApiVersion::V2);
     assert_eq!(prod.public_key, "abcdefgh");
-    assert_eq!(
-        prod.private_key.expose(),
-        "11111111-2222-3333-4444-555555555555"
-    );
+    assert_eq!(prod.private_key.expose(), "11111111-2222-3333-4444-555555555555");
     assert_eq!(prod.group_id.as_deref(), Some("5e2211c17a3e5a48f5497de3"));
     assert_eq!(prod.cluster_name.as_deref(), Some("Cluster0"));
     assert_eq!(prod.poll_interval, Duration::from_secs(15));
@@ -100,8 +91,7 @@ fn reads_every_key_of_the_contract() {
 
 #[test]
 fn the_example_config_is_valid() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
-        .unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")).unwrap();
     let file = config::parse(std::path::Path::new("config.example.toml"), &text).unwrap();
     let prod = &file.profiles["prod"];
     assert_eq!(prod.poll_interval.as_deref(), Some("10s"));
@@ -113,13 +103,9 @@ fn a_key_file_readable_by_others_is_refused_with_the_fix() {
     let dir = Dir::new("open");
     let path = dir.file(FULL, 0o644);
     let err = config::load(Some(&path), &env_of(&[])).unwrap_err();
+    assert!(matches!(err, ConfigError::TooOpen { mode: 0o644, .. }), "{err}");
     assert!(
-        matches!(err, ConfigError::TooOpen { mode: 0o644, .. }),
-        "{err}"
-    );
-    assert!(
-        err.to_string()
-            .contains(&format!("chmod 600 {}", path.display())),
+        err.to_string().contains(&format!("chmod 600 {}", path.display())),
         "{err}"
     );
     // Without a private key in it, the same mode is fine.
@@ -142,9 +128,7 @@ fn a_broken_file_names_line_and_column() {
     assert!(err.to_string().contains(&path.display().to_string()));
 
     let unknown = dir.file("[profiles.prod]\nbase_ulr = \"https://x\"\n", 0o600);
-    let err = config::load(Some(&unknown), &env_of(&[]))
-        .unwrap_err()
-        .to_string();
+    let err = config::load(Some(&unknown), &env_of(&[])).unwrap_err().to_string();
     assert!(err.contains("line 2") && err.contains("base_ulr"), "{err}");
 }
 
@@ -159,11 +143,7 @@ fn keys_come_from_the_atlas_cli_environment() {
     let cfg = config::Config::default();
     let p = cfg.profile(None, &env).unwrap();
     assert_eq!(
-        (
-            p.name.as_str(),
-            p.public_key.as_str(),
-            p.private_key.expose()
-        ),
+        (p.name.as_str(), p.public_key.as_str(), p.private_key.expose()),
         ("env", "envpub", "envpriv")
     );
     assert_eq!(p.group_id.as_deref(), Some("5e2211c17a3e5a48f5497de3"));
@@ -172,14 +152,8 @@ fn keys_come_from_the_atlas_cli_environment() {
     // A profile's own value wins over the environment.
     let dir = Dir::new("env");
     let path = dir.file("[profiles.x]\npublic_key = \"filepub\"\n", 0o600);
-    let p = config::load(Some(&path), &env)
-        .unwrap()
-        .profile(None, &env)
-        .unwrap();
-    assert_eq!(
-        (p.public_key.as_str(), p.private_key.expose()),
-        ("filepub", "envpriv")
-    );
+    let p = config::load(Some(&path), &env).unwrap().profile(None, &env).unwrap();
+    assert_eq!((p.public_key.as_str(), p.private_key.expose()), ("filepub", "envpriv"));
 }
 
 #[test]
@@ -194,10 +168,7 @@ fn the_config_path_comes_from_the_environment_variable() {
     assert_eq!(cfg.path.as_deref(), Some(path.as_path()));
     assert_eq!(cfg.profile(None, &env).unwrap().name, "only");
     let missing = env_of(&[("ATLAS_RESTORE_CONFIG", "/nonexistent/atlas.toml")]);
-    assert!(matches!(
-        config::load(None, &missing),
-        Err(ConfigError::Read { .. })
-    ));
+    assert!(matches!(config::load(None, &missing), Err(ConfigError::Read { .. })));
 }
 
 #[test]
@@ -205,10 +176,7 @@ fn missing_keys_and_bad_values_say_what_to_do() {
     let dir = Dir::new("missing");
     let none = env_of(&[]);
     let load = |text: &str| config::load(Some(&dir.file(text, 0o600)), &none).unwrap();
-    let err = load("[profiles.p]\n")
-        .profile(None, &none)
-        .unwrap_err()
-        .to_string();
+    let err = load("[profiles.p]\n").profile(None, &none).unwrap_err().to_string();
     assert!(
         err.contains("no public key") && err.contains("MONGODB_ATLAS_PUBLIC_API_KEY"),
         "{err}"
@@ -231,28 +199,21 @@ fn missing_keys_and_bad_values_say_what_to_do() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("printed nothing"), "{err}");
-    let err = load("[profiles.p]\nbase_url = \"http://cloud.mongodb.com\"\npublic_key = \"a\"\nprivate_key_command = \"echo k\"\n")
-        .profile(None, &none)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("plain http") && err.contains("https://"),
-        "{err}"
-    );
+    let err = load(
+        "[profiles.p]\nbase_url = \"http://cloud.mongodb.com\"\npublic_key = \"a\"\nprivate_key_command = \"echo k\"\n",
+    )
+    .profile(None, &none)
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("plain http") && err.contains("https://"), "{err}");
     let err = load("[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"echo k\"\npoll_interval = \"often\"\n")
         .profile(None, &none)
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("poll_interval") && err.contains("10s"),
-        "{err}"
-    );
+    assert!(err.contains("poll_interval") && err.contains("10s"), "{err}");
     let err = load(
-        FULL.replace(
-            "private_key = \"11111111-2222-3333-4444-555555555555\"\n",
-            "",
-        )
-        .as_str(),
+        FULL.replace("private_key = \"11111111-2222-3333-4444-555555555555\"\n", "")
+            .as_str(),
     )
     .profile(Some("nope"), &none)
     .unwrap_err()

@@ -28,20 +28,11 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
     let reopened = Journal::open(dir.path(), "prod").unwrap();
     assert_eq!(reopened.unresolved().len(), 1);
     assert_eq!(reopened.submits()[0].request, body);
-    let mode = std::fs::metadata(reopened.path())
-        .unwrap()
-        .permissions()
-        .mode()
-        & 0o777;
+    let mode = std::fs::metadata(reopened.path()).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 
-    j.record_outcome(
-        &key,
-        SubmitState::Created,
-        vec![job("a1", "IN_PROGRESS")],
-        None,
-    )
-    .unwrap();
+    j.record_outcome(&key, SubmitState::Created, vec![job("a1", "IN_PROGRESS")], None)
+        .unwrap();
     let reopened = Journal::open(dir.path(), "prod").unwrap();
     assert!(reopened.unresolved().is_empty());
     assert_eq!(reopened.jobs()[0].id, "a1");
@@ -56,12 +47,7 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
         Some("FINISHED")
     );
     // Profiles do not share a journal; no temporary files are left behind.
-    assert!(
-        Journal::open(dir.path(), "staging")
-            .unwrap()
-            .jobs()
-            .is_empty()
-    );
+    assert!(Journal::open(dir.path(), "staging").unwrap().jobs().is_empty());
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -72,17 +58,12 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
 #[test]
 fn a_damaged_journal_is_reported_and_left_alone() {
     let dir = TempDir::new("journal-damaged");
-    let path = dir
-        .path()
-        .join(atlas_restore::jobs::journal::file_name("prod"));
+    let path = dir.path().join(atlas_restore::jobs::journal::file_name("prod"));
     std::fs::write(&path, b"{\"version\":1,\"submits\":[{\"key\"").unwrap();
     let err = Journal::open(dir.path(), "prod").unwrap_err();
     assert!(matches!(err, JournalError::Damaged { .. }));
     assert!(err.to_string().contains("left untouched"), "{err}");
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        b"{\"version\":1,\"submits\":[{\"key\""
-    );
+    assert_eq!(std::fs::read(&path).unwrap(), b"{\"version\":1,\"submits\":[{\"key\"");
 }
 
 #[test]

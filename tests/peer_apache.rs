@@ -35,11 +35,7 @@ impl Drop for Apache {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn run(cmd: &mut Command) {
@@ -124,21 +120,14 @@ fn make_certs(dir: &Path) {
 }
 
 fn start_apache(name: &str) -> Apache {
-    let dir = std::env::temp_dir().join(format!(
-        "atlas-restore-apache-{name}-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("atlas-restore-apache-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     for sub in ["run", "logs", "htdocs/files", "cgi-bin"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     // The htdigest line: PUBLIC:realm:md5(PUBLIC:realm:PRIVATE).
     let ha1 = hex::encode(Md5::digest(format!("{PUBLIC}:MMS Public API:{PRIVATE}")));
-    std::fs::write(
-        dir.join("digest.passwd"),
-        format!("{PUBLIC}:MMS Public API:{ha1}\n"),
-    )
-    .unwrap();
+    std::fs::write(dir.join("digest.passwd"), format!("{PUBLIC}:MMS Public API:{ha1}\n")).unwrap();
     for (file, example_name) in [
         ("jobs.json", "gocli.restore-jobs.list.response.json"),
         ("job.json", "gocli.restore-job.get.response.json"),
@@ -168,11 +157,7 @@ fn start_apache(name: &str) -> Apache {
         .output()
         .map(|o| o.stdout.starts_with(b"0\n"))
         .unwrap_or(false);
-    let user = if is_root {
-        "User www-data\nGroup www-data\n"
-    } else {
-        ""
-    };
+    let user = if is_root { "User www-data\nGroup www-data\n" } else { "" };
     let d = dir.display();
     let api = r"^/api/atlas/v1\.0/groups/[0-9a-f]{24}/clusters/[^/]+";
     let conf = format!(
@@ -276,10 +261,7 @@ fn options(base_url: String, private: &str, ca_file: Option<PathBuf>) -> ClientO
 fn round_trips(apache: &Apache) -> (usize, usize) {
     let access = log(apache, "access.log");
     let total = access.lines().count();
-    let challenges = access
-        .lines()
-        .filter(|l| l.contains(" 401 auth=\"-\""))
-        .count();
+    let challenges = access.lines().filter(|l| l.contains(" 401 auth=\"-\"")).count();
     (total, challenges)
 }
 
@@ -289,22 +271,13 @@ async fn one_round_trip_per_request_after_the_first_with_real_payloads() {
     let ca = apache.dir.join("ca.pem");
     for (base, ca_file) in [
         (format!("http://127.0.0.1:{}", apache.http_port), None),
-        (
-            format!("https://127.0.0.1:{}", apache.https_port),
-            Some(ca.clone()),
-        ),
+        (format!("https://127.0.0.1:{}", apache.https_port), Some(ca.clone())),
     ] {
         let before = round_trips(&apache);
         let client = AtlasClient::new(&options(base.clone(), PRIVATE, ca_file)).unwrap();
-        let jobs = client
-            .list_restore_jobs(GROUP, "Cluster0", None)
-            .await
-            .unwrap();
+        let jobs = client.list_restore_jobs(GROUP, "Cluster0", None).await.unwrap();
         assert!(!jobs.is_empty() && jobs[0].delivery.is_some(), "{base}");
-        let job = client
-            .get_restore_job(GROUP, "Cluster0", &jobs[0].id)
-            .await
-            .unwrap();
+        let job = client.get_restore_job(GROUP, "Cluster0", &jobs[0].id).await.unwrap();
         assert_eq!(job.status_name.as_deref(), Some("FINISHED"));
         assert_eq!(job.hashes.as_ref().map(Vec::len), Some(1));
         let snapshots = client
@@ -315,10 +288,7 @@ async fn one_round_trip_per_request_after_the_first_with_real_payloads() {
         let checkpoints = client.list_checkpoints(GROUP, "Cluster0").await.unwrap();
         assert!(!checkpoints.is_empty());
         let body = serde_json::json!({"snapshotId": "5a6669d9fcc178211a0d86b9", "delivery": {"methodName": "HTTP"}});
-        let created = client
-            .create_restore_job(GROUP, "Cluster0", &body)
-            .await
-            .unwrap();
+        let created = client.create_restore_job(GROUP, "Cluster0", &body).await.unwrap();
         assert!(!created.jobs.is_empty() && created.shape_note.is_none());
 
         // Apache writes a line after the answer has gone out: wait for the sixth.
@@ -352,10 +322,7 @@ async fn a_wrong_key_is_a_401_that_says_what_to_check() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401), "{err}");
-    assert!(
-        err.to_string().contains("API key pair was refused"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("API key pair was refused"), "{err}");
     assert!(!err.to_string().contains("not-the-key"));
     assert!(log(&apache, "error.log").contains("password mismatch"));
 }
@@ -369,10 +336,7 @@ async fn an_unknown_ca_is_a_tls_error_that_points_at_ca_file() {
         None,
     ))
     .unwrap();
-    let err = client
-        .list_checkpoints(GROUP, "Cluster0")
-        .await
-        .unwrap_err();
+    let err = client.list_checkpoints(GROUP, "Cluster0").await.unwrap_err();
     assert!(
         matches!(
             err,

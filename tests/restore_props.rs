@@ -1,9 +1,7 @@
 //! Properties of the engine over any input: no panic, the builder agrees with the
 //! validator, and a built body reads back clean.
 
-use atlas_restore::restore::{
-    ApiVersion, ClusterType, Context, Field, RestoreDraft, build_body, has_errors, validate,
-};
+use atlas_restore::restore::{ApiVersion, ClusterType, Context, Field, RestoreDraft, build_body, has_errors, validate};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -30,11 +28,7 @@ fn field_text() -> impl Strategy<Value = String> {
 }
 
 fn draft() -> impl Strategy<Value = RestoreDraft> {
-    proptest::collection::vec(
-        proptest::option::weighted(0.4, field_text()),
-        Field::BODY.len(),
-    )
-    .prop_map(|values| {
+    proptest::collection::vec(proptest::option::weighted(0.4, field_text()), Field::BODY.len()).prop_map(|values| {
         let mut d = RestoreDraft::new();
         for (field, value) in Field::BODY.iter().copied().zip(values) {
             if let Some(text) = value {
@@ -92,8 +86,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         ];
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            proptest::collection::btree_map(keys, inner, 0..8)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map(keys, inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -85,9 +85,7 @@ fn method_must_be_an_accepted_value() {
     for good in ["HTTP", "AUTOMATED_RESTORE"] {
         let d = automated(Field::SnapshotId, SNAP).with(Field::MethodName, good);
         assert!(
-            !codes(&validate(&d, &ctx()))
-                .iter()
-                .any(|c| c.starts_with("METHOD")),
+            !codes(&validate(&d, &ctx())).iter().any(|c| c.starts_with("METHOD")),
             "{good}"
         );
     }
@@ -138,12 +136,7 @@ fn two_restore_points_name_exactly_the_ones_set() {
     let f = find(&conflict, Code::RestorePointConflict);
     assert_eq!(
         fields(f),
-        [
-            "snapshotId",
-            "checkpointId",
-            "oplogInc",
-            "pointInTimeUTCMillis"
-        ]
+        ["snapshotId", "checkpointId", "oplogInc", "pointInTimeUTCMillis"]
     );
     assert_eq!(f.severity, Severity::Error);
 }
@@ -157,10 +150,7 @@ fn each_restore_point_alone_is_accepted() {
         automated(Field::PointInTimeUtcMillis, "-1h"),
     ] {
         let f = validate(&d, &ctx());
-        assert!(
-            !codes(&f).iter().any(|c| c.starts_with("RESTORE_POINT")),
-            "{f:#?}"
-        );
+        assert!(!codes(&f).iter().any(|c| c.starts_with("RESTORE_POINT")), "{f:#?}");
         assert!(!f.iter().any(Finding::is_error), "{f:#?}");
     }
 }
@@ -179,12 +169,7 @@ fn oplog_fields_come_together() {
 
 #[test]
 fn oplog_inc_is_a_positive_32_bit_number() {
-    let with_inc = |inc: &str| {
-        validate(
-            &automated(Field::OplogTs, "-1h").with(Field::OplogInc, inc),
-            &ctx(),
-        )
-    };
+    let with_inc = |inc: &str| validate(&automated(Field::OplogTs, "-1h").with(Field::OplogInc, inc), &ctx());
     for bad in ["0", "-1", "4294967296", "1.5", "one"] {
         assert_eq!(codes(&with_inc(bad)), ["OPLOG_INC_INVALID"], "{bad}");
     }
@@ -226,10 +211,7 @@ fn oplog_ts_is_seconds_in_v1_and_iso_in_v2() {
         "{}",
         iso_in_v1[0].message
     );
-    assert_eq!(
-        codes(&body(ts_v2(json!("1795863600")), &v2)),
-        ["OPLOG_TS_INVALID"]
-    );
+    assert_eq!(codes(&body(ts_v2(json!("1795863600")), &v2)), ["OPLOG_TS_INVALID"]);
     assert_eq!(
         codes(&body(ts_v2(json!("2026-11-28T12:00:00+01:00")), &v2)),
         ["OPLOG_TS_INVALID"]
@@ -238,10 +220,7 @@ fn oplog_ts_is_seconds_in_v1_and_iso_in_v2() {
 
     let millis = body(ts(json!("1795863600000")), &v1);
     assert_eq!(codes(&millis), ["OPLOG_TS_INVALID"]);
-    assert!(
-        millis[0].message.contains("looks like milliseconds")
-            && millis[0].message.contains("1795863600")
-    );
+    assert!(millis[0].message.contains("looks like milliseconds") && millis[0].message.contains("1795863600"));
 
     let future = body(ts(json!("1795870800")), &v1);
     assert_eq!(codes(&future), ["OPLOG_TS_IN_FUTURE"]);
@@ -297,9 +276,7 @@ fn point_in_time_window_and_units() {
     let seconds = pit(&(hour_ago / 1000).to_string());
     assert_eq!(codes(&seconds), ["POINT_IN_TIME_IN_SECONDS"]);
     assert!(
-        seconds[0]
-            .message
-            .contains(&(hour_ago / 1000 * 1000).to_string()),
+        seconds[0].message.contains(&(hour_ago / 1000 * 1000).to_string()),
         "{}",
         seconds[0].message
     );
@@ -309,22 +286,12 @@ fn point_in_time_window_and_units() {
         codes(&pit(&(hour_ago * 1000).to_string())),
         ["POINT_IN_TIME_IN_MICROSECONDS"]
     );
-    assert_eq!(
-        codes(&pit(&(NOW_MS + 1).to_string())),
-        ["POINT_IN_TIME_IN_FUTURE"]
-    );
+    assert_eq!(codes(&pit(&(NOW_MS + 1).to_string())), ["POINT_IN_TIME_IN_FUTURE"]);
     assert_eq!(codes(&pit("+2h")), ["POINT_IN_TIME_INVALID"]);
     let old = pit(&(NOW_MS - 86_400_001).to_string());
     assert_eq!(codes(&old), ["POINT_IN_TIME_OUTSIDE_WINDOW"]);
-    assert!(
-        old[0].message.contains("2026-11-27T12:00:00Z"),
-        "{}",
-        old[0].message
-    );
-    assert_eq!(
-        codes(&pit("1199145599999")),
-        ["POINT_IN_TIME_BEFORE_MINIMUM"]
-    );
+    assert!(old[0].message.contains("2026-11-27T12:00:00Z"), "{}", old[0].message);
+    assert_eq!(codes(&pit("1199145599999")), ["POINT_IN_TIME_BEFORE_MINIMUM"]);
     assert_eq!(codes(&pit("12345")), ["POINT_IN_TIME_BEFORE_MINIMUM"]);
     assert_eq!(codes(&pit("-5")), ["POINT_IN_TIME_BEFORE_MINIMUM"]);
     assert_eq!(codes(&pit("soon")), ["POINT_IN_TIME_INVALID"]);
@@ -332,16 +299,10 @@ fn point_in_time_window_and_units() {
 
 #[test]
 fn a_point_in_time_ages_out_as_the_clock_moves() {
-    let d = automated(
-        Field::PointInTimeUtcMillis,
-        &(NOW_MS - 86_000_000).to_string(),
-    );
+    let d = automated(Field::PointInTimeUtcMillis, &(NOW_MS - 86_000_000).to_string());
     assert_eq!(validate(&d, &ctx()), vec![]);
     let later = Context::at(NOW_MS + 401_000);
-    assert_eq!(
-        codes(&validate(&d, &later)),
-        ["POINT_IN_TIME_OUTSIDE_WINDOW"]
-    );
+    assert_eq!(codes(&validate(&d, &later)), ["POINT_IN_TIME_OUTSIDE_WINDOW"]);
 }
 
 // ---- AUTOMATED_RESTORE's target ----
@@ -352,14 +313,8 @@ fn automated_restore_needs_a_target() {
         .with(Field::SnapshotId, SNAP)
         .with(Field::MethodName, "AUTOMATED_RESTORE");
     let f = validate(&d, &ctx());
-    assert_eq!(
-        codes(&f),
-        ["TARGET_GROUP_MISSING", "TARGET_CLUSTER_MISSING"]
-    );
-    assert_eq!(
-        fields(&f[0]),
-        ["delivery.methodName", "delivery.targetGroupId"]
-    );
+    assert_eq!(codes(&f), ["TARGET_GROUP_MISSING", "TARGET_CLUSTER_MISSING"]);
+    assert_eq!(fields(&f[0]), ["delivery.methodName", "delivery.targetGroupId"]);
     assert_eq!(
         fields(&f[1]),
         [
@@ -484,11 +439,7 @@ fn ids_are_24_hex_characters() {
 fn cluster_names_follow_the_api_pattern() {
     for bad in ["-Cluster", "Cluster_0", "Cluster 0", "Clüster"] {
         let d = automated(Field::SnapshotId, SNAP).with(Field::TargetClusterName, bad);
-        assert_eq!(
-            codes(&validate(&d, &ctx())),
-            ["INVALID_CLUSTER_NAME"],
-            "{bad}"
-        );
+        assert_eq!(codes(&validate(&d, &ctx())), ["INVALID_CLUSTER_NAME"], "{bad}");
     }
     for good in ["Cluster0", "0-prod-eu", "a"] {
         let d = automated(Field::SnapshotId, SNAP).with(Field::TargetClusterName, good);
@@ -499,10 +450,7 @@ fn cluster_names_follow_the_api_pattern() {
         ..ctx()
     };
     assert_eq!(
-        fields(find(
-            &validate(&http_snapshot(), &source),
-            Code::InvalidClusterName
-        )),
+        fields(find(&validate(&http_snapshot(), &source), Code::InvalidClusterName)),
         ["clusterName"]
     );
 }
@@ -525,8 +473,7 @@ fn checkpoints_are_for_sharded_clusters_and_the_endpoint_declines_them() {
     assert_eq!(codes(&f), ["CHECKPOINT_OF_SHARDED_DECLINED"]);
     assert_eq!(f[0].severity, Severity::Warning);
     assert!(
-        !codes(&validate(&automated(Field::SnapshotId, SNAP), &sharded))
-            .contains(&"CHECKPOINT_OF_SHARDED_DECLINED")
+        !codes(&validate(&automated(Field::SnapshotId, SNAP), &sharded)).contains(&"CHECKPOINT_OF_SHARDED_DECLINED")
     );
 }
 
@@ -576,8 +523,7 @@ fn restoring_onto_the_source_itself_is_warned() {
     assert_eq!(codes(&validate(&by_id, &source)), ["TARGET_IS_SOURCE"]);
     let other = automated(Field::SnapshotId, SNAP).with(Field::TargetClusterName, "Cluster2");
     assert_eq!(validate(&other, &source), vec![]);
-    let other_project =
-        automated(Field::SnapshotId, SNAP).with(Field::TargetGroupId, "5a66666887d9d61443b41646");
+    let other_project = automated(Field::SnapshotId, SNAP).with(Field::TargetGroupId, "5a66666887d9d61443b41646");
     assert_eq!(validate(&other_project, &source), vec![]);
 }
 
@@ -657,11 +603,7 @@ fn unknown_and_response_only_fields_are_warned() {
     );
     assert_eq!(
         codes(&f),
-        [
-            "UNKNOWN_FIELD",
-            "RESPONSE_ONLY_FIELD",
-            "RESPONSE_ONLY_FIELD"
-        ]
+        ["UNKNOWN_FIELD", "RESPONSE_ONLY_FIELD", "RESPONSE_ONLY_FIELD"]
     );
     assert!(f[0].message.contains("did you mean checkpointId"));
     assert!(f.iter().all(|x| x.severity == Severity::Warning));

@@ -24,27 +24,18 @@ fn validate_json(now: &str, name: &str) -> (Option<i32>, Value) {
         .arg(example(name))
         .output()
         .unwrap();
-    (
-        out.status.code(),
-        serde_json::from_slice(&out.stdout).unwrap(),
-    )
+    (out.status.code(), serde_json::from_slice(&out.stdout).unwrap())
 }
 
 #[test]
 fn the_go_client_create_request_validates_clean_near_its_time() {
     // pointInTimeUTCMillis 1536610288000 is 2018-09-10T20:11:28Z; an hour later it is in the window.
-    let (code, doc) = validate_json(
-        "2018-09-10T21:11:28Z",
-        "gocli.restore-job.create.request.json",
-    );
+    let (code, doc) = validate_json("2018-09-10T21:11:28Z", "gocli.restore-job.create.request.json");
     assert_eq!(code, Some(0), "{doc}");
     assert_eq!(doc, serde_json::json!({"valid": true, "findings": []}));
 
     // Two days later it has aged out of the 24-hour window.
-    let (code, doc) = validate_json(
-        "2018-09-12T21:11:28Z",
-        "gocli.restore-job.create.request.json",
-    );
+    let (code, doc) = validate_json("2018-09-12T21:11:28Z", "gocli.restore-job.create.request.json");
     assert_eq!(code, Some(1));
     assert_eq!(doc["findings"][0]["code"], "POINT_IN_TIME_OUTSIDE_WINDOW");
 }
@@ -53,10 +44,7 @@ fn the_go_client_create_request_validates_clean_near_its_time() {
 fn responses_pasted_as_requests_are_flagged() {
     // A Get response pasted as a request: its snapshotId and HTTP delivery make a valid
     // request, and each of its 15 response-only fields is warned about.
-    let (code, doc) = validate_json(
-        "2018-01-22T23:50:00Z",
-        "gocli.restore-job.get.response.json",
-    );
+    let (code, doc) = validate_json("2018-01-22T23:50:00Z", "gocli.restore-job.get.response.json");
     let codes: Vec<&str> = doc["findings"]
         .as_array()
         .unwrap()

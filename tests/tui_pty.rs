@@ -22,10 +22,7 @@ fn types_sees_conflicts_and_quits_leaving_the_terminal_as_found() {
     let mut pty = Pty::spawn(&["--config", &config], &[], 80, 24);
     pty.wait_for("snapshotId");
     pty.with_screen(|s| {
-        assert!(
-            s.alternate_screen(),
-            "the dashboard uses the alternate screen"
-        );
+        assert!(s.alternate_screen(), "the dashboard uses the alternate screen");
         assert!(s.bracketed_paste(), "bracketed paste is on");
         assert_eq!(
             s.mouse_protocol_mode(),
@@ -41,10 +38,7 @@ fn types_sees_conflicts_and_quits_leaving_the_terminal_as_found() {
     }
     pty.type_text("-90m");
     let s = pty.wait_for("RESTORE_POINT_CONFLICT");
-    assert!(
-        s.contains("snapshotId and pointInTimeUTCMillis are different"),
-        "{s}"
-    );
+    assert!(s.contains("snapshotId and pointInTimeUTCMillis are different"), "{s}");
     assert!(s.contains("REQUIRES_AUTOMATED_RESTORE"), "{s}");
 
     pty.send(key::CTRL_Q);

@@ -38,16 +38,12 @@ fn color() -> Theme {
 }
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW_MS)
-        .1
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW_MS).1
 }
 
 fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    app.update(
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-        NOW_MS,
-    )
-    .1
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)), NOW_MS)
+        .1
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -83,14 +79,8 @@ fn a_conflicting_point_in_time_marks_both_fields_with_the_reason() {
     insta::assert_snapshot!(s);
     assert!(s.contains("✖ snapshotId"), "{s}");
     assert!(s.contains("✖ pointInTimeUTCMillis"), "{s}");
-    assert!(
-        s.contains("snapshotId and pointInTimeUTCMillis are different"),
-        "{s}"
-    );
-    assert!(
-        s.contains("2026-11-28T10:30:00Z"),
-        "the time it means is shown: {s}"
-    );
+    assert!(s.contains("snapshotId and pointInTimeUTCMillis are different"), "{s}");
+    assert!(s.contains("2026-11-28T10:30:00Z"), "the time it means is shown: {s}");
 }
 
 #[test]
@@ -120,17 +110,10 @@ fn an_automated_restore_review_warns_and_waits_for_the_typed_name() {
     press(&mut a, KeyCode::Down);
     type_text(&mut a, "Staging0");
     ctrl(&mut a, 's');
-    assert!(
-        matches!(a.dialog, Some(Dialog::Review(_))),
-        "status: {:?}",
-        a.status
-    );
+    assert!(matches!(a.dialog, Some(Dialog::Review(_))), "status: {:?}", a.status);
     let s = text(&a, 80, 24);
     insta::assert_snapshot!(s);
-    assert!(
-        s.contains("ERASES every piece of data on cluster Staging0"),
-        "{s}"
-    );
+    assert!(s.contains("ERASES every piece of data on cluster Staging0"), "{s}");
 
     // Enter does nothing until the name is typed; a wrong name neither.
     assert!(press(&mut a, KeyCode::Enter).is_empty());
@@ -153,7 +136,9 @@ fn http_review_shows_url_json_and_curl_without_the_key() {
     ctrl(&mut a, 's');
     let s = text(&a, 160, 48);
     insta::assert_snapshot!(s);
-    assert!(s.contains("POST http://127.0.0.1:8089/api/atlas/v1.0/groups/5a66666887d9d61443b41645/clusters/Cluster0/restoreJobs"));
+    assert!(s.contains(
+        "POST http://127.0.0.1:8089/api/atlas/v1.0/groups/5a66666887d9d61443b41645/clusters/Cluster0/restoreJobs"
+    ));
     assert!(
         s.contains("curl --digest -u 'demopubk:'\"$MONGODB_ATLAS_PRIVATE_API_KEY\""),
         "{s}"

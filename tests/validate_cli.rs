@@ -25,8 +25,7 @@ fn run(args: &[&str], stdin: &str) -> Output {
 }
 
 fn json_out(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 const VALID: &str = r#"{"snapshotId":"5a6669d9fcc178211a0d86b9","delivery":{"methodName":"HTTP","maxDownloads":1}}"#;
@@ -37,10 +36,7 @@ const CONFLICT: &str = r#"{"snapshotId":"5a6669d9fcc178211a0d86b9","pointInTimeU
 fn a_valid_body_exits_0_with_the_contract_shape() {
     let out = run(&["validate", "--format", "json", "--now", NOW], VALID);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        json_out(&out),
-        serde_json::json!({"valid": true, "findings": []})
-    );
+    assert_eq!(json_out(&out), serde_json::json!({"valid": true, "findings": []}));
 }
 
 #[test]
@@ -100,10 +96,7 @@ fn unreadable_input_exits_2() {
     }
     let out = run(&["validate"], "{\"a\":");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("not JSON") && err.contains("line 1 column 5"),
-        "{err}"
-    );
+    assert!(err.contains("not JSON") && err.contains("line 1 column 5"), "{err}");
 }
 
 #[test]
@@ -146,15 +139,11 @@ fn api_now_and_cluster_type_flags_change_the_verdict() {
     let oplog_v2 = r#"{"oplogTs":"2026-11-28T11:00:00Z","oplogInc":1,"delivery":{"methodName":"AUTOMATED_RESTORE",
       "targetGroupId":"5a66666887d9d61443b41645","targetClusterName":"Cluster0"}}"#;
     assert_eq!(
-        run(&["validate", "--api", "v2", "--now", NOW], oplog_v2)
-            .status
-            .code(),
+        run(&["validate", "--api", "v2", "--now", NOW], oplog_v2).status.code(),
         Some(0)
     );
     let v1 = run(
-        &[
-            "validate", "--api", "v1.0", "--now", NOW, "--format", "json",
-        ],
+        &["validate", "--api", "v1.0", "--now", NOW, "--format", "json"],
         oplog_v2,
     );
     assert_eq!(v1.status.code(), Some(1));
@@ -182,28 +171,20 @@ fn api_now_and_cluster_type_flags_change_the_verdict() {
         oplog_v2,
     );
     assert_eq!(sharded.status.code(), Some(1));
-    assert_eq!(
-        json_out(&sharded)["findings"][0]["code"],
-        "NEEDS_REPLICA_SET"
-    );
+    assert_eq!(json_out(&sharded)["findings"][0]["code"], "NEEDS_REPLICA_SET");
 
     let pit = r#"{"pointInTimeUTCMillis":1795863600000,"delivery":{"methodName":"AUTOMATED_RESTORE",
       "targetGroupId":"5a66666887d9d61443b41645","targetClusterName":"Cluster0"}}"#;
     assert_eq!(run(&["validate", "--now", NOW], pit).status.code(), Some(0));
     assert_eq!(
-        run(&["validate", "--now", "2026-11-30T12:00:00Z"], pit)
-            .status
-            .code(),
+        run(&["validate", "--now", "2026-11-30T12:00:00Z"], pit).status.code(),
         Some(1)
     );
 
     let bad_now = run(&["validate", "--now", "tuesday"], pit);
     assert_eq!(bad_now.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_now.stderr).contains("--now"));
-    assert_eq!(
-        run(&["validate", "--api", "v3"], pit).status.code(),
-        Some(2)
-    );
+    assert_eq!(run(&["validate", "--api", "v3"], pit).status.code(), Some(2));
 }
 
 #[test]

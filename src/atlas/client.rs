@@ -105,8 +105,7 @@ impl std::fmt::Debug for AtlasClient {
 impl AtlasClient {
     pub fn new(opts: &ClientOptions) -> Result<AtlasClient, AtlasError> {
         check_base_url(&opts.base_url).map_err(AtlasError::Setup)?;
-        let base =
-            Url::parse(&opts.base_url).map_err(|e| AtlasError::Setup(format!("base_url: {e}")))?;
+        let base = Url::parse(&opts.base_url).map_err(|e| AtlasError::Setup(format!("base_url: {e}")))?;
         // reqwest is built without a default TLS provider (ring is lighter on 2 cores than
         // aws-lc-rs); installing it twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -115,8 +114,7 @@ impl AtlasClient {
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.request_timeout);
         if let Some(path) = &opts.ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| AtlasError::Setup(format!("ca_file {}: {e}", path.display())))?;
+            let pem = std::fs::read(path).map_err(|e| AtlasError::Setup(format!("ca_file {}: {e}", path.display())))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 AtlasError::Setup(format!(
                     "ca_file {}: not a PEM certificate bundle ({e})",
@@ -148,11 +146,8 @@ impl AtlasClient {
 
     /// The URL of a cluster's restore jobs, as a create POSTs to it.
     pub fn restore_jobs_url(&self, group_id: &str, cluster: &str) -> String {
-        self.url(
-            &["groups", group_id, "clusters", cluster, "restoreJobs"],
-            &[],
-        )
-        .to_string()
+        self.url(&["groups", group_id, "clusters", cluster, "restoreJobs"], &[])
+            .to_string()
     }
 
     fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
@@ -187,8 +182,7 @@ impl AtlasClient {
     }
 
     pub async fn get_cluster(&self, group_id: &str, cluster: &str) -> Result<Cluster, AtlasError> {
-        self.get(&["groups", group_id, "clusters", cluster], &[])
-            .await
+        self.get(&["groups", group_id, "clusters", cluster], &[]).await
     }
 
     pub async fn list_snapshots(
@@ -209,16 +203,9 @@ impl AtlasClient {
         .await
     }
 
-    pub async fn list_checkpoints(
-        &self,
-        group_id: &str,
-        cluster: &str,
-    ) -> Result<Vec<Checkpoint>, AtlasError> {
-        self.list_all(
-            &["groups", group_id, "clusters", cluster, "backupCheckpoints"],
-            &[],
-        )
-        .await
+    pub async fn list_checkpoints(&self, group_id: &str, cluster: &str) -> Result<Vec<Checkpoint>, AtlasError> {
+        self.list_all(&["groups", group_id, "clusters", cluster, "backupCheckpoints"], &[])
+            .await
     }
 
     /// One page of a cluster's restore jobs.
@@ -232,19 +219,13 @@ impl AtlasClient {
     ) -> Result<Page<RestoreJob>, AtlasError> {
         let mut query = vec![
             ("pageNum", page_num.to_string()),
-            (
-                "itemsPerPage",
-                items_per_page.clamp(1, MAX_ITEMS_PER_PAGE).to_string(),
-            ),
+            ("itemsPerPage", items_per_page.clamp(1, MAX_ITEMS_PER_PAGE).to_string()),
         ];
         if let Some(b) = batch_id {
             query.push(("batchId", b.to_string()));
         }
-        self.get(
-            &["groups", group_id, "clusters", cluster, "restoreJobs"],
-            &query,
-        )
-        .await
+        self.get(&["groups", group_id, "clusters", cluster, "restoreJobs"], &query)
+            .await
     }
 
     /// All of a cluster's restore jobs (or a batch's), 500 a page.
@@ -254,50 +235,20 @@ impl AtlasClient {
         cluster: &str,
         batch_id: Option<&str>,
     ) -> Result<Vec<RestoreJob>, AtlasError> {
-        let query: Vec<(&str, String)> = batch_id
-            .map(|b| ("batchId", b.to_string()))
-            .into_iter()
-            .collect();
-        self.list_all(
-            &["groups", group_id, "clusters", cluster, "restoreJobs"],
-            &query,
-        )
-        .await
+        let query: Vec<(&str, String)> = batch_id.map(|b| ("batchId", b.to_string())).into_iter().collect();
+        self.list_all(&["groups", group_id, "clusters", cluster, "restoreJobs"], &query)
+            .await
     }
 
-    pub async fn get_restore_job(
-        &self,
-        group_id: &str,
-        cluster: &str,
-        job_id: &str,
-    ) -> Result<RestoreJob, AtlasError> {
-        self.get(
-            &[
-                "groups",
-                group_id,
-                "clusters",
-                cluster,
-                "restoreJobs",
-                job_id,
-            ],
-            &[],
-        )
-        .await
+    pub async fn get_restore_job(&self, group_id: &str, cluster: &str, job_id: &str) -> Result<RestoreJob, AtlasError> {
+        self.get(&["groups", group_id, "clusters", cluster, "restoreJobs", job_id], &[])
+            .await
     }
 
     /// POSTs a restore request. A lost answer is `OutcomeUnknown`, never a retry.
-    pub async fn create_restore_job(
-        &self,
-        group_id: &str,
-        cluster: &str,
-        body: &Value,
-    ) -> Result<Created, AtlasError> {
-        let url = self.url(
-            &["groups", group_id, "clusters", cluster, "restoreJobs"],
-            &[],
-        );
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| AtlasError::Setup(format!("request body: {e}")))?;
+    pub async fn create_restore_job(&self, group_id: &str, cluster: &str, body: &Value) -> Result<Created, AtlasError> {
+        let url = self.url(&["groups", group_id, "clusters", cluster, "restoreJobs"], &[]);
+        let bytes = serde_json::to_vec(body).map_err(|e| AtlasError::Setup(format!("request body: {e}")))?;
         let req = self
             .http
             .request(Method::POST, url.clone())
@@ -315,19 +266,13 @@ impl AtlasClient {
         let job: RestoreJob = from_value(value)?;
         Ok(Created {
             jobs: vec![job],
-            shape_note: Some(
-                "Atlas answered the create with a single job rather than a page; read as a page of one",
-            ),
+            shape_note: Some("Atlas answered the create with a single job rather than a page; read as a page of one"),
         })
     }
 
     // ---- the plumbing ----
 
-    async fn get<T: DeserializeOwned>(
-        &self,
-        segments: &[&str],
-        query: &[(&str, String)],
-    ) -> Result<T, AtlasError> {
+    async fn get<T: DeserializeOwned>(&self, segments: &[&str], query: &[(&str, String)]) -> Result<T, AtlasError> {
         let url = self.url(segments, query);
         let req = self.http.request(Method::GET, url.clone());
         let (content_type, body) = self.call(req, &url, false).await?;
@@ -360,12 +305,7 @@ impl AtlasClient {
 
     /// Sends with Digest auth and reads the body under the cap. Returns the content type and
     /// the bytes of a success; an error status becomes `AtlasError::Status`.
-    async fn call(
-        &self,
-        req: RequestBuilder,
-        url: &Url,
-        is_create: bool,
-    ) -> Result<(String, Vec<u8>), AtlasError> {
+    async fn call(&self, req: RequestBuilder, url: &Url, is_create: bool) -> Result<(String, Vec<u8>), AtlasError> {
         let host = url.host_str().unwrap_or("").to_string();
         let req = req.header(ACCEPT, self.api.media_type());
         let mut resp = match req.send_digest_auth(&*self.digest).await {
@@ -377,7 +317,10 @@ impl AtlasClient {
                 return Err(AtlasError::Status(StatusError {
                     status: 401,
                     error_code: None,
-                    detail: Some("401 without a Digest challenge: something between this host and Atlas refused the request".into()),
+                    detail: Some(
+                        "401 without a Digest challenge: something between this host and Atlas refused the request"
+                            .into(),
+                    ),
                     reason: None,
                     retry_after: None,
                     foreign_body: None,
@@ -434,21 +377,14 @@ impl AtlasClient {
         mut progress: impl FnMut(u64, Option<u64>),
     ) -> Result<Downloaded, AtlasError> {
         use tokio::io::AsyncWriteExt;
-        let parsed =
-            Url::parse(url).map_err(|e| AtlasError::Setup(format!("download URL: {e}")))?;
+        let parsed = Url::parse(url).map_err(|e| AtlasError::Setup(format!("download URL: {e}")))?;
         let host = parsed.host_str().unwrap_or("").to_string();
         // Downloads can take long: no overall timeout, but the connect timeout holds.
-        let mut req = self
-            .http
-            .get(parsed)
-            .timeout(Duration::from_secs(24 * 3600));
+        let mut req = self.http.get(parsed).timeout(Duration::from_secs(24 * 3600));
         if let Some((name, value)) = auth {
             req = req.header(name, value.expose());
         }
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| transport_error(&e, &host, false))?;
+        let mut resp = req.send().await.map_err(|e| transport_error(&e, &host, false))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let headers = resp.headers().clone();
@@ -464,17 +400,13 @@ impl AtlasClient {
         }
         let total = resp.content_length();
         let part = dest.with_extension("part");
-        let io_err =
-            |e: std::io::Error| AtlasError::Setup(format!("cannot write {}: {e}", part.display()));
+        let io_err = |e: std::io::Error| AtlasError::Setup(format!("cannot write {}: {e}", part.display()));
         let mut file = tokio::fs::File::create(&part).await.map_err(io_err)?;
         let mut hasher = Sha1::new();
         let mut done = 0u64;
         progress(0, total);
         loop {
-            let chunk = resp
-                .chunk()
-                .await
-                .map_err(|e| transport_error(&e, &host, false))?;
+            let chunk = resp.chunk().await.map_err(|e| transport_error(&e, &host, false))?;
             let Some(chunk) = chunk else { break };
             hasher.update(&chunk);
             file.write_all(&chunk).await.map_err(io_err)?;
@@ -483,12 +415,9 @@ impl AtlasClient {
         }
         file.sync_all().await.map_err(io_err)?;
         drop(file);
-        tokio::fs::rename(&part, dest).await.map_err(|e| {
-            AtlasError::Setup(format!(
-                "cannot move the download to {}: {e}",
-                dest.display()
-            ))
-        })?;
+        tokio::fs::rename(&part, dest)
+            .await
+            .map_err(|e| AtlasError::Setup(format!("cannot move the download to {}: {e}", dest.display())))?;
         Ok(Downloaded {
             path: dest.to_path_buf(),
             bytes: done,
@@ -511,12 +440,7 @@ fn api_url(base: &Url, api: ApiVersion, segments: &[&str]) -> Url {
 /// The URL a create POSTs to: what the review shows and the curl command uses.
 pub fn restore_jobs_url(base_url: &str, api: ApiVersion, group_id: &str, cluster: &str) -> String {
     match Url::parse(base_url) {
-        Ok(base) => api_url(
-            &base,
-            api,
-            &["groups", group_id, "clusters", cluster, "restoreJobs"],
-        )
-        .to_string(),
+        Ok(base) => api_url(&base, api, &["groups", group_id, "clusters", cluster, "restoreJobs"]).to_string(),
         Err(_) => format!(
             "{base_url}{}/groups/{group_id}/clusters/{cluster}/restoreJobs",
             api.path_prefix()
@@ -527,19 +451,14 @@ pub fn restore_jobs_url(base_url: &str, api: ApiVersion, group_id: &str, cluster
 fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, AtlasError> {
     serde_json::from_value(value).map_err(|e| AtlasError::BadBody {
         kind: BadBodyKind::Malformed,
-        detail: format!(
-            "unexpected shape: {}",
-            crate::text::sanitize(&e.to_string())
-        ),
+        detail: format!("unexpected shape: {}", crate::text::sanitize(&e.to_string())),
     })
 }
 
 /// `{"status": 200, "content": ...}` → `...`
 fn unwrap_envelope(value: Value) -> Value {
     match value {
-        Value::Object(mut map)
-            if map.len() == 2 && map.contains_key("status") && map.contains_key("content") =>
-        {
+        Value::Object(mut map) if map.len() == 2 && map.contains_key("status") && map.contains_key("content") => {
             map.remove("content").unwrap_or(Value::Null)
         }
         other => other,
@@ -560,8 +479,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Ok(secs) = text.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at =
-        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
+    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
     let wait = at - time::OffsetDateTime::now_utc();
     Some(Duration::from_secs(wait.whole_seconds().max(0) as u64))
 }
@@ -581,11 +499,7 @@ async fn read_capped(
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
-        .await
-        .map_err(|e| transport_error(&e, host, is_create))?
-    {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, host, is_create))? {
         if body.len() as u64 + chunk.len() as u64 > cap {
             return Err(too_large());
         }
@@ -618,8 +532,7 @@ fn transport_error(e: &reqwest::Error, host: &str, is_create: bool) -> AtlasErro
         TransportKind::Dns
     } else if lower.contains("connection refused") {
         TransportKind::Refused
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         TransportKind::Tls
     } else if lower.contains("proxy") || lower.contains("tunnel") {
         TransportKind::Proxy

@@ -70,12 +70,7 @@ pub struct StatusError {
 
 impl StatusError {
     /// Builds from the status, the `Retry-After` value and the body's bytes (any shape).
-    pub fn from_response(
-        status: u16,
-        retry_after: Option<Duration>,
-        content_type: &str,
-        body: &[u8],
-    ) -> StatusError {
+    pub fn from_response(status: u16, retry_after: Option<Duration>, content_type: &str, body: &[u8]) -> StatusError {
         let parsed: Option<ApiErrorBody> = serde_json::from_slice(body).ok();
         let clean = |s: Option<String>| s.map(|s| sanitize(&s)).filter(|s| !s.trim().is_empty());
         match parsed {
@@ -93,8 +88,7 @@ impl StatusError {
                 detail: None,
                 reason: None,
                 retry_after,
-                foreign_body: (!body.iter().all(u8::is_ascii_whitespace))
-                    .then(|| describe_foreign(content_type, body)),
+                foreign_body: (!body.iter().all(u8::is_ascii_whitespace)).then(|| describe_foreign(content_type, body)),
             },
         }
     }
@@ -177,24 +171,24 @@ pub fn address_in(text: &str) -> Option<std::net::IpAddr> {
 
 fn describe_transport(kind: TransportKind, host: &str, detail: &str) -> String {
     match kind {
-        TransportKind::Dns => format!(
-            "cannot resolve {host}: check base_url, and this host's DNS or proxy settings (HTTPS_PROXY)"
-        ),
-        TransportKind::Refused => format!(
-            "{host} refused the connection: check base_url and port, and HTTPS_PROXY/NO_PROXY"
-        ),
+        TransportKind::Dns => {
+            format!("cannot resolve {host}: check base_url, and this host's DNS or proxy settings (HTTPS_PROXY)")
+        }
+        TransportKind::Refused => {
+            format!("{host} refused the connection: check base_url and port, and HTTPS_PROXY/NO_PROXY")
+        }
         TransportKind::Tls => format!(
             "TLS with {host} failed ({detail}): if a corporate proxy inspects TLS, set ca_file in the profile to its CA certificate"
         ),
-        TransportKind::Timeout => format!(
-            "no answer from {host} in time: the link or Atlas is slow; raise request_timeout if this persists"
-        ),
+        TransportKind::Timeout => {
+            format!("no answer from {host} in time: the link or Atlas is slow; raise request_timeout if this persists")
+        }
         TransportKind::Closed => {
             format!("the connection to {host} dropped before the answer was complete: try again")
         }
-        TransportKind::Proxy => format!(
-            "the proxy refused the connection to {host} ({detail}): check HTTPS_PROXY and its credentials"
-        ),
+        TransportKind::Proxy => {
+            format!("the proxy refused the connection to {host} ({detail}): check HTTPS_PROXY and its credentials")
+        }
         TransportKind::Other => format!("cannot reach {host}: {detail}"),
     }
 }
@@ -240,7 +234,12 @@ mod tests {
         let body = br#"{"detail":"IP address `203.0.113.7` is not allowed to access this resource.","error":403,"errorCode":"IP_ADDRESS_NOT_ON_ACCESS_LIST","reason":"Forbidden"}"#;
         let e = StatusError::from_response(403, None, "application/json", body);
         let msg = e.describe();
-        assert!(msg.starts_with("403 IP_ADDRESS_NOT_ON_ACCESS_LIST: this host's address 203.0.113.7 is not on the API access list"), "{msg}");
+        assert!(
+            msg.starts_with(
+                "403 IP_ADDRESS_NOT_ON_ACCESS_LIST: this host's address 203.0.113.7 is not on the API access list"
+            ),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -258,20 +257,12 @@ mod tests {
     fn network_text_is_sanitized() {
         let body = br#"{"detail":"bad \u001b]52;c;aGk=\u0007thing","error":400,"errorCode":"INVALID_ATTRIBUTE"}"#;
         let msg = StatusError::from_response(400, None, "application/json", body).describe();
-        assert!(
-            !msg.contains('\u{1b}') && msg.contains("bad thing"),
-            "{msg:?}"
-        );
+        assert!(!msg.contains('\u{1b}') && msg.contains("bad thing"), "{msg:?}");
     }
 
     #[test]
     fn rate_limits_say_how_long() {
-        let e = StatusError::from_response(
-            429,
-            Some(Duration::from_secs(55)),
-            "application/json",
-            b"{}",
-        );
+        let e = StatusError::from_response(429, Some(Duration::from_secs(55)), "application/json", b"{}");
         assert!(e.describe().contains("wait 55 s"));
     }
 }

@@ -21,10 +21,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// The `next` link, when there is one.
     pub fn next_href(&self) -> Option<&str> {
-        self.links
-            .iter()
-            .find(|l| l.rel == "next")
-            .map(|l| l.href.as_str())
+        self.links.iter().find(|l| l.rel == "next").map(|l| l.href.as_str())
     }
 }
 
@@ -99,15 +96,9 @@ pub struct Delivery {
     pub auth_value: Option<SecretString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
-    #[serde(
-        deserialize_with = "lenient_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient_i64", skip_serializing_if = "Option::is_none")]
     pub expiration_hours: Option<i64>,
-    #[serde(
-        deserialize_with = "lenient_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient_i64", skip_serializing_if = "Option::is_none")]
     pub max_downloads: Option<i64>,
 }
 
@@ -139,11 +130,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// The sum of the parts' data sizes, when any part reports one.
     pub fn data_size_bytes(&self) -> Option<i64> {
-        let sizes: Vec<i64> = self
-            .parts
-            .iter()
-            .filter_map(|p| p.data_size_bytes)
-            .collect();
+        let sizes: Vec<i64> = self.parts.iter().filter_map(|p| p.data_size_bytes).collect();
         (!sizes.is_empty()).then(|| sizes.iter().sum())
     }
 }
@@ -212,10 +199,7 @@ pub fn job_is_final(status: &str) -> bool {
 
 /// Delivery states after which the file can no longer be fetched.
 pub fn delivery_is_final(status: &str) -> bool {
-    matches!(
-        status,
-        "EXPIRED" | "MAX_DOWNLOADS_EXCEEDED" | "FAILED" | "INTERRUPTED"
-    )
+    matches!(status, "EXPIRED" | "MAX_DOWNLOADS_EXCEEDED" | "FAILED" | "INTERRUPTED")
 }
 
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>

@@ -1,8 +1,6 @@
 //! `atlas-restore validate`: the form's rules over a JSON body, for scripts and CI.
 
-use crate::restore::{
-    ApiVersion, ClusterType, Context, Finding, RestoreDraft, has_errors, time_input, validate,
-};
+use crate::restore::{ApiVersion, ClusterType, Context, Finding, RestoreDraft, has_errors, time_input, validate};
 use serde_json::Value;
 
 /// What the command prints and how it exits.
@@ -30,9 +28,8 @@ pub struct Options {
 
 /// Reads `--now`: an RFC 3339 time (seconds optional).
 pub fn parse_now(text: &str) -> Result<i64, String> {
-    time_input::parse_rfc3339_lenient(text).ok_or_else(|| {
-        format!("--now {text:?} is not an RFC 3339 time: write it like 2018-09-10T20:30:00Z")
-    })
+    time_input::parse_rfc3339_lenient(text)
+        .ok_or_else(|| format!("--now {text:?} is not an RFC 3339 time: write it like 2018-09-10T20:30:00Z"))
 }
 
 /// Checks `input` (the body's bytes, read from `source`, a name for messages).

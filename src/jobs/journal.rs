@@ -52,19 +52,13 @@ struct JournalFile {
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error("cannot read the job journal {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error(
         "the job journal {path} is damaged ({message}); it is left untouched: move it aside to start a new one, after noting the jobs it lists"
     )]
     Damaged { path: PathBuf, message: String },
     #[error("cannot write the job journal {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 #[derive(Debug)]
@@ -99,11 +93,10 @@ impl Journal {
         let path = dir.join(file_name(profile));
         let submits = match std::fs::read(&path) {
             Ok(bytes) => {
-                let file: JournalFile =
-                    serde_json::from_slice(&bytes).map_err(|e| JournalError::Damaged {
-                        path: path.clone(),
-                        message: e.to_string(),
-                    })?;
+                let file: JournalFile = serde_json::from_slice(&bytes).map_err(|e| JournalError::Damaged {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
                 file.submits
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -122,11 +115,7 @@ impl Journal {
 
     /// Every job of every submit, newest submit first.
     pub fn jobs(&self) -> Vec<RestoreJob> {
-        self.submits
-            .iter()
-            .rev()
-            .flat_map(|s| s.jobs.iter().cloned())
-            .collect()
+        self.submits.iter().rev().flat_map(|s| s.jobs.iter().cloned()).collect()
     }
 
     /// Records a submit about to be sent, durably, and returns its key.
@@ -210,9 +199,7 @@ impl Journal {
             submits: self.submits.clone(),
         })
         .map_err(|e| err(std::io::Error::other(e)))?;
-        let tmp = self
-            .path
-            .with_extension(format!("json.tmp{}", std::process::id()));
+        let tmp = self.path.with_extension(format!("json.tmp{}", std::process::id()));
         {
             let mut file = private_file(&tmp).map_err(err)?;
             file.write_all(&bytes).map_err(err)?;

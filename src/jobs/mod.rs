@@ -2,6 +2,7 @@
 
 pub mod journal;
 pub mod poller;
+pub mod present;
 
 pub use journal::{Journal, JournalError, SubmitState, TrackedSubmit};
 pub use poller::{PollEvent, Poller, PollerConfig};

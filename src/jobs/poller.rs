@@ -9,9 +9,7 @@ use super::journal::{Journal, SubmitState, TrackedSubmit};
 
 /// A tracked job to ask for: its id and batch.
 type Wanted = (String, Option<String>);
-use crate::atlas::{
-    AtlasClient, AtlasError, MAX_ITEMS_PER_PAGE, RestoreJob, delivery_is_final, job_is_final,
-};
+use crate::atlas::{AtlasClient, AtlasError, MAX_ITEMS_PER_PAGE, RestoreJob, delivery_is_final, job_is_final};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -65,9 +63,7 @@ enum Need {
 fn need(job: &RestoreJob, now_ms: i64) -> Need {
     let status = job.status_name.as_deref().unwrap_or("");
     let delivery = job.delivery.as_ref();
-    let delivery_status = delivery
-        .and_then(|d| d.status_name.as_deref())
-        .unwrap_or("");
+    let delivery_status = delivery.and_then(|d| d.status_name.as_deref()).unwrap_or("");
     if matches!(status, "BROKEN" | "KILLED" | "FAILED") || delivery_is_final(delivery_status) {
         return Need::None;
     }
@@ -93,11 +89,7 @@ pub struct Poller {
 }
 
 impl Poller {
-    pub fn new(
-        client: Arc<AtlasClient>,
-        journal: Arc<Mutex<Journal>>,
-        config: PollerConfig,
-    ) -> Poller {
+    pub fn new(client: Arc<AtlasClient>, journal: Arc<Mutex<Journal>>, config: PollerConfig) -> Poller {
         Poller {
             client,
             journal,
@@ -178,11 +170,7 @@ impl Poller {
             (targets, unresolved)
         };
         if targets.is_empty() && unresolved.is_empty() {
-            let jobs = self
-                .journal
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .jobs();
+            let jobs = self.journal.lock().unwrap_or_else(|p| p.into_inner()).jobs();
             return Ok((
                 Some(PollEvent::Updated {
                     jobs,
@@ -235,10 +223,7 @@ impl Poller {
             ..
         } in unresolved
         {
-            let jobs = self
-                .client
-                .list_restore_jobs(&group, &cluster, None)
-                .await?;
+            let jobs = self.client.list_restore_jobs(&group, &cluster, None).await?;
             requests += 1;
             let found = reconcile(&jobs, since_ms, &request);
             let journal = self.journal.clone();
@@ -249,20 +234,16 @@ impl Poller {
                     format!("reconciled: {n} job(s) found in the cluster's list"),
                 )
             } else {
-                (SubmitState::Unknown, "not in the cluster's list: it was most likely not created; submit again if needed".to_string())
+                (
+                    SubmitState::Unknown,
+                    "not in the cluster's list: it was most likely not created; submit again if needed".to_string(),
+                )
             };
-            save(journal, move |j| {
-                j.record_outcome(&key, state, found, Some(note))
-            })
-            .await?;
+            save(journal, move |j| j.record_outcome(&key, state, found, Some(note))).await?;
         }
         let journal = self.journal.clone();
         let jobs = save(journal, move |j| j.update_jobs(&fresh).map(|_| j.jobs())).await?;
-        let most = jobs
-            .iter()
-            .map(|j| need(j, now_ms))
-            .max()
-            .unwrap_or(Need::None);
+        let most = jobs.iter().map(|j| need(j, now_ms)).max().unwrap_or(Need::None);
         let wait = match most {
             Need::Fast => Some(self.config.interval),
             Need::Slow => Some(self.config.ready_interval),
@@ -281,11 +262,7 @@ impl Poller {
 
 /// Jobs of the cluster created since the submit (a minute of clock skew allowed) whose
 /// restore point matches the request.
-pub fn reconcile(
-    jobs: &[RestoreJob],
-    since_ms: i64,
-    request: &serde_json::Value,
-) -> Vec<RestoreJob> {
+pub fn reconcile(jobs: &[RestoreJob], since_ms: i64, request: &serde_json::Value) -> Vec<RestoreJob> {
     let snapshot = request.get("snapshotId").and_then(|v| v.as_str());
     jobs.iter()
         .filter(|j| {

@@ -43,9 +43,7 @@ impl std::str::FromStr for ApiVersion {
         match s.trim() {
             "v1.0" | "v1" | "1.0" => Ok(ApiVersion::V1),
             "v2" | "2" => Ok(ApiVersion::V2),
-            other => Err(format!(
-                "unknown API version {other:?}: use \"v1.0\" or \"v2\""
-            )),
+            other => Err(format!("unknown API version {other:?}: use \"v1.0\" or \"v2\"")),
         }
     }
 }

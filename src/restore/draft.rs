@@ -43,14 +43,7 @@ const RESPONSE_ONLY: [&str; 14] = [
     "statusName",
     "timestamp",
 ];
-const DELIVERY_RESPONSE_ONLY: [&str; 6] = [
-    "expires",
-    "statusName",
-    "url",
-    "urlV2",
-    "authHeader",
-    "authValue",
-];
+const DELIVERY_RESPONSE_ONLY: [&str; 6] = ["expires", "statusName", "url", "urlV2", "authHeader", "authValue"];
 
 /// What the user typed for each body field, plus what reading a JSON body noticed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,11 +62,10 @@ impl RestoreDraft {
     /// cluster are not body fields: they belong in the `Context`.
     pub fn set(&mut self, field: Field, text: &str) {
         let text = text.trim();
-        self.values[field.index()] =
-            (!text.is_empty() && Field::BODY.contains(&field)).then(|| RawValue {
-                text: text.to_string(),
-                kind: RawKind::Typed,
-            });
+        self.values[field.index()] = (!text.is_empty() && Field::BODY.contains(&field)).then(|| RawValue {
+            text: text.to_string(),
+            kind: RawKind::Typed,
+        });
     }
 
     /// Builder-style `set`, for tests and fixtures.
@@ -171,26 +163,22 @@ impl RestoreDraft {
             self.notes.push(Finding::warning(
                 Code::ResponseOnlyField,
                 &[],
-                format!(
-                    "{prefix}{key} is set by Atlas in responses and ignored in a request: remove it"
-                ),
+                format!("{prefix}{key} is set by Atlas in responses and ignored in a request: remove it"),
             ));
             return;
         }
-        let near = Field::BODY.iter().copied().find(|f| {
-            f.in_delivery() != prefix.is_empty() && f.json_key().eq_ignore_ascii_case(key)
-        });
+        let near = Field::BODY
+            .iter()
+            .copied()
+            .find(|f| f.in_delivery() != prefix.is_empty() && f.json_key().eq_ignore_ascii_case(key));
         let message = match near {
             Some(f) => format!(
                 "{prefix}{key} is not a field Atlas reads (names are case-sensitive): did you mean {}?",
                 f.api_name()
             ),
-            None => format!(
-                "{prefix}{key} is not a field of a restore request: Atlas ignores it; remove it"
-            ),
+            None => format!("{prefix}{key} is not a field of a restore request: Atlas ignores it; remove it"),
         };
-        self.notes
-            .push(Finding::warning(Code::UnknownField, &[], message));
+        self.notes.push(Finding::warning(Code::UnknownField, &[], message));
     }
 }
 

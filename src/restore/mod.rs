@@ -15,6 +15,4 @@ pub use context::{ApiVersion, ClusterType, Context};
 pub use draft::{RawKind, RawValue, RestoreDraft};
 pub use field::Field;
 pub use finding::{Code, Finding, Severity, has_errors};
-pub use rules::{
-    DeliveryMethod, MAX_INT32, MIN_POINT_IN_TIME_MS, POINT_IN_TIME_WINDOW_MS, validate,
-};
+pub use rules::{DeliveryMethod, MAX_INT32, MIN_POINT_IN_TIME_MS, POINT_IN_TIME_WINDOW_MS, validate};

@@ -5,9 +5,7 @@ use super::context::{ApiVersion, ClusterType, Context};
 use super::draft::{RawKind, RawValue, RestoreDraft};
 use super::field::Field;
 use super::finding::{Code, Finding};
-use super::time_input::{
-    HumanTime, format_utc_ms, format_utc_secs, parse_human_time, parse_iso_utc,
-};
+use super::time_input::{HumanTime, format_utc_ms, format_utc_secs, parse_human_time, parse_iso_utc};
 
 /// The earliest point in time Atlas accepts: 2008-01-01T00:00:00Z.
 pub const MIN_POINT_IN_TIME_MS: i64 = 1_199_145_600_000;
@@ -85,11 +83,7 @@ pub(crate) fn check(draft: &RestoreDraft, ctx: &Context) -> (Vec<Finding>, Resol
 // ---- reading one field ---------------------------------------------------------------
 
 /// A field that must be a JSON string; reports a wrong type and gives the text otherwise.
-fn string_text<'a>(
-    draft: &'a RestoreDraft,
-    field: Field,
-    out: &mut Vec<Finding>,
-) -> Option<&'a str> {
+fn string_text<'a>(draft: &'a RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<&'a str> {
     let raw = draft.get(field)?;
     match raw.kind {
         RawKind::Typed | RawKind::JsonString => Some(&raw.text),
@@ -106,11 +100,7 @@ fn wrong_type(field: Field, raw: &RawValue, due: &str) -> Finding {
         RawKind::JsonString => format!("the string {:?}", raw.text),
         _ => raw.text.clone(),
     };
-    Finding::error(
-        Code::WrongType,
-        &[field],
-        format!("{field} must be {due}, not {got}"),
-    )
+    Finding::error(Code::WrongType, &[field], format!("{field} must be {due}, not {got}"))
 }
 
 fn is_object_id(s: &str) -> bool {
@@ -158,8 +148,7 @@ fn read_id(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option
 
 fn is_cluster_name(s: &str) -> bool {
     let mut bytes = s.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric()) && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn cluster_name_problem(field: Field, s: &str) -> Option<Finding> {
@@ -167,7 +156,9 @@ fn cluster_name_problem(field: Field, s: &str) -> Option<Finding> {
         Finding::error(
             Code::InvalidClusterName,
             &[field],
-            format!("{field} {s:?} is not a cluster name: use letters, digits and '-', starting with a letter or digit"),
+            format!(
+                "{field} {s:?} is not a cluster name: use letters, digits and '-', starting with a letter or digit"
+            ),
         )
     })
 }
@@ -239,9 +230,7 @@ fn read_method(draft: &RestoreDraft, out: &mut Vec<Finding>) -> Option<DeliveryM
         "HTTP" => Some(DeliveryMethod::Http),
         "AUTOMATED_RESTORE" => Some(DeliveryMethod::AutomatedRestore),
         other => {
-            let hint = if other.eq_ignore_ascii_case("HTTP")
-                || other.eq_ignore_ascii_case("AUTOMATED_RESTORE")
-            {
+            let hint = if other.eq_ignore_ascii_case("HTTP") || other.eq_ignore_ascii_case("AUTOMATED_RESTORE") {
                 " (the values are upper case)"
             } else {
                 ""
@@ -261,11 +250,7 @@ fn read_oplog_ts(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding>) ->
     let raw = draft.get(field)?;
     let secs = match (raw.kind, ctx.api) {
         (RawKind::JsonNumber | RawKind::JsonOther, ApiVersion::V1) => {
-            let f = wrong_type(
-                field,
-                raw,
-                "a string of epoch seconds (\"1536610288\") in API v1.0",
-            );
+            let f = wrong_type(field, raw, "a string of epoch seconds (\"1536610288\") in API v1.0");
             out.push(f);
             return None;
         }
@@ -288,7 +273,10 @@ fn read_oplog_ts(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding>) ->
                 out.push(Finding::error(
                     Code::OplogTsInvalid,
                     &[field],
-                    format!("oplogTs {:?}: API v1.0 takes epoch seconds as a string, like \"1536610288\"{hint}", raw.text),
+                    format!(
+                        "oplogTs {:?}: API v1.0 takes epoch seconds as a string, like \"1536610288\"{hint}",
+                        raw.text
+                    ),
                 ));
                 return None;
             }
@@ -310,7 +298,10 @@ fn read_oplog_ts(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding>) ->
                 out.push(Finding::error(
                     Code::OplogTsInvalid,
                     &[field],
-                    format!("oplogTs {:?} is not an ISO-8601 UTC time: API v2 takes \"2018-09-10T20:11:28Z\"", raw.text),
+                    format!(
+                        "oplogTs {:?} is not an ISO-8601 UTC time: API v2 takes \"2018-09-10T20:11:28Z\"",
+                        raw.text
+                    ),
                 ));
                 return None;
             }
@@ -360,9 +351,7 @@ fn epoch_secs(field: Field, n: i128, out: &mut Vec<Finding>) -> Option<i64> {
         out.push(Finding::error(
             Code::OplogTsInvalid,
             &[field],
-            format!(
-                "oplogTs {n} is not a time: give epoch seconds, like 1536610288, or a UTC time"
-            ),
+            format!("oplogTs {n} is not a time: give epoch seconds, like 1536610288, or a UTC time"),
         ));
         return None;
     }
@@ -382,11 +371,7 @@ fn read_oplog_inc(draft: &RestoreDraft, api: ApiVersion, out: &mut Vec<Finding>)
             return None;
         }
         (RawKind::JsonString | RawKind::JsonOther, ApiVersion::V2) => {
-            out.push(wrong_type(
-                field,
-                raw,
-                "an integer (1, not \"1\") in API v2",
-            ));
+            out.push(wrong_type(field, raw, "an integer (1, not \"1\") in API v2"));
             return None;
         }
         _ => match raw.text.trim().parse::<i128>() {
@@ -446,9 +431,7 @@ fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding
     let in_window = |v: i128| (window_start..=now).contains(&v);
     let finding = if ms < i128::from(MIN_POINT_IN_TIME_MS) {
         let as_ms = ms.saturating_mul(1000);
-        if (i128::from(MIN_POINT_IN_TIME_MS)..=now + i128::from(POINT_IN_TIME_WINDOW_MS))
-            .contains(&as_ms)
-        {
+        if (i128::from(MIN_POINT_IN_TIME_MS)..=now + i128::from(POINT_IN_TIME_WINDOW_MS)).contains(&as_ms) {
             Finding::error(
                 Code::PointInTimeInSeconds,
                 &[field],
@@ -480,9 +463,7 @@ fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding
         Finding::error(
             Code::PointInTimeInFuture,
             &[field],
-            format!(
-                "pointInTimeUTCMillis is {when}, in the future: give a time within the last 24 hours"
-            ),
+            format!("pointInTimeUTCMillis is {when}, in the future: give a time within the last 24 hours"),
         )
     } else if !in_window(ms) {
         Finding::error(
@@ -556,7 +537,13 @@ fn check_restore_point(draft: &RestoreDraft, out: &mut Vec<Finding>) {
     match kinds.len() {
         0 => out.push(Finding::error(
             Code::RestorePointMissing,
-            &[Field::SnapshotId, Field::CheckpointId, Field::OplogTs, Field::OplogInc, Field::PointInTimeUtcMillis],
+            &[
+                Field::SnapshotId,
+                Field::CheckpointId,
+                Field::OplogTs,
+                Field::OplogInc,
+                Field::PointInTimeUtcMillis,
+            ],
             "no restore point: set one of snapshotId, checkpointId, oplogTs with oplogInc, or pointInTimeUTCMillis",
         )),
         1 => {}
@@ -565,7 +552,10 @@ fn check_restore_point(draft: &RestoreDraft, out: &mut Vec<Finding>) {
             out.push(Finding::error(
                 Code::RestorePointConflict,
                 &fields,
-                format!("{} are different restore points: keep one and clear the others", names(&fields)),
+                format!(
+                    "{} are different restore points: keep one and clear the others",
+                    names(&fields)
+                ),
             ));
         }
     }
@@ -585,13 +575,7 @@ fn check_restore_point(draft: &RestoreDraft, out: &mut Vec<Finding>) {
 }
 
 fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, out: &mut Vec<Finding>) {
-    let present = |fields: &[Field]| -> Vec<Field> {
-        fields
-            .iter()
-            .copied()
-            .filter(|f| draft.is_set(*f))
-            .collect()
-    };
+    let present = |fields: &[Field]| -> Vec<Field> { fields.iter().copied().filter(|f| draft.is_set(*f)).collect() };
     match method {
         None => {}
         Some(DeliveryMethod::Http) => {
@@ -604,11 +588,7 @@ fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, out: &mu
             if !automated_only.is_empty() {
                 let mut fields = automated_only.clone();
                 fields.push(Field::MethodName);
-                let verb = if automated_only.len() == 1 {
-                    "works"
-                } else {
-                    "work"
-                };
+                let verb = if automated_only.len() == 1 { "works" } else { "work" };
                 out.push(Finding::error(
                     Code::RequiresAutomatedRestore,
                     &fields,
@@ -618,11 +598,7 @@ fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, out: &mu
                     ),
                 ));
             }
-            let targets = present(&[
-                Field::TargetGroupId,
-                Field::TargetClusterName,
-                Field::TargetClusterId,
-            ]);
+            let targets = present(&[Field::TargetGroupId, Field::TargetClusterName, Field::TargetClusterId]);
             if !targets.is_empty() {
                 let mut fields = targets.clone();
                 fields.push(Field::MethodName);
@@ -664,7 +640,10 @@ fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, out: &mu
                 out.push(Finding::warning(
                     Code::NotForAutomatedRestore,
                     &fields,
-                    format!("{} only shape a download link and do nothing with AUTOMATED_RESTORE: clear them", names(&http_only)),
+                    format!(
+                        "{} only shape a download link and do nothing with AUTOMATED_RESTORE: clear them",
+                        names(&http_only)
+                    ),
                 ));
             }
         }
@@ -688,11 +667,10 @@ fn check_topology(draft: &RestoreDraft, cluster_type: Option<ClusterType>, out: 
         }
     }
     if cluster_type == Some(ClusterType::Sharded) {
-        let replica_only: Vec<Field> =
-            [Field::OplogTs, Field::OplogInc, Field::PointInTimeUtcMillis]
-                .into_iter()
-                .filter(|f| draft.is_set(*f))
-                .collect();
+        let replica_only: Vec<Field> = [Field::OplogTs, Field::OplogInc, Field::PointInTimeUtcMillis]
+            .into_iter()
+            .filter(|f| draft.is_set(*f))
+            .collect();
         if !replica_only.is_empty() {
             out.push(Finding::error(
                 Code::NeedsReplicaSet,
@@ -706,12 +684,7 @@ fn check_topology(draft: &RestoreDraft, cluster_type: Option<ClusterType>, out: 
     }
 }
 
-fn check_target_is_source(
-    draft: &RestoreDraft,
-    method: Option<DeliveryMethod>,
-    ctx: &Context,
-    out: &mut Vec<Finding>,
-) {
+fn check_target_is_source(draft: &RestoreDraft, method: Option<DeliveryMethod>, ctx: &Context, out: &mut Vec<Finding>) {
     if method != Some(DeliveryMethod::AutomatedRestore) {
         return;
     }

@@ -29,8 +29,7 @@ pub fn parse_human_time(text: &str, now_ms: i64) -> Result<HumanTime, String> {
         return Ok(HumanTime::AtMs(ms));
     }
     if let Some(ago) = parse_relative(text) {
-        let ago_ms =
-            i64::try_from(ago.as_millis()).map_err(|_| "that is too long ago".to_string())?;
+        let ago_ms = i64::try_from(ago.as_millis()).map_err(|_| "that is too long ago".to_string())?;
         return now_ms
             .checked_sub(ago_ms)
             .map(HumanTime::AtMs)
@@ -44,10 +43,7 @@ pub fn parse_human_time(text: &str, now_ms: i64) -> Result<HumanTime, String> {
 /// `-90m`, `90m ago`, `1h 30m ago`, or a bare `90m` (meaning ago: restore points are in the past).
 fn parse_relative(text: &str) -> Option<std::time::Duration> {
     let lower = text.to_ascii_lowercase();
-    let body = lower
-        .strip_suffix("ago")
-        .map(str::trim_end)
-        .unwrap_or(&lower);
+    let body = lower.strip_suffix("ago").map(str::trim_end).unwrap_or(&lower);
     let body = body.strip_prefix('-').map(str::trim_start).unwrap_or(body);
     if body.is_empty() || body.starts_with('+') {
         return None;
@@ -118,10 +114,7 @@ mod tests {
     #[test]
     fn reads_each_way_people_write_a_time() {
         let at = |s: &str| parse_human_time(s, NOW_MS);
-        assert_eq!(
-            at("1764322200000"),
-            Ok(HumanTime::Number(1_764_322_200_000))
-        );
+        assert_eq!(at("1764322200000"), Ok(HumanTime::Number(1_764_322_200_000)));
         assert_eq!(at("2025-11-28T09:30Z"), Ok(HumanTime::AtMs(NOW_MS)));
         assert_eq!(at("2025-11-28 09:30:00z"), Ok(HumanTime::AtMs(NOW_MS)));
         assert_eq!(at("2025-11-28T10:30+01:00"), Ok(HumanTime::AtMs(NOW_MS)));

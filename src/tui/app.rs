@@ -9,9 +9,7 @@ use super::picker::{PickItem, Picker, PickerState};
 use super::review::Review;
 use super::theme::Theme;
 use crate::atlas::{AtlasError, Cluster, Created};
-use crate::restore::{
-    ApiVersion, ClusterType, Field, RestoreDraft, build_body, has_errors, validate,
-};
+use crate::restore::{ApiVersion, ClusterType, Field, RestoreDraft, build_body, has_errors, validate};
 use ratatui::crossterm::event::{Event, KeyEvent};
 use serde_json::Value;
 
@@ -92,8 +90,8 @@ pub struct App {
     pub status: Option<String>,
     pub quit: bool,
     source: Option<(String, String, Cluster)>,
-    /// The time fields' hints as last drawn, to tell whether a tick changes the screen.
-    shown_hints: Vec<Option<String>>,
+    /// What the clock changes, as last drawn, to tell whether a tick changes the screen.
+    shown_clock: Vec<String>,
 }
 
 impl App {
@@ -108,7 +106,7 @@ impl App {
             status: None,
             quit: false,
             source: None,
-            shown_hints: Vec::new(),
+            shown_clock: Vec::new(),
         }
     }
 
@@ -120,8 +118,7 @@ impl App {
 
     fn source_type(&self) -> Option<(ClusterType, Option<String>)> {
         let (g, c, cluster) = self.source.as_ref()?;
-        let same = g == self.form.value(Field::GroupId).trim()
-            && c == self.form.value(Field::ClusterName).trim();
+        let same = g == self.form.value(Field::GroupId).trim() && c == self.form.value(Field::ClusterName).trim();
         let kind = ClusterType::from_api(cluster.cluster_type.as_deref()?)?;
         same.then(|| (kind, cluster.id.clone()))
     }
@@ -148,16 +145,24 @@ impl App {
         Some(Effect::LookupSource { group_id, cluster })
     }
 
-    fn time_hints(&self, now_ms: i64) -> Vec<Option<String>> {
-        [Field::OplogTs, Field::PointInTimeUtcMillis]
+    /// Everything on screen the clock alone changes: the time fields' hints, the countdowns.
+    fn clock_view(&self, now_ms: i64) -> Vec<String> {
+        let mut v: Vec<String> = [Field::OplogTs, Field::PointInTimeUtcMillis]
             .iter()
-            .map(|f| self.form.time_hint(*f, now_ms))
-            .collect()
+            .map(|f| self.form.time_hint(*f, now_ms).unwrap_or_default())
+            .collect();
+        v.extend(self.jobs.clock_view(now_ms));
+        v
     }
 
     /// Whether the screen changes with the clock alone.
     pub fn needs_tick(&self) -> bool {
         self.form.depends_on_time()
+            || self
+                .jobs
+                .jobs
+                .iter()
+                .any(|j| crate::jobs::present::expires_ms(j).is_some())
     }
 
     /// The scopes the keyboard is in, most specific first.
@@ -190,9 +195,9 @@ impl App {
             Msg::Resize => true,
             Msg::Tick => {
                 // Redraw only when what the clock moves has changed on screen.
-                let hints = self.time_hints(now_ms);
-                let moved = hints != self.shown_hints;
-                self.shown_hints = hints;
+                let view = self.clock_view(now_ms);
+                let moved = view != self.shown_clock;
+                self.shown_clock = view;
                 self.revalidate(now_ms) || moved
             }
             Msg::Signal => {
@@ -238,8 +243,7 @@ impl App {
                     title: "Nothing was sent".into(),
                     lines: vec![
                         why,
-                        "The submit must be recorded before it is sent, so that it is never lost."
-                            .into(),
+                        "The submit must be recorded before it is sent, so that it is never lost.".into(),
                     ],
                 });
                 true
@@ -276,17 +280,13 @@ impl App {
                 },
                 (Some(Action::Submit), Dialog::Review(_)) => self.submit(now_ms, effects),
                 (None, Dialog::Picker(p)) => {
-                    if let Some(req) =
-                        tui_input::backend::crossterm::to_input_request(&Event::Key(key))
-                    {
+                    if let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key)) {
                         p.edit_filter(req);
                     }
                     true
                 }
                 (None, Dialog::Review(r)) if r.confirm.is_some() && !r.sending => {
-                    if let Some(req) =
-                        tui_input::backend::crossterm::to_input_request(&Event::Key(key))
-                    {
+                    if let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key)) {
                         r.typed.handle(req);
                         r.note = None;
                     }
@@ -340,8 +340,7 @@ impl App {
             }
             _ if self.focus_jobs => false,
             _ => {
-                let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key))
-                else {
+                let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key)) else {
                     return false;
                 };
                 let before = self.form.value(self.form.focused()).to_string();
@@ -403,11 +402,7 @@ impl App {
             Field::CheckpointId => (group.clone(), format!("checkpoints of {cluster}")),
             Field::TargetClusterName | Field::TargetClusterId => {
                 let target = self.form.value(Field::TargetGroupId).trim().to_string();
-                let g = if target.is_empty() {
-                    group.clone()
-                } else {
-                    target
-                };
+                let g = if target.is_empty() { group.clone() } else { target };
                 (g.clone(), format!("clusters of project {g} (the target)"))
             }
             _ => return false,
@@ -453,19 +448,13 @@ impl App {
         let body = match build_body(&self.form.draft(), &ctx) {
             Ok(b) => b,
             Err(errors) => {
-                self.status = Some(
-                    errors
-                        .first()
-                        .map(|e| e.message.clone())
-                        .unwrap_or_default(),
-                );
+                self.status = Some(errors.first().map(|e| e.message.clone()).unwrap_or_default());
                 return true;
             }
         };
         let group = self.form.value(Field::GroupId).trim().to_string();
         let cluster = self.form.value(Field::ClusterName).trim().to_string();
-        let url =
-            crate::atlas::restore_jobs_url(&self.info.base_url, self.info.api, &group, &cluster);
+        let url = crate::atlas::restore_jobs_url(&self.info.base_url, self.info.api, &group, &cluster);
         self.dialog = Some(Dialog::Review(Review::new(
             url,
             group,
@@ -514,19 +503,11 @@ impl App {
         true
     }
 
-    fn on_submitted(
-        &mut self,
-        result: Result<Created, AtlasError>,
-        effects: &mut Vec<Effect>,
-    ) -> bool {
+    fn on_submitted(&mut self, result: Result<Created, AtlasError>, effects: &mut Vec<Effect>) -> bool {
         match result {
             Ok(created) => {
                 let n = created.jobs.len();
-                let ids: Vec<String> = created
-                    .jobs
-                    .iter()
-                    .map(|j| crate::text::sanitize(&j.id))
-                    .collect();
+                let ids: Vec<String> = created.jobs.iter().map(|j| crate::text::sanitize(&j.id)).collect();
                 self.jobs.add(created.jobs);
                 self.dialog = None;
                 effects.push(Effect::PollNow);

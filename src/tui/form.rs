@@ -3,8 +3,7 @@
 use super::theme::Theme;
 use crate::restore::time_input::{HumanTime, format_utc_ms, format_utc_secs, parse_human_time};
 use crate::restore::{
-    ApiVersion, ClusterType, Context, DeliveryMethod, Field, Finding, RestoreDraft, Severity,
-    validate,
+    ApiVersion, ClusterType, Context, DeliveryMethod, Field, Finding, RestoreDraft, Severity, validate,
 };
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -101,11 +100,7 @@ impl Form {
     pub fn cycle_method(&mut self, forward: bool) {
         let i = METHODS.iter().position(|m| *m == self.method).unwrap_or(0);
         let n = METHODS.len();
-        self.method = METHODS[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }];
+        self.method = METHODS[if forward { (i + 1) % n } else { (i + n - 1) % n }];
     }
 
     /// Edits the focused text field; `true` when its value changed.
@@ -113,9 +108,7 @@ impl Form {
         if self.focused() == Field::MethodName {
             return false;
         }
-        self.inputs[self.focus]
-            .handle(request)
-            .is_some_and(|c| c.value)
+        self.inputs[self.focus].handle(request).is_some_and(|c| c.value)
     }
 
     /// A paste lands whole in the focused field: its first line, without controls.
@@ -146,12 +139,7 @@ impl Form {
         d
     }
 
-    pub fn context(
-        &self,
-        now_ms: i64,
-        api: ApiVersion,
-        cluster: Option<(ClusterType, Option<String>)>,
-    ) -> Context {
+    pub fn context(&self, now_ms: i64, api: ApiVersion, cluster: Option<(ClusterType, Option<String>)>) -> Context {
         let non_empty = |f: Field| Some(self.value(f).trim().to_string()).filter(|s| !s.is_empty());
         let (cluster_type, cluster_id) = match cluster {
             Some((t, id)) => (Some(t), id),
@@ -219,16 +207,12 @@ impl Form {
             return None;
         }
         match (self.method, field) {
+            (DeliveryMethod::Http, Field::TargetGroupId | Field::TargetClusterName | Field::TargetClusterId) => {
+                Some("only for AUTOMATED_RESTORE")
+            }
             (
                 DeliveryMethod::Http,
-                Field::TargetGroupId | Field::TargetClusterName | Field::TargetClusterId,
-            ) => Some("only for AUTOMATED_RESTORE"),
-            (
-                DeliveryMethod::Http,
-                Field::CheckpointId
-                | Field::OplogTs
-                | Field::OplogInc
-                | Field::PointInTimeUtcMillis,
+                Field::CheckpointId | Field::OplogTs | Field::OplogInc | Field::PointInTimeUtcMillis,
             ) => Some("needs AUTOMATED_RESTORE"),
             (DeliveryMethod::AutomatedRestore, Field::ExpirationHours | Field::MaxDownloads) => {
                 Some("only for HTTP downloads")
@@ -245,19 +229,17 @@ impl Form {
         }
         let parsed = parse_human_time(text, now_ms).ok()?;
         match (field, parsed) {
-            (Field::PointInTimeUtcMillis, HumanTime::AtMs(ms)) => {
-                Some(format!("= {} = {ms} ms", format_utc_ms(ms)))
+            (Field::PointInTimeUtcMillis, HumanTime::AtMs(ms)) => Some(format!("= {} = {ms} ms", format_utc_ms(ms))),
+            (Field::PointInTimeUtcMillis, HumanTime::Number(n)) => {
+                i64::try_from(n).ok().map(|ms| format!("= {}", format_utc_ms(ms)))
             }
-            (Field::PointInTimeUtcMillis, HumanTime::Number(n)) => i64::try_from(n)
-                .ok()
-                .map(|ms| format!("= {}", format_utc_ms(ms))),
             (Field::OplogTs, HumanTime::AtMs(ms)) => {
                 let secs = ms.div_euclid(1000);
                 Some(format!("= {} = {secs} s", format_utc_secs(secs)))
             }
-            (Field::OplogTs, HumanTime::Number(n)) => i64::try_from(n)
-                .ok()
-                .map(|s| format!("= {}", format_utc_secs(s))),
+            (Field::OplogTs, HumanTime::Number(n)) => {
+                i64::try_from(n).ok().map(|s| format!("= {}", format_utc_secs(s)))
+            }
             _ => None,
         }
     }
@@ -270,15 +252,7 @@ impl Form {
     }
 
     /// Draws the fields, one a row. `active` is false while focus is elsewhere.
-    pub fn render(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        theme: &Theme,
-        title: &str,
-        active: bool,
-        now_ms: i64,
-    ) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, title: &str, active: bool, now_ms: i64) {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())
@@ -341,21 +315,13 @@ impl Form {
             if let Some(hint) = hint {
                 let room = value_width.saturating_sub(used + 2);
                 if room > 4 {
-                    spans.push(Span::styled(
-                        format!("  {}", truncate(&hint, room)),
-                        theme.dim(),
-                    ));
+                    spans.push(Span::styled(format!("  {}", truncate(&hint, room)), theme.dim()));
                 }
             }
-            frame.render_widget(
-                Paragraph::new(Line::from(spans)),
-                Rect::new(inner.x, y, inner.width, 1),
-            );
+            frame.render_widget(Paragraph::new(Line::from(spans)), Rect::new(inner.x, y, inner.width, 1));
             if focused && *field != Field::MethodName {
                 let cursor = self.inputs[row].visual_cursor().saturating_sub(scroll) as u16;
-                let x = value_x
-                    .saturating_add(cursor)
-                    .min(inner.right().saturating_sub(1));
+                let x = value_x.saturating_add(cursor).min(inner.right().saturating_sub(1));
                 frame.set_cursor_position(Position::new(x, y));
             }
         }
@@ -368,11 +334,7 @@ impl Form {
         }
         let focused = self.focused();
         let mut lines: Vec<Line> = Vec::new();
-        let mut ordered: Vec<&Finding> = self
-            .findings
-            .iter()
-            .filter(|f| f.involves(focused))
-            .collect();
+        let mut ordered: Vec<&Finding> = self.findings.iter().filter(|f| f.involves(focused)).collect();
         let focused_count = ordered.len();
         ordered.extend(self.findings.iter().filter(|f| !f.involves(focused)));
         if ordered.is_empty() {

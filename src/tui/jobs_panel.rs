@@ -1,8 +1,11 @@
-//! The jobs submitted from this dashboard: one row each, a sharded batch together.
+//! The tracked jobs: a table that fits 80 columns, a sharded batch kept together, the data's
+//! age, and one clear state when loading fails.
 
 use super::form::truncate;
 use super::theme::Theme;
 use crate::atlas::RestoreJob;
+use crate::jobs::PollEvent;
+use crate::jobs::present::{delivery_status, expires_in, listed_sha1, max_downloads, short_id, status};
 use crate::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,43 +16,16 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 pub struct JobsPanel {
     pub jobs: Vec<RestoreJob>,
     pub selected: usize,
-    /// When the data was fetched (epoch ms), and the last failure if the latest cycle failed.
+    /// When the data was fetched (epoch ms).
     pub updated_ms: Option<i64>,
+    /// The latest cycle's failure and when the next try is.
     pub failure: Option<(String, std::time::Duration)>,
     /// A cycle asked for and not answered yet.
     pub polling: bool,
 }
 
 impl JobsPanel {
-    pub fn on_poll(&mut self, event: crate::jobs::PollEvent) {
-        self.polling = false;
-        match event {
-            crate::jobs::PollEvent::Updated { jobs, at_ms, .. } => {
-                self.jobs.clear();
-                self.add(jobs);
-                self.updated_ms = Some(at_ms);
-                self.failure = None;
-                self.selected = self.selected.min(self.jobs.len().saturating_sub(1));
-            }
-            crate::jobs::PollEvent::Failed {
-                error, retry_in, ..
-            } => self.failure = Some((error, retry_in)),
-        }
-    }
-
-    /// "updated 12:04:31Z", or the one failure state.
-    fn age_line(&self) -> Option<String> {
-        if let Some((error, retry)) = &self.failure {
-            return Some(format!(
-                "load failed, retrying in {} s: {error}",
-                retry.as_secs()
-            ));
-        }
-        let at = crate::restore::time_input::format_utc_ms(self.updated_ms?);
-        Some(format!("updated {}", at.get(11..).unwrap_or(&at)))
-    }
-
-    /// Adds jobs that came back from a create, keeping a batch's jobs together.
+    /// Adds or refreshes jobs, keeping a batch's jobs together, newest first.
     pub fn add(&mut self, jobs: Vec<RestoreJob>) {
         for job in jobs {
             match self.jobs.iter_mut().find(|j| j.id == job.id) {
@@ -58,8 +34,30 @@ impl JobsPanel {
             }
         }
         self.jobs.sort_by(|a, b| {
-            (b.created.as_deref(), &a.batch_id).cmp(&(a.created.as_deref(), &b.batch_id))
+            let key = |j: &RestoreJob| (j.created.clone().unwrap_or_default(), j.batch_id.clone());
+            key(b)
+                .0
+                .cmp(&key(a).0)
+                .then(key(a).1.cmp(&key(b).1))
+                .then(a.id.cmp(&b.id))
         });
+    }
+
+    pub fn on_poll(&mut self, event: PollEvent) {
+        self.polling = false;
+        match event {
+            PollEvent::Updated { jobs, at_ms, .. } => {
+                self.add(jobs);
+                self.updated_ms = Some(at_ms);
+                self.failure = None;
+                self.selected = self.selected.min(self.jobs.len().saturating_sub(1));
+            }
+            PollEvent::Failed { error, retry_in, .. } => self.failure = Some((error, retry_in)),
+        }
+    }
+
+    pub fn selected_job(&self) -> Option<&RestoreJob> {
+        self.jobs.get(self.selected)
     }
 
     pub fn move_selection(&mut self, down: bool) {
@@ -73,7 +71,22 @@ impl JobsPanel {
         };
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool) {
+    /// What the clock changes in the panel: the countdowns.
+    pub fn clock_view(&self, now_ms: i64) -> Vec<String> {
+        self.jobs.iter().map(|j| expires_in(j, now_ms)).collect()
+    }
+
+    /// "updated 12:04:31Z", or the one failure state.
+    fn age_line(&self) -> Option<String> {
+        if let Some((error, retry)) = &self.failure {
+            return Some(format!("load failed, retrying in {} s: {error}", retry.as_secs()));
+        }
+        let at = crate::restore::time_input::format_utc_ms(self.updated_ms?);
+        let polling = if self.polling { " · polling…" } else { "" };
+        Some(format!("updated {}{polling}", at.get(11..).unwrap_or(&at)))
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())
@@ -96,8 +109,8 @@ impl JobsPanel {
         lines.push(Line::styled(
             truncate(
                 &format!(
-                    "  {:<9} {:<14} {:<12} {:<22}",
-                    "job", "cluster", "status", "delivery"
+                    "  {:<8} {:<12} {:<11} {:<14} {:<7} {:<8} {}",
+                    "job", "cluster", "status", "delivery", "expires", "max dl", "sha1"
                 ),
                 width,
             ),
@@ -109,48 +122,31 @@ impl JobsPanel {
                 theme.dim(),
             ));
         }
-        for (i, job) in self
-            .jobs
-            .iter()
-            .enumerate()
-            .take(inner.height.saturating_sub(1) as usize)
-        {
-            let short: String = sanitize(&job.id)
-                .chars()
-                .rev()
-                .take(8)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            let status = job
-                .status_name
-                .as_deref()
-                .map(sanitize)
-                .unwrap_or_else(|| "-".into());
-            let delivery = job
-                .delivery
-                .as_ref()
-                .and_then(|d| d.status_name.as_deref())
-                .map(sanitize)
-                .unwrap_or_else(|| "-".into());
-            let cluster = job
-                .cluster_name
-                .as_deref()
-                .map(sanitize)
-                .unwrap_or_else(|| "-".into());
+        let rows = (inner.height as usize).saturating_sub(lines.len());
+        let start = self.selected.saturating_sub(rows.saturating_sub(1));
+        for (i, job) in self.jobs.iter().enumerate().skip(start).take(rows) {
+            let chosen = active && i == self.selected;
+            let mark = if chosen { theme.mark_focus() } else { " " };
             let batch = if job.batch_id.is_some() { "+" } else { " " };
-            let mark = if active && i == self.selected {
-                theme.mark_focus()
+            let cluster = job.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into());
+            let hash = if listed_sha1(job).is_some() {
+                theme.mark_ok()
             } else {
-                " "
+                "-"
             };
             let text = format!(
-                "{mark}{batch}{short:<9} {:<14} {status:<12} {delivery:<22}",
-                truncate(&cluster, 14)
+                "{mark}{batch}{:<8} {:<12} {:<11} {:<14} {:<7} {:<8} {hash}",
+                short_id(&job.id),
+                truncate(&cluster, 12),
+                truncate(&status(job), 11),
+                truncate(&delivery_status(job), 14),
+                expires_in(job, now_ms),
+                max_downloads(job),
             );
-            let style = if active && i == self.selected {
+            let style = if chosen {
                 theme.focus()
+            } else if matches!(status(job).as_str(), "BROKEN" | "KILLED" | "FAILED") {
+                theme.error()
             } else {
                 ratatui::style::Style::new()
             };

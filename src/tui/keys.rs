@@ -22,6 +22,10 @@ pub enum Scope {
     Picker,
     /// The review dialog.
     Review,
+    /// A job's detail.
+    Detail,
+    /// A yes/no question (a download that uses one of maxDownloads).
+    Confirm,
     /// Any dialog (help, error).
     Dialog,
 }
@@ -43,6 +47,8 @@ pub enum Action {
     OpenDetail,
     CopyUrl,
     CopyCommand,
+    Download,
+    Reveal,
     Submit,
     Close,
 }
@@ -62,200 +68,59 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
+const fn bind(
+    scope: Scope,
+    keys: &'static [(KeyCode, KeyModifiers)],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    footer: bool,
+) -> Binding {
+    Binding {
+        scope,
+        keys,
+        label,
+        action,
+        help,
+        footer,
+    }
+}
+
 /// In order of precedence: a dialog's keys before the form's, the form's before global ones.
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    Binding {
-        scope: Scope::Review,
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        action: Action::Submit,
-        help: "send the request (after the typed confirmation, for AUTOMATED_RESTORE)",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Review,
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "Esc",
-        action: Action::Close,
-        help: "back to the form; nothing is sent",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Picker,
-        keys: &[(KeyCode::Up, NONE)],
-        label: "Up",
-        action: Action::Up,
-        help: "previous item",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Picker,
-        keys: &[(KeyCode::Down, NONE)],
-        label: "Down",
-        action: Action::Down,
-        help: "next item",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Picker,
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        action: Action::Pick,
-        help: "fill the field with the selected item",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Picker,
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "Esc",
-        action: Action::Close,
-        help: "close the list",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Dialog,
-        keys: &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)],
-        label: "Esc",
-        action: Action::Close,
-        help: "close this",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('c'), CTRL), (KeyCode::Char('q'), CTRL)],
-        label: "^Q",
-        action: Action::Quit,
-        help: "quit (Ctrl-C too); submitted jobs are kept",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::F(1), NONE)],
-        label: "F1",
-        action: Action::Help,
-        help: "help",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::NoText,
-        keys: &[(KeyCode::Char('?'), NONE)],
-        label: "?",
-        action: Action::Help,
-        help: "help (outside text fields)",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('s'), CTRL)],
-        label: "^S",
-        action: Action::Review,
-        help: "review the request, then submit",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('r'), CTRL)],
-        label: "^R",
-        action: Action::PollNow,
-        help: "poll the jobs now",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Tab, NONE)],
-        label: "Tab",
-        action: Action::NextField,
-        help: "next field, then the jobs panel",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
-        label: "S-Tab",
-        action: Action::PrevField,
-        help: "previous field",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Choice,
-        keys: &[(KeyCode::Right, NONE), (KeyCode::Char(' '), NONE)],
-        label: "Space",
-        action: Action::ChoiceNext,
-        help: "change delivery.methodName (Left/Right too)",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Choice,
-        keys: &[(KeyCode::Left, NONE)],
-        label: "Left",
-        action: Action::ChoicePrev,
-        help: "change delivery.methodName",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::PickerField,
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        action: Action::OpenPicker,
-        help: "pick from what Atlas lists",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Form,
-        keys: &[(KeyCode::Up, NONE)],
-        label: "Up",
-        action: Action::PrevField,
-        help: "previous field",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Form,
-        keys: &[(KeyCode::Down, NONE), (KeyCode::Enter, NONE)],
-        label: "Down",
-        action: Action::NextField,
-        help: "next field",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Jobs,
-        keys: &[(KeyCode::Up, NONE)],
-        label: "Up",
-        action: Action::Up,
-        help: "previous job",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Jobs,
-        keys: &[(KeyCode::Down, NONE)],
-        label: "Down",
-        action: Action::Down,
-        help: "next job",
-        footer: false,
-    },
-    Binding {
-        scope: Scope::Jobs,
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        action: Action::OpenDetail,
-        help: "the job's detail: URL, expiry, hashes",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Jobs,
-        keys: &[(KeyCode::Char('y'), NONE)],
-        label: "y",
-        action: Action::CopyUrl,
-        help: "copy the download URL (OSC 52)",
-        footer: true,
-    },
-    Binding {
-        scope: Scope::Jobs,
-        keys: &[(KeyCode::Char('c'), NONE)],
-        label: "c",
-        action: Action::CopyCommand,
-        help: "copy a ready-to-run download command",
-        footer: true,
-    },
+    bind(Scope::Review, &[(KeyCode::Enter, NONE)], "Enter", Action::Submit, "send the request (after the typed confirmation, for AUTOMATED_RESTORE)", true),
+    bind(Scope::Review, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "back to the form; nothing is sent", true),
+    bind(Scope::Picker, &[(KeyCode::Up, NONE)], "Up", Action::Up, "previous item", false),
+    bind(Scope::Picker, &[(KeyCode::Down, NONE)], "Down", Action::Down, "next item", false),
+    bind(Scope::Picker, &[(KeyCode::Enter, NONE)], "Enter", Action::Pick, "fill the field with the selected item", true),
+    bind(Scope::Picker, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "close the list", true),
+    bind(Scope::Detail, &[(KeyCode::Char('y'), NONE)], "y", Action::CopyUrl, "copy the download URL (OSC 52)", true),
+    bind(Scope::Detail, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command (with the auth header)", true),
+    bind(Scope::Detail, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download into download_dir, checking the SHA1", true),
+    bind(Scope::Detail, &[(KeyCode::Char('r'), NONE)], "r", Action::Reveal, "show or mask the download auth value", true),
+    bind(Scope::Detail, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "back to the jobs", true),
+    bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], "Enter", Action::Submit, "go ahead", true),
+    bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "cancel", true),
+    bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], "Esc", Action::Close, "close this", true),
+    bind(Scope::Global, &[(KeyCode::Char('c'), CTRL), (KeyCode::Char('q'), CTRL)], "^Q", Action::Quit, "quit (Ctrl-C too); submitted jobs are kept", true),
+    bind(Scope::Global, &[(KeyCode::F(1), NONE)], "F1", Action::Help, "help", true),
+    bind(Scope::NoText, &[(KeyCode::Char('?'), NONE)], "?", Action::Help, "help (outside text fields)", false),
+    bind(Scope::Global, &[(KeyCode::Char('s'), CTRL)], "^S", Action::Review, "review the request, then submit", true),
+    bind(Scope::Global, &[(KeyCode::Char('r'), CTRL)], "^R", Action::PollNow, "poll the jobs now", false),
+    bind(Scope::Global, &[(KeyCode::Tab, NONE)], "Tab", Action::NextField, "next field, then the jobs panel", true),
+    bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], "S-Tab", Action::PrevField, "previous field", false),
+    bind(Scope::Choice, &[(KeyCode::Right, NONE), (KeyCode::Char(' '), NONE)], "Space", Action::ChoiceNext, "change delivery.methodName (Left/Right too)", true),
+    bind(Scope::Choice, &[(KeyCode::Left, NONE)], "Left", Action::ChoicePrev, "change delivery.methodName", false),
+    bind(Scope::PickerField, &[(KeyCode::Enter, NONE)], "Enter", Action::OpenPicker, "pick from what Atlas lists", true),
+    bind(Scope::Form, &[(KeyCode::Up, NONE)], "Up", Action::PrevField, "previous field", false),
+    bind(Scope::Form, &[(KeyCode::Down, NONE), (KeyCode::Enter, NONE)], "Down", Action::NextField, "next field", false),
+    bind(Scope::Jobs, &[(KeyCode::Up, NONE)], "Up", Action::Up, "previous job", false),
+    bind(Scope::Jobs, &[(KeyCode::Down, NONE)], "Down", Action::Down, "next job", false),
+    bind(Scope::Jobs, &[(KeyCode::Enter, NONE)], "Enter", Action::OpenDetail, "the job's detail: URL, expiry, hashes", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('y'), NONE)], "y", Action::CopyUrl, "copy the download URL (OSC 52)", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download the file, checking its SHA1", false),
 ];
 
 /// The action bound to `key` in the first of `scopes` that binds it. Key releases are ignored.
@@ -273,11 +138,7 @@ pub fn resolve(scopes: &[Scope], key: &KeyEvent) -> Option<Action> {
         BINDINGS
             .iter()
             .filter(|b| b.scope == *scope)
-            .find(|b| {
-                b.keys
-                    .iter()
-                    .any(|(code, m)| *code == key.code && *m == mods)
-            })
+            .find(|b| b.keys.iter().any(|(code, m)| *code == key.code && *m == mods))
             .map(|b| b.action)
     })
 }
@@ -314,6 +175,8 @@ fn short(action: Action) -> &'static str {
         Action::OpenDetail => "detail",
         Action::CopyUrl => "copy URL",
         Action::CopyCommand => "copy cmd",
+        Action::Download => "download",
+        Action::Reveal => "reveal",
         Action::Submit => "submit",
         Action::Close => "close",
     }
@@ -330,6 +193,7 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         ("In the jobs panel", Scope::Jobs),
         ("In a list", Scope::Picker),
         ("In the review", Scope::Review),
+        ("In a job's detail", Scope::Detail),
         ("In a dialog", Scope::Dialog),
     ];
     groups
@@ -387,29 +251,17 @@ mod tests {
             resolve(&[Scope::PickerField, Scope::Form, Scope::Global], &enter),
             Some(Action::OpenPicker)
         );
+        assert_eq!(resolve(&[Scope::Form, Scope::Global], &enter), Some(Action::NextField));
         assert_eq!(
-            resolve(&[Scope::Form, Scope::Global], &enter),
-            Some(Action::NextField)
-        );
-        assert_eq!(
-            resolve(
-                &[Scope::Form, Scope::Global],
-                &key(KeyCode::Char('?'), NONE)
-            ),
+            resolve(&[Scope::Form, Scope::Global], &key(KeyCode::Char('?'), NONE)),
             None
         );
         assert_eq!(
-            resolve(
-                &[Scope::NoText, Scope::Global],
-                &key(KeyCode::Char('?'), SHIFT)
-            ),
+            resolve(&[Scope::NoText, Scope::Global], &key(KeyCode::Char('?'), SHIFT)),
             Some(Action::Help)
         );
         assert_eq!(
-            resolve(
-                &[Scope::Form, Scope::Global],
-                &key(KeyCode::Char('q'), CTRL)
-            ),
+            resolve(&[Scope::Form, Scope::Global], &key(KeyCode::Char('q'), CTRL)),
             Some(Action::Quit)
         );
     }

@@ -2,7 +2,9 @@
 //! network work runs in tasks that answer with messages.
 
 pub mod app;
+pub mod clipboard;
 pub mod form;
+pub mod job_detail;
 pub mod jobs_panel;
 pub mod keys;
 pub mod picker;

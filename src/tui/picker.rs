@@ -124,11 +124,7 @@ impl Picker {
                 let rows = inner.height.saturating_sub(1) as usize;
                 let start = self.selected.saturating_sub(rows.saturating_sub(1));
                 for (i, item) in visible.iter().enumerate().skip(start).take(rows) {
-                    let mark = if i == self.selected {
-                        theme.mark_focus()
-                    } else {
-                        " "
-                    };
+                    let mark = if i == self.selected { theme.mark_focus() } else { " " };
                     let text = match item.disabled {
                         Some(why) => format!("{mark} {} ({why})", item.text),
                         None => format!("{mark} {}", item.text),
@@ -153,9 +149,7 @@ impl Picker {
 }
 
 fn or_dash(s: Option<&str>) -> String {
-    s.map(sanitize)
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "-".into())
+    s.map(sanitize).filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into())
 }
 
 fn size(bytes: Option<i64>) -> String {
@@ -170,12 +164,7 @@ fn size(bytes: Option<i64>) -> String {
 
 /// Newest first: created, complete, expiry, size.
 pub fn snapshot_items(mut snapshots: Vec<Snapshot>) -> Vec<PickItem> {
-    let created = |s: &Snapshot| {
-        s.created
-            .as_ref()
-            .and_then(|c| c.date.clone())
-            .unwrap_or_default()
-    };
+    let created = |s: &Snapshot| s.created.as_ref().and_then(|c| c.date.clone()).unwrap_or_default();
     snapshots.sort_by_key(|s| std::cmp::Reverse(created(s)));
     snapshots
         .into_iter()
@@ -230,9 +219,7 @@ pub fn cluster_items(clusters: Vec<Cluster>, field: Field) -> Vec<PickItem> {
                 name.clone()
             };
             let mut also = Vec::new();
-            if let (Some(g), Field::TargetClusterName | Field::TargetClusterId) =
-                (&c.group_id, field)
-            {
+            if let (Some(g), Field::TargetClusterName | Field::TargetClusterId) = (&c.group_id, field) {
                 also.push((Field::TargetGroupId, sanitize(g)));
             }
             Some(PickItem {

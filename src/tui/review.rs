@@ -103,10 +103,7 @@ impl Review {
             ));
             let ok = self.confirmed();
             head.push(Line::from(vec![
-                Span::styled(
-                    format!("Type {} to confirm the erase: ", c.expected),
-                    theme.warning(),
-                ),
+                Span::styled(format!("Type {} to confirm the erase: ", c.expected), theme.warning()),
                 Span::styled(
                     self.typed.value().to_string(),
                     if ok { theme.good() } else { theme.error() },
@@ -120,10 +117,7 @@ impl Review {
         } else if self.confirmed() {
             Line::styled("Enter sends it; Esc goes back", theme.dim())
         } else {
-            Line::styled(
-                "Enter sends it once the name is typed; Esc goes back",
-                theme.dim(),
-            )
+            Line::styled("Enter sends it once the name is typed; Esc goes back", theme.dim())
         };
         head.push(state);
         let width = inner.width.max(1) as usize;
@@ -131,12 +125,7 @@ impl Review {
         let head_height: usize = head_lines.iter().map(|w| w.div_ceil(width)).sum();
         let head_height = (head_height as u16).min(inner.height);
         let head_area = Rect::new(inner.x, inner.y, inner.width, head_height);
-        let rest = Rect::new(
-            inner.x,
-            inner.y + head_height,
-            inner.width,
-            inner.height - head_height,
-        );
+        let rest = Rect::new(inner.x, inner.y + head_height, inner.width, inner.height - head_height);
         frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), head_area);
 
         let mut lines: Vec<Line> = vec![Line::from(vec![
@@ -152,16 +141,12 @@ impl Review {
         lines.push(Line::raw(self.curl.clone()));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
         // The cursor sits after what has been typed of the confirmation (head's second line).
-        if let (Some(c), false, [banner, ..]) = (&self.confirm, self.sending, head_lines.as_slice())
-        {
-            let prompt = format!("Type {} to confirm the erase: ", c.expected)
-                .chars()
-                .count();
+        if let (Some(c), false, [banner, ..]) = (&self.confirm, self.sending, head_lines.as_slice()) {
+            let prompt = format!("Type {} to confirm the erase: ", c.expected).chars().count();
             let offset = prompt + self.typed.visual_cursor();
             let row = banner.div_ceil(width) + offset / width;
             if row < head_height as usize {
-                frame
-                    .set_cursor_position((inner.x + (offset % width) as u16, inner.y + row as u16));
+                frame.set_cursor_position((inner.x + (offset % width) as u16, inner.y + row as u16));
             }
         }
     }
@@ -172,8 +157,6 @@ pub fn curl_command(url: &str, body: &Value, public_key: &str, api: ApiVersion) 
     let media = api.media_type();
     format!(
         "curl --digest -u '{public_key}:'\"{KEY_PLACEHOLDER}\" -X POST -H 'Accept: {media}' -H 'Content-Type: {media}' --data '{}' '{url}'",
-        serde_json::to_string(body)
-            .unwrap_or_default()
-            .replace('\'', "'\\''")
+        serde_json::to_string(body).unwrap_or_default().replace('\'', "'\\''")
     )
 }

@@ -26,12 +26,7 @@ pub struct Services {
     pub poll_now: Arc<tokio::sync::Notify>,
 }
 
-pub async fn run(
-    mut app: App,
-    services: Services,
-    poller: Option<Poller>,
-    mouse: bool,
-) -> anyhow::Result<()> {
+pub async fn run(mut app: App, services: Services, poller: Option<Poller>, mouse: bool) -> anyhow::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
     let (msg_tx, mut msg_rx) = unbounded_channel::<Msg>();
     let (input_tx, mut input_rx) = unbounded_channel::<Msg>();
@@ -90,11 +85,7 @@ fn spawn_input_reader(tx: UnboundedSender<Msg>) {
 /// SIGINT, SIGTERM and SIGHUP (a dropped SSH session) end the loop, which restores the terminal.
 fn spawn_signal_watch(tx: UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
-    for kind in [
-        SignalKind::interrupt(),
-        SignalKind::terminate(),
-        SignalKind::hangup(),
-    ] {
+    for kind in [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup()] {
         let tx = tx.clone();
         if let Ok(mut s) = signal(kind) {
             tokio::spawn(async move {
@@ -124,14 +115,8 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                         .list_snapshots(&group_id, &cluster, SnapshotFilter::All)
                         .await
                         .map(snapshot_items),
-                    Field::CheckpointId => client
-                        .list_checkpoints(&group_id, &cluster)
-                        .await
-                        .map(checkpoint_items),
-                    _ => client
-                        .list_clusters(&group_id)
-                        .await
-                        .map(|c| cluster_items(c, field)),
+                    Field::CheckpointId => client.list_checkpoints(&group_id, &cluster).await.map(checkpoint_items),
+                    _ => client.list_clusters(&group_id).await.map(|c| cluster_items(c, field)),
                 };
                 Msg::PickerLoaded {
                     field,
@@ -139,10 +124,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 }
             }
             Effect::LookupSource { group_id, cluster } => {
-                let result = client
-                    .get_cluster(&group_id, &cluster)
-                    .await
-                    .map_err(|e| e.to_string());
+                let result = client.get_cluster(&group_id, &cluster).await.map_err(|e| e.to_string());
                 Msg::SourceCluster {
                     group_id,
                     cluster,
@@ -162,12 +144,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
 }
 
 /// Records the submit, sends it, records the outcome, and only then answers the screen.
-async fn submit(
-    services: &Services,
-    group_id: &str,
-    cluster: &str,
-    body: serde_json::Value,
-) -> Msg {
+async fn submit(services: &Services, group_id: &str, cluster: &str, body: serde_json::Value) -> Msg {
     let journal = services.journal.clone();
     let (g, c, b) = (group_id.to_string(), cluster.to_string(), body.clone());
     let recorded = tokio::task::spawn_blocking(move || {
@@ -180,10 +157,7 @@ async fn submit(
         Ok(Err(e)) => return Msg::SubmitBlocked(e.to_string()),
         Err(e) => return Msg::SubmitBlocked(format!("the journal task failed: {e}")),
     };
-    let result = services
-        .client
-        .create_restore_job(group_id, cluster, &body)
-        .await;
+    let result = services.client.create_restore_job(group_id, cluster, &body).await;
     let (state, jobs, note) = match &result {
         Ok(created) => (
             SubmitState::Created,

@@ -36,17 +36,14 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
     let theme = &app.theme;
     let form_title = "Restore request";
     if body.width >= SIDE_BY_SIDE {
-        let [left, right] =
-            Layout::horizontal([Constraint::Length(FORM_WIDTH), Constraint::Min(0)]).areas(body);
-        let [form, findings] =
-            Layout::vertical([Constraint::Length(FORM_HEIGHT), Constraint::Min(0)]).areas(left);
-        app.form
-            .render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
+        let [left, right] = Layout::horizontal([Constraint::Length(FORM_WIDTH), Constraint::Min(0)]).areas(body);
+        let [form, findings] = Layout::vertical([Constraint::Length(FORM_HEIGHT), Constraint::Min(0)]).areas(left);
+        app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
         app.form.render_findings(frame, inset(findings), theme);
-        app.jobs.render(frame, right, theme, app.focus_jobs);
+        app.jobs.render(frame, right, theme, app.focus_jobs, now_ms);
     } else if app.focus_jobs && body.height < FORM_HEIGHT + 4 + 6 {
         // Too short for both: the panel takes the form's place while it has the focus.
-        app.jobs.render(frame, body, theme, true);
+        app.jobs.render(frame, body, theme, true, now_ms);
     } else {
         let jobs_height = if body.height >= FORM_HEIGHT + 4 + 6 {
             (body.height - FORM_HEIGHT - 4).min(12)
@@ -59,52 +56,36 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
             Constraint::Length(jobs_height),
         ])
         .areas(body);
-        app.form
-            .render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
+        app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
         app.form.render_findings(frame, inset(findings), theme);
         if jobs_height > 0 {
-            app.jobs.render(frame, jobs, theme, app.focus_jobs);
+            app.jobs.render(frame, jobs, theme, app.focus_jobs, now_ms);
         }
     }
 
     if let Some(s) = &app.status {
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                truncate(s, status.width as usize),
-                theme.warning(),
-            )),
+            Paragraph::new(Span::styled(truncate(s, status.width as usize), theme.warning())),
             status,
         );
     }
     let hints: Vec<Span> = keys::footer(&app.scopes())
         .into_iter()
-        .flat_map(|(k, what)| {
-            [
-                Span::styled(k, theme.title()),
-                Span::raw(format!(" {what}  ")),
-            ]
-        })
+        .flat_map(|(k, what)| [Span::styled(k, theme.title()), Span::raw(format!(" {what}  "))])
         .collect();
     frame.render_widget(Paragraph::new(Line::from(hints)), footer);
 
     match &app.dialog {
         Some(Dialog::Picker(p)) => p.render(frame, centered(area, 100, 18), theme),
         Some(Dialog::Review(r)) => r.render(frame, centered(area, 110, 30), theme),
-        Some(Dialog::Message { title, lines }) => {
-            draw_message(frame, app, title, lines, centered(area, 90, 12))
-        }
+        Some(Dialog::Message { title, lines }) => draw_message(frame, app, title, lines, centered(area, 90, 12)),
         Some(Dialog::Help) => draw_help(frame, app, centered(area, 90, 40)),
         None => {}
     }
 }
 
 fn inset(area: Rect) -> Rect {
-    Rect::new(
-        area.x + 1,
-        area.y,
-        area.width.saturating_sub(2),
-        area.height,
-    )
+    Rect::new(area.x + 1, area.y, area.width.saturating_sub(2), area.height)
 }
 
 fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
@@ -120,10 +101,7 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
         app.info.api.as_str()
     );
     frame.render_widget(
-        Paragraph::new(Span::styled(
-            truncate(&text, area.width as usize),
-            app.theme.title(),
-        )),
+        Paragraph::new(Span::styled(truncate(&text, area.width as usize), app.theme.title())),
         area,
     );
 }
@@ -132,12 +110,7 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
 fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], area: Rect) {
@@ -148,10 +121,7 @@ fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], are
         .title(Span::styled(format!(" {title} "), app.theme.error()));
     let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
     text.push(Line::styled("Esc closes", app.theme.dim()));
-    frame.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
-        area,
-    );
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }
 
 fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
@@ -171,8 +141,5 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
         "Fields are the API's names. Times: epoch digits, 2026-11-28T09:30Z, -90m or 2h ago.",
         app.theme.dim(),
     ));
-    frame.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).block(block),
-        area,
-    );
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }

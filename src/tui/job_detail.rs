@@ -1,0 +1,180 @@
+//! One job in full: the URL on lines of its own (no border beside it, so the terminal's own
+//! selection copies it whole when it wraps), the auth header with its value masked until
+//! revealed, the expiry in UTC, local time and as a countdown, the hashes, and the rest.
+
+use super::form::truncate;
+use super::theme::Theme;
+use crate::atlas::RestoreJob;
+use crate::jobs::present::{
+    delivery_status, download_target, expires_in, expires_ms, listed_sha1, max_downloads, status,
+};
+use crate::restore::time_input::format_utc_ms;
+use crate::text::sanitize;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+/// A download started from the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownloadState {
+    Running { done: u64, total: Option<u64> },
+    Done { path: String, bytes: u64, sha1: String },
+    Failed(String),
+}
+
+impl DownloadState {
+    /// One line: progress, or the result and whether it matches Atlas's SHA1.
+    pub fn describe(&self, listed: Option<&str>) -> String {
+        match self {
+            DownloadState::Running { done, total: Some(t) } if *t > 0 => {
+                format!("downloading: {}% of {} bytes", done * 100 / t, t)
+            }
+            DownloadState::Running { done, .. } => format!("downloading: {done} bytes"),
+            DownloadState::Done { path, bytes, sha1 } => match listed {
+                Some(h) if h.eq_ignore_ascii_case(sha1) => {
+                    format!("downloaded {path} ({bytes} bytes): SHA1 {sha1} matches Atlas's")
+                }
+                Some(h) => format!(
+                    "downloaded {path}: SHA1 {sha1} DIFFERS from Atlas's {h}: do not restore from it; download again"
+                ),
+                None => {
+                    format!("downloaded {path} ({bytes} bytes): SHA1 {sha1}; Atlas lists its hash after the next poll")
+                }
+            },
+            DownloadState::Failed(why) => format!("download failed: {why}"),
+        }
+    }
+}
+
+pub struct DetailView<'a> {
+    pub job: &'a RestoreJob,
+    pub revealed: bool,
+    pub now_ms: i64,
+    /// The local zone's offset, read at start-up (it cannot be read safely later).
+    pub local_offset: Option<time::UtcOffset>,
+    pub download: Option<&'a DownloadState>,
+}
+
+impl DetailView<'_> {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        frame.render_widget(Clear, area);
+        let job = self.job;
+        let field = |label: &str, value: String| {
+            Line::from(vec![
+                Span::styled(format!("{label:<18}"), theme.label()),
+                Span::raw(value),
+            ])
+        };
+        let opt = |v: Option<&str>| v.map(sanitize).unwrap_or_else(|| "-".into());
+        let d = job.delivery.as_ref();
+        let mut lines = vec![
+            Line::styled(
+                truncate(&format!("Restore job {}", sanitize(&job.id)), area.width as usize),
+                theme.title(),
+            ),
+            field("status", status(job)),
+            field("cluster", opt(job.cluster_name.as_deref())),
+            field("created", opt(job.created.as_deref())),
+            field("snapshotId", opt(job.snapshot_id.as_deref())),
+            field("batchId", opt(job.batch_id.as_deref())),
+            field(
+                "timestamp",
+                job.timestamp.as_ref().map_or("-".into(), |t| {
+                    format!(
+                        "{} (increment {})",
+                        opt(t.date.as_deref()),
+                        t.increment.map_or("-".into(), |i| i.to_string())
+                    )
+                }),
+            ),
+            field(
+                "encryptionEnabled",
+                job.encryption_enabled.map_or("-".into(), |b| b.to_string()),
+            ),
+            field("masterKeyUUID", opt(job.master_key_uuid.as_deref())),
+            field(
+                "delivery",
+                format!(
+                    "{} via {}",
+                    delivery_status(job),
+                    opt(d.and_then(|d| d.method_name.as_deref()))
+                ),
+            ),
+            field("maxDownloads", max_downloads(job)),
+        ];
+        let expiry = match expires_ms(job) {
+            Some(ms) => {
+                let local = self
+                    .local_offset
+                    .and_then(|off| {
+                        time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+                            .ok()
+                            .map(|t| t.to_offset(off))
+                    })
+                    .map(|t| {
+                        format!(
+                            "{:04}-{:02}-{:02} {:02}:{:02} local",
+                            t.year(),
+                            u8::from(t.month()),
+                            t.day(),
+                            t.hour(),
+                            t.minute()
+                        )
+                    })
+                    .unwrap_or_else(|| "local time unknown".into());
+                format!("{} · {local} · in {}", format_utc_ms(ms), expires_in(job, self.now_ms))
+            }
+            None => "-".into(),
+        };
+        lines.push(field("expires", expiry));
+        match listed_sha1(job) {
+            Some(_) => {
+                for h in job.hashes.iter().flatten() {
+                    lines.push(field(
+                        "hash",
+                        format!(
+                            "{} {} {}",
+                            opt(h.type_name.as_deref()),
+                            opt(h.hash.as_deref()),
+                            opt(h.file_name.as_deref())
+                        ),
+                    ));
+                }
+            }
+            None => lines.push(field(
+                "hash",
+                "not yet: Atlas lists the SHA1 after the first download".into(),
+            )),
+        }
+        if let Some(state) = self.download {
+            lines.push(Line::styled(
+                state.describe(listed_sha1(job).as_deref()),
+                theme.warning(),
+            ));
+        }
+        match download_target(job) {
+            Some(target) => {
+                if let Some((name, value)) = &target.header {
+                    let shown = if self.revealed {
+                        value.expose().to_string()
+                    } else {
+                        "•••••••• (r reveals)".into()
+                    };
+                    lines.push(field("auth header", format!("{name}: {shown}")));
+                }
+                lines.push(Line::styled(
+                    "download URL (select it with the mouse, or y copies it):",
+                    theme.dim(),
+                ));
+                // Own lines, from column 0: a wrapped URL selects and copies whole.
+                lines.push(Line::raw(target.url));
+            }
+            None => lines.push(field(
+                "download URL",
+                "not yet: it appears when the delivery is READY".into(),
+            )),
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
+}
