@@ -11,10 +11,12 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Read while the process has one thread: `time` refuses to later, for soundness.
+    let local_offset = time::UtcOffset::current_local_offset().ok();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
-        None => run_dashboard(&cli),
+        None => run_dashboard(&cli, local_offset),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),
@@ -33,7 +35,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-fn run_dashboard(cli: &Cli) -> Result<i32> {
+fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
     let cfg = config::load(cli.config.as_deref(), &process_env)?;
     let ui = cfg.file.ui.clone();
     let theme = Theme::new(ui.color, process_env("NO_COLOR").is_some(), cli.ascii || ui.ascii);
@@ -46,6 +48,7 @@ fn run_dashboard(cli: &Cli) -> Result<i32> {
         ui.mouse,
         false,
         &journal_dir,
+        local_offset,
     ))?;
     Ok(0)
 }

@@ -24,6 +24,8 @@ fn app(theme: Theme) -> App {
             public_key: "demopubk".into(),
             api: ApiVersion::V1,
             demo: true,
+            download_dir: "/tmp".into(),
+            local_offset: None,
         },
         theme,
         Some(GROUP),

@@ -33,6 +33,13 @@ pub enum Msg {
         result: Result<Cluster, String>,
     },
     Submitted(Result<Created, AtlasError>),
+    /// A download's progress or end.
+    Download {
+        job_id: String,
+        state: super::job_detail::DownloadState,
+    },
+    /// A line for the status bar (from the event loop: a copy sent, or not).
+    Status(String),
     /// A poll cycle's outcome.
     Poll(crate::jobs::PollEvent),
     /// The journal could not record the submit, so nothing was sent.
@@ -58,6 +65,16 @@ pub enum Effect {
     },
     /// Poll the tracked jobs now.
     PollNow,
+    /// Put text on the user's clipboard through the terminal (OSC 52).
+    Copy {
+        text: String,
+        what: String,
+    },
+    /// Fetch a job's file to `dest`.
+    Download {
+        job: Box<crate::atlas::RestoreJob>,
+        dest: std::path::PathBuf,
+    },
 }
 
 pub enum Dialog {
@@ -69,6 +86,17 @@ pub enum Dialog {
         lines: Vec<String>,
     },
     Help,
+    /// A job in full; `revealed` shows the download auth value.
+    Detail {
+        job_id: String,
+        revealed: bool,
+    },
+    /// A question before an action that costs something (a download uses one of maxDownloads).
+    Confirm {
+        title: String,
+        lines: Vec<String>,
+        then: Effect,
+    },
 }
 
 /// Static facts the app shows or needs.
@@ -78,6 +106,9 @@ pub struct AppInfo {
     pub public_key: String,
     pub api: ApiVersion,
     pub demo: bool,
+    pub download_dir: std::path::PathBuf,
+    /// The local zone's offset, read before any thread started (later it cannot be, safely).
+    pub local_offset: Option<time::UtcOffset>,
 }
 
 pub struct App {
@@ -92,6 +123,8 @@ pub struct App {
     source: Option<(String, String, Cluster)>,
     /// What the clock changes, as last drawn, to tell whether a tick changes the screen.
     shown_clock: Vec<String>,
+    /// Downloads started here, by job id.
+    pub downloads: std::collections::HashMap<String, super::job_detail::DownloadState>,
 }
 
 impl App {
@@ -107,6 +140,7 @@ impl App {
             quit: false,
             source: None,
             shown_clock: Vec::new(),
+            downloads: std::collections::HashMap::new(),
         }
     }
 
@@ -171,6 +205,8 @@ impl App {
             Some(Dialog::Picker(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review],
             Some(Dialog::Message { .. } | Dialog::Help) => vec![Scope::Dialog],
+            Some(Dialog::Detail { .. }) => vec![Scope::Detail],
+            Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
             None if self.focus_jobs => vec![Scope::Jobs, Scope::NoText, Scope::Global],
             None => {
                 let field = self.form.focused();
@@ -234,6 +270,26 @@ impl App {
                 }
             },
             Msg::Submitted(result) => self.on_submitted(result, &mut effects),
+            Msg::Download { job_id, state } => {
+                let done = !matches!(state, super::job_detail::DownloadState::Running { .. });
+                if done {
+                    let listed = self
+                        .jobs
+                        .jobs
+                        .iter()
+                        .find(|j| j.id == job_id)
+                        .and_then(crate::jobs::present::listed_sha1);
+                    self.status = Some(state.describe(listed.as_deref()));
+                    // Atlas lists the hash after a download: look now.
+                    effects.push(Effect::PollNow);
+                }
+                self.downloads.insert(job_id, state);
+                true
+            }
+            Msg::Status(text) => {
+                self.status = Some(text);
+                true
+            }
             Msg::Poll(event) => {
                 self.jobs.on_poll(event);
                 true
@@ -279,6 +335,22 @@ impl App {
                     }
                 },
                 (Some(Action::Submit), Dialog::Review(_)) => self.submit(now_ms, effects),
+                (Some(Action::Submit), Dialog::Confirm { then, .. }) => {
+                    effects.push(then.clone());
+                    self.dialog = None;
+                    true
+                }
+                (Some(Action::Reveal), Dialog::Detail { revealed, .. }) => {
+                    *revealed = !*revealed;
+                    true
+                }
+                (
+                    Some(a @ (Action::CopyUrl | Action::CopyCommand | Action::Download)),
+                    Dialog::Detail { job_id, .. },
+                ) => {
+                    let id = job_id.clone();
+                    self.job_action(a, &id, effects)
+                }
                 (None, Dialog::Picker(p)) => {
                     if let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key)) {
                         p.edit_filter(req);
@@ -334,10 +406,23 @@ impl App {
                 self.jobs.move_selection(action == Some(Action::Down));
                 true
             }
-            Some(Action::OpenDetail | Action::CopyUrl | Action::CopyCommand) => {
-                self.status = Some("the job detail and copying come with the jobs panel".into());
-                true
-            }
+            Some(Action::OpenDetail) => match self.jobs.selected_job() {
+                Some(job) => {
+                    self.dialog = Some(Dialog::Detail {
+                        job_id: job.id.clone(),
+                        revealed: false,
+                    });
+                    true
+                }
+                None => false,
+            },
+            Some(a @ (Action::CopyUrl | Action::CopyCommand | Action::Download)) => match self.jobs.selected_job() {
+                Some(job) => {
+                    let id = job.id.clone();
+                    self.job_action(a, &id, effects)
+                }
+                None => false,
+            },
             _ if self.focus_jobs => false,
             _ => {
                 let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key)) else {
@@ -353,6 +438,52 @@ impl App {
                 true
             }
         }
+    }
+
+    /// Copy the URL, copy the command, or ask before downloading.
+    fn job_action(&mut self, action: Action, job_id: &str, effects: &mut Vec<Effect>) -> bool {
+        use crate::jobs::present;
+        let Some(job) = self.jobs.jobs.iter().find(|j| j.id == job_id) else {
+            return false;
+        };
+        let Some(target) = present::download_target(job) else {
+            self.status = Some("no download URL yet: it appears when the delivery is READY".into());
+            return true;
+        };
+        match action {
+            Action::CopyUrl => effects.push(Effect::Copy {
+                text: target.url,
+                what: "the download URL".into(),
+            }),
+            Action::CopyCommand => {
+                if let Some(cmd) = present::download_command(job) {
+                    effects.push(Effect::Copy {
+                        text: cmd,
+                        what: "a download command (it holds the auth value)".into(),
+                    });
+                }
+            }
+            _ => {
+                let file = present::file_name(job);
+                let dest = self.info.download_dir.join(&file);
+                self.dialog = Some(Dialog::Confirm {
+                    title: "Download the restore file?".into(),
+                    lines: vec![
+                        format!(
+                            "Each download uses one of the {} downloads Atlas allows for this job.",
+                            present::max_downloads(job)
+                        ),
+                        format!("It is saved as {} and its SHA1 computed on the way.", dest.display()),
+                        "Enter downloads; Esc cancels.".into(),
+                    ],
+                    then: Effect::Download {
+                        job: Box::new(job.clone()),
+                        dest,
+                    },
+                });
+            }
+        }
+        true
     }
 
     fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {

@@ -109,7 +109,7 @@ impl JobsPanel {
         lines.push(Line::styled(
             truncate(
                 &format!(
-                    "  {:<8} {:<12} {:<11} {:<14} {:<7} {:<8} {}",
+                    "  {:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {}",
                     "job", "cluster", "status", "delivery", "expires", "max dl", "sha1"
                 ),
                 width,
@@ -135,11 +135,11 @@ impl JobsPanel {
                 "-"
             };
             let text = format!(
-                "{mark}{batch}{:<8} {:<12} {:<11} {:<14} {:<7} {:<8} {hash}",
+                "{mark}{batch}{:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {hash}",
                 short_id(&job.id),
-                truncate(&cluster, 12),
+                truncate(&cluster, 10),
                 truncate(&status(job), 11),
-                truncate(&delivery_status(job), 14),
+                truncate(&delivery_status(job), 13),
                 expires_in(job, now_ms),
                 max_downloads(job),
             );

@@ -29,6 +29,7 @@ pub async fn run_dashboard(
     mouse: bool,
     demo: bool,
     journal_dir: &std::path::Path,
+    local_offset: Option<time::UtcOffset>,
 ) -> anyhow::Result<()> {
     let client = Arc::new(AtlasClient::new(&ClientOptions::from_profile(profile))?);
     let journal = Journal::open(journal_dir, &profile.name)?;
@@ -41,6 +42,8 @@ pub async fn run_dashboard(
             public_key: profile.public_key.clone(),
             api: profile.api,
             demo,
+            download_dir: profile.download_dir.clone(),
+            local_offset,
         },
         theme,
         profile.group_id.as_deref(),

@@ -38,7 +38,7 @@ pub async fn run(mut app: App, services: Services, poller: Option<Poller>, mouse
     }
 
     for effect in app.start(Context::system_now_ms()) {
-        spawn_effect(effect, services.clone(), msg_tx.clone());
+        dispatch(effect, &services, &msg_tx, &mut terminal);
     }
     let mut dirty = true;
     while !app.quit {
@@ -57,7 +57,7 @@ pub async fn run(mut app: App, services: Services, poller: Option<Poller>, mouse
         let (changed, effects) = app.update(msg, Context::system_now_ms());
         dirty |= changed;
         for effect in effects {
-            spawn_effect(effect, services.clone(), msg_tx.clone());
+            dispatch(effect, &services, &msg_tx, &mut terminal);
         }
     }
     Ok(())
@@ -97,11 +97,40 @@ fn spawn_signal_watch(tx: UnboundedSender<Msg>) {
     }
 }
 
-fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
-    if effect == Effect::PollNow {
-        services.poll_now.notify_one();
-        return;
+/// Starts an effect: the quick ones here (a poke, a clipboard write), the rest in a task.
+fn dispatch(effect: Effect, services: &Services, tx: &UnboundedSender<Msg>, terminal: &mut super::terminal::Term) {
+    match effect {
+        Effect::PollNow => services.poll_now.notify_one(),
+        Effect::Copy { text, what } => {
+            let _ = tx.send(Msg::Status(copy(terminal, &text, &what)));
+        }
+        other => spawn_effect(other, services.clone(), tx.clone()),
     }
+}
+
+/// Writes the OSC 52 sequence to the terminal; says honestly what happened.
+fn copy(terminal: &mut super::terminal::Term, text: &str, what: &str) -> String {
+    use std::io::{IsTerminal, Write};
+    if !std::io::stdout().is_terminal() {
+        return format!("not copied: the output is not a terminal, so {what} has nowhere to go");
+    }
+    let via = super::clipboard::Passthrough::detect(
+        std::env::var("TMUX").ok().as_deref(),
+        std::env::var("TERM").ok().as_deref(),
+    );
+    match super::clipboard::osc52(text, via) {
+        Ok(bytes) => {
+            let backend = terminal.backend_mut();
+            match backend.write_all(&bytes).and_then(|_| backend.flush()) {
+                Ok(()) => format!("sent {what} to your terminal's clipboard (OSC 52; some terminals need it allowed)"),
+                Err(e) => format!("not copied: {e}"),
+            }
+        }
+        Err(why) => format!("not copied: {why}"),
+    }
+}
+
+fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
     let client = services.client.clone();
     tokio::spawn(async move {
         let msg = match effect {
@@ -136,8 +165,9 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 cluster,
                 body,
             } => submit(&services, &group_id, &cluster, body).await,
-            // Handled above, without a task.
-            Effect::PollNow => return,
+            Effect::Download { job, dest } => download(&client, &job, &dest, &tx).await,
+            // Handled by `dispatch`, without a task.
+            Effect::PollNow | Effect::Copy { .. } => return,
         };
         let _ = tx.send(msg);
     });
@@ -183,4 +213,44 @@ async fn submit(services: &Services, group_id: &str, cluster: &str, body: serde_
         )),
         Err(e) => Msg::SubmitBlocked(format!("the journal task failed: {e}")),
     }
+}
+
+/// Downloads a job's file, sending progress at most every percent.
+async fn download(
+    client: &AtlasClient,
+    job: &crate::atlas::RestoreJob,
+    dest: &std::path::Path,
+    tx: &UnboundedSender<Msg>,
+) -> Msg {
+    use super::job_detail::DownloadState;
+    let job_id = job.id.clone();
+    let Some(target) = crate::jobs::present::download_target(job) else {
+        return Msg::Download {
+            job_id,
+            state: DownloadState::Failed("no download URL".into()),
+        };
+    };
+    let header = target.header.as_ref().map(|(n, v)| (n.as_str(), v));
+    let mut last_percent = u64::MAX;
+    let result = client
+        .download(&target.url, header, dest, |done, total| {
+            let percent = total.filter(|t| *t > 0).map_or(done >> 20, |t| done * 100 / t);
+            if percent != last_percent {
+                last_percent = percent;
+                let _ = tx.send(Msg::Download {
+                    job_id: job_id.clone(),
+                    state: DownloadState::Running { done, total },
+                });
+            }
+        })
+        .await;
+    let state = match result {
+        Ok(d) => DownloadState::Done {
+            path: d.path.display().to_string(),
+            bytes: d.bytes,
+            sha1: d.sha1,
+        },
+        Err(e) => DownloadState::Failed(e.to_string()),
+    };
+    Msg::Download { job_id, state }
 }

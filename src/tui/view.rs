@@ -15,7 +15,7 @@ pub const MIN_HEIGHT: u16 = 20;
 const SIDE_BY_SIDE: u16 = 150;
 /// The form: 13 fields and its border.
 const FORM_HEIGHT: u16 = 15;
-const FORM_WIDTH: u16 = 90;
+const FORM_WIDTH: u16 = 88;
 
 pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
     let area = frame.area();
@@ -80,6 +80,23 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         Some(Dialog::Review(r)) => r.render(frame, centered(area, 110, 30), theme),
         Some(Dialog::Message { title, lines }) => draw_message(frame, app, title, lines, centered(area, 90, 12)),
         Some(Dialog::Help) => draw_help(frame, app, centered(area, 90, 40)),
+        Some(Dialog::Detail { job_id, revealed }) => {
+            if let Some(job) = app.jobs.jobs.iter().find(|j| j.id == *job_id) {
+                let view = super::job_detail::DetailView {
+                    job,
+                    revealed: *revealed,
+                    now_ms,
+                    local_offset: app.info.local_offset,
+                    download: app.downloads.get(job_id),
+                };
+                view.render(
+                    frame,
+                    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1)),
+                    theme,
+                );
+            }
+        }
+        Some(Dialog::Confirm { title, lines, .. }) => draw_message(frame, app, title, lines, centered(area, 90, 10)),
         None => {}
     }
 }
