@@ -33,6 +33,25 @@ pub enum Command {
     ///
     /// Exit status: 0 no errors (warnings allowed), 1 errors, 2 the input could not be read or is not JSON.
     Validate(ValidateArgs),
+    /// List the profile's tracked restore jobs (refreshed from Atlas once) and exit.
+    ///
+    /// Exit status: 0 listed fresh; 1 Atlas could not be asked (the journal's copies are shown); 2 set-up errors.
+    Jobs(JobsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: JobsFormat,
+    /// Every restore job of the profile's cluster, not only the tracked ones.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JobsFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -1,9 +1,11 @@
 #![forbid(unsafe_code)]
 
 use anyhow::{Context as _, Result};
-use atlas_restore::cli::{Cli, ClusterTypeArg, Command, Format, ValidateArgs};
+use atlas_restore::atlas::{AtlasClient, ClientOptions};
+use atlas_restore::cli::{Cli, ClusterTypeArg, Command, Format, JobsArgs, JobsFormat, ValidateArgs};
 use atlas_restore::commands::validate;
 use atlas_restore::config::{self, process_env};
+use atlas_restore::jobs::Journal;
 use atlas_restore::restore::{ApiVersion, ClusterType, Context};
 use atlas_restore::tui::theme::Theme;
 use clap::Parser;
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
+        Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
         None => run_dashboard(&cli, local_offset),
     };
     match result {
@@ -51,6 +54,41 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
         local_offset,
     ))?;
     Ok(0)
+}
+
+fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
+    use atlas_restore::commands::jobs;
+    let cfg = config::load(cli.config.as_deref(), &process_env)?;
+    let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    let client = std::sync::Arc::new(AtlasClient::new(&ClientOptions::from_profile(&profile))?);
+    let listing = runtime()?.block_on(async {
+        if args.all {
+            let group = profile
+                .group_id
+                .as_deref()
+                .context("--all needs the profile's group_id")?;
+            let cluster = profile
+                .cluster_name
+                .as_deref()
+                .context("--all needs the profile's cluster_name")?;
+            Ok::<_, anyhow::Error>(jobs::all(&client, group, cluster).await?)
+        } else {
+            let dir = atlas_restore::jobs::journal::default_dir().context("no home directory for the job journal")?;
+            Ok(jobs::tracked(client.clone(), Journal::open(&dir, &profile.name)?).await)
+        }
+    })?;
+    let text = match args.format {
+        JobsFormat::Json => jobs::to_json(&listing.jobs),
+        JobsFormat::Table => jobs::to_table(&listing.jobs),
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(match listing.stale {
+        Some(why) => {
+            eprintln!("atlas-restore jobs: could not refresh from Atlas, showing the journal's copies: {why}");
+            jobs::EXIT_STALE
+        }
+        None => jobs::EXIT_OK,
+    })
 }
 
 fn run_validate(args: ValidateArgs) -> Result<i32> {
