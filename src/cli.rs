@@ -33,6 +33,9 @@ pub enum Command {
     ///
     /// Exit status: 0 no errors (warnings allowed), 1 errors, 2 the input could not be read or is not JSON.
     Validate(ValidateArgs),
+    /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
+    /// with its URL, keys, project and clusters.
+    Sim(crate::commands::sim::SimArgs),
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
+        Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args),
         None => {
             eprintln!(
                 "atlas-restore: the dashboard is not built yet. Today `atlas-restore validate` works; see README.md."

@@ -1,3 +1,4 @@
 //! What each subcommand does, apart from argument parsing, so that tests can call it.
 
+pub mod sim;
 pub mod validate;
