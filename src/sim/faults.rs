@@ -177,25 +177,36 @@ pub fn huge_body(len: usize) -> Response {
     resp
 }
 
-/// An answer whose connection breaks after `prefix`: with an empty prefix the client gets
-/// no answer at all; otherwise it gets the status and headers, then part of the body.
+/// An answer whose connection breaks: with an empty `prefix` the client gets no answer at
+/// all (hyper drops the connection before its buffered head is written); otherwise it gets
+/// the status, the headers promising `promised` bytes, and `prefix`, then the connection
+/// closes.
 pub fn broken(
     status: StatusCode,
     headers: axum::http::HeaderMap,
     prefix: Bytes,
     promised: usize,
 ) -> Response {
-    let err = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop");
-    let items: Vec<Result<Bytes, std::io::Error>> = if prefix.is_empty() {
-        vec![Err(err)]
-    } else {
-        vec![Ok(prefix), Err(err)]
-    };
-    let mut resp = Response::new(Body::from_stream(futures_util::stream::iter(items)));
+    use futures_util::StreamExt as _;
+    let sent = !prefix.is_empty();
+    let first = futures_util::stream::iter(sent.then_some(Ok::<Bytes, std::io::Error>(prefix)));
+    let fail = futures_util::stream::once(async move {
+        if sent {
+            // A pause lets hyper flush what it has before the connection breaks.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated drop",
+        ))
+    });
+    let mut resp = Response::new(Body::from_stream(first.chain(fail)));
     *resp.status_mut() = status;
     *resp.headers_mut() = headers;
+    // More than is sent (and never 0, which would end the answer at once): the client
+    // waits for the rest.
     resp.headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(promised));
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(promised.max(1)));
     resp
 }
 
