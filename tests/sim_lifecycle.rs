@@ -175,7 +175,16 @@ async fn max_downloads_then_refused_and_expiry() {
 
     let job = get_job(&c, &sim, "Cluster0", &id(&once)).await;
     let url = job["delivery"]["url"].as_str().unwrap().to_string();
-    assert_eq!(download(&url, None).await.0, 200);
+    // A HEAD tells the size without using up the one download.
+    let head = common::http().head(&url).send().await.unwrap();
+    assert_eq!(head.status().as_u16(), 200);
+    let size: usize = head.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (status, _, bytes) = download(&url, None).await;
+    assert_eq!((status, bytes.len()), (200, size));
     let (status, ctype, body) = download(&url, None).await;
     assert_eq!(status, 410);
     assert_eq!(ctype.as_deref(), Some("application/json"));

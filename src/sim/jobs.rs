@@ -200,10 +200,14 @@ impl Job {
         )
     }
 
-    /// Counts a download of `bytes` and notes their SHA1 (Atlas shows `hashes` only after
-    /// the first download).
-    pub fn record_download(&mut self, bytes: &[u8]) {
+    /// Counts a download against `maxDownloads`, before it is served, so that two at once
+    /// cannot both take the last one.
+    pub fn count_download(&mut self) {
         self.downloads += 1;
+    }
+
+    /// Notes the SHA1 of the bytes served: Atlas shows `hashes` only after the first download.
+    pub fn note_hash(&mut self, bytes: &[u8]) {
         if self.sha1.is_none() {
             self.sha1 = Some(hex::encode(Sha1::digest(bytes)));
         }
@@ -375,7 +379,8 @@ mod tests {
             j.delivery_status(done + 2 * 3_600_000),
             DeliveryStatus::Expired
         );
-        j.record_download(b"abc");
+        j.count_download();
+        j.note_hash(b"abc");
         assert_eq!(
             j.delivery_status(done),
             DeliveryStatus::MaxDownloadsExceeded
@@ -404,7 +409,8 @@ mod tests {
             "{url}"
         );
         let bytes = j.archive();
-        j.record_download(&bytes);
+        j.count_download();
+        j.note_hash(&bytes);
         let after = j.to_json("http://h", "/api/atlas/v1.0", done);
         assert_eq!(after["hashes"][0]["typeName"], "SHA1");
         assert_eq!(after["hashes"][0]["fileName"], json!(j.file_name()));

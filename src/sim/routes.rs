@@ -790,21 +790,32 @@ enum Proof<'a> {
 
 async fn download_with_key(
     State(sh): State<Sh>,
+    method: Method,
     Path((job, key, file)): Path<(String, String, String)>,
 ) -> Response {
-    download(&sh, &job, &file, Proof::PathKey(&key)).await
+    download(&sh, &method, &job, &file, Proof::PathKey(&key)).await
 }
 
 async fn download_with_header(
     State(sh): State<Sh>,
+    method: Method,
     Path((job, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let value = headers.get(AUTH_HEADER).and_then(|v| v.to_str().ok());
-    download(&sh, &job, &file, Proof::Header(value)).await
+    download(&sh, &method, &job, &file, Proof::Header(value)).await
 }
 
-async fn download(sh: &Shared, job_id: &str, file: &str, proof: Proof<'_>) -> Response {
+async fn download(
+    sh: &Shared,
+    method: &Method,
+    job_id: &str,
+    file: &str,
+    proof: Proof<'_>,
+) -> Response {
+    // A HEAD (axum answers it with this handler, without the body) shows the size but is
+    // not a download.
+    let counts = method != Method::HEAD;
     let fault = {
         let mut st = sh.state();
         st.counters.requests += 1;
@@ -836,20 +847,16 @@ async fn download(sh: &Shared, job_id: &str, file: &str, proof: Proof<'_>) -> Re
         }
         _ => {}
     }
-    let job = match take_download(sh, job_id, file, &proof) {
+    let job = match take_download(sh, job_id, file, &proof, counts) {
         Ok(job) => job,
         Err(err) => return err.into_plain(),
     };
     let bytes = job.archive();
-    let sha1 = {
-        use sha1::{Digest as _, Sha1};
-        hex::encode(Sha1::digest(&bytes))
-    };
-    {
+    if counts {
         let mut st = sh.state();
         st.counters.downloads += 1;
         if let Some(j) = st.jobs.iter_mut().find(|j| j.id == job.id) {
-            j.sha1.get_or_insert(sha1);
+            j.note_hash(&bytes);
         }
     }
     let mut headers = HeaderMap::new();
@@ -868,12 +875,14 @@ async fn download(sh: &Shared, job_id: &str, file: &str, proof: Proof<'_>) -> Re
     (StatusCode::OK, headers, bytes).into_response()
 }
 
-/// Checks a download and counts it against `maxDownloads`; the job as it was then.
+/// Checks a download and (when `counts`) counts it against `maxDownloads`; the job as it
+/// was then.
 fn take_download(
     sh: &Shared,
     job_id: &str,
     file: &str,
     proof: &Proof<'_>,
+    counts: bool,
 ) -> Result<Job, ApiError> {
     let now = sh.now_ms();
     let mut st = sh.state();
@@ -946,7 +955,9 @@ fn take_download(
             ));
         }
     }
-    job.downloads += 1;
+    if counts {
+        job.count_download();
+    }
     Ok(job.clone())
 }
 
