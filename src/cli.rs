@@ -37,6 +37,9 @@ pub enum Command {
     ///
     /// Exit status: 0 listed fresh; 1 Atlas could not be asked (the journal's copies are shown); 2 set-up errors.
     Jobs(JobsArgs),
+    /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
+    /// with its URL, keys, project and clusters.
+    Sim(crate::commands::sim::SimArgs),
 }
 
 #[derive(Debug, Args)]

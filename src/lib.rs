@@ -12,5 +12,6 @@ pub mod config;
 pub mod jobs;
 pub mod restore;
 pub mod secret;
+pub mod sim;
 pub mod text;
 pub mod tui;

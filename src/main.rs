@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
         Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
+        Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args),
         None => run_dashboard(&cli, local_offset),
     };
     match result {

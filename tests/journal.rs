@@ -1,9 +1,9 @@
 //! The tracked-jobs journal: durable, private, and honest about what it does not know.
 
-mod common;
+mod pty;
 use atlas_restore::atlas::{Delivery, RestoreJob};
 use atlas_restore::jobs::{Journal, JournalError, SubmitState};
-use common::TempDir;
+use pty::TempDir;
 use std::os::unix::fs::PermissionsExt;
 
 fn job(id: &str, status: &str) -> RestoreJob {

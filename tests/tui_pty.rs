@@ -1,8 +1,8 @@
 //! The whole program in a real pseudo-terminal: it draws, takes keys, and leaves the
 //! terminal as it found it on every way out.
 
-mod common;
-use common::{Pty, TempDir, key};
+mod pty;
+use pty::{Pty, TempDir, key};
 
 /// A profile pointing at a closed loopback port: the form works without any server.
 fn offline_config(dir: &TempDir) -> String {

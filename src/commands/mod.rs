@@ -1,4 +1,5 @@
 //! What each subcommand does, apart from argument parsing, so that tests can call it.
 
 pub mod jobs;
+pub mod sim;
 pub mod validate;

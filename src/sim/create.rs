@@ -1,0 +1,288 @@
+//! `POST .../restoreJobs`: the body checked by the same rule engine as the form (so the
+//! simulator refuses what the form flags), then against the project's data, then the jobs:
+//! one for a replica set, one per shard plus one for the config server for a sharded cluster.
+
+use super::Shared;
+use super::data::{Cluster, GROUP_ID};
+use super::jobs::{
+    DEFAULT_EXPIRATION_HOURS, Delivery, FINISH_MS, Job, RestorePoint, STAGGER_MS, UNLIMITED_DOWNLOADS, secret,
+};
+use super::routes::{ApiError, checkpoint_not_found, cluster_name_not_found, snapshot_not_found};
+use crate::restore::time_input::{format_utc_ms, parse_iso_utc};
+use crate::restore::{ApiVersion, ClusterType, Code, Context, Finding, RestoreDraft, build_body, validate};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body: &[u8]) -> Result<Vec<Job>, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("INVALID_JSON", format!("Received JSON is malformed: {e}.")))?;
+    let now_ms = sh.now_ms();
+    let ctx = Context {
+        now_ms,
+        api,
+        source_cluster_type: Some(cluster.cluster_type),
+        source_group_id: Some(GROUP_ID.to_string()),
+        source_cluster_name: Some(cluster.name.clone()),
+        source_cluster_id: Some(cluster.id.clone()),
+    };
+    let draft = RestoreDraft::from_json(&value);
+    let errors: Vec<Finding> = validate(&draft, &ctx).into_iter().filter(Finding::is_error).collect();
+    if !errors.is_empty() {
+        return Err(engine_error(&errors));
+    }
+    // The engine's own encoding of the body for this API version: every value read and checked.
+    let body = build_body(&draft, &ctx).map_err(|errors| engine_error(&errors))?;
+    if !cluster.backup_enabled {
+        return Err(ApiError::not_found(
+            "BACKUP_CONFIG_NOT_FOUND",
+            format!(
+                "No backup configuration exists for cluster {} in group {GROUP_ID}.",
+                cluster.name
+            ),
+        )
+        .params(vec![json!(cluster.name), json!(GROUP_ID)]));
+    }
+    let point = restore_point(sh, cluster, &body, api, now_ms)?;
+    let delivery = delivery(sh, cluster, &body)?;
+
+    let mut st = sh.state();
+    if let Delivery::Automated {
+        target_cluster_name, ..
+    } = &delivery
+    {
+        // Atlas refuses a second restore into a cluster that one is still erasing.
+        let busy = st.jobs.iter().any(|j| {
+            !j.is_finished(now_ms)
+                && matches!(&j.delivery, Delivery::Automated { target_cluster_name: t, .. } if t == target_cluster_name)
+        });
+        if busy {
+            return Err(ApiError::bad_request(
+                "CLUSTER_RESTORE_IN_PROGRESS_CANNOT_UPDATE",
+                format!("Cluster restore in progress: cluster {target_cluster_name} is already being restored into."),
+            )
+            .params(vec![json!(target_cluster_name)]));
+        }
+    }
+    let batch_id = (cluster.cluster_type == ClusterType::Sharded).then(|| st.ids.next(now_ms));
+    let mut made = Vec::new();
+    for (i, part) in cluster.parts.iter().enumerate() {
+        made.push(Job {
+            id: st.ids.next(now_ms),
+            batch_id: batch_id.clone(),
+            cluster_name: cluster.name.clone(),
+            cluster_id: cluster.id.clone(),
+            replica_set_name: part.replica_set_name.clone(),
+            is_config: part.is_config(),
+            created_ms: now_ms,
+            finished_ms: now_ms + FINISH_MS + STAGGER_MS * i as i64,
+            point: point.clone(),
+            delivery: delivery.clone(),
+            downloads: 0,
+            sha1: None,
+            url_key: secret(16),
+            auth_value: secret(32),
+        });
+    }
+    st.jobs.extend(made.iter().cloned());
+    st.counters.restore_job_creates += 1;
+    Ok(made)
+}
+
+/// The engine's errors as Atlas would put them: the first in `detail`, all of them in
+/// `badRequestDetail`.
+fn engine_error(errors: &[Finding]) -> ApiError {
+    let Some(first) = errors.first() else {
+        return ApiError::bad_request("INVALID_ATTRIBUTE", "Invalid attribute specified.");
+    };
+    let missing = matches!(
+        first.code,
+        Code::MethodNameMissing | Code::RestorePointMissing | Code::TargetGroupMissing | Code::TargetClusterMissing
+    );
+    let code = if missing {
+        "MISSING_ATTRIBUTE"
+    } else {
+        "INVALID_ATTRIBUTE"
+    };
+    let mut err = ApiError::bad_request(code, first.message.clone())
+        .params(first.fields.iter().map(|f| json!(f.api_name())).collect());
+    err.violations = errors
+        .iter()
+        .map(|f| {
+            let field = f.fields.first().map_or("body", |x| x.api_name());
+            (field.to_string(), f.message.clone())
+        })
+        .collect();
+    err
+}
+
+fn invalid(field: &str, why: String) -> ApiError {
+    ApiError::bad_request(
+        "INVALID_ATTRIBUTE",
+        format!("Invalid attribute {field} specified: {why}"),
+    )
+    .params(vec![json!(field)])
+}
+
+fn restore_point(
+    sh: &Shared,
+    cluster: &Cluster,
+    body: &Value,
+    api: ApiVersion,
+    now_ms: i64,
+) -> Result<RestorePoint, ApiError> {
+    let start_ms = sh.clock.start_ms();
+    if let Some(id) = body["snapshotId"].as_str() {
+        let s = cluster
+            .snapshot(id, start_ms, now_ms)
+            .ok_or_else(|| snapshot_not_found(id, &cluster.name))?;
+        if !s.complete {
+            let mut err = snapshot_not_found(id, &cluster.name);
+            err.detail = format!(
+                "No complete snapshot with ID {id} exists for cluster {}: it is still being taken.",
+                cluster.name
+            );
+            return Err(err);
+        }
+        return Ok(RestorePoint {
+            snapshot_id: Some(s.id.clone()),
+            point_in_time: false,
+            timestamp_ms: s.last_oplog_ms(),
+            timestamp_increment: 4,
+        });
+    }
+    if let Some(id) = body["checkpointId"].as_str() {
+        let cp = cluster
+            .checkpoint(id, start_ms, now_ms)
+            .ok_or_else(|| checkpoint_not_found(id, &cluster.name))?;
+        if !cp.restorable {
+            return Err(invalid(
+                "checkpointId",
+                format!(
+                    "checkpoint {id} of cluster {} is not restorable (a shard's token was not discovered); pick a restorable checkpoint.",
+                    cluster.name
+                ),
+            ));
+        }
+        return based_on_snapshot(cluster, start_ms, now_ms, "checkpointId", cp.timestamp_ms, 1);
+    }
+    if let Some(ms) = body["pointInTimeUTCMillis"].as_i64() {
+        return based_on_snapshot(cluster, start_ms, now_ms, "pointInTimeUTCMillis", ms, 1);
+    }
+    if let Some(ts) = body["oplogTs"].as_str() {
+        let ms = match api {
+            ApiVersion::V1 => ts.parse::<i64>().ok().map(|secs| secs.saturating_mul(1000)),
+            ApiVersion::V2 => parse_iso_utc(ts).map(|(ms, _)| ms),
+        }
+        .ok_or_else(|| invalid("oplogTs", format!("{ts:?} is not a time.")))?;
+        let inc = match &body["oplogInc"] {
+            Value::String(s) => s.parse::<i64>().ok(),
+            other => other.as_i64(),
+        }
+        .unwrap_or(1);
+        return based_on_snapshot(cluster, start_ms, now_ms, "oplogTs", ms, inc);
+    }
+    // The engine has made sure one restore point is set.
+    Err(ApiError::bad_request(
+        "MISSING_ATTRIBUTE",
+        "A restore point is required: snapshotId, checkpointId, oplogTs and oplogInc, or pointInTimeUTCMillis.",
+    ))
+}
+
+/// A restore to a moment replays the oplog from the newest complete snapshot before it, so
+/// the moment must lie after the oldest snapshot still kept.
+fn based_on_snapshot(
+    cluster: &Cluster,
+    start_ms: i64,
+    now_ms: i64,
+    field: &str,
+    at_ms: i64,
+    increment: i64,
+) -> Result<RestorePoint, ApiError> {
+    let snapshots = cluster.snapshots(start_ms, now_ms);
+    let base = snapshots
+        .iter()
+        .filter(|s| s.complete && s.last_oplog_ms() <= at_ms)
+        .max_by_key(|s| s.created_ms);
+    let Some(base) = base else {
+        let oldest = snapshots.iter().filter(|s| s.complete).map(|s| s.last_oplog_ms()).min();
+        let why = match oldest {
+            Some(o) => format!(
+                "{} is before {}, the oldest point cluster {} can be restored to.",
+                format_utc_ms(at_ms),
+                format_utc_ms(o),
+                cluster.name
+            ),
+            None => format!("cluster {} has no complete snapshot yet.", cluster.name),
+        };
+        return Err(invalid(field, why));
+    };
+    Ok(RestorePoint {
+        snapshot_id: Some(base.id.clone()),
+        point_in_time: true,
+        timestamp_ms: at_ms,
+        timestamp_increment: increment,
+    })
+}
+
+fn delivery(sh: &Shared, source: &Cluster, body: &Value) -> Result<Delivery, ApiError> {
+    let d = &body["delivery"];
+    if d["methodName"] != "AUTOMATED_RESTORE" {
+        return Ok(Delivery::Http {
+            expiration_hours: d["expirationHours"].as_i64().unwrap_or(DEFAULT_EXPIRATION_HOURS),
+            max_downloads: d["maxDownloads"].as_i64().unwrap_or(UNLIMITED_DOWNLOADS),
+        });
+    }
+    let group = d["targetGroupId"].as_str().unwrap_or_default();
+    if group != GROUP_ID {
+        return Err(
+            ApiError::not_found("GROUP_NOT_FOUND", format!("No group with ID {group} exists."))
+                .params(vec![json!(group)]),
+        );
+    }
+    let target = if let Some(name) = d["targetClusterName"].as_str() {
+        sh.cluster(name).ok_or_else(|| cluster_name_not_found(name))?
+    } else {
+        let id = d["targetClusterId"].as_str().unwrap_or_default();
+        sh.clusters.iter().find(|c| c.id == id).ok_or_else(|| {
+            ApiError::not_found(
+                "CLUSTER_NOT_FOUND",
+                format!("No cluster with ID {id} exists in group {GROUP_ID}."),
+            )
+            .params(vec![json!(id), json!(GROUP_ID)])
+        })?
+    };
+    if target.cluster_type != source.cluster_type || target.parts.len() != source.parts.len() {
+        let field = if d["targetClusterName"].is_string() {
+            "delivery.targetClusterName"
+        } else {
+            "delivery.targetClusterId"
+        };
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_ATTRIBUTE",
+            format!(
+                "Invalid attribute {field} specified: cluster {} is a {} and the source cluster {} is a {}; restore into a cluster of the same topology.",
+                target.name,
+                topology(target),
+                source.name,
+                topology(source)
+            ),
+        )
+        .params(vec![json!(field)]));
+    }
+    Ok(Delivery::Automated {
+        target_group_id: GROUP_ID.to_string(),
+        target_cluster_name: target.name.clone(),
+        target_cluster_id: target.id.clone(),
+    })
+}
+
+fn topology(c: &Cluster) -> String {
+    match c.cluster_type {
+        ClusterType::ReplicaSet => "replica set".into(),
+        ClusterType::Sharded => format!(
+            "sharded cluster with {} shards",
+            c.parts.iter().filter(|p| !p.is_config()).count()
+        ),
+    }
+}

@@ -1,0 +1,310 @@
+//! The simulated Atlas: the legacy-backup part of the Admin API (clusters, snapshots,
+//! checkpoints, restore jobs) on loopback, behind real Digest authentication, with jobs that
+//! progress on a clock that runs as fast as asked, downloads that produce hashes, and fault
+//! modes. `atlas-restore sim` runs it alone; `--demo` and the tests start it in-process.
+
+mod archive;
+mod auth;
+mod clock;
+mod create;
+pub mod data;
+pub mod digest;
+mod faults;
+pub mod jobs;
+mod routes;
+
+pub use faults::{FAULT_NAMES, Fault, REFUSED_ADDRESS};
+pub use jobs::AUTH_HEADER;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How the simulator is set up.
+#[derive(Clone)]
+pub struct SimConfig {
+    /// The API key's public part: the Digest user name.
+    pub public_key: String,
+    /// The API key's private part: the Digest password.
+    pub private_key: String,
+    /// Simulated seconds per real second: 60 makes a one-minute restore take one second.
+    pub speed: f64,
+    /// How long a nonce stays fresh, in real time.
+    pub nonce_lifetime: Duration,
+}
+
+impl Default for SimConfig {
+    /// A throwaway key pair shaped like Atlas's: 8 lower-case letters, and a UUID.
+    fn default() -> SimConfig {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        let public_key: String = (0..8).map(|_| rng.gen_range(b'a'..=b'z') as char).collect();
+        let hexes = jobs::secret(16);
+        let private_key = format!(
+            "{}-{}-{}-{}-{}",
+            &hexes[..8],
+            &hexes[8..12],
+            &hexes[12..16],
+            &hexes[16..20],
+            &hexes[20..]
+        );
+        SimConfig {
+            public_key,
+            private_key,
+            speed: 1.0,
+            nonce_lifetime: Duration::from_secs(300),
+        }
+    }
+}
+
+impl std::fmt::Debug for SimConfig {
+    // The private key never reaches a log, even the simulator's throwaway one.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("public_key", &self.public_key)
+            .field("private_key", &"****")
+            .field("speed", &self.speed)
+            .field("nonce_lifetime", &self.nonce_lifetime)
+            .finish()
+    }
+}
+
+/// Why the simulator did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error(
+        "the simulator listens on loopback addresses only (127.0.0.0/8 or ::1), not {0}: use --listen 127.0.0.1:PORT"
+    )]
+    NotLoopback(SocketAddr),
+    #[error("speed {0} is not a positive number: use 1 for real time, 60 for a minute per second")]
+    BadSpeed(f64),
+    #[error("the key pair is incomplete: give both a public and a private key")]
+    EmptyKey,
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A cluster of the seeded project, as `startup_line` lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimCluster {
+    pub name: String,
+    pub id: String,
+    /// `REPLICASET` or `SHARDED`.
+    pub cluster_type: String,
+}
+
+/// What the simulator has seen: for tests that count round trips and polls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Every HTTP request, API and downloads.
+    pub requests: u64,
+    /// 401 answers with a Digest challenge (missing, wrong or stale credentials).
+    pub challenges: u64,
+    /// The part of `challenges` where credentials were sent but wrong: key, digest, uri, or
+    /// a replayed nonce count.
+    pub auth_failures: u64,
+    /// The part of `challenges` answered with `stale=true`.
+    pub stale_nonces: u64,
+    /// Authenticated `GET .../restoreJobs` (list pages).
+    pub restore_job_lists: u64,
+    /// Authenticated `GET .../restoreJobs/{id}`.
+    pub restore_job_gets: u64,
+    /// Authenticated `POST .../restoreJobs` that made jobs.
+    pub restore_job_creates: u64,
+    /// Downloads served (each counts against the job's `maxDownloads`).
+    pub downloads: u64,
+    /// Authenticated API requests by method and path without query:
+    /// `"GET /api/atlas/v1.0/groups/.../restoreJobs"`.
+    pub by_path: BTreeMap<String, u64>,
+}
+
+/// What changes while the simulator runs.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub fault: Option<Fault>,
+    pub counters: Counters,
+    pub nonces: auth::NonceBook,
+    pub jobs: Vec<jobs::Job>,
+    pub ids: jobs::IdMaker,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub cfg: SimConfig,
+    pub base_url: String,
+    pub clock: clock::Clock,
+    pub clusters: Vec<data::Cluster>,
+    state: Mutex<State>,
+}
+
+impl Shared {
+    /// The state; a panic elsewhere while it was held leaves it usable (its data stays
+    /// consistent: every change is a single push or field write).
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn cluster(&self, name: &str) -> Option<&data::Cluster> {
+        self.clusters.iter().find(|c| c.name == name)
+    }
+}
+
+/// A running simulator. Dropping it stops the server too; `shutdown` waits for that.
+pub struct Sim {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Starts the server on `listen` (port 0: a free port). Loopback addresses only: the
+    /// simulator has a throwaway key and no business on a network.
+    pub async fn start(listen: SocketAddr, cfg: SimConfig) -> Result<Sim, SimError> {
+        if !listen.ip().is_loopback() {
+            return Err(SimError::NotLoopback(listen));
+        }
+        if !(cfg.speed.is_finite() && cfg.speed > 0.0) {
+            return Err(SimError::BadSpeed(cfg.speed));
+        }
+        if cfg.public_key.is_empty() || cfg.private_key.is_empty() {
+            return Err(SimError::EmptyKey);
+        }
+        let bind_err = |source| SimError::Bind { addr: listen, source };
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(bind_err)?;
+        let addr = listener.local_addr().map_err(bind_err)?;
+        let shared = Arc::new(Shared {
+            base_url: format!("http://{addr}"),
+            clock: clock::Clock::new(crate::restore::Context::system_now_ms(), cfg.speed),
+            clusters: data::clusters(),
+            cfg,
+            state: Mutex::new(State::default()),
+        });
+        let app = routes::router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                eprintln!("atlas-restore sim: the server stopped: {e}");
+            }
+        });
+        Ok(Sim {
+            shared,
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn public_key(&self) -> &str {
+        &self.shared.cfg.public_key
+    }
+
+    pub fn private_key(&self) -> &str {
+        &self.shared.cfg.private_key
+    }
+
+    /// The seeded project's id.
+    pub fn group_id(&self) -> &str {
+        data::GROUP_ID
+    }
+
+    pub fn clusters(&self) -> Vec<SimCluster> {
+        self.shared
+            .clusters
+            .iter()
+            .map(|c| SimCluster {
+                name: c.name.clone(),
+                id: c.id.clone(),
+                cluster_type: c.cluster_type.as_api().to_string(),
+            })
+            .collect()
+    }
+
+    /// Switches a fault on (or off with `None`) for the requests that follow.
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        self.shared.state().fault = fault;
+    }
+
+    pub fn counters(&self) -> Counters {
+        self.shared.state().counters.clone()
+    }
+
+    /// Moves the simulated clock forward: jobs progress, links expire, snapshots come and go.
+    /// Nonces age in real time only.
+    pub fn advance(&self, d: Duration) {
+        self.shared.clock.advance(d);
+    }
+
+    /// The simulated time now, epoch milliseconds: what a point in time is checked against.
+    pub fn now_ms(&self) -> i64 {
+        self.shared.now_ms()
+    }
+
+    /// What `atlas-restore sim` prints first: how to reach and log into this simulator.
+    pub fn startup_line(&self) -> serde_json::Value {
+        let clusters: Vec<serde_json::Value> = self
+            .clusters()
+            .into_iter()
+            .map(|c| serde_json::json!({"name": c.name, "id": c.id, "clusterType": c.cluster_type}))
+            .collect();
+        serde_json::json!({
+            "base_url": self.base_url(),
+            "public_key": self.public_key(),
+            "private_key": self.private_key(),
+            "group_id": self.group_id(),
+            "clusters": clusters,
+        })
+    }
+
+    /// Stops accepting, lets answers in flight finish (2 s at most), and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(2), &mut task).await.is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
