@@ -22,6 +22,9 @@ pub fn parse_human_time(text: &str, now_ms: i64) -> Result<HumanTime, String> {
     if let Ok(n) = text.parse::<i128>() {
         return Ok(HumanTime::Number(n));
     }
+    // Relative times count from the current whole second: the milliseconds of "now" mean
+    // nothing to the person who typed "-90m", and would change the screen every frame.
+    let now_ms = now_ms - now_ms.rem_euclid(1000);
     if text.eq_ignore_ascii_case("now") {
         return Ok(HumanTime::AtMs(now_ms));
     }

@@ -469,12 +469,11 @@ impl App {
                 self.dialog = Some(Dialog::Confirm {
                     title: "Download the restore file?".into(),
                     lines: vec![
-                        format!(
-                            "Each download uses one of the {} downloads Atlas allows for this job.",
-                            present::max_downloads(job)
-                        ),
+                        match present::max_downloads(job).as_str() {
+                            "no limit" => "Atlas sets no limit on downloads for this job.".to_string(),
+                            n => format!("Each download uses one of the {n} downloads Atlas allows for this job."),
+                        },
                         format!("It is saved as {} and its SHA1 computed on the way.", dest.display()),
-                        "Enter downloads; Esc cancels.".into(),
                     ],
                     then: Effect::Download {
                         job: Box::new(job.clone()),

@@ -81,9 +81,52 @@ impl JobsPanel {
         if let Some((error, retry)) = &self.failure {
             return Some(format!("load failed, retrying in {} s: {error}", retry.as_secs()));
         }
-        let at = crate::restore::time_input::format_utc_ms(self.updated_ms?);
+        let at = crate::restore::time_input::format_utc_ms(self.updated_ms? / 1000 * 1000);
         let polling = if self.polling { " · polling…" } else { "" };
         Some(format!("updated {}{polling}", at.get(11..).unwrap_or(&at)))
+    }
+
+    /// One job's columns (after the selection mark).
+    fn row(&self, job: &RestoreJob, theme: &Theme, now_ms: i64) -> String {
+        let batch = if job.batch_id.is_some() { "+" } else { " " };
+        let cluster = job.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into());
+        let hash = if listed_sha1(job).is_some() {
+            theme.mark_ok()
+        } else {
+            "-"
+        };
+        format!(
+            "{batch}{:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {hash}",
+            short_id(&job.id),
+            truncate(&cluster, 10),
+            truncate(&status(job), 11),
+            truncate(&delivery_status(job), 13),
+            expires_in(job, now_ms),
+            max_downloads(job),
+        )
+    }
+
+    /// A borderless strip for short screens: a title line, then the newest jobs.
+    pub fn render_strip(&self, frame: &mut Frame, area: Rect, theme: &Theme, now_ms: i64) {
+        let width = area.width as usize;
+        let age = self.age_line().map(|a| format!(" · {a}")).unwrap_or_default();
+        let title = format!(
+            "Restore jobs ({}){age} · Tab past the last field for the panel",
+            self.jobs.len()
+        );
+        let title_style = if self.failure.is_some() {
+            theme.error()
+        } else {
+            theme.title()
+        };
+        let mut lines = vec![Line::styled(truncate(&title, width), title_style)];
+        for job in self.jobs.iter().take(area.height.saturating_sub(1) as usize) {
+            lines.push(Line::raw(truncate(
+                &format!(" {}", self.row(job, theme, now_ms)),
+                width,
+            )));
+        }
+        frame.render_widget(Paragraph::new(lines), area);
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) {
@@ -126,23 +169,6 @@ impl JobsPanel {
         let start = self.selected.saturating_sub(rows.saturating_sub(1));
         for (i, job) in self.jobs.iter().enumerate().skip(start).take(rows) {
             let chosen = active && i == self.selected;
-            let mark = if chosen { theme.mark_focus() } else { " " };
-            let batch = if job.batch_id.is_some() { "+" } else { " " };
-            let cluster = job.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into());
-            let hash = if listed_sha1(job).is_some() {
-                theme.mark_ok()
-            } else {
-                "-"
-            };
-            let text = format!(
-                "{mark}{batch}{:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {hash}",
-                short_id(&job.id),
-                truncate(&cluster, 10),
-                truncate(&status(job), 11),
-                truncate(&delivery_status(job), 13),
-                expires_in(job, now_ms),
-                max_downloads(job),
-            );
             let style = if chosen {
                 theme.focus()
             } else if matches!(status(job).as_str(), "BROKEN" | "KILLED" | "FAILED") {
@@ -150,7 +176,11 @@ impl JobsPanel {
             } else {
                 ratatui::style::Style::new()
             };
-            lines.push(Line::styled(truncate(&text, width), style));
+            let mark = if chosen { theme.mark_focus() } else { " " };
+            lines.push(Line::styled(
+                truncate(&format!("{mark}{}", self.row(job, theme, now_ms)), width),
+                style,
+            ));
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }

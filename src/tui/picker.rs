@@ -152,6 +152,15 @@ fn or_dash(s: Option<&str>) -> String {
     s.map(sanitize).filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into())
 }
 
+/// `2026-11-28T16:00:46Z` as `2026-11-28 16:00Z`: minutes are enough to choose.
+fn short_time(t: &str) -> String {
+    let t = sanitize(t);
+    match (t.get(..10), t.get(11..16)) {
+        (Some(d), Some(hm)) if t.len() >= 16 => format!("{d} {hm}Z"),
+        _ => t,
+    }
+}
+
 fn size(bytes: Option<i64>) -> String {
     match bytes {
         Some(b) if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
@@ -172,12 +181,12 @@ pub fn snapshot_items(mut snapshots: Vec<Snapshot>) -> Vec<PickItem> {
             let complete = s.complete.unwrap_or(true);
             PickItem {
                 text: format!(
-                    "{}  created {}  expires {}  {}  {}",
+                    "{}  {}  {:<11}  {:>9}  expires {}",
                     sanitize(&s.id),
-                    or_dash(Some(&created(&s))),
-                    or_dash(s.expires.as_deref()),
+                    short_time(&created(&s)),
+                    if complete { "complete" } else { "in progress" },
                     size(s.data_size_bytes()),
-                    if complete { "complete" } else { "in progress" }
+                    short_time(s.expires.as_deref().unwrap_or("-")),
                 ),
                 disabled: (!complete).then_some("still being taken"),
                 value: sanitize(&s.id),

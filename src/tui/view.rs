@@ -45,10 +45,16 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         // Too short for both: the panel takes the form's place while it has the focus.
         app.jobs.render(frame, body, theme, true, now_ms);
     } else {
-        let jobs_height = if body.height >= FORM_HEIGHT + 4 + 6 {
+        let tall = body.height >= FORM_HEIGHT + 4 + 6;
+        // Short screens (80x24) keep a borderless strip of the newest jobs under the findings.
+        let jobs_height = if tall {
             (body.height - FORM_HEIGHT - 4).min(12)
-        } else {
+        } else if app.jobs.jobs.is_empty() {
             0
+        } else {
+            (app.jobs.jobs.len() as u16 + 1)
+                .min(body.height.saturating_sub(FORM_HEIGHT + 2))
+                .min(4)
         };
         let [form, findings, jobs] = Layout::vertical([
             Constraint::Length(FORM_HEIGHT),
@@ -58,8 +64,10 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         .areas(body);
         app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
         app.form.render_findings(frame, inset(findings), theme);
-        if jobs_height > 0 {
+        if tall {
             app.jobs.render(frame, jobs, theme, app.focus_jobs, now_ms);
+        } else if jobs_height > 0 {
+            app.jobs.render_strip(frame, inset(jobs), theme, now_ms);
         }
     }
 
@@ -78,7 +86,9 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
     match &app.dialog {
         Some(Dialog::Picker(p)) => p.render(frame, centered(area, 100, 18), theme),
         Some(Dialog::Review(r)) => r.render(frame, centered(area, 110, 30), theme),
-        Some(Dialog::Message { title, lines }) => draw_message(frame, app, title, lines, centered(area, 90, 12)),
+        Some(Dialog::Message { title, lines }) => {
+            draw_message(frame, app, title, lines, "Esc closes", centered(area, 90, 12))
+        }
         Some(Dialog::Help) => draw_help(frame, app, centered(area, 90, 40)),
         Some(Dialog::Detail { job_id, revealed }) => {
             if let Some(job) = app.jobs.jobs.iter().find(|j| j.id == *job_id) {
@@ -96,7 +106,14 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                 );
             }
         }
-        Some(Dialog::Confirm { title, lines, .. }) => draw_message(frame, app, title, lines, centered(area, 90, 10)),
+        Some(Dialog::Confirm { title, lines, .. }) => draw_message(
+            frame,
+            app,
+            title,
+            lines,
+            "Enter goes ahead; Esc cancels",
+            centered(area, 90, 10),
+        ),
         None => {}
     }
 }
@@ -130,14 +147,14 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
-fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], area: Rect) {
+fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], footer: &str, area: Rect) {
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_set(app.theme.border())
         .title(Span::styled(format!(" {title} "), app.theme.error()));
     let mut text: Vec<Line> = lines.iter().map(|l| Line::raw(l.clone())).collect();
-    text.push(Line::styled("Esc closes", app.theme.dim()));
+    text.push(Line::styled(footer.to_string(), app.theme.dim()));
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }
 
