@@ -91,7 +91,8 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             max_body_bytes: 8 * 1024 * 1024,
         };
         let result = atlas_restore::tui::run_dashboard(&profile, theme, false, true, &scratch, local_offset).await;
-        sim.shutdown().await;
+        // Background tasks may still hold idle connections: do not wait on them to exit.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), sim.shutdown()).await;
         result
     })?;
     let _ = std::fs::remove_dir_all(&scratch);

@@ -201,6 +201,12 @@ impl App {
 
     /// The scopes the keyboard is in, most specific first.
     pub fn scopes(&self) -> Vec<Scope> {
+        let mut scopes = self.local_scopes();
+        scopes.push(Scope::Anywhere);
+        scopes
+    }
+
+    fn local_scopes(&self) -> Vec<Scope> {
         match &self.dialog {
             Some(Dialog::Picker(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review],
@@ -311,6 +317,10 @@ impl App {
     fn on_key(&mut self, key: KeyEvent, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
         let action = keys::resolve(&self.scopes(), &key);
         // A dialog takes the keys its table does not bind as text (filter, confirmation).
+        if action == Some(Action::Quit) {
+            self.quit = true;
+            return true;
+        }
         if let Some(dialog) = &mut self.dialog {
             return match (action, dialog) {
                 (Some(Action::Close), Dialog::Review(r)) if r.sending => false,
@@ -336,8 +346,16 @@ impl App {
                 },
                 (Some(Action::Submit), Dialog::Review(_)) => self.submit(now_ms, effects),
                 (Some(Action::Submit), Dialog::Confirm { then, .. }) => {
-                    effects.push(then.clone());
-                    self.dialog = None;
+                    // A download's progress and result show in its job's detail.
+                    let then = then.clone();
+                    self.dialog = match &then {
+                        Effect::Download { job, .. } => Some(Dialog::Detail {
+                            job_id: job.id.clone(),
+                            revealed: false,
+                        }),
+                        _ => None,
+                    };
+                    effects.push(then);
                     true
                 }
                 (Some(Action::Reveal), Dialog::Detail { revealed, .. }) => {

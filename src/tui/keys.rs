@@ -6,6 +6,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 /// Where the keyboard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// Everywhere, dialogs included: quitting is never blocked.
+    Anywhere,
     /// Anywhere without a dialog open.
     Global,
     /// Any field of the form.
@@ -103,7 +105,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], "Enter", Action::Submit, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "cancel", true),
     bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], "Esc", Action::Close, "close this", true),
-    bind(Scope::Global, &[(KeyCode::Char('c'), CTRL), (KeyCode::Char('q'), CTRL)], "^Q", Action::Quit, "quit (Ctrl-C too); submitted jobs are kept", true),
+    bind(Scope::Anywhere, &[(KeyCode::Char('c'), CTRL), (KeyCode::Char('q'), CTRL)], "^Q", Action::Quit, "quit (Ctrl-C too); submitted jobs are kept", true),
     bind(Scope::Global, &[(KeyCode::F(1), NONE)], "F1", Action::Help, "help", true),
     bind(Scope::NoText, &[(KeyCode::Char('?'), NONE)], "?", Action::Help, "help (outside text fields)", false),
     bind(Scope::Global, &[(KeyCode::Char('s'), CTRL)], "^S", Action::Review, "review the request, then submit", true),
@@ -185,7 +187,8 @@ fn short(action: Action) -> &'static str {
 /// The help screen's lines, grouped by where they apply.
 pub fn help_lines() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     let groups = [
-        ("Anywhere", Scope::Global),
+        ("Anywhere", Scope::Anywhere),
+        ("Outside dialogs", Scope::Global),
         ("In the form", Scope::Form),
         ("On an id or cluster field", Scope::PickerField),
         ("On delivery.methodName", Scope::Choice),
@@ -223,9 +226,10 @@ mod tests {
             &[Scope::PickerField, Scope::Form, Scope::Global],
             &[Scope::Choice, Scope::NoText, Scope::Form, Scope::Global],
             &[Scope::Jobs, Scope::NoText, Scope::Global],
-            &[Scope::Picker],
-            &[Scope::Review],
-            &[Scope::Dialog],
+            &[Scope::Picker, Scope::Anywhere],
+            &[Scope::Review, Scope::Anywhere],
+            &[Scope::Detail, Scope::Anywhere],
+            &[Scope::Dialog, Scope::Anywhere],
         ];
         for scopes in contexts {
             for (label, _) in footer(scopes) {

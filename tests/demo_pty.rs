@@ -1,0 +1,125 @@
+//! The demo as a new user meets it: `atlas-restore --demo` in a real 80x24 pseudo-terminal,
+//! driven by keys, read from the screen. Pick a snapshot, type a conflicting point in time
+//! and see both fields marked with the reason, clear it, review, submit, see the job become
+//! READY; an automated restore refused until the target's name is typed; a download whose
+//! SHA1 Atlas then lists and which matches; and the terminal left as found.
+//!
+//! With `UPDATE_ASSETS=1` it also keeps the screen it saw in `assets/demo-80x24.txt`, which
+//! the README shows.
+
+mod pty;
+use pty::{Pty, TempDir, key};
+
+fn field_value(screen: &str, label: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains(&format!(" {label} ")))
+        .and_then(|l| {
+            l.split_whitespace()
+                .find(|w| w.len() == 24 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .unwrap_or_else(|| panic!("no {label} on screen:\n{screen}"))
+        .to_string()
+}
+
+#[test]
+fn compose_conflict_review_submit_download_in_the_demo() {
+    let home = TempDir::new("demo-home");
+    let home_str = home.path().to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(
+        &["--demo"],
+        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
+        80,
+        24,
+    );
+    let first = pty.wait_for("snapshotId");
+    assert!(first.contains("DEMO"), "{first}");
+    let group = field_value(&first, "groupId");
+
+    // Pick a complete snapshot from the list Atlas gives.
+    pty.send(key::ENTER);
+    pty.wait_for("in progress");
+    pty.send(key::DOWN);
+    pty.send(key::ENTER);
+    let s = pty.wait_until(10, "a picked snapshot", |s| !s.contains("filter:"));
+    let snapshot = field_value(&s, "snapshotId");
+
+    // A point in time as well: both fields are marked, and the reason is given.
+    for _ in 0..4 {
+        pty.send(key::DOWN);
+    }
+    pty.type_text("-90m");
+    let s = pty.wait_for("RESTORE_POINT_CONFLICT");
+    assert!(
+        s.contains("✖ snapshotId") && s.contains("✖ pointInTimeUTCMillis"),
+        "{s}"
+    );
+    assert!(s.contains("snapshotId and pointInTimeUTCMillis are different"), "{s}");
+    if std::env::var("UPDATE_ASSETS").is_ok() {
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo-80x24.txt"), &s).unwrap();
+    }
+
+    // Clear it, review, submit: the job is listed at once and becomes READY.
+    pty.send("\x15"); // Ctrl-U clears the field
+    pty.wait_for("no conflicts");
+    pty.send(key::CTRL_S);
+    let review = pty.wait_for("Review");
+    assert!(review.contains(&snapshot) && review.contains("POST"), "{review}");
+    assert!(review.contains("$MONGODB_ATLAS_PRIVATE_API_KEY"), "{review}");
+    pty.send(key::ENTER);
+    pty.wait_for("submitted: 1 restore job");
+    pty.wait_until(30, "the job READY", |s| s.contains("READY"));
+
+    // An automated restore onto Staging0 is refused until its name is typed.
+    pty.send(key::DOWN); // delivery.methodName
+    pty.send(" ");
+    for _ in 0..3 {
+        pty.send(key::DOWN);
+    }
+    pty.type_text(&group);
+    pty.send(key::DOWN);
+    pty.type_text("Staging0");
+    pty.wait_for("no conflicts");
+    pty.send(key::CTRL_S);
+    pty.wait_for("ERASES every piece of data on cluster Staging0");
+    pty.send(key::ENTER);
+    pty.wait_for("type Staging0 exactly");
+    pty.type_text("Staging");
+    pty.send(key::ENTER);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !pty.screen().contains("submitted: 1 restore job (") || pty.screen().contains("Type Staging0"),
+        "sent before the name was typed"
+    );
+    pty.type_text("0");
+    pty.send(key::ENTER);
+    pty.wait_until(15, "the automated restore submitted", |s| {
+        s.contains("submitted") && !s.contains("Review")
+    });
+
+    // Into the jobs panel, the first (HTTP) job's detail, and a download.
+    for _ in 0..14 {
+        if pty.screen().contains("┌ Restore jobs") {
+            break;
+        }
+        pty.send(key::TAB);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let panel = pty.wait_for("┌ Restore jobs (2)");
+    assert!(panel.contains("Staging0") || panel.contains("Cluster0"), "{panel}");
+    pty.send(key::DOWN);
+    pty.send(key::ENTER);
+    let detail = pty.wait_for("download URL");
+    assert!(
+        detail.contains("x-mongodb-restore-auth: ••••"),
+        "the auth value is masked: {detail}"
+    );
+    pty.send("d");
+    pty.wait_for("Download the restore file?");
+    pty.send(key::ENTER);
+    pty.wait_until(30, "the download checked", |s| s.contains("matches"));
+
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+    pty.with_screen(|s| assert!(!s.alternate_screen() && !s.bracketed_paste()));
+}
