@@ -265,7 +265,14 @@ mod tests {
             Some(Action::Help)
         );
         assert_eq!(
-            resolve(&[Scope::Form, Scope::Global], &key(KeyCode::Char('q'), CTRL)),
+            resolve(
+                &[Scope::Form, Scope::Global, Scope::Anywhere],
+                &key(KeyCode::Char('q'), CTRL)
+            ),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            resolve(&[Scope::Review, Scope::Anywhere], &key(KeyCode::Char('c'), CTRL)),
             Some(Action::Quit)
         );
     }
