@@ -1,0 +1,358 @@
+//! The Atlas client against the simulator: every endpoint, the whole lifecycle, Digest round
+//! trips, paging that covers the tracked jobs, and each fault mode's own error in words.
+
+use atlas_restore::atlas::{AtlasClient, AtlasError, BadBodyKind, ClientOptions, SnapshotFilter, TransportKind};
+use atlas_restore::jobs::{Journal, PollEvent, Poller, PollerConfig, SubmitState};
+use atlas_restore::restore::ApiVersion;
+use atlas_restore::secret::SecretString;
+use atlas_restore::sim::{Fault, Sim, SimConfig};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+async fn sim() -> Sim {
+    Sim::start("127.0.0.1:0".parse().unwrap(), SimConfig::default())
+        .await
+        .unwrap()
+}
+
+fn client_for(sim: &Sim, api: ApiVersion, timeout: Duration) -> AtlasClient {
+    AtlasClient::new(&ClientOptions {
+        base_url: sim.base_url(),
+        api,
+        public_key: sim.public_key().to_string(),
+        private_key: SecretString::new(sim.private_key()),
+        request_timeout: timeout,
+        connect_timeout: Duration::from_secs(2),
+        ca_file: None,
+        max_body_bytes: 1 << 20,
+        envelope: false,
+        pretty: false,
+    })
+    .unwrap()
+}
+
+fn client(sim: &Sim) -> AtlasClient {
+    client_for(sim, ApiVersion::V1, Duration::from_secs(10))
+}
+
+async fn complete_snapshot(c: &AtlasClient, sim: &Sim, cluster: &str) -> String {
+    let snaps = c
+        .list_snapshots(sim.group_id(), cluster, SnapshotFilter::Completed)
+        .await
+        .unwrap();
+    assert!(snaps.iter().all(|s| s.complete == Some(true)));
+    snaps[0].id.clone()
+}
+
+fn http_body(snapshot: &str) -> serde_json::Value {
+    json!({"snapshotId": snapshot, "delivery": {"methodName": "HTTP", "maxDownloads": 1}})
+}
+
+#[tokio::test]
+async fn every_endpoint_and_the_whole_lifecycle() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let g = sim.group_id().to_string();
+
+    let clusters = c.list_clusters(&g).await.unwrap();
+    let names: Vec<&str> = clusters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Cluster0", "Cluster1", "Staging0"]);
+    assert_eq!(
+        c.get_cluster(&g, "Cluster1").await.unwrap().cluster_type.as_deref(),
+        Some("SHARDED")
+    );
+    let all = c.list_snapshots(&g, "Cluster0", SnapshotFilter::All).await.unwrap();
+    assert!(
+        all.iter().any(|s| s.complete == Some(false)),
+        "an in-progress snapshot is listed with All"
+    );
+    let checkpoints = c.list_checkpoints(&g, "Cluster1").await.unwrap();
+    assert!(
+        checkpoints.iter().any(|c| c.restorable == Some(false))
+            && checkpoints.iter().any(|c| c.restorable == Some(true))
+    );
+
+    let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
+    let created = c
+        .create_restore_job(&g, "Cluster0", &http_body(&snapshot))
+        .await
+        .unwrap();
+    assert_eq!(created.jobs.len(), 1);
+    let id = created.jobs[0].id.clone();
+    assert_eq!(created.jobs[0].status_name.as_deref(), Some("IN_PROGRESS"));
+
+    sim.advance(Duration::from_secs(61));
+    let job = c.get_restore_job(&g, "Cluster0", &id).await.unwrap();
+    let d = job.delivery.clone().unwrap();
+    assert_eq!(
+        (job.status_name.as_deref(), d.status_name.as_deref()),
+        (Some("FINISHED"), Some("READY"))
+    );
+    assert!(d.url_v2.is_some() && d.auth_header.is_some() && d.auth_value.is_some() && d.expires.is_some());
+    assert!(job.hashes.is_none());
+
+    // Download through urlV2 with its header; Atlas then lists the SHA1 of what was served.
+    let dir = std::env::temp_dir().join(format!("atlas-restore-client-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = atlas_restore::jobs::present::download_target(&job).unwrap();
+    let (name, value) = target.header.clone().unwrap();
+    let mut calls = 0;
+    let got = c
+        .download(&target.url, Some((&name, &value)), &dir.join("f.tar.gz"), |_, _| {
+            calls += 1
+        })
+        .await
+        .unwrap();
+    assert!(got.bytes > 0 && calls > 1);
+    let job = c.get_restore_job(&g, "Cluster0", &id).await.unwrap();
+    assert_eq!(
+        atlas_restore::jobs::present::listed_sha1(&job).as_deref(),
+        Some(got.sha1.as_str())
+    );
+    // maxDownloads was 1: a second download is refused, in words.
+    let again = c
+        .download(&target.url, Some((&name, &value)), &dir.join("g.tar.gz"), |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(again.status(), Some(410), "{again}");
+    assert_eq!(
+        c.get_restore_job(&g, "Cluster0", &id)
+            .await
+            .unwrap()
+            .delivery
+            .unwrap()
+            .status_name
+            .as_deref(),
+        Some("MAX_DOWNLOADS_EXCEEDED")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_sharded_restore_is_one_batch_and_the_v2_api_works_too() {
+    let sim = sim().await;
+    let c = client_for(&sim, ApiVersion::V2, Duration::from_secs(10));
+    let g = sim.group_id().to_string();
+    let snapshot = complete_snapshot(&c, &sim, "Cluster1").await;
+    let created = c
+        .create_restore_job(&g, "Cluster1", &http_body(&snapshot))
+        .await
+        .unwrap();
+    assert_eq!(created.jobs.len(), 3);
+    let batch = created.jobs[0].batch_id.clone().unwrap();
+    assert!(created.jobs.iter().all(|j| j.batch_id.as_deref() == Some(&batch)));
+    let listed = c.list_restore_jobs(&g, "Cluster1", Some(&batch)).await.unwrap();
+    assert_eq!(listed.len(), 3);
+}
+
+#[tokio::test]
+async fn server_side_refusals_say_what_to_do() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let g = sim.group_id().to_string();
+    let err = c
+        .create_restore_job(&g, "Cluster0", &http_body("5f9a0c1e7b2d4a11ffffffff"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("404 SNAPSHOT_NOT_FOUND"), "{err}");
+    assert!(err.to_string().contains("pick a snapshot"), "{err}");
+    let conflict = json!({"snapshotId": "5f9a0c1e7b2d4a11ffffffff", "pointInTimeUTCMillis": sim.now_ms() - 60_000,
+                          "delivery": {"methodName": "HTTP"}});
+    let err = c.create_restore_job(&g, "Cluster0", &conflict).await.unwrap_err();
+    assert!(err.to_string().starts_with("400 INVALID_ATTRIBUTE"), "{err}");
+    let err = c.get_cluster(&g, "NoSuchCluster").await.unwrap_err();
+    assert!(
+        err.to_string().starts_with("404 CLUSTER_NAME_NOT_FOUND") && err.to_string().contains("check the cluster name"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn one_digest_challenge_then_one_round_trip_per_request() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let g = sim.group_id().to_string();
+    for _ in 0..5 {
+        c.list_clusters(&g).await.unwrap();
+    }
+    let n = sim.counters();
+    assert_eq!((n.requests, n.challenges), (6, 1), "{n:?}");
+}
+
+#[tokio::test]
+async fn the_poller_asks_for_the_pages_that_cover_the_tracked_jobs_not_each_job() {
+    let sim = sim().await;
+    let c = Arc::new(client(&sim));
+    let g = sim.group_id().to_string();
+    let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
+    // 1,000 restore jobs on the cluster; the 20 newest are tracked.
+    let dir = std::env::temp_dir().join(format!("atlas-restore-poll-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut journal = Journal::open(&dir, "p").unwrap();
+    for i in 0..1000 {
+        let body = http_body(&snapshot);
+        let created = c.create_restore_job(&g, "Cluster0", &body).await.unwrap();
+        if i >= 980 {
+            let key = journal.record_sending(&g, "Cluster0", &body, sim.now_ms()).unwrap();
+            journal
+                .record_outcome(&key, SubmitState::Created, created.jobs, None)
+                .unwrap();
+        }
+    }
+    let before = sim.counters();
+    let poller = Poller::new(
+        c.clone(),
+        Arc::new(Mutex::new(journal)),
+        PollerConfig::new(Duration::from_secs(10)),
+    );
+    let (event, wait) = poller.cycle().await.unwrap();
+    let after = sim.counters();
+    match event {
+        Some(PollEvent::Updated { jobs, requests, .. }) => {
+            assert_eq!(jobs.len(), 20);
+            assert_eq!(requests, 1, "the newest page of 500 covers all 20");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(after.restore_job_lists - before.restore_job_lists, 1);
+    assert_eq!(after.restore_job_gets, before.restore_job_gets, "no per-job GET");
+    assert_eq!(
+        wait,
+        Some(Duration::from_secs(10)),
+        "jobs in progress: the normal interval"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---- each fault mode, its own error ----
+
+async fn fault_error(fault: Fault, timeout: Duration) -> AtlasError {
+    let sim = sim().await;
+    let c = client_for(&sim, ApiVersion::V1, timeout);
+    c.list_clusters(sim.group_id()).await.unwrap(); // a good nonce first
+    sim.set_fault(Some(fault));
+    c.list_clusters(sim.group_id()).await.unwrap_err()
+}
+
+#[tokio::test]
+async fn each_fault_gives_its_own_error_in_words() {
+    let e = fault_error(Fault::NotOnAccessList, Duration::from_secs(5)).await;
+    assert!(
+        e.to_string()
+            .contains("this host's address 203.0.113.7 is not on the API access list"),
+        "{e}"
+    );
+
+    let e = fault_error(
+        Fault::RateLimited {
+            retry_after_secs: Some(55),
+        },
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(55)));
+    assert!(e.to_string().contains("wait 55 s"), "{e}");
+    let e = fault_error(Fault::RateLimited { retry_after_secs: None }, Duration::from_secs(5)).await;
+    assert!(e.to_string().starts_with("429") && e.retry_after().is_none(), "{e}");
+
+    let e = fault_error(Fault::ServerError, Duration::from_secs(5)).await;
+    assert!(
+        e.to_string().starts_with("500 UNEXPECTED_ERROR") && e.to_string().contains("status.mongodb.com"),
+        "{e}"
+    );
+    let e = fault_error(Fault::Unavailable, Duration::from_secs(5)).await;
+    assert!(e.to_string().starts_with("503"), "{e}");
+
+    let e = fault_error(Fault::Slow(Duration::from_secs(3)), Duration::from_millis(500)).await;
+    assert!(
+        matches!(
+            e,
+            AtlasError::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("request_timeout"), "{e}");
+
+    let e = fault_error(Fault::DropConnection, Duration::from_secs(5)).await;
+    assert!(matches!(e, AtlasError::Transport { .. }), "{e:?}");
+
+    let e = fault_error(Fault::MalformedJson, Duration::from_secs(5)).await;
+    assert!(
+        matches!(
+            e,
+            AtlasError::BadBody {
+                kind: BadBodyKind::Malformed,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    let e = fault_error(Fault::HtmlPage, Duration::from_secs(5)).await;
+    assert!(
+        e.to_string().contains("text/html") && e.to_string().contains("proxy"),
+        "{e}"
+    );
+
+    let e = fault_error(Fault::HugeBody(3 << 20), Duration::from_secs(5)).await;
+    assert!(
+        matches!(
+            e,
+            AtlasError::BadBody {
+                kind: BadBodyKind::TooLarge,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_nonce_is_recovered_from() {
+    let sim = sim().await;
+    let c = client(&sim);
+    c.list_clusters(sim.group_id()).await.unwrap();
+    sim.set_fault(Some(Fault::StaleNonce));
+    c.list_clusters(sim.group_id()).await.unwrap();
+    c.list_clusters(sim.group_id()).await.unwrap();
+    assert!(sim.counters().stale_nonces >= 1);
+}
+
+#[tokio::test]
+async fn a_post_whose_answer_is_lost_is_unknown_and_reconciled_not_resent() {
+    let sim = sim().await;
+    let c = Arc::new(client(&sim));
+    let g = sim.group_id().to_string();
+    let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
+    let dir = std::env::temp_dir().join(format!("atlas-restore-unknown-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut journal = Journal::open(&dir, "p").unwrap();
+    let body = http_body(&snapshot);
+    let key = journal.record_sending(&g, "Cluster0", &body, sim.now_ms()).unwrap();
+    sim.set_fault(Some(Fault::DropConnection));
+    let e = c.create_restore_job(&g, "Cluster0", &body).await.unwrap_err();
+    assert!(matches!(e, AtlasError::OutcomeUnknown { .. }), "{e:?}");
+    assert!(e.to_string().contains("before submitting again"), "{e}");
+    assert_eq!(
+        sim.counters().restore_job_creates,
+        1,
+        "sent once, never again by itself"
+    );
+    journal
+        .record_outcome(&key, SubmitState::Unknown, vec![], Some(e.to_string()))
+        .unwrap();
+    sim.set_fault(None);
+
+    let journal = Arc::new(Mutex::new(journal));
+    let poller = Poller::new(c.clone(), journal.clone(), PollerConfig::new(Duration::from_secs(10)));
+    poller.cycle().await.unwrap();
+    let j = journal.lock().unwrap();
+    assert_eq!(j.submits()[0].state, SubmitState::Created, "{:?}", j.submits()[0]);
+    assert_eq!(j.jobs().len(), 1);
+    assert_eq!(sim.counters().restore_job_creates, 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
