@@ -1,0 +1,129 @@
+//! Nothing submitted is lost: a job submitted in the dashboard is on disk before the screen
+//! says so, survives `kill -9`, is shown again by a new dashboard that resumes polling it,
+//! and is listed by `atlas-restore jobs`. Against `atlas-restore sim` run as its own process.
+
+mod pty;
+use pty::{BIN, Pty, TempDir, key};
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+
+struct SimProcess {
+    child: Child,
+    info: serde_json::Value,
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_sim() -> SimProcess {
+    let mut child = Command::new(BIN)
+        .args(["sim", "--listen", "127.0.0.1:0", "--speed", "60"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    SimProcess { child, info }
+}
+
+fn write_config(dir: &TempDir, sim: &SimProcess) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let i = &sim.info;
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "default_profile = \"lab\"\n[profiles.lab]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\ncluster_name = \"Cluster0\"\npoll_interval = \"1s\"\n",
+            i["base_url"], i["public_key"], i["private_key"], i["group_id"]
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_submitted_job_survives_kill_9_and_is_polled_again() {
+    let sim = start_sim();
+    let dir = TempDir::new("journal-kill");
+    let config = write_config(&dir, &sim);
+    let data = dir.path().join("data");
+    let data_str = data.to_str().unwrap().to_string();
+    let env = [("XDG_DATA_HOME", data_str.as_str())];
+
+    let mut pty = Pty::spawn(&["--config", &config], &env, 100, 30);
+    pty.wait_for("snapshotId");
+    pty.send(key::ENTER);
+    pty.wait_for("in progress");
+    pty.send(key::DOWN);
+    pty.send(key::ENTER);
+    pty.wait_for("no conflicts");
+    pty.send(key::CTRL_S);
+    pty.wait_for("Review");
+    pty.send(key::ENTER);
+    let s = pty.wait_for("submitted: 1 restore job (");
+    let job_id: String = s
+        .split("submitted: 1 restore job (")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(24)
+        .collect();
+
+    // The journal has it, privately, before anything else happens.
+    let journal = data.join("atlas-restore").join("jobs-lab.json");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert!(text.contains(&job_id), "{text}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&journal).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let pid = pty.pid().unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    pty.wait_exit(10);
+    drop(pty);
+
+    // A new dashboard shows the job again and polls it on to READY.
+    let mut again = Pty::spawn(&["--config", &config], &env, 100, 30);
+    let short: String = job_id.chars().skip(16).collect();
+    again.wait_for(&short);
+    again.wait_until(30, "the job polled to READY", |s| {
+        s.lines().any(|l| l.contains(&short) && l.contains("READY"))
+    });
+    again.send(key::CTRL_Q);
+    assert_eq!(again.wait_exit(10), 0);
+
+    // And `atlas-restore jobs` lists it, fresh.
+    let out = Command::new(BIN)
+        .args(["--config", &config, "jobs", "--format", "json"])
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(jobs[0]["id"], job_id.as_str());
+    assert_eq!(jobs[0]["statusName"], "FINISHED");
+    assert_eq!(jobs[0]["delivery"]["statusName"], "READY");
+    assert!(jobs[0]["delivery"]["urlV2"].is_string());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("authValue"));
+    let table = Command::new(BIN)
+        .args(["jobs", "--config", &config])
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains(&job_id) && table.contains("READY"), "{table}");
+}
