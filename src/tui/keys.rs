@@ -149,7 +149,12 @@ pub fn resolve(scopes: &[Scope], key: &KeyEvent) -> Option<Action> {
 pub fn footer(scopes: &[Scope]) -> Vec<(&'static str, &'static str)> {
     let mut out: Vec<(&'static str, &'static str)> = Vec::new();
     let mut taken: Vec<Action> = Vec::new();
-    for scope in scopes {
+    // The way out first: a narrow footer cuts the end, never the quit key.
+    let ordered = scopes
+        .iter()
+        .filter(|s| **s == Scope::Anywhere)
+        .chain(scopes.iter().filter(|s| **s != Scope::Anywhere));
+    for scope in ordered {
         for b in BINDINGS.iter().filter(|b| b.scope == *scope && b.footer) {
             // The first binding of a key in precedence order is the one that acts.
             if taken.contains(&b.action) || out.iter().any(|(k, _)| *k == b.label) {
