@@ -127,3 +127,52 @@ fn a_submitted_job_survives_kill_9_and_is_polled_again() {
     let table = String::from_utf8_lossy(&table.stdout);
     assert!(table.contains(&job_id) && table.contains("READY"), "{table}");
 }
+
+#[test]
+fn the_private_key_stays_off_the_screen_the_argument_list_and_help() {
+    let sim = start_sim();
+    let dir = TempDir::new("secrets");
+    let key_text = sim.info["private_key"].as_str().unwrap().to_string();
+    // The key comes from a command, with whitespace around it that must be trimmed.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.lab]\nbase_url = {}\npublic_key = {}\nprivate_key_command = \"printf '  {key_text}  \\\\n'\"\ngroup_id = {}\ncluster_name = \"Cluster0\"\n",
+            sim.info["base_url"], sim.info["public_key"], sim.info["group_id"]
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    let data = dir.path().join("data");
+    let data_str = data.to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(&["--config", &config], &[("XDG_DATA_HOME", &data_str)], 100, 30);
+    pty.wait_for("snapshotId");
+    // Authenticated calls work (the trimmed key is right): the snapshot list loads.
+    pty.send(key::ENTER);
+    pty.wait_for("in progress");
+    pty.send(key::DOWN);
+    pty.send(key::ENTER);
+    pty.send(key::CTRL_S);
+    let review = pty.wait_for("curl --digest");
+    assert!(review.contains("$MONGODB_ATLAS_PRIVATE_API_KEY"), "{review}");
+    let pid = pty.pid().unwrap();
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    assert!(!String::from_utf8_lossy(&cmdline).contains(&key_text));
+    pty.send(key::ESC);
+    // A lone ESC followed at once by a key reads as Alt+key: let it arrive alone.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    pty.send(key::CTRL_Q);
+    pty.wait_exit(10);
+    assert!(
+        !String::from_utf8_lossy(&pty.raw()).contains(&key_text),
+        "the key reached the terminal"
+    );
+
+    let help = Command::new(BIN)
+        .arg("--help")
+        .env("MONGODB_ATLAS_PRIVATE_API_KEY", &key_text)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&help.stdout).contains(&key_text));
+}

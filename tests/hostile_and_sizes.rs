@@ -1,0 +1,190 @@
+//! Data from the network cannot take over the terminal, secrets stay off the screen, and no
+//! terminal size breaks the drawing.
+
+use atlas_restore::atlas::{AtlasError, Created, Delivery, FileHash, RestoreJob, StatusError};
+use atlas_restore::config::ColorChoice;
+use atlas_restore::jobs::PollEvent;
+use atlas_restore::restore::ApiVersion;
+use atlas_restore::secret::SecretString;
+use atlas_restore::tui::app::{App, AppInfo, Dialog, Msg};
+use atlas_restore::tui::theme::Theme;
+use atlas_restore::tui::view;
+use proptest::prelude::*;
+use ratatui::Terminal;
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const NOW_MS: i64 = 1_795_867_200_000;
+/// Every kind of sequence a hostile server could try: CSI (clear screen), OSC 52 (write the
+/// clipboard), OSC 0 (retitle), DCS, 8-bit CSI, a bare BEL and a bidi override.
+const HOSTILE: &str =
+    "evil\u{1b}[2J\u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}]0;pwned\u{1b}\\\u{1b}P+q\u{1b}\\\u{9b}31m\u{7}\u{202e}";
+const AUTH_VALUE: &str = "download-secret-7f3a";
+
+fn app() -> App {
+    let mut app = App::new(
+        AppInfo {
+            profile: "p".into(),
+            base_url: "http://127.0.0.1:1".into(),
+            public_key: "pub".into(),
+            api: ApiVersion::V1,
+            demo: false,
+            download_dir: "/tmp".into(),
+            local_offset: None,
+        },
+        Theme::new(ColorChoice::Always, false, false),
+        Some("5a66666887d9d61443b41645"),
+        Some("Cluster0"),
+    );
+    app.start(NOW_MS);
+    app
+}
+
+fn hostile_job() -> RestoreJob {
+    RestoreJob {
+        id: format!("6b77893b80eef5354c77ee15{HOSTILE}"),
+        cluster_name: Some(format!("Cluster0{HOSTILE}")),
+        status_name: Some(format!("FINISHED{HOSTILE}")),
+        created: Some("2026-11-28T11:00:00Z".into()),
+        delivery: Some(Delivery {
+            status_name: Some(format!("READY{HOSTILE}")),
+            url_v2: Some(format!("https://example.invalid/f{HOSTILE}.tar.gz")),
+            auth_header: Some(format!("x-auth{HOSTILE}")),
+            auth_value: Some(SecretString::new(AUTH_VALUE)),
+            expires: Some("2026-11-29T11:00:00Z".into()),
+            ..Delivery::default()
+        }),
+        hashes: Some(vec![FileHash {
+            file_name: Some(format!("f{HOSTILE}.tar.gz")),
+            hash: Some(format!("86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67{HOSTILE}")),
+            type_name: Some("SHA1".into()),
+        }]),
+        ..RestoreJob::default()
+    }
+}
+
+/// The bytes a real crossterm backend writes for one frame.
+fn frame_bytes(app: &App, w: u16, h: u16) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    {
+        let backend = CrosstermBackend::new(&mut out);
+        let mut t = Terminal::with_options(
+            backend,
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
+            },
+        )
+        .unwrap();
+        t.draw(|f| view::draw(f, app, NOW_MS)).unwrap();
+    }
+    out
+}
+
+fn assert_clean(bytes: &[u8], what: &str) {
+    let text = String::from_utf8_lossy(bytes);
+    for bad in [
+        "\u{1b}]",
+        "\u{1b}P",
+        "\u{1b}[2J",
+        "\u{9b}",
+        "\u{7}",
+        "\u{202e}",
+        "pwned",
+    ] {
+        assert!(!text.contains(bad), "{what}: {bad:?} reached the terminal");
+    }
+    assert!(
+        !text.contains(AUTH_VALUE),
+        "{what}: the auth value reached the terminal"
+    );
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW_MS);
+}
+
+#[test]
+fn hostile_strings_never_reach_the_terminal() {
+    let mut a = app();
+    a.update(
+        Msg::Poll(PollEvent::Updated {
+            jobs: vec![hostile_job()],
+            at_ms: NOW_MS,
+            requests: 1,
+        }),
+        NOW_MS,
+    );
+    // The panel, at every layout.
+    for (w, h) in [(80, 24), (160, 48), (100, 40)] {
+        assert_clean(&frame_bytes(&a, w, h), "the jobs panel");
+    }
+    // The detail, masked.
+    a.focus_jobs = true;
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.dialog, Some(Dialog::Detail { .. })));
+    assert_clean(&frame_bytes(&a, 80, 24), "the job detail");
+    // An API error dialog.
+    a.dialog = None;
+    let body = format!(r#"{{"error":400,"errorCode":"INVALID{HOSTILE}","detail":"bad {HOSTILE} thing"}}"#);
+    let err = AtlasError::Status(StatusError::from_response(
+        400,
+        None,
+        "application/json",
+        body.as_bytes(),
+    ));
+    a.update(Msg::Submitted(Err(err)), NOW_MS);
+    assert!(matches!(a.dialog, Some(Dialog::Message { .. })));
+    assert_clean(&frame_bytes(&a, 80, 24), "the error dialog");
+    // A proxy's HTML page.
+    let page = format!("<html><title>Login {HOSTILE}</title></html>");
+    let err = AtlasError::Status(StatusError::from_response(502, None, "text/html", page.as_bytes()));
+    a.update(Msg::Submitted(Err(err)), NOW_MS);
+    assert_clean(&frame_bytes(&a, 80, 24), "the proxy page dialog");
+    // The jobs created come back hostile too.
+    a.dialog = None;
+    a.update(
+        Msg::Submitted(Ok(Created {
+            jobs: vec![hostile_job()],
+            shape_note: None,
+        })),
+        NOW_MS,
+    );
+    assert_clean(&frame_bytes(&a, 80, 24), "the submitted status line");
+}
+
+#[test]
+fn atlas_restore_jobs_output_is_clean_too() {
+    let jobs = vec![hostile_job()];
+    assert_clean(
+        atlas_restore::commands::jobs::to_table(&jobs).as_bytes(),
+        "jobs --format table",
+    );
+    let json = atlas_restore::commands::jobs::to_json(&jobs);
+    assert_clean(json.as_bytes(), "jobs --format json");
+    serde_json::from_str::<serde_json::Value>(&json).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Every size from 1x1 to 300x100, with each kind of screen on top, draws without a panic.
+    #[test]
+    fn any_size_draws(w in 1u16..=300, h in 1u16..=100, screen in 0usize..5) {
+        let mut a = app();
+        a.update(Msg::Poll(PollEvent::Updated { jobs: vec![hostile_job(); 3], at_ms: NOW_MS, requests: 1 }), NOW_MS);
+        match screen {
+            1 => key(&mut a, KeyCode::F(1)),
+            2 => { a.focus_jobs = true; key(&mut a, KeyCode::Enter); }
+            3 => { for c in "5a6669d9fcc178211a0d86b9".chars() { key(&mut a, KeyCode::Char(c)); } a.update(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)), NOW_MS); }
+            4 => key(&mut a, KeyCode::Enter),
+            _ => {}
+        }
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| view::draw(f, &a, NOW_MS)).unwrap();
+        // And a resize storm on the same terminal.
+        for (dw, dh) in [(1, 1), (w.saturating_mul(2).min(300), h), (w, 1), (2, h.saturating_mul(2).min(100))] {
+            t.resize(ratatui::layout::Rect::new(0, 0, dw, dh)).unwrap();
+            t.draw(|f| view::draw(f, &a, NOW_MS)).unwrap();
+        }
+    }
+}
