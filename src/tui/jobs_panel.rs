@@ -147,7 +147,10 @@ impl JobsPanel {
             } else {
                 theme.dim()
             };
-            lines.push(Line::styled(truncate(&age, width), style));
+            // A failure is said in full, wrapped: it is what the user has to act on.
+            for chunk in wrap(&age, width.max(1)) {
+                lines.push(Line::styled(chunk, style));
+            }
         }
         lines.push(Line::styled(
             truncate(
@@ -184,4 +187,10 @@ impl JobsPanel {
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }
+}
+
+/// Cuts `text` into lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(width).map(|c| c.iter().collect()).collect()
 }
