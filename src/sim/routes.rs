@@ -26,8 +26,26 @@ pub(crate) fn router(shared: Sh) -> Router {
         .route("/api/atlas/{*rest}", any(api))
         .route("/backup/restore/v2/pull/{job}/{key}/{file}", get(download_with_key))
         .route("/backup/restore/v3/pull/{job}/{file}", get(download_with_header))
+        .route("/_sim/counters", get(counters))
         .fallback(fallback)
         .with_state(shared)
+}
+
+/// The simulator's own counters, for measurement scripts (`scripts/measure.py`). Not an
+/// Atlas endpoint; it needs no key and is not counted itself.
+async fn counters(State(sh): State<Sh>) -> Response {
+    let c = sh.state().counters.clone();
+    axum::Json(json!({
+        "requests": c.requests,
+        "challenges": c.challenges,
+        "auth_failures": c.auth_failures,
+        "stale_nonces": c.stale_nonces,
+        "restore_job_lists": c.restore_job_lists,
+        "restore_job_gets": c.restore_job_gets,
+        "restore_job_creates": c.restore_job_creates,
+        "downloads": c.downloads,
+    }))
+    .into_response()
 }
 
 // ---- errors and rendering -----------------------------------------------------------

@@ -1,0 +1,112 @@
+//! The dashboard's hot paths against the budgets in design.md: a keystroke to a drawn frame
+//! (under 1 ms at 200x60), the jobs panel with 1,000 jobs (under 2 ms a frame), and reading a
+//! page of 500 jobs.
+
+use atlas_restore::atlas::{Delivery, FileHash, Page, RestoreJob};
+use atlas_restore::config::ColorChoice;
+use atlas_restore::jobs::PollEvent;
+use atlas_restore::restore::ApiVersion;
+use atlas_restore::tui::app::{App, AppInfo, Msg};
+use atlas_restore::tui::theme::Theme;
+use atlas_restore::tui::view;
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::hint::black_box;
+
+const NOW_MS: i64 = 1_795_867_200_000;
+
+fn app() -> App {
+    let mut app = App::new(
+        AppInfo {
+            profile: "bench".into(),
+            base_url: "https://cloud.mongodb.com".into(),
+            public_key: "abcdefgh".into(),
+            api: ApiVersion::V1,
+            demo: false,
+            download_dir: "/tmp".into(),
+            local_offset: None,
+        },
+        Theme::new(ColorChoice::Always, false, false),
+        Some("5a66666887d9d61443b41645"),
+        Some("Cluster0"),
+    );
+    app.start(NOW_MS);
+    app
+}
+
+fn job(i: usize) -> RestoreJob {
+    RestoreJob {
+        id: format!("6b77893b80eef5354c{i:06x}"),
+        cluster_name: Some("Cluster0".into()),
+        created: Some(format!("2026-11-{:02}T10:00:00Z", 1 + i % 28)),
+        status_name: Some(if i % 3 == 0 { "IN_PROGRESS" } else { "FINISHED" }.into()),
+        batch_id: (i % 7 == 0).then(|| "5a66783b80eef5354c77ee13".into()),
+        delivery: Some(Delivery {
+            status_name: Some("READY".into()),
+            url: Some(format!(
+                "https://api-backup.mongodb.com/backup/restore/v2/pull/{i}/KEY/Cluster0-{i}.tar.gz"
+            )),
+            expires: Some("2026-11-30T10:00:00Z".into()),
+            max_downloads: Some(2147483647),
+            ..Delivery::default()
+        }),
+        hashes: (i % 2 == 0).then(|| {
+            vec![FileHash {
+                file_name: Some(format!("Cluster0-{i}.tar.gz")),
+                hash: Some("86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67".into()),
+                type_name: Some("SHA1".into()),
+            }]
+        }),
+        ..RestoreJob::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    // A keystroke: update (validate included) and draw the whole screen at 200x60.
+    let mut a = app();
+    let mut t = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut flip = false;
+    c.bench_function("keystroke to frame, 200x60", |b| {
+        b.iter(|| {
+            // Type and erase a character, so that every iteration changes the form.
+            let code = if flip { KeyCode::Backspace } else { KeyCode::Char('5') };
+            flip = !flip;
+            a.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW_MS);
+            t.draw(|f| view::draw(f, black_box(&a), NOW_MS)).unwrap();
+        })
+    });
+
+    // The jobs panel holding 1,000 jobs, at 200x60 with the panel focused.
+    let mut a = app();
+    a.update(
+        Msg::Poll(PollEvent::Updated {
+            jobs: (0..1000).map(job).collect(),
+            at_ms: NOW_MS,
+            requests: 2,
+        }),
+        NOW_MS,
+    );
+    a.focus_jobs = true;
+    let mut t = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    c.bench_function("draw with 1,000 jobs, 200x60", |b| {
+        b.iter(|| {
+            t.draw(|f| view::draw(f, black_box(&a), NOW_MS)).unwrap();
+        })
+    });
+
+    // A page of 500 jobs, as Atlas sends it.
+    let page = serde_json::json!({
+        "links": [{"href": "https://cloud.mongodb.com/api/atlas/v1.0/groups/g/clusters/c/restoreJobs?pageNum=1&itemsPerPage=500", "rel": "self"}],
+        "results": (0..500).map(job).collect::<Vec<_>>(),
+        "totalCount": 1000,
+    })
+    .to_string();
+    c.bench_function("parse a 500-job page", |b| {
+        b.iter(|| serde_json::from_str::<Page<RestoreJob>>(black_box(&page)).unwrap())
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Measures the release binary against the budgets in design.md, from outside the process:
+the program runs in a pseudo-terminal against `atlas-restore sim`, and this script reads what
+it writes, its /proc entries, and the simulator's counters.
+
+    python3 scripts/measure.py            # the full run: a minute of idle each way
+    python3 scripts/measure.py --quick    # 10 s windows, for a quick look
+
+Needs only Python 3's standard library and the project's `cargo build --release` (run first).
+Prints one table: figure, budget, measured.
+"""
+
+import argparse, json, os, pty, select, signal, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "atlas-restore")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def build():
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+
+
+class Sim:
+    """`atlas-restore sim` on a free loopback port; its first line says where."""
+
+    def __init__(self, speed):
+        self.proc = subprocess.Popen([BIN, "sim", "--listen", "127.0.0.1:0", "--speed", str(speed)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.info = json.loads(self.proc.stdout.readline())
+        self.base = self.info["base_url"]
+        pw = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        pw.add_password(None, self.base, self.info["public_key"], self.info["private_key"])
+        self.opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(pw))
+
+    def api(self, path, body=None):
+        url = f"{self.base}/api/atlas/v1.0/groups/{self.info['group_id']}{path}"
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+        with self.opener.open(req) as r:
+            return json.load(r)
+
+    def counters(self):
+        with urllib.request.urlopen(f"{self.base}/_sim/counters") as r:
+            return json.load(r)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+class Dashboard:
+    """The release binary in a pseudo-terminal of 80x24; every byte it writes is counted."""
+
+    def __init__(self, config, data_home, cols=80, rows=24):
+        self.started = time.monotonic()
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.environ.update({"TERM": "xterm-256color", "XDG_DATA_HOME": data_home, "COLUMNS": str(cols), "LINES": str(rows)})
+            os.execv(BIN, [BIN, "--config", config])
+        self.pid, self.fd = pid, fd
+        import fcntl, struct, termios
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.out = bytearray()
+
+    def pump(self, seconds):
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                try:
+                    self.out += os.read(self.fd, 65536)
+                except OSError:
+                    return
+
+    def wait_for(self, text, timeout=30):
+        end = time.monotonic() + timeout
+        while text.encode() not in self.out:
+            if time.monotonic() > end:
+                raise SystemExit(f"timed out waiting for {text!r}")
+            self.pump(0.005)
+        return time.monotonic() - self.started
+
+    def cpu_seconds(self):
+        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def peak_rss_kib(self):
+        for line in open(f"/proc/{self.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return 0
+
+    def quit(self):
+        os.write(self.fd, b"\x11")
+        self.pump(0.5)
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+
+
+def write_config(dir_, sim, poll="10s"):
+    path = os.path.join(dir_, "config.toml")
+    i = sim.info
+    with open(path, "w") as f:
+        f.write(f'[profiles.m]\nbase_url = "{i["base_url"]}"\npublic_key = "{i["public_key"]}"\n'
+                f'private_key = "{i["private_key"]}"\ngroup_id = "{i["group_id"]}"\ncluster_name = "Cluster0"\n'
+                f'poll_interval = "{poll}"\n')
+    os.chmod(path, 0o600)
+    return path
+
+
+def track(sim, data_home, count):
+    """Makes `count` restore jobs on Cluster0 and writes them into the profile's journal."""
+    snaps = sim.api("/clusters/Cluster0/snapshots?completed=true")["results"]
+    submits = []
+    for n in range(count):
+        body = {"snapshotId": snaps[0]["id"], "delivery": {"methodName": "HTTP"}}
+        jobs = sim.api("/clusters/Cluster0/restoreJobs", body)["results"]
+        submits.append({"key": f"m-{n}", "group_id": sim.info["group_id"], "cluster": "Cluster0",
+                        "submitted_at_ms": int(time.time() * 1000), "request": body, "state": "CREATED", "jobs": jobs})
+    d = os.path.join(data_home, "atlas-restore")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "jobs-m.json")
+    with open(path, "w") as f:
+        json.dump({"version": 1, "submits": submits}, f)
+    os.chmod(path, 0o600)
+
+
+def idle(dash, window):
+    """Bytes written and CPU used over `window` seconds with no input, after the screen settles."""
+    dash.pump(1.5)
+    before_bytes, before_cpu = len(dash.out), dash.cpu_seconds()
+    dash.pump(window)
+    return len(dash.out) - before_bytes, (dash.cpu_seconds() - before_cpu) / window * 100
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="10 s windows instead of 60 s")
+    args = ap.parse_args()
+    window = 10 if args.quick else 60
+    build()
+    rows = [("release binary", "< 12 MB", f"{os.path.getsize(BIN) / 1e6:.1f} MB")]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # A slow clock keeps the tracked jobs IN_PROGRESS, so that every cycle polls them.
+        sim = Sim(speed=0.1)
+        try:
+            config = write_config(tmp, sim)
+            data = os.path.join(tmp, "data")
+
+            # Start to first frame, and a minute of idle without tracked jobs.
+            starts = []
+            for _ in range(5):
+                d = Dashboard(config, data)
+                starts.append(d.wait_for("snapshotId") * 1000)
+                d.quit()
+            rows.append(("start to first drawn form (median of 5)", "< 50 ms", f"{sorted(starts)[2]:.0f} ms"))
+            d = Dashboard(config, data)
+            d.wait_for("snapshotId")
+            b, cpu = idle(d, window)
+            rows.append((f"bytes to the terminal, {window} s idle, no tracked jobs", "0", f"{b}"))
+            rows.append((f"CPU, {window} s idle, no tracked jobs", "< 0.5 %", f"{cpu:.2f} %"))
+            d.quit()
+
+            # 20 tracked jobs, polling every 10 s: bytes, CPU, requests per cycle.
+            track(sim, data, 20)
+            d = Dashboard(config, data)
+            d.wait_for("IN_PROGRESS", timeout=60)
+            d.pump(1.5)
+            c0 = sim.counters()
+            b, cpu = idle(d, window)
+            c1 = sim.counters()
+            cycles = max(1, round(window / 10))
+            lists = (c1["restore_job_lists"] - c0["restore_job_lists"]) / cycles
+            gets = (c1["restore_job_gets"] - c0["restore_job_gets"]) / cycles
+            challenges = c1["challenges"] - c0["challenges"]
+            rows.append((f"bytes to the terminal, {window} s, 20 tracked jobs polled every 10 s", "0 while idle", f"{b}"))
+            rows.append((f"CPU, {window} s, 20 tracked jobs polled every 10 s", "< 0.5 %", f"{cpu:.2f} %"))
+            rows.append(("requests per poll cycle, 20 tracked (1 cluster)", "list pages covering them", f"{lists:.1f} list + {gets:.1f} single GET"))
+            rows.append(("Digest challenges while polling", "0 after the first", f"{challenges}"))
+            d.quit()
+
+            # 1,000 tracked jobs: memory.
+            track(sim, data, 1000)
+            d = Dashboard(config, data)
+            d.wait_for("Restore jobs", timeout=60)
+            d.pump(3)
+            rows.append(("peak resident memory, 1,000 tracked jobs", "< 30 MB", f"{d.peak_rss_kib() / 1024:.1f} MB"))
+            d.quit()
+        finally:
+            sim.stop()
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'budget':<26}  measured")
+    for name, budget, got in rows:
+        print(f"{name:<{width}}  {budget:<26}  {got}")
+
+
+if __name__ == "__main__":
+    main()
