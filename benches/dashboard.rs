@@ -41,8 +41,8 @@ fn job(i: usize) -> RestoreJob {
         id: format!("6b77893b80eef5354c{i:06x}"),
         cluster_name: Some("Cluster0".into()),
         created: Some(format!("2026-11-{:02}T10:00:00Z", 1 + i % 28)),
-        status_name: Some(if i % 3 == 0 { "IN_PROGRESS" } else { "FINISHED" }.into()),
-        batch_id: (i % 7 == 0).then(|| "5a66783b80eef5354c77ee13".into()),
+        status_name: Some(if i.is_multiple_of(3) { "IN_PROGRESS" } else { "FINISHED" }.into()),
+        batch_id: i.is_multiple_of(7).then(|| "5a66783b80eef5354c77ee13".into()),
         delivery: Some(Delivery {
             status_name: Some("READY".into()),
             url: Some(format!(
@@ -52,7 +52,7 @@ fn job(i: usize) -> RestoreJob {
             max_downloads: Some(2147483647),
             ..Delivery::default()
         }),
-        hashes: (i % 2 == 0).then(|| {
+        hashes: i.is_multiple_of(2).then(|| {
             vec![FileHash {
                 file_name: Some(format!("Cluster0-{i}.tar.gz")),
                 hash: Some("86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67".into()),
