@@ -107,6 +107,9 @@ fn compose_conflict_review_submit_download_in_the_demo() {
     }
     let panel = pty.wait_for("┌ Restore jobs (2)");
     assert!(panel.contains("Staging0") || panel.contains("Cluster0"), "{panel}");
+    // The cluster's other restore jobs on a toggle (here there are none but ours).
+    pty.send("a");
+    pty.wait_for("2 tracked, 0 other");
     pty.send(key::DOWN);
     pty.send(key::ENTER);
     let detail = pty.wait_for("download URL");

@@ -38,6 +38,8 @@ pub enum Msg {
         job_id: String,
         state: super::job_detail::DownloadState,
     },
+    /// The cluster's restore jobs, for the panel's "all jobs".
+    ClusterJobs(Result<Vec<crate::atlas::RestoreJob>, String>),
     /// A line for the status bar (from the event loop: a copy sent, or not).
     Status(String),
     /// A poll cycle's outcome.
@@ -69,6 +71,11 @@ pub enum Effect {
     Copy {
         text: String,
         what: String,
+    },
+    /// List every restore job of the cluster (the panel's "all jobs").
+    LoadClusterJobs {
+        group_id: String,
+        cluster: String,
     },
     /// Fetch a job's file to `dest`.
     Download {
@@ -292,6 +299,12 @@ impl App {
                 self.downloads.insert(job_id, state);
                 true
             }
+            Msg::ClusterJobs(result) => {
+                if self.jobs.others.is_some() {
+                    self.jobs.others = Some(result);
+                }
+                true
+            }
             Msg::Status(text) => {
                 self.status = Some(text);
                 true
@@ -424,6 +437,17 @@ impl App {
                 self.jobs.move_selection(action == Some(Action::Down));
                 true
             }
+            Some(Action::ToggleOthers) => {
+                if self.jobs.others.take().is_none() {
+                    self.jobs.others = Some(Ok(Vec::new()));
+                    effects.push(Effect::LoadClusterJobs {
+                        group_id: self.form.value(Field::GroupId).trim().to_string(),
+                        cluster: self.form.value(Field::ClusterName).trim().to_string(),
+                    });
+                }
+                self.jobs.selected = 0;
+                true
+            }
             Some(Action::OpenDetail) => match self.jobs.selected_job() {
                 Some(job) => {
                     self.dialog = Some(Dialog::Detail {
@@ -461,7 +485,7 @@ impl App {
     /// Copy the URL, copy the command, or ask before downloading.
     fn job_action(&mut self, action: Action, job_id: &str, effects: &mut Vec<Effect>) -> bool {
         use crate::jobs::present;
-        let Some(job) = self.jobs.jobs.iter().find(|j| j.id == job_id) else {
+        let Some(job) = self.jobs.find(job_id) else {
             return false;
         };
         let Some(target) = present::download_target(job) else {

@@ -28,7 +28,13 @@ impl DownloadState {
     pub fn describe(&self, listed: Option<&str>) -> String {
         match self {
             DownloadState::Running { done, total: Some(t) } if *t > 0 => {
-                format!("downloading: {}% of {} bytes", done * 100 / t, t)
+                let percent = (done * 100 / t).min(100);
+                let filled = (percent / 5) as usize;
+                format!(
+                    "downloading [{}{}] {percent}% of {t} bytes",
+                    "#".repeat(filled),
+                    ".".repeat(20 - filled)
+                )
             }
             DownloadState::Running { done, .. } => format!("downloading: {done} bytes"),
             DownloadState::Done { path, bytes, sha1 } => match listed {

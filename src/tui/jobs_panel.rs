@@ -22,6 +22,8 @@ pub struct JobsPanel {
     pub failure: Option<(String, std::time::Duration)>,
     /// A cycle asked for and not answered yet.
     pub polling: bool,
+    /// The cluster's other restore jobs (not tracked here), when shown: `Err` says why not.
+    pub others: Option<Result<Vec<RestoreJob>, String>>,
 }
 
 impl JobsPanel {
@@ -56,16 +58,35 @@ impl JobsPanel {
         }
     }
 
+    /// The tracked jobs, then (when shown) the cluster's others.
+    pub fn visible(&self) -> Vec<&RestoreJob> {
+        let mut v: Vec<&RestoreJob> = self.jobs.iter().collect();
+        if let Some(Ok(others)) = &self.others {
+            v.extend(others.iter().filter(|o| !self.jobs.iter().any(|j| j.id == o.id)));
+        }
+        v
+    }
+
+    /// A job shown in the panel, tracked or not.
+    pub fn find(&self, id: &str) -> Option<&RestoreJob> {
+        self.visible().into_iter().find(|j| j.id == id)
+    }
+
+    fn is_tracked(&self, job: &RestoreJob) -> bool {
+        self.jobs.iter().any(|j| j.id == job.id)
+    }
+
     pub fn selected_job(&self) -> Option<&RestoreJob> {
-        self.jobs.get(self.selected)
+        self.visible().get(self.selected).copied()
     }
 
     pub fn move_selection(&mut self, down: bool) {
-        if self.jobs.is_empty() {
+        let n = self.visible().len();
+        if n == 0 {
             return;
         }
         self.selected = if down {
-            (self.selected + 1).min(self.jobs.len() - 1)
+            (self.selected + 1).min(n - 1)
         } else {
             self.selected.saturating_sub(1)
         };
@@ -134,7 +155,14 @@ impl JobsPanel {
             .borders(Borders::ALL)
             .border_set(theme.border())
             .title(Span::styled(
-                format!(" Restore jobs ({}) ", self.jobs.len()),
+                match &self.others {
+                    Some(Ok(_)) => format!(
+                        " Restore jobs ({} tracked, {} other) ",
+                        self.jobs.len(),
+                        self.visible().len() - self.jobs.len()
+                    ),
+                    _ => format!(" Restore jobs ({}) ", self.jobs.len()),
+                },
                 theme.title(),
             ));
         let inner = block.inner(area);
@@ -162,7 +190,14 @@ impl JobsPanel {
             ),
             theme.dim(),
         ));
-        if self.jobs.is_empty() {
+        if let Some(Err(why)) = &self.others {
+            lines.push(Line::styled(
+                truncate(&format!("the cluster's other jobs: {why}"), width),
+                theme.error(),
+            ));
+        }
+        let visible = self.visible();
+        if visible.is_empty() {
             lines.push(Line::styled(
                 "  none yet: compose a request and press Ctrl-S",
                 theme.dim(),
@@ -170,7 +205,7 @@ impl JobsPanel {
         }
         let rows = (inner.height as usize).saturating_sub(lines.len());
         let start = self.selected.saturating_sub(rows.saturating_sub(1));
-        for (i, job) in self.jobs.iter().enumerate().skip(start).take(rows) {
+        for (i, job) in visible.into_iter().enumerate().skip(start).take(rows) {
             let chosen = active && i == self.selected;
             let style = if chosen {
                 theme.focus()
@@ -179,7 +214,17 @@ impl JobsPanel {
             } else {
                 ratatui::style::Style::new()
             };
-            let mark = if chosen { theme.mark_focus() } else { " " };
+            let mark = match (chosen, self.is_tracked(job)) {
+                (true, _) => theme.mark_focus(),
+                (false, true) => " ",
+                // Not tracked here: listed for reference, dimmed.
+                (false, false) => ".",
+            };
+            let style = if self.is_tracked(job) || chosen {
+                style
+            } else {
+                theme.dim()
+            };
             lines.push(Line::styled(
                 truncate(&format!("{mark}{}", self.row(job, theme, now_ms)), width),
                 style,

@@ -51,6 +51,7 @@ pub enum Action {
     CopyCommand,
     Download,
     Reveal,
+    ToggleOthers,
     Submit,
     Close,
 }
@@ -123,6 +124,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Jobs, &[(KeyCode::Char('y'), NONE)], "y", Action::CopyUrl, "copy the download URL (OSC 52)", true),
     bind(Scope::Jobs, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command", true),
     bind(Scope::Jobs, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download the file, checking its SHA1", false),
+    bind(Scope::Jobs, &[(KeyCode::Char('a'), NONE)], "a", Action::ToggleOthers, "show or hide the cluster's other restore jobs", true),
 ];
 
 /// The action bound to `key` in the first of `scopes` that binds it. Key releases are ignored.
@@ -184,6 +186,7 @@ fn short(action: Action) -> &'static str {
         Action::CopyCommand => "copy cmd",
         Action::Download => "download",
         Action::Reveal => "reveal",
+        Action::ToggleOthers => "all jobs",
         Action::Submit => "submit",
         Action::Close => "close",
     }

@@ -165,6 +165,12 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 cluster,
                 body,
             } => submit(&services, &group_id, &cluster, body).await,
+            Effect::LoadClusterJobs { group_id, cluster } => Msg::ClusterJobs(
+                client
+                    .list_restore_jobs(&group_id, &cluster, None)
+                    .await
+                    .map_err(|e| e.to_string()),
+            ),
             Effect::Download { job, dest } => download(&client, &job, &dest, &tx).await,
             // Handled by `dispatch`, without a task.
             Effect::PollNow | Effect::Copy { .. } => return,

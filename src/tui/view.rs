@@ -91,7 +91,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         }
         Some(Dialog::Help) => draw_help(frame, app, centered(area, 90, 40)),
         Some(Dialog::Detail { job_id, revealed }) => {
-            if let Some(job) = app.jobs.jobs.iter().find(|j| j.id == *job_id) {
+            if let Some(job) = app.jobs.find(job_id) {
                 let view = super::job_detail::DetailView {
                     job,
                     revealed: *revealed,
