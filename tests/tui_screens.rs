@@ -202,3 +202,31 @@ fn small_terminals_say_so_and_never_panic() {
         let _ = screen(&a, w, h);
     }
 }
+
+#[test]
+fn a_point_in_time_turns_red_as_it_ages_out_while_the_user_looks() {
+    use atlas_restore::restore::Field;
+    use atlas_restore::tui::form::FieldState;
+    let mut a = app(color());
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Down);
+    }
+    // 23h59m ago: inside the window.
+    type_text(&mut a, &(NOW_MS - 86_340_000).to_string());
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)), NOW_MS);
+    assert!(a.needs_tick(), "a time field is filled: the clock matters");
+    let aged = |a: &App| {
+        a.form
+            .findings()
+            .iter()
+            .any(|f| f.code.as_str() == "POINT_IN_TIME_OUTSIDE_WINDOW")
+    };
+    assert!(!aged(&a), "{:?}", a.form.findings());
+    // Two minutes later, without a key pressed, a tick re-checks it.
+    let (changed, _) = a.update(Msg::Tick, NOW_MS + 120_000);
+    assert!(changed, "the screen must be redrawn");
+    assert_eq!(a.form.state(Field::PointInTimeUtcMillis), FieldState::Error);
+    assert!(aged(&a));
+    // A tick that changes nothing asks for no redraw.
+    assert!(!a.update(Msg::Tick, NOW_MS + 121_000).0);
+}

@@ -469,10 +469,11 @@ fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding
         Finding::error(
             Code::PointInTimeOutsideWindow,
             &[field],
+            // The message names the value, not the moving window's edge, so that it stays the
+            // same from one second to the next and the screen need not be redrawn.
             format!(
-                "pointInTimeUTCMillis is {}, more than 24 hours ago: Atlas restores only to times after {}",
-                format_utc_ms(ms as i64),
-                format_utc_ms(window_start as i64)
+                "pointInTimeUTCMillis is {}, more than 24 hours ago: Atlas restores only to the last 24 hours; pick a later time",
+                format_utc_ms(ms as i64)
             ),
         )
     } else {
