@@ -356,3 +356,34 @@ async fn a_post_whose_answer_is_lost_is_unknown_and_reconciled_not_resent() {
     assert_eq!(sim.counters().restore_job_creates, 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn enveloped_and_pretty_answers_are_read_the_same() {
+    let sim = sim().await;
+    let c = AtlasClient::new(&ClientOptions {
+        base_url: sim.base_url(),
+        api: ApiVersion::V1,
+        public_key: sim.public_key().to_string(),
+        private_key: SecretString::new(sim.private_key()),
+        request_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        ca_file: None,
+        max_body_bytes: 1 << 20,
+        envelope: true,
+        pretty: true,
+    })
+    .unwrap();
+    let g = sim.group_id().to_string();
+    assert_eq!(c.list_clusters(&g).await.unwrap().len(), 3);
+    assert_eq!(c.get_cluster(&g, "Cluster0").await.unwrap().name, "Cluster0");
+    let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
+    let created = c
+        .create_restore_job(&g, "Cluster0", &http_body(&snapshot))
+        .await
+        .unwrap();
+    assert_eq!(created.jobs.len(), 1);
+    let job = c.get_restore_job(&g, "Cluster0", &created.jobs[0].id).await.unwrap();
+    assert_eq!(job.id, created.jobs[0].id);
+    let err = c.get_cluster(&g, "Nope").await.unwrap_err();
+    assert!(err.to_string().contains("CLUSTER_NAME_NOT_FOUND"), "{err}");
+}

@@ -71,7 +71,14 @@ pub struct StatusError {
 impl StatusError {
     /// Builds from the status, the `Retry-After` value and the body's bytes (any shape).
     pub fn from_response(status: u16, retry_after: Option<Duration>, content_type: &str, body: &[u8]) -> StatusError {
-        let parsed: Option<ApiErrorBody> = serde_json::from_slice(body).ok();
+        // An enveloped error (`envelope=true`) carries the ApiError in `content`.
+        let parsed: Option<ApiErrorBody> = serde_json::from_slice::<serde_json::Value>(body).ok().and_then(|v| {
+            let inner = match v.get("content") {
+                Some(c) if v.get("status").is_some() && c.is_object() => c.clone(),
+                _ => v,
+            };
+            serde_json::from_value(inner).ok()
+        });
         let clean = |s: Option<String>| s.map(|s| sanitize(&s)).filter(|s| !s.trim().is_empty());
         match parsed {
             Some(api) => StatusError {
