@@ -230,3 +230,29 @@ fn a_point_in_time_turns_red_as_it_ages_out_while_the_user_looks() {
     // A tick that changes nothing asks for no redraw.
     assert!(!a.update(Msg::Tick, NOW_MS + 121_000).0);
 }
+
+#[test]
+fn a_pasted_id_lands_whole_but_an_erase_confirmation_must_be_typed() {
+    use atlas_restore::restore::Field;
+    let mut a = app(color());
+    a.update(Msg::Paste("  5a6669d9fcc178211a0d86b9\r\nsecond line".into()), NOW_MS);
+    assert_eq!(a.form.value(Field::SnapshotId), "5a6669d9fcc178211a0d86b9");
+    for _ in 0..5 {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' '));
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Down);
+    }
+    a.update(Msg::Paste(GROUP.into()), NOW_MS);
+    press(&mut a, KeyCode::Down);
+    a.update(Msg::Paste("Staging0".into()), NOW_MS);
+    ctrl(&mut a, 's');
+    assert!(matches!(a.dialog, Some(Dialog::Review(_))), "{:?}", a.status);
+    a.update(Msg::Paste("Staging0".into()), NOW_MS);
+    assert!(text(&a, 80, 24).contains("pasting does not confirm an erase"));
+    assert!(
+        press(&mut a, KeyCode::Enter).is_empty(),
+        "a pasted name does not confirm an erase"
+    );
+}
