@@ -630,12 +630,14 @@ fn list_snapshots(req: &Req<'_>, c: &Cluster) -> Result<Reply, ApiError> {
     page(req, items)
 }
 
+/// Atlas's 404 for a thing of a cluster: "No snapshot with ID … exists for cluster …".
+fn not_found_in_cluster(code: &'static str, what: &str, id: &str, cluster: &str) -> ApiError {
+    ApiError::not_found(code, format!("No {what} with ID {id} exists for cluster {cluster}."))
+        .params(vec![json!(id), json!(cluster)])
+}
+
 pub(crate) fn snapshot_not_found(id: &str, cluster: &str) -> ApiError {
-    ApiError::not_found(
-        "SNAPSHOT_NOT_FOUND",
-        format!("No snapshot with ID {id} exists for cluster {cluster}."),
-    )
-    .params(vec![json!(id), json!(cluster)])
+    not_found_in_cluster("SNAPSHOT_NOT_FOUND", "snapshot", id, cluster)
 }
 
 fn one_snapshot(req: &Req<'_>, c: &Cluster, id: &str) -> Result<Reply, ApiError> {
@@ -655,11 +657,7 @@ fn list_checkpoints(req: &Req<'_>, c: &Cluster) -> Result<Reply, ApiError> {
 }
 
 pub(crate) fn checkpoint_not_found(id: &str, cluster: &str) -> ApiError {
-    ApiError::not_found(
-        "CHECKPOINT_NOT_FOUND",
-        format!("No checkpoint with ID {id} exists for cluster {cluster}."),
-    )
-    .params(vec![json!(id), json!(cluster)])
+    not_found_in_cluster("CHECKPOINT_NOT_FOUND", "checkpoint", id, cluster)
 }
 
 fn one_checkpoint(req: &Req<'_>, c: &Cluster, id: &str) -> Result<Reply, ApiError> {
@@ -702,13 +700,7 @@ fn one_job(req: &Req<'_>, c: &Cluster, id: &str) -> Result<Reply, ApiError> {
         .jobs
         .iter()
         .find(|j| j.id == id && j.cluster_name == c.name)
-        .ok_or_else(|| {
-            ApiError::not_found(
-                "RESTORE_JOB_NOT_FOUND",
-                format!("No restore job with ID {id} exists for cluster {}.", c.name),
-            )
-            .params(vec![json!(id), json!(c.name)])
-        })?;
+        .ok_or_else(|| not_found_in_cluster("RESTORE_JOB_NOT_FOUND", "restore job", id, &c.name))?;
     doc(job.to_json(&req.sh.base_url, req.prefix(), now))
 }
 
