@@ -256,3 +256,18 @@ fn a_pasted_id_lands_whole_but_an_erase_confirmation_must_be_typed() {
         "a pasted name does not confirm an erase"
     );
 }
+
+#[test]
+fn help_scrolls_to_its_end_at_80x24() {
+    let mut a = app(color());
+    press(&mut a, KeyCode::F(1));
+    assert!(text(&a, 80, 24).contains("Anywhere"));
+    for _ in 0..60 {
+        press(&mut a, KeyCode::Down);
+    }
+    let s = text(&a, 80, 24);
+    assert!(s.contains("Fields are the API's names"), "{s}");
+    assert!(s.contains("In a dialog"), "{s}");
+    press(&mut a, KeyCode::Esc);
+    assert!(a.dialog.is_none());
+}

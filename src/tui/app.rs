@@ -92,7 +92,10 @@ pub enum Dialog {
         title: String,
         lines: Vec<String>,
     },
-    Help,
+    /// The keys; `scroll` is the first line shown (the list is longer than 24 rows).
+    Help {
+        scroll: u16,
+    },
     /// A job in full; `revealed` shows the download auth value.
     Detail {
         job_id: String,
@@ -217,7 +220,7 @@ impl App {
         match &self.dialog {
             Some(Dialog::Picker(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review],
-            Some(Dialog::Message { .. } | Dialog::Help) => vec![Scope::Dialog],
+            Some(Dialog::Message { .. } | Dialog::Help { .. }) => vec![Scope::Dialog],
             Some(Dialog::Detail { .. }) => vec![Scope::Detail],
             Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
             None if self.focus_jobs => vec![Scope::Jobs, Scope::NoText, Scope::Global],
@@ -341,6 +344,14 @@ impl App {
                     self.dialog = None;
                     true
                 }
+                (Some(Action::Up | Action::Down), Dialog::Help { scroll }) => {
+                    *scroll = if action == Some(Action::Down) {
+                        scroll.saturating_add(1)
+                    } else {
+                        scroll.saturating_sub(1)
+                    };
+                    true
+                }
                 (Some(Action::Up | Action::Down), Dialog::Picker(p)) => {
                     p.move_selection(action == Some(Action::Down));
                     true
@@ -404,7 +415,7 @@ impl App {
                 true
             }
             Some(Action::Help) => {
-                self.dialog = Some(Dialog::Help);
+                self.dialog = Some(Dialog::Help { scroll: 0 });
                 true
             }
             Some(Action::Review) => self.open_review(now_ms),

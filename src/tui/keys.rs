@@ -106,6 +106,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], "Enter", Action::Submit, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "cancel", true),
     bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], "Esc", Action::Close, "close this", true),
+    bind(Scope::Dialog, &[(KeyCode::Up, NONE)], "Up", Action::Up, "scroll up (help)", false),
+    bind(Scope::Dialog, &[(KeyCode::Down, NONE)], "Down", Action::Down, "scroll down (help)", false),
     bind(Scope::Anywhere, &[(KeyCode::Char('c'), CTRL), (KeyCode::Char('q'), CTRL)], "^Q", Action::Quit, "quit (Ctrl-C too); submitted jobs are kept", true),
     bind(Scope::Global, &[(KeyCode::F(1), NONE)], "F1", Action::Help, "help", true),
     bind(Scope::NoText, &[(KeyCode::Char('?'), NONE)], "?", Action::Help, "help (outside text fields)", false),

@@ -89,7 +89,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         Some(Dialog::Message { title, lines }) => {
             draw_message(frame, app, title, lines, "Esc closes", centered(area, 90, 12))
         }
-        Some(Dialog::Help) => draw_help(frame, app, centered(area, 90, 40)),
+        Some(Dialog::Help { scroll }) => draw_help(frame, app, *scroll, centered(area, 90, 48)),
         Some(Dialog::Detail { job_id, revealed }) => {
             if let Some(job) = app.jobs.find(job_id) {
                 let view = super::job_detail::DetailView {
@@ -158,12 +158,12 @@ fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], foo
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }
 
-fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
+fn draw_help(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_set(app.theme.border())
-        .title(Span::styled(" Keys ", app.theme.title()));
+        .title(Span::styled(" Keys (Up/Down scroll, Esc closes) ", app.theme.title()));
     let mut text = Vec::new();
     for (title, bindings) in keys::help_lines() {
         text.push(Line::styled(title, app.theme.label()));
@@ -175,5 +175,7 @@ fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
         "Fields are the API's names. Times: epoch digits, 2026-11-28T09:30Z, -90m or 2h ago.",
         app.theme.dim(),
     ));
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
+    // Scrolling stops where the last line shows at the bottom.
+    let max = (text.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    frame.render_widget(Paragraph::new(text).scroll((scroll.min(max), 0)).block(block), area);
 }
