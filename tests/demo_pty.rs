@@ -117,6 +117,19 @@ fn compose_conflict_review_submit_download_in_the_demo() {
         detail.contains("x-mongodb-restore-auth: ••••"),
         "the auth value is masked: {detail}"
     );
+    // y sends the URL to the terminal's clipboard (OSC 52), and says so without claiming more.
+    pty.send("y");
+    pty.wait_for("sent the download URL to your terminal's clipboard");
+    assert!(
+        pty.raw().windows(7).any(|w| w == b"\x1b]52;c;"),
+        "an OSC 52 sequence was written"
+    );
+    pty.send("c");
+    let s = pty.wait_for("a download command (it holds the auth value)");
+    assert!(
+        !s.contains("curl -fSL"),
+        "the command, with its secret, is not shown: {s}"
+    );
     pty.send("d");
     pty.wait_for("Download the restore file?");
     pty.send(key::ENTER);

@@ -101,7 +101,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                 };
                 view.render(
                     frame,
-                    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1)),
+                    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2)),
                     theme,
                 );
             }

@@ -47,6 +47,8 @@ impl Pty {
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         cmd.env_remove("ATLAS_RESTORE_CONFIG");
+        // Not inside tmux or screen, whatever runs the tests: OSC 52 goes out unwrapped.
+        cmd.env_remove("TMUX");
         for (k, v) in env {
             cmd.env(k, v);
         }
