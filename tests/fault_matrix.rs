@@ -265,3 +265,33 @@ fn the_server_gone_altogether() {
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
 }
+
+#[test]
+fn a_create_whose_answer_is_lost_is_reconciled_never_resent() {
+    let bench = Bench::new("lost-create", None, "3s");
+    let mut pty = bench.dashboard();
+    pty.wait_for("updated");
+    pty.send(key::ENTER);
+    pty.wait_for("in progress");
+    pty.send(key::DOWN);
+    pty.send(key::ENTER);
+    pty.wait_for("no conflicts");
+    let creates = bench.sim().counters().restore_job_creates;
+    bench.sim().set_fault(Some(Fault::DropConnection));
+    pty.send(key::CTRL_S);
+    pty.wait_for("Review");
+    pty.send(key::ENTER);
+    pty.wait_for("The answer was lost");
+    bench.sim().set_fault(None);
+    pty.send(key::ESC);
+    // Found in the cluster's list and tracked: two jobs now, the lost one among them.
+    pty.wait_until(30, "the lost job reconciled", |s| s.contains("Restore jobs (2)"));
+    assert_eq!(
+        bench.sim().counters().restore_job_creates,
+        creates + 1,
+        "sent once, never resent"
+    );
+    std::thread::sleep(Duration::from_millis(150));
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+}

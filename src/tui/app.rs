@@ -711,6 +711,9 @@ impl App {
                     }
                 }
                 let title = if matches!(e, AtlasError::OutcomeUnknown { .. }) {
+                    // The poller looks for it in the cluster's list at once; it is never resent.
+                    effects.push(Effect::PollNow);
+                    lines.push("It is recorded as unknown and looked for in the cluster's restore jobs now; if found, it appears in the jobs panel.".into());
                     "The answer was lost: the job may exist"
                 } else {
                     "Atlas did not create the restore job"
