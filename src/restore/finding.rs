@@ -23,6 +23,8 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Code {
     BodyNotObject,
+    /// The form's source project or cluster is blank (they are the URL's, not the body's).
+    SourceMissing,
     WrongType,
     UnknownField,
     ResponseOnlyField,
@@ -59,6 +61,7 @@ impl Code {
     pub const fn as_str(self) -> &'static str {
         match self {
             Code::BodyNotObject => "BODY_NOT_OBJECT",
+            Code::SourceMissing => "SOURCE_MISSING",
             Code::WrongType => "WRONG_TYPE",
             Code::UnknownField => "UNKNOWN_FIELD",
             Code::ResponseOnlyField => "RESPONSE_ONLY_FIELD",

@@ -165,7 +165,7 @@ impl Form {
         ] {
             if self.value(field).trim().is_empty() {
                 findings.push(Finding::error(
-                    crate::restore::Code::InvalidId,
+                    crate::restore::Code::SourceMissing,
                     &[field],
                     format!("{field} is empty: give {what}"),
                 ));
