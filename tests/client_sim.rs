@@ -387,3 +387,35 @@ async fn enveloped_and_pretty_answers_are_read_the_same() {
     let err = c.get_cluster(&g, "Nope").await.unwrap_err();
     assert!(err.to_string().contains("CLUSTER_NAME_NOT_FOUND"), "{err}");
 }
+
+#[tokio::test]
+async fn a_name_that_does_not_resolve_is_said_in_plain_words() {
+    let c = AtlasClient::new(&ClientOptions {
+        base_url: "https://atlas-restore-test.invalid".into(),
+        api: ApiVersion::V1,
+        public_key: "p".into(),
+        private_key: SecretString::new("s"),
+        request_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(5),
+        ca_file: None,
+        max_body_bytes: 1 << 20,
+        envelope: false,
+        pretty: false,
+    })
+    .unwrap();
+    let e = c.list_clusters("5a66666887d9d61443b41645").await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AtlasError::Transport {
+                kind: TransportKind::Dns,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().starts_with("cannot resolve atlas-restore-test.invalid"),
+        "{e}"
+    );
+}
