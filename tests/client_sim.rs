@@ -16,19 +16,30 @@ async fn sim() -> Sim {
         .unwrap()
 }
 
-fn client_for(sim: &Sim, api: ApiVersion, timeout: Duration) -> AtlasClient {
-    AtlasClient::new(&ClientOptions {
-        base_url: sim.base_url(),
+/// Options for `base_url` with the simulator's keys (or any, for a host that isn't one).
+fn options(base_url: String, public: &str, private: &str, api: ApiVersion, timeout: Duration) -> ClientOptions {
+    ClientOptions {
+        base_url,
         api,
-        public_key: sim.public_key().to_string(),
-        private_key: SecretString::new(sim.private_key()),
+        public_key: public.to_string(),
+        private_key: SecretString::new(private),
         request_timeout: timeout,
         connect_timeout: Duration::from_secs(2),
         ca_file: None,
         max_body_bytes: 1 << 20,
         envelope: false,
         pretty: false,
-    })
+    }
+}
+
+fn client_for(sim: &Sim, api: ApiVersion, timeout: Duration) -> AtlasClient {
+    AtlasClient::new(&options(
+        sim.base_url(),
+        sim.public_key(),
+        sim.private_key(),
+        api,
+        timeout,
+    ))
     .unwrap()
 }
 
@@ -361,16 +372,15 @@ async fn a_post_whose_answer_is_lost_is_unknown_and_reconciled_not_resent() {
 async fn enveloped_and_pretty_answers_are_read_the_same() {
     let sim = sim().await;
     let c = AtlasClient::new(&ClientOptions {
-        base_url: sim.base_url(),
-        api: ApiVersion::V1,
-        public_key: sim.public_key().to_string(),
-        private_key: SecretString::new(sim.private_key()),
-        request_timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(2),
-        ca_file: None,
-        max_body_bytes: 1 << 20,
         envelope: true,
         pretty: true,
+        ..options(
+            sim.base_url(),
+            sim.public_key(),
+            sim.private_key(),
+            ApiVersion::V1,
+            Duration::from_secs(10),
+        )
     })
     .unwrap();
     let g = sim.group_id().to_string();
@@ -390,18 +400,13 @@ async fn enveloped_and_pretty_answers_are_read_the_same() {
 
 #[tokio::test]
 async fn a_name_that_does_not_resolve_is_said_in_plain_words() {
-    let c = AtlasClient::new(&ClientOptions {
-        base_url: "https://atlas-restore-test.invalid".into(),
-        api: ApiVersion::V1,
-        public_key: "p".into(),
-        private_key: SecretString::new("s"),
-        request_timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(5),
-        ca_file: None,
-        max_body_bytes: 1 << 20,
-        envelope: false,
-        pretty: false,
-    })
+    let c = AtlasClient::new(&options(
+        "https://atlas-restore-test.invalid".into(),
+        "p",
+        "s",
+        ApiVersion::V1,
+        Duration::from_secs(10),
+    ))
     .unwrap();
     let e = c.list_clusters("5a66666887d9d61443b41645").await.unwrap_err();
     assert!(
