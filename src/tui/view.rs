@@ -168,14 +168,39 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
     for (title, bindings) in keys::help_lines() {
         text.push(Line::styled(title, app.theme.label()));
         for (label, help) in bindings {
-            text.push(Line::raw(format!("  {label:<8} {help}")));
+            // Long descriptions go on under themselves, so that 80 columns show them whole.
+            let room = (area.width as usize).saturating_sub(2 + 11).max(20);
+            let mut first = true;
+            for part in wrap_words(help, room) {
+                let key = if first { label } else { "" };
+                text.push(Line::raw(format!("  {key:<8} {part}")));
+                first = false;
+            }
         }
     }
-    text.push(Line::styled(
-        "Fields are the API's names. Times: epoch digits, 2026-11-28T09:30Z, -90m or 2h ago.",
-        app.theme.dim(),
-    ));
+    let note = "Fields are the API's names. Times: epoch digits, 2026-11-28T09:30Z, -90m or 2h ago.";
+    for part in wrap_words(note, (area.width as usize).saturating_sub(2).max(20)) {
+        text.push(Line::styled(part, app.theme.dim()));
+    }
     // Scrolling stops where the last line shows at the bottom.
     let max = (text.len() as u16).saturating_sub(area.height.saturating_sub(2));
     frame.render_widget(Paragraph::new(text).scroll((scroll.min(max), 0)).block(block), area);
+}
+
+/// Splits `text` at spaces into lines of at most `width` characters (longer words stay whole).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().map_or(0, |l| l.chars().count());
+        if line > 0 && line + 1 + word.chars().count() > width {
+            lines.push(String::new());
+        }
+        if let Some(l) = lines.last_mut() {
+            if !l.is_empty() {
+                l.push(' ');
+            }
+            l.push_str(word);
+        }
+    }
+    lines
 }
