@@ -214,7 +214,7 @@ fn a_point_in_time_turns_red_as_it_ages_out_while_the_user_looks() {
     // 23h59m ago: inside the window.
     type_text(&mut a, &(NOW_MS - 86_340_000).to_string());
     a.update(Msg::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)), NOW_MS);
-    assert!(a.needs_tick(), "a time field is filled: the clock matters");
+    assert!(a.needs_tick(NOW_MS), "a time field is filled: the clock matters");
     let aged = |a: &App| {
         a.form
             .findings()
@@ -270,4 +270,34 @@ fn help_scrolls_to_its_end_at_80x24() {
     assert!(s.contains("In a dialog"), "{s}");
     press(&mut a, KeyCode::Esc);
     assert!(a.dialog.is_none());
+}
+
+#[test]
+fn only_a_running_countdown_wakes_the_clock() {
+    let mut a = app(color());
+    assert!(!a.needs_tick(NOW_MS), "an idle form needs no tick");
+    let job = |expires: &str| RestoreJob {
+        id: format!("6b77893b80eef5354c77ee1{}", expires.len() % 10),
+        delivery: Some(Delivery {
+            expires: Some(expires.into()),
+            ..Delivery::default()
+        }),
+        ..RestoreJob::default()
+    };
+    a.update(
+        Msg::Submitted(Ok(Created {
+            jobs: vec![job("2026-11-27T12:00:00Z")],
+            shape_note: None,
+        })),
+        NOW_MS,
+    );
+    assert!(!a.needs_tick(NOW_MS), "an expired link's countdown does not move");
+    a.update(
+        Msg::Submitted(Ok(Created {
+            jobs: vec![job("2026-11-29T12:00Z")],
+            shape_note: None,
+        })),
+        NOW_MS,
+    );
+    assert!(a.needs_tick(NOW_MS));
 }

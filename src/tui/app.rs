@@ -199,14 +199,15 @@ impl App {
         v
     }
 
-    /// Whether the screen changes with the clock alone.
-    pub fn needs_tick(&self) -> bool {
+    /// Whether the screen changes with the clock alone: a time field, or a countdown still
+    /// running (an expired link's "expired" no longer moves, so it wakes nothing).
+    pub fn needs_tick(&self, now_ms: i64) -> bool {
         self.form.depends_on_time()
             || self
                 .jobs
-                .jobs
+                .visible()
                 .iter()
-                .any(|j| crate::jobs::present::expires_ms(j).is_some())
+                .any(|j| crate::jobs::present::expires_ms(j).is_some_and(|e| e > now_ms))
     }
 
     /// The scopes the keyboard is in, most specific first.

@@ -46,7 +46,7 @@ pub async fn run(mut app: App, services: Services, poller: Option<Poller>, mouse
             terminal.draw(|frame| view::draw(frame, &app, Context::system_now_ms()))?;
             dirty = false;
         }
-        let ticking = app.needs_tick();
+        let ticking = app.needs_tick(Context::system_now_ms());
         let msg = tokio::select! {
             biased;
             Some(m) = msg_rx.recv() => m,
