@@ -82,7 +82,8 @@ fn bench(c: &mut Criterion) {
     let mut a = app();
     a.update(
         Msg::Poll(PollEvent::Updated {
-            jobs: (0..1000).map(job).collect(),
+            jobs: (0..1000).map(|i| job(i).into()).collect(),
+            pending: vec![],
             at_ms: NOW_MS,
             requests: 2,
         }),

@@ -37,6 +37,13 @@ pub enum Command {
     ///
     /// Exit status: 0 listed fresh; 1 Atlas could not be asked (the journal's copies are shown); 2 set-up errors.
     Jobs(JobsArgs),
+    /// Send one restore request body (JSON) for the profile's source cluster, with the form's
+    /// rules and the journal; an `AUTOMATED_RESTORE` only with `--confirm-erase`.
+    ///
+    /// Exit status: 0 created (the jobs are printed and tracked); 1 refused (invalid, the erase not
+    /// confirmed, a repeat, or Atlas said no); 2 set-up error, unreadable or not-JSON input, or the
+    /// journal could not record it; 3 outcome unknown (recorded, to be reconciled; never resent by itself).
+    Submit(SubmitArgs),
     /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
     /// with its URL, keys, project and clusters.
     Sim(crate::commands::sim::SimArgs),
@@ -77,6 +84,30 @@ pub struct ValidateArgs {
     /// The source cluster name, to warn when the target is the source itself.
     #[arg(long, value_name = "NAME")]
     pub cluster_name: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The request body to send; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<PathBuf>,
+    /// For an `AUTOMATED_RESTORE`, which erases its target: the target cluster's name (its id
+    /// when only the id is given), exactly.
+    #[arg(long, value_name = "CLUSTER")]
+    pub confirm_erase: Option<String>,
+    /// Send even when the same restore was submitted from here less than an hour ago.
+    #[arg(long)]
+    pub allow_repeat: bool,
+    /// The source project id; default: the profile's `group_id`.
+    #[arg(long, value_name = "ID")]
+    pub group_id: Option<String>,
+    /// The source cluster name; default: the profile's `cluster_name`.
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: Option<String>,
+    /// text: a line per created job on stdout, errors on stderr; json: one object
+    /// `{"state", "jobs", "findings", "error"}` on stdout.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }

@@ -2,10 +2,10 @@
 
 use anyhow::{Context as _, Result};
 use atlas_restore::atlas::{AtlasClient, ClientOptions};
-use atlas_restore::cli::{Cli, ClusterTypeArg, Command, Format, JobsArgs, JobsFormat, ValidateArgs};
-use atlas_restore::commands::validate;
+use atlas_restore::cli::{Cli, ClusterTypeArg, Command, Format, JobsArgs, JobsFormat, SubmitArgs, ValidateArgs};
+use atlas_restore::commands::{submit, validate};
 use atlas_restore::config::{self, process_env};
-use atlas_restore::jobs::Journal;
+use atlas_restore::jobs::{Journal, Services};
 use atlas_restore::restore::{ApiVersion, ClusterType, Context};
 use atlas_restore::tui::theme::Theme;
 use clap::Parser;
@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
         Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
+        Some(Command::Submit(ref args)) => run_submit(&cli, args),
         Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args),
         None if cli.demo => run_demo(&cli, local_offset),
         None => run_dashboard(&cli, local_offset),
@@ -30,6 +31,12 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The profile's client and journal.
+fn services(profile: &config::Profile, journal_dir: &std::path::Path) -> Result<Services> {
+    let client = std::sync::Arc::new(AtlasClient::new(&ClientOptions::from_profile(profile))?);
+    Ok(Services::new(client, Journal::open(journal_dir, &profile.name)?))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -47,12 +54,13 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
     let journal_dir = atlas_restore::jobs::journal::default_dir()
         .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
+    let services = services(&profile, &journal_dir)?;
     runtime()?.block_on(atlas_restore::tui::run_dashboard(
         &profile,
+        services,
         theme,
         ui.mouse,
         false,
-        &journal_dir,
         local_offset,
     ))?;
     Ok(0)
@@ -90,7 +98,12 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             download_dir: scratch.clone(),
             max_body_bytes: 8 * 1024 * 1024,
         };
-        let result = atlas_restore::tui::run_dashboard(&profile, theme, false, true, &scratch, local_offset).await;
+        let result = match services(&profile, &scratch) {
+            Ok(services) => {
+                atlas_restore::tui::run_dashboard(&profile, services, theme, false, true, local_offset).await
+            }
+            Err(e) => Err(e),
+        };
         // Background tasks may still hold idle connections: do not wait on them to exit.
         let _ = tokio::time::timeout(std::time::Duration::from_millis(500), sim.shutdown()).await;
         result
@@ -106,7 +119,8 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
     use atlas_restore::commands::jobs;
     let cfg = config::load(cli.config.as_deref(), &process_env)?;
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
-    let client = std::sync::Arc::new(AtlasClient::new(&ClientOptions::from_profile(&profile))?);
+    let dir = atlas_restore::jobs::journal::default_dir().context("no home directory for the job journal")?;
+    let services = services(&profile, &dir)?;
     let listing = runtime()?.block_on(async {
         if args.all {
             let group = profile
@@ -117,10 +131,9 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
                 .cluster_name
                 .as_deref()
                 .context("--all needs the profile's cluster_name")?;
-            Ok::<_, anyhow::Error>(jobs::all(&client, group, cluster).await?)
+            Ok::<_, anyhow::Error>(jobs::all(&services, group, cluster).await?)
         } else {
-            let dir = atlas_restore::jobs::journal::default_dir().context("no home directory for the job journal")?;
-            Ok(jobs::tracked(client.clone(), Journal::open(&dir, &profile.name)?).await)
+            Ok(jobs::tracked(&services).await)
         }
     })?;
     let text = match args.format {
@@ -143,14 +156,7 @@ fn run_validate(args: ValidateArgs) -> Result<i32> {
         Some(text) => validate::parse_now(text).map_err(anyhow::Error::msg)?,
         None => Context::system_now_ms(),
     };
-    let (source, input) = match args.file.as_deref() {
-        None => ("stdin".to_string(), read_stdin()?),
-        Some(p) if p.as_os_str() == "-" => ("stdin".to_string(), read_stdin()?),
-        Some(p) => {
-            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-            (p.display().to_string(), bytes)
-        }
-    };
+    let (source, input) = read_input(args.file.as_deref())?;
     let opts = validate::Options {
         api,
         now_ms,
@@ -166,6 +172,61 @@ fn run_validate(args: ValidateArgs) -> Result<i32> {
     std::io::stdout().write_all(outcome.stdout.as_bytes())?;
     std::io::stderr().write_all(outcome.stderr.as_bytes())?;
     Ok(outcome.exit_code)
+}
+
+/// Sends one request body; every failure, set-up ones too, comes out in the chosen format.
+fn run_submit(cli: &Cli, args: &SubmitArgs) -> Result<i32> {
+    let json = args.format == Format::Json;
+    let outcome = submit_outcome(cli, args).unwrap_or_else(|e| submit::setup_error(&format!("{e:#}"), json));
+    std::io::stdout().write_all(outcome.stdout.as_bytes())?;
+    std::io::stderr().write_all(outcome.stderr.as_bytes())?;
+    Ok(outcome.exit_code)
+}
+
+fn submit_outcome(cli: &Cli, args: &SubmitArgs) -> Result<submit::Outcome> {
+    let (source, input) = read_input(args.file.as_deref())?;
+    let cfg = config::load(cli.config.as_deref(), &process_env)?;
+    let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    let group_id = args
+        .group_id
+        .clone()
+        .or_else(|| profile.group_id.clone())
+        .with_context(|| {
+            format!(
+                "submit needs the source project: set group_id in the profile, or {}, or give --group-id",
+                config::ENV_PROJECT_ID
+            )
+        })?;
+    let cluster = args
+        .cluster_name
+        .clone()
+        .or_else(|| profile.cluster_name.clone())
+        .context("submit needs the source cluster: set cluster_name in the profile, or give --cluster-name")?;
+    let dir = atlas_restore::jobs::journal::default_dir()
+        .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
+    let services = services(&profile, &dir)?;
+    let opts = submit::Options {
+        group_id,
+        cluster,
+        api: profile.api,
+        now_ms: Context::system_now_ms(),
+        confirm_erase: args.confirm_erase.clone(),
+        allow_repeat: args.allow_repeat,
+        json: args.format == Format::Json,
+    };
+    Ok(runtime()?.block_on(submit::run(&services, &source, &input, &opts)))
+}
+
+/// The body's bytes and a name for messages: from a file, or standard input for `-` or none.
+fn read_input(file: Option<&std::path::Path>) -> Result<(String, Vec<u8>)> {
+    Ok(match file {
+        None => ("stdin".to_string(), read_stdin()?),
+        Some(p) if p.as_os_str() == "-" => ("stdin".to_string(), read_stdin()?),
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            (p.display().to_string(), bytes)
+        }
+    })
 }
 
 fn read_stdin() -> Result<Vec<u8>> {

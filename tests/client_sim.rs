@@ -7,7 +7,7 @@ use atlas_restore::restore::ApiVersion;
 use atlas_restore::secret::SecretString;
 use atlas_restore::sim::{Fault, Sim, SimConfig};
 use serde_json::json;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 async fn sim() -> Sim {
@@ -200,7 +200,7 @@ async fn the_poller_asks_for_the_pages_that_cover_the_tracked_jobs_not_each_job(
     // 1,000 restore jobs on the cluster; the 20 newest are tracked.
     let dir = std::env::temp_dir().join(format!("atlas-restore-poll-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut journal = Journal::open(&dir, "p").unwrap();
+    let journal = Journal::open(&dir, "p").unwrap();
     for i in 0..1000 {
         let body = http_body(&snapshot);
         let created = c.create_restore_job(&g, "Cluster0", &body).await.unwrap();
@@ -212,11 +212,7 @@ async fn the_poller_asks_for_the_pages_that_cover_the_tracked_jobs_not_each_job(
         }
     }
     let before = sim.counters();
-    let poller = Poller::new(
-        c.clone(),
-        Arc::new(Mutex::new(journal)),
-        PollerConfig::new(Duration::from_secs(10)),
-    );
+    let poller = Poller::new(c.clone(), journal, PollerConfig::new(Duration::from_secs(10)));
     let (event, wait) = poller.cycle().await.unwrap();
     let after = sim.counters();
     match event {
@@ -341,7 +337,7 @@ async fn a_post_whose_answer_is_lost_is_unknown_and_reconciled_not_resent() {
     let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
     let dir = std::env::temp_dir().join(format!("atlas-restore-unknown-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut journal = Journal::open(&dir, "p").unwrap();
+    let journal = Journal::open(&dir, "p").unwrap();
     let body = http_body(&snapshot);
     let key = journal.record_sending(&g, "Cluster0", &body, sim.now_ms()).unwrap();
     sim.set_fault(Some(Fault::DropConnection));
@@ -358,11 +354,10 @@ async fn a_post_whose_answer_is_lost_is_unknown_and_reconciled_not_resent() {
         .unwrap();
     sim.set_fault(None);
 
-    let journal = Arc::new(Mutex::new(journal));
     let poller = Poller::new(c.clone(), journal.clone(), PollerConfig::new(Duration::from_secs(10)));
     poller.cycle().await.unwrap();
-    let j = journal.lock().unwrap();
-    assert_eq!(j.submits()[0].state, SubmitState::Created, "{:?}", j.submits()[0]);
+    let j = journal.load().unwrap();
+    assert_eq!(j.submits[0].state, SubmitState::Created, "{:?}", j.submits[0]);
     assert_eq!(j.jobs().len(), 1);
     assert_eq!(sim.counters().restore_job_creates, 1);
     std::fs::remove_dir_all(&dir).unwrap();

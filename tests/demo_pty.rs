@@ -106,7 +106,29 @@ fn compose_conflict_review_submit_download_in_the_demo() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let panel = pty.wait_for("┌ Restore jobs (2)");
-    assert!(panel.contains("Staging0") || panel.contains("Cluster0"), "{panel}");
+    // The automated restore (newest, first) names its target and restore point, not a
+    // download's expiry, although Atlas calls its delivery HTTP.
+    let row = panel
+        .lines()
+        .find(|l| l.contains("→ Staging0"))
+        .unwrap_or_else(|| panic!("the automated restore's row names its target:\n{panel}"));
+    assert!(row.contains("snapshot"), "{row}");
+    pty.send(key::ENTER);
+    let detail = pty.wait_for("target cluster");
+    assert!(
+        detail.contains("AUTOMATED_RESTORE") && detail.contains("Staging0"),
+        "{detail}"
+    );
+    assert!(detail.contains("there is no file to"), "{detail}");
+    assert!(
+        !detail.contains("copy URL") && !detail.contains("download URL"),
+        "no download keys for an automated restore: {detail}"
+    );
+    pty.send("d");
+    pty.wait_for("there is no file to download");
+    assert!(!pty.screen().contains("Download the restore file?"));
+    pty.send(key::ESC);
+    pty.wait_until(10, "the detail closed", |s| !s.contains("target cluster"));
     // The cluster's other restore jobs on a toggle (here there are none but ours).
     pty.send("a");
     pty.wait_for("2 tracked, 0 other");

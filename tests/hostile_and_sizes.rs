@@ -1,9 +1,10 @@
 //! Data from the network cannot take over the terminal, secrets stay off the screen, and no
 //! terminal size breaks the drawing.
 
-use atlas_restore::atlas::{AtlasError, Created, Delivery, FileHash, RestoreJob, StatusError};
+use atlas_restore::atlas::{AtlasError, Delivery, FileHash, RestoreJob, StatusError};
+use atlas_restore::commands::jobs::Listed;
 use atlas_restore::config::ColorChoice;
-use atlas_restore::jobs::PollEvent;
+use atlas_restore::jobs::{PollEvent, SubmitOutcome};
 use atlas_restore::restore::ApiVersion;
 use atlas_restore::secret::SecretString;
 use atlas_restore::tui::app::{App, AppInfo, Dialog, Msg};
@@ -99,6 +100,24 @@ fn assert_clean(bytes: &[u8], what: &str) {
     );
 }
 
+fn refused(error: AtlasError) -> Msg {
+    Msg::Submitted {
+        body: serde_json::json!({}),
+        outcome: SubmitOutcome::Refused { key: "k".into(), error },
+    }
+}
+
+/// An automated restore whose target names are hostile too.
+fn hostile_automated_job() -> RestoreJob {
+    let mut job = hostile_job();
+    job.id = format!("7b77893b80eef5354c77ee1{HOSTILE}");
+    if let Some(d) = job.delivery.as_mut() {
+        d.target_group_id = Some(format!("g{HOSTILE}"));
+        d.target_cluster_name = Some(format!("Staging{HOSTILE}"));
+    }
+    job
+}
+
 fn key(app: &mut App, code: KeyCode) {
     app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW_MS);
 }
@@ -108,7 +127,8 @@ fn hostile_strings_never_reach_the_terminal() {
     let mut a = app();
     a.update(
         Msg::Poll(PollEvent::Updated {
-            jobs: vec![hostile_job()],
+            jobs: vec![hostile_job().into(), hostile_automated_job().into()],
+            pending: vec![],
             at_ms: NOW_MS,
             requests: 1,
         }),
@@ -132,21 +152,24 @@ fn hostile_strings_never_reach_the_terminal() {
         "application/json",
         body.as_bytes(),
     ));
-    a.update(Msg::Submitted(Err(err)), NOW_MS);
+    a.update(refused(err), NOW_MS);
     assert!(matches!(a.dialog, Some(Dialog::Message { .. })));
     assert_clean(&frame_bytes(&a, 80, 24), "the error dialog");
     // A proxy's HTML page.
     let page = format!("<html><title>Login {HOSTILE}</title></html>");
     let err = AtlasError::Status(StatusError::from_response(502, None, "text/html", page.as_bytes()));
-    a.update(Msg::Submitted(Err(err)), NOW_MS);
+    a.update(refused(err), NOW_MS);
     assert_clean(&frame_bytes(&a, 80, 24), "the proxy page dialog");
     // The jobs created come back hostile too.
     a.dialog = None;
     a.update(
-        Msg::Submitted(Ok(Created {
-            jobs: vec![hostile_job()],
-            shape_note: None,
-        })),
+        Msg::Submitted {
+            body: serde_json::json!({}),
+            outcome: SubmitOutcome::Created {
+                key: "k".into(),
+                jobs: vec![hostile_job()],
+            },
+        },
         NOW_MS,
     );
     assert_clean(&frame_bytes(&a, 80, 24), "the submitted status line");
@@ -154,7 +177,14 @@ fn hostile_strings_never_reach_the_terminal() {
 
 #[test]
 fn atlas_restore_jobs_output_is_clean_too() {
-    let jobs = vec![hostile_job()];
+    let jobs: Vec<Listed> = [hostile_job(), hostile_automated_job()]
+        .into_iter()
+        .map(|job| Listed {
+            job,
+            request: None,
+            tracked: true,
+        })
+        .collect();
     assert_clean(
         atlas_restore::commands::jobs::to_table(&jobs).as_bytes(),
         "jobs --format table",
@@ -171,7 +201,7 @@ proptest! {
     #[test]
     fn any_size_draws(w in 1u16..=300, h in 1u16..=100, screen in 0usize..5) {
         let mut a = app();
-        a.update(Msg::Poll(PollEvent::Updated { jobs: vec![hostile_job(); 3], at_ms: NOW_MS, requests: 1 }), NOW_MS);
+        a.update(Msg::Poll(PollEvent::Updated { jobs: vec![hostile_job().into(), hostile_automated_job().into(), hostile_job().into()], pending: vec![], at_ms: NOW_MS, requests: 1 }), NOW_MS);
         match screen {
             1 => key(&mut a, KeyCode::F(1)),
             2 => { a.focus_jobs = true; key(&mut a, KeyCode::Enter); }

@@ -3,35 +3,11 @@
 //! and is listed by `atlas-restore jobs`. Against `atlas-restore sim` run as its own process.
 
 mod pty;
-use pty::{BIN, Pty, TempDir, key};
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
-
-struct SimProcess {
-    child: Child,
-    info: serde_json::Value,
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use pty::{BIN, Pty, SimProcess, TempDir, key};
+use std::process::Command;
 
 fn start_sim() -> SimProcess {
-    let mut child = Command::new(BIN)
-        .args(["sim", "--listen", "127.0.0.1:0", "--speed", "60"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-    SimProcess { child, info }
+    SimProcess::start(&["--speed", "60"])
 }
 
 fn write_config(dir: &TempDir, sim: &SimProcess) -> String {

@@ -1,8 +1,9 @@
 //! Whole screens drawn on ratatui's TestBackend, driven through the same `update` the event
 //! loop calls, and kept as insta snapshots (80x24, 160x48, ASCII, NO_COLOR, tiny terminals).
 
-use atlas_restore::atlas::{Created, Delivery, RestoreJob};
+use atlas_restore::atlas::{Delivery, RestoreJob};
 use atlas_restore::config::ColorChoice;
+use atlas_restore::jobs::SubmitOutcome;
 use atlas_restore::restore::ApiVersion;
 use atlas_restore::tui::app::{App, AppInfo, Dialog, Effect, Msg};
 use atlas_restore::tui::theme::Theme;
@@ -158,13 +159,7 @@ fn http_review_shows_url_json_and_curl_without_the_key() {
         }),
         ..RestoreJob::default()
     };
-    a.update(
-        Msg::Submitted(Ok(Created {
-            jobs: vec![job],
-            shape_note: None,
-        })),
-        NOW_MS,
-    );
+    a.update(created(vec![job]), NOW_MS);
     let s = text(&a, 160, 48);
     insta::assert_snapshot!("side_by_side_with_a_job", s);
     assert!(
@@ -284,20 +279,16 @@ fn only_a_running_countdown_wakes_the_clock() {
         }),
         ..RestoreJob::default()
     };
-    a.update(
-        Msg::Submitted(Ok(Created {
-            jobs: vec![job("2026-11-27T12:00:00Z")],
-            shape_note: None,
-        })),
-        NOW_MS,
-    );
+    a.update(created(vec![job("2026-11-27T12:00:00Z")]), NOW_MS);
     assert!(!a.needs_tick(NOW_MS), "an expired link's countdown does not move");
-    a.update(
-        Msg::Submitted(Ok(Created {
-            jobs: vec![job("2026-11-29T12:00Z")],
-            shape_note: None,
-        })),
-        NOW_MS,
-    );
+    a.update(created(vec![job("2026-11-29T12:00Z")]), NOW_MS);
     assert!(a.needs_tick(NOW_MS));
+}
+
+/// Atlas made these jobs for an HTTP restore.
+fn created(jobs: Vec<RestoreJob>) -> Msg {
+    Msg::Submitted {
+        body: serde_json::json!({"snapshotId": "5a6669d9fcc178211a0d86b9", "delivery": {"methodName": "HTTP"}}),
+        outcome: SubmitOutcome::Created { key: "k".into(), jobs },
+    }
 }

@@ -100,6 +100,13 @@ pub struct Delivery {
     pub expiration_hours: Option<i64>,
     #[serde(deserialize_with = "lenient_i64", skip_serializing_if = "Option::is_none")]
     pub max_downloads: Option<i64>,
+    /// An automated restore's target, where Atlas names it (its `methodName` still says `HTTP`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_group_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_cluster_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_cluster_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]

@@ -2,48 +2,87 @@
 //! refreshed from Atlas once, printed as a table or JSON. Every string from the network is
 //! sanitized before it is printed.
 
-use crate::atlas::{AtlasClient, RestoreJob};
-use crate::jobs::present::{delivery_status, download_target, listed_sha1, max_downloads, status};
-use crate::jobs::{Journal, PollEvent, Poller, PollerConfig};
+use crate::atlas::RestoreJob;
+use crate::jobs::present::{self, delivery_status, download_gone, download_target, listed_sha1, max_downloads, status};
+use crate::jobs::{PollEvent, PollerConfig, Services, TrackedJob};
 use crate::text::sanitize;
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 
 pub const EXIT_OK: i32 = 0;
 /// The jobs are printed from the journal, but Atlas could not be asked.
 pub const EXIT_STALE: i32 = 1;
 
+/// A job to print, and whether this profile tracks it.
+pub struct Listed {
+    pub job: RestoreJob,
+    /// The request that made it, when it was sent from here.
+    pub request: Option<Value>,
+    pub tracked: bool,
+}
+
 pub struct Listing {
-    pub jobs: Vec<RestoreJob>,
+    pub jobs: Vec<Listed>,
     /// Why the data could not be refreshed, if it could not.
     pub stale: Option<String>,
 }
 
+fn listed(tracked: Vec<TrackedJob>) -> Vec<Listed> {
+    tracked
+        .into_iter()
+        .map(|t| Listed {
+            job: t.job,
+            request: t.request,
+            tracked: true,
+        })
+        .collect()
+}
+
 /// The tracked jobs, refreshed by one poll cycle.
-pub async fn tracked(client: Arc<AtlasClient>, journal: Journal) -> Listing {
-    let journal = Arc::new(Mutex::new(journal));
-    let poller = Poller::new(
-        client,
-        journal.clone(),
-        PollerConfig::new(std::time::Duration::from_secs(10)),
-    );
+pub async fn tracked(services: &Services) -> Listing {
+    let poller = services.poller(PollerConfig::new(std::time::Duration::from_secs(10)));
+    let from_journal = || async {
+        services
+            .journal_data()
+            .await
+            .map(|d| listed(d.tracked()))
+            .unwrap_or_default()
+    };
     match poller.cycle().await {
-        Ok((Some(PollEvent::Updated { jobs, .. }), _)) => Listing { jobs, stale: None },
+        Ok((Some(PollEvent::Updated { jobs, .. }), _)) => Listing {
+            jobs: listed(jobs),
+            stale: None,
+        },
         Ok(_) => Listing {
-            jobs: journal.lock().unwrap_or_else(|p| p.into_inner()).jobs(),
+            jobs: from_journal().await,
             stale: None,
         },
         Err(e) => Listing {
-            jobs: journal.lock().unwrap_or_else(|p| p.into_inner()).jobs(),
+            jobs: from_journal().await,
             stale: Some(e.to_string()),
         },
     }
 }
 
-/// Every restore job of the cluster.
-pub async fn all(client: &AtlasClient, group_id: &str, cluster: &str) -> Result<Listing, crate::atlas::AtlasError> {
+/// Every restore job of the cluster, those this profile tracks marked (with their requests).
+pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<Listing, crate::atlas::AtlasError> {
+    let jobs = services.cluster_jobs(group_id, cluster).await?;
+    let journal = services
+        .journal_data()
+        .await
+        .map_err(|e| crate::atlas::AtlasError::Setup(e.to_string()))?;
+    let tracked = journal.tracked();
     Ok(Listing {
-        jobs: client.list_restore_jobs(group_id, cluster, None).await?,
+        jobs: jobs
+            .into_iter()
+            .map(|job| {
+                let mine = tracked.iter().find(|t| t.job.id == job.id);
+                Listed {
+                    request: mine.and_then(|t| t.request.clone()),
+                    tracked: mine.is_some(),
+                    job,
+                }
+            })
+            .collect(),
         stale: None,
     })
 }
@@ -53,64 +92,102 @@ fn s(v: Option<&str>) -> Value {
 }
 
 /// One JSON object a job, with what a script needs (the auth value is not included).
-pub fn to_json(jobs: &[RestoreJob]) -> String {
-    let list: Vec<Value> = jobs
-        .iter()
-        .map(|j| {
-            let d = j.delivery.as_ref();
-            json!({
-                "id": sanitize(&j.id),
-                "clusterName": s(j.cluster_name.as_deref()),
-                "batchId": s(j.batch_id.as_deref()),
-                "snapshotId": s(j.snapshot_id.as_deref()),
-                "created": s(j.created.as_deref()),
-                "statusName": s(j.status_name.as_deref()),
-                "delivery": {
-                    "statusName": s(d.and_then(|d| d.status_name.as_deref())),
-                    "expires": s(d.and_then(|d| d.expires.as_deref())),
-                    "maxDownloads": d.and_then(|d| d.max_downloads),
-                    "url": s(d.and_then(|d| d.url.as_deref())),
-                    "urlV2": s(d.and_then(|d| d.url_v2.as_deref())),
-                    "authHeader": s(d.and_then(|d| d.auth_header.as_deref())),
-                },
-                "hashes": j.hashes.iter().flatten().map(|h| json!({
-                    "fileName": s(h.file_name.as_deref()),
-                    "typeName": s(h.type_name.as_deref()),
-                    "hash": s(h.hash.as_deref()),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+pub fn to_json(jobs: &[Listed]) -> String {
+    let list: Vec<Value> = jobs.iter().map(job_json).collect();
     format!("{}\n", Value::Array(list))
 }
 
-/// A table for people: one line a job, the URL last so that it is never cut.
-pub fn to_table(jobs: &[RestoreJob]) -> String {
+/// One job as `to_json` writes it: every string from the network sanitized, no auth value.
+pub fn job_json(l: &Listed) -> Value {
+    let j = &l.job;
+    let d = j.delivery.as_ref();
+    let method = present::method(j, l.request.as_ref());
+    let target = match &method {
+        present::Method::Automated {
+            target_group_id,
+            target_cluster,
+        } => json!({
+            "groupId": s(target_group_id.as_deref()),
+            "cluster": s(target_cluster.as_deref()),
+        }),
+        present::Method::Download => Value::Null,
+    };
+    json!({
+        "id": sanitize(&j.id),
+        "cluster": s(j.cluster_name.as_deref()),
+        "clusterName": s(j.cluster_name.as_deref()),
+        "batchId": s(j.batch_id.as_deref()),
+        "snapshotId": s(j.snapshot_id.as_deref()),
+        "created": s(j.created.as_deref()),
+        "statusName": s(j.status_name.as_deref()),
+        "method": method.as_api(),
+        "target": target,
+        "restorePoint": present::restore_point(j, l.request.as_ref()),
+        "tracked": l.tracked,
+        "downloadable": method == present::Method::Download && download_gone(j).is_none() && download_target(j).is_some(),
+        "delivery": {
+            "methodName": s(d.and_then(|d| d.method_name.as_deref())),
+            "statusName": s(d.and_then(|d| d.status_name.as_deref())),
+            "expires": s(d.and_then(|d| d.expires.as_deref())),
+            "expirationHours": d.and_then(|d| d.expiration_hours),
+            "maxDownloads": d.and_then(|d| d.max_downloads),
+            "url": s(d.and_then(|d| d.url.as_deref())),
+            "urlV2": s(d.and_then(|d| d.url_v2.as_deref())),
+            "authHeader": s(d.and_then(|d| d.auth_header.as_deref())),
+            "targetGroupId": s(d.and_then(|d| d.target_group_id.as_deref())),
+            "targetClusterName": s(d.and_then(|d| d.target_cluster_name.as_deref())),
+            "targetClusterId": s(d.and_then(|d| d.target_cluster_id.as_deref())),
+        },
+        "hashes": j.hashes.iter().flatten().map(|h| json!({
+            "fileName": s(h.file_name.as_deref()),
+            "typeName": s(h.type_name.as_deref()),
+            "hash": s(h.hash.as_deref()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A table for people: one line a job, the URL (or an automated restore's target) last so
+/// that it is never cut.
+pub fn to_table(jobs: &[Listed]) -> String {
     let mut out = format!(
-        "{:<24}  {:<12}  {:<11}  {:<22}  {:<20}  {:<8}  {:<40}  {}\n",
-        "JOB", "CLUSTER", "STATUS", "DELIVERY", "EXPIRES", "MAX DL", "SHA1", "URL"
+        "{:<24}  {:<7}  {:<12}  {:<11}  {:<22}  {:<20}  {:<8}  {:<40}  {}\n",
+        "JOB", "TRACKED", "CLUSTER", "STATUS", "DELIVERY", "EXPIRES", "MAX DL", "SHA1", "URL OR TARGET"
     );
     if jobs.is_empty() {
         out.push_str("(no jobs)\n");
     }
-    for j in jobs {
-        let expires = j
-            .delivery
-            .as_ref()
-            .and_then(|d| d.expires.as_deref())
-            .map(sanitize)
-            .unwrap_or_else(|| "-".into());
-        let url = download_target(j).map(|t| t.url).unwrap_or_else(|| "-".into());
+    for l in jobs {
+        let j = &l.job;
+        let method = present::method(j, l.request.as_ref());
+        let expires = match download_gone(j) {
+            Some(_) => "-".to_string(),
+            None => j
+                .delivery
+                .as_ref()
+                .and_then(|d| d.expires.as_deref())
+                .map(sanitize)
+                .unwrap_or_else(|| "-".into()),
+        };
+        let last = match method.target() {
+            Some(target) => format!(
+                "AUTOMATED_RESTORE -> {target} ({})",
+                present::restore_point(j, l.request.as_ref())
+            ),
+            None if download_gone(j).is_some() => "- (no longer downloadable)".into(),
+            None => download_target(j).map(|t| t.url).unwrap_or_else(|| "-".into()),
+        };
+        let automated = method.target().is_some();
         out.push_str(&format!(
-            "{:<24}  {:<12}  {:<11}  {:<22}  {:<20}  {:<8}  {:<40}  {}\n",
+            "{:<24}  {:<7}  {:<12}  {:<11}  {:<22}  {:<20}  {:<8}  {:<40}  {}\n",
             sanitize(&j.id),
+            if l.tracked { "yes" } else { "no" },
             j.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into()),
             status(j),
             delivery_status(j),
-            expires,
-            max_downloads(j),
+            if automated { "-".into() } else { expires },
+            if automated { "-".into() } else { max_downloads(j) },
             listed_sha1(j).unwrap_or_else(|| "-".into()),
-            url
+            last
         ));
     }
     out

@@ -2,4 +2,5 @@
 
 pub mod jobs;
 pub mod sim;
+pub mod submit;
 pub mod validate;

@@ -71,22 +71,20 @@ pub fn run(source: &str, input: &[u8], opts: &Options) -> Outcome {
 fn render_json(valid: bool, findings: &[Finding]) -> String {
     let doc = serde_json::json!({
         "valid": valid,
-        "findings": findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
+        "findings": findings_json(findings),
     });
     format!("{doc}\n")
 }
 
-fn render_text(source: &str, api: ApiVersion, valid: bool, findings: &[Finding]) -> String {
-    let errors = findings.iter().filter(|f| f.is_error()).count();
-    let warnings = findings.len() - errors;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let verdict = if valid { "valid" } else { "not valid" };
-    let mut out = format!(
-        "{source}: {verdict} for API {} ({}, {})\n",
-        api.as_str(),
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    );
+/// The findings as `--format json` writes them: `[{"severity", "code", "fields", "message"}]`.
+pub fn findings_json(findings: &[Finding]) -> Value {
+    Value::Array(findings.iter().map(Finding::to_json).collect())
+}
+
+/// The findings as the text format writes them: the severity, code and fields on one line,
+/// the message indented under it.
+pub fn findings_text(findings: &[Finding]) -> String {
+    let mut out = String::new();
     for f in findings {
         let fields: Vec<&str> = f.fields.iter().map(|x| x.api_name()).collect();
         let fields = if fields.is_empty() {
@@ -101,5 +99,20 @@ fn render_text(source: &str, api: ApiVersion, valid: bool, findings: &[Finding])
             f.message
         ));
     }
+    out
+}
+
+fn render_text(source: &str, api: ApiVersion, valid: bool, findings: &[Finding]) -> String {
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    let warnings = findings.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let verdict = if valid { "valid" } else { "not valid" };
+    let mut out = format!(
+        "{source}: {verdict} for API {} ({}, {})\n",
+        api.as_str(),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    );
+    out.push_str(&findings_text(findings));
     out
 }

@@ -1,12 +1,19 @@
 //! The tracked-jobs journal: every submit of a profile, on disk, so that nothing submitted is
-//! ever forgotten, not even across `kill -9` or a dropped SSH session. Each change is written
-//! to a temporary file, synced, and renamed into place (then the directory is synced), so a
-//! crash leaves the old journal or the new one, never half of one. Files are 0600: they name
-//! projects, clusters and download URLs.
+//! ever forgotten, not even across `kill -9`, a dropped SSH session, or two windows on one
+//! profile.
+//!
+//! Every change takes an exclusive lock on a lock file beside the journal, re-reads the
+//! journal, applies itself, writes a temporary file, syncs it, renames it into place (then
+//! syncs the directory) and releases the lock. So changes from any number of processes are
+//! applied one after the other, each to the latest state (none overwrites another's), and a
+//! crash leaves the old journal or the new one, never half of one. Readers take no lock: a
+//! rename is atomic, so they see a whole file. Files are 0600: they name projects, clusters
+//! and download URLs.
 
 use crate::atlas::RestoreJob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -16,13 +23,27 @@ use std::path::{Path, PathBuf};
 pub enum SubmitState {
     /// Written before the request goes out; still so after a crash mid-send.
     Sending,
-    /// Atlas answered with the jobs.
+    /// Atlas answered with the jobs (or reconciliation found them).
     Created,
     /// The request may have reached Atlas but its answer was lost: to be reconciled by
     /// listing the cluster's jobs, never resubmitted by itself.
     Unknown,
     /// Atlas refused it; kept for the record.
     Refused,
+    /// Lost, and the cluster's list, read after the window it could have been created in,
+    /// has no such job: it was most likely not created.
+    NotFound,
+}
+
+/// How an entry came into the journal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Origin {
+    /// Sent from here (a dashboard or `atlas-restore submit`).
+    #[default]
+    Submitted,
+    /// A job made elsewhere that the DBA chose to follow (`t`).
+    Tracked,
 }
 
 /// One submit and the jobs it made.
@@ -33,20 +54,204 @@ pub struct TrackedSubmit {
     pub group_id: String,
     pub cluster: String,
     pub submitted_at_ms: i64,
+    /// The body as sent; `null` for a job tracked from elsewhere.
     pub request: Value,
     pub state: SubmitState,
+    #[serde(default)]
+    pub origin: Origin,
     /// The last copy of each job Atlas returned.
     #[serde(default)]
     pub jobs: Vec<RestoreJob>,
+    /// Jobs of a lost submit that could each be it: the DBA chooses (`t`), nothing guesses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<RestoreJob>,
+    /// Ids of jobs forgotten with `x`: they stay claimed, so no reconciliation adopts them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forgotten: Vec<String>,
     /// Why the state is what it is (the error, the reconciliation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// When reconciliation last read the cluster's list for it (epoch ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub looked_ms: Option<i64>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct JournalFile {
-    version: u32,
-    submits: Vec<TrackedSubmit>,
+/// A local key: when, and a random part.
+fn new_key(now_ms: i64) -> String {
+    format!("{now_ms}-{:08x}", rand::random::<u32>())
+}
+
+impl TrackedSubmit {
+    /// A submit about to be sent.
+    fn sending(key: &str, group_id: &str, cluster: &str, request: &Value, now_ms: i64) -> TrackedSubmit {
+        TrackedSubmit {
+            key: key.to_string(),
+            group_id: group_id.to_string(),
+            cluster: cluster.to_string(),
+            submitted_at_ms: now_ms,
+            request: request.clone(),
+            state: SubmitState::Sending,
+            origin: Origin::Submitted,
+            jobs: Vec::new(),
+            candidates: Vec::new(),
+            forgotten: Vec::new(),
+            note: None,
+            looked_ms: None,
+        }
+    }
+
+    /// Sent and then nothing heard (a crash, a lost answer): to be reconciled.
+    pub fn is_unresolved(&self) -> bool {
+        matches!(self.state, SubmitState::Sending | SubmitState::Unknown)
+    }
+
+    /// Whether another look at the cluster's list can still change what is known: not once a
+    /// look was made after the window the job could have been created in.
+    pub fn worth_a_look(&self) -> bool {
+        use super::reconcile::{CLOCK_SKEW_MS, LATEST_CREATE_MS};
+        self.is_unresolved()
+            && self
+                .looked_ms
+                .is_none_or(|l| l <= self.submitted_at_ms + LATEST_CREATE_MS + CLOCK_SKEW_MS)
+    }
+
+    /// Whether `body` asks for the same restore as this submit's request: same cluster,
+    /// restore point, method and target (the delivery's limits aside).
+    pub fn same_restore(&self, group_id: &str, cluster: &str, body: &Value) -> bool {
+        fn key(v: &Value) -> Vec<String> {
+            let text = |v: &Value| match v {
+                Value::Null => String::new(),
+                Value::String(s) => s.trim().to_string(),
+                other => other.to_string(),
+            };
+            let d = v.get("delivery").unwrap_or(&Value::Null);
+            let top = [
+                "snapshotId",
+                "checkpointId",
+                "oplogTs",
+                "oplogInc",
+                "pointInTimeUTCMillis",
+            ];
+            let del = ["methodName", "targetGroupId", "targetClusterName", "targetClusterId"];
+            top.iter()
+                .map(|k| text(v.get(*k).unwrap_or(&Value::Null)))
+                .chain(del.iter().map(|k| text(d.get(*k).unwrap_or(&Value::Null))))
+                .collect()
+        }
+        self.origin == Origin::Submitted
+            && self.group_id == group_id
+            && self.cluster == cluster
+            && key(&self.request) == key(body)
+    }
+}
+
+/// What `record_sending_unless_repeat` did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    /// Recorded under this key: send it.
+    Key(String),
+    /// Not recorded: this earlier submit asked for the same restore.
+    Repeat(Box<TrackedSubmit>),
+}
+
+/// The journal's content.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JournalData {
+    pub version: u32,
+    pub submits: Vec<TrackedSubmit>,
+}
+
+/// A tracked job and the request that made it (when it was sent from here).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedJob {
+    pub job: RestoreJob,
+    pub request: Option<Value>,
+    pub group_id: String,
+    pub cluster: String,
+}
+
+impl From<RestoreJob> for TrackedJob {
+    /// A job known only from Atlas: no request, its own project and cluster.
+    fn from(job: RestoreJob) -> TrackedJob {
+        TrackedJob {
+            group_id: job.group_id.clone().unwrap_or_default(),
+            cluster: job.cluster_name.clone().unwrap_or_default(),
+            request: None,
+            job,
+        }
+    }
+}
+
+impl JournalData {
+    /// Every tracked job, newest submit first, with its request.
+    pub fn tracked(&self) -> Vec<TrackedJob> {
+        self.submits
+            .iter()
+            .rev()
+            .flat_map(|s| {
+                let request = (!s.request.is_null()).then(|| s.request.clone());
+                s.jobs.iter().map(move |j| TrackedJob {
+                    job: j.clone(),
+                    request: request.clone(),
+                    group_id: s.group_id.clone(),
+                    cluster: s.cluster.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Every tracked job, newest submit first.
+    pub fn jobs(&self) -> Vec<RestoreJob> {
+        self.submits.iter().rev().flat_map(|s| s.jobs.iter().cloned()).collect()
+    }
+
+    pub fn unresolved(&self) -> Vec<&TrackedSubmit> {
+        self.submits.iter().filter(|s| s.is_unresolved()).collect()
+    }
+
+    /// Job ids some entry already owns (tracked or forgotten): never anyone else's match.
+    pub fn claimed_ids(&self) -> HashSet<String> {
+        self.submits
+            .iter()
+            .flat_map(|s| s.jobs.iter().map(|j| j.id.clone()).chain(s.forgotten.iter().cloned()))
+            .collect()
+    }
+
+    /// The latest submit of the same restore sent after `since_ms` that Atlas did not refuse.
+    pub fn same_restore_since(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        body: &Value,
+        since_ms: i64,
+    ) -> Option<&TrackedSubmit> {
+        self.submits.iter().rev().find(|s| {
+            s.submitted_at_ms >= since_ms
+                && !matches!(s.state, SubmitState::Refused | SubmitState::NotFound)
+                && s.same_restore(group_id, cluster, body)
+        })
+    }
+
+    pub fn is_tracked(&self, job_id: &str) -> bool {
+        self.submits.iter().any(|s| s.jobs.iter().any(|j| j.id == job_id))
+    }
+
+    /// Replaces the known copies of jobs with fresher ones; `true` when anything changed.
+    /// Copies are compared as they are written (the auth value is never written).
+    pub fn update_jobs(&mut self, fresh: &[RestoreJob]) -> bool {
+        let mut changed = false;
+        for submit in &mut self.submits {
+            for job in &mut submit.jobs {
+                if let Some(new) = fresh.iter().find(|f| f.id == job.id)
+                    && serde_json::to_value(new).ok() != serde_json::to_value(&*job).ok()
+                {
+                    *job = new.clone();
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,12 +264,16 @@ pub enum JournalError {
     Damaged { path: PathBuf, message: String },
     #[error("cannot write the job journal {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot lock the job journal {path}: {source}")]
+    Lock { path: PathBuf, source: std::io::Error },
 }
 
-#[derive(Debug)]
+/// The journal of one profile: a handle on its file. It holds no copy in memory, so every
+/// process and every task sees the same thing: what is on disk.
+#[derive(Debug, Clone)]
 pub struct Journal {
     path: PathBuf,
-    submits: Vec<TrackedSubmit>,
+    lock_path: PathBuf,
 }
 
 /// The per-user data directory (`~/.local/share/atlas-restore` on Linux; `XDG_DATA_HOME` is honoured).
@@ -88,120 +297,187 @@ pub fn file_name(profile: &str) -> String {
 }
 
 impl Journal {
-    /// Opens (or starts) the journal of `profile` in `dir`.
+    /// The journal of `profile` in `dir`, read once to refuse a damaged file at the start
+    /// rather than at the first submit.
     pub fn open(dir: &Path, profile: &str) -> Result<Journal, JournalError> {
         let path = dir.join(file_name(profile));
-        let submits = match std::fs::read(&path) {
-            Ok(bytes) => {
-                let file: JournalFile = serde_json::from_slice(&bytes).map_err(|e| JournalError::Damaged {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
-                file.submits
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => return Err(JournalError::Read { path, source }),
-        };
-        Ok(Journal { path, submits })
+        let lock_path = dir.join(format!("{}.lock", file_name(profile)));
+        let journal = Journal { path, lock_path };
+        journal.load()?;
+        Ok(journal)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn submits(&self) -> &[TrackedSubmit] {
-        &self.submits
+    /// What is on disk now (empty when there is no journal yet).
+    pub fn load(&self) -> Result<JournalData, JournalError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| JournalError::Damaged {
+                path: self.path.clone(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(JournalData::default()),
+            Err(source) => Err(JournalError::Read {
+                path: self.path.clone(),
+                source,
+            }),
+        }
     }
 
-    /// Every job of every submit, newest submit first.
-    pub fn jobs(&self) -> Vec<RestoreJob> {
-        self.submits.iter().rev().flat_map(|s| s.jobs.iter().cloned()).collect()
+    /// Applies `change` to the latest journal under the lock and writes it when it changed.
+    pub fn update<T>(&self, change: impl FnOnce(&mut JournalData) -> T) -> Result<T, JournalError> {
+        let _lock = self.lock()?;
+        let mut data = self.load()?;
+        let before = data.clone();
+        let out = change(&mut data);
+        if data != before {
+            data.version = 1;
+            self.write(&data)?;
+        }
+        Ok(out)
     }
 
     /// Records a submit about to be sent, durably, and returns its key.
     pub fn record_sending(
-        &mut self,
+        &self,
         group_id: &str,
         cluster: &str,
         request: &Value,
         now_ms: i64,
     ) -> Result<String, JournalError> {
-        let key = format!("{now_ms}-{:08x}", rand::random::<u32>());
-        self.submits.push(TrackedSubmit {
-            key: key.clone(),
-            group_id: group_id.to_string(),
-            cluster: cluster.to_string(),
-            submitted_at_ms: now_ms,
-            request: request.clone(),
-            state: SubmitState::Sending,
-            jobs: Vec::new(),
-            note: None,
-        });
-        self.save()?;
+        let key = new_key(now_ms);
+        self.update(|d| {
+            d.submits
+                .push(TrackedSubmit::sending(&key, group_id, cluster, request, now_ms))
+        })?;
         Ok(key)
     }
 
-    /// Sets a submit's outcome and saves.
+    /// Records a submit about to be sent, unless the same restore was submitted since
+    /// `repeat_since_ms` (checked under the lock, so two windows cannot both miss the other's).
+    pub fn record_sending_unless_repeat(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        request: &Value,
+        now_ms: i64,
+        repeat_since_ms: Option<i64>,
+    ) -> Result<Recorded, JournalError> {
+        let key = new_key(now_ms);
+        self.update(|d| {
+            if let Some(since) = repeat_since_ms
+                && let Some(earlier) = d.same_restore_since(group_id, cluster, request, since)
+            {
+                return Recorded::Repeat(Box::new(earlier.clone()));
+            }
+            d.submits
+                .push(TrackedSubmit::sending(&key, group_id, cluster, request, now_ms));
+            Recorded::Key(key.clone())
+        })
+    }
+
+    /// Sets a submit's outcome (and its jobs, when it has some).
     pub fn record_outcome(
-        &mut self,
+        &self,
         key: &str,
         state: SubmitState,
         jobs: Vec<RestoreJob>,
         note: Option<String>,
     ) -> Result<(), JournalError> {
-        if let Some(s) = self.submits.iter_mut().find(|s| s.key == key) {
-            s.state = state;
-            if !jobs.is_empty() {
-                s.jobs = jobs;
+        self.update(|d| {
+            if let Some(s) = d.submits.iter_mut().find(|s| s.key == key) {
+                s.state = state;
+                if !jobs.is_empty() {
+                    s.jobs = jobs;
+                    s.candidates.clear();
+                }
+                s.note = note;
             }
-            s.note = note;
-        }
-        self.save()
+        })
     }
 
-    /// Submits whose outcome is not known: sent, and then nothing heard (a crash, a lost answer).
-    pub fn unresolved(&self) -> Vec<&TrackedSubmit> {
-        self.submits
-            .iter()
-            .filter(|s| matches!(s.state, SubmitState::Sending | SubmitState::Unknown))
-            .collect()
+    /// Follows a job made elsewhere (or one of a lost submit's candidates, which settles that
+    /// submit). Its whole batch comes along when `jobs` holds it. `false` when it already was.
+    pub fn track(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        jobs: Vec<RestoreJob>,
+        now_ms: i64,
+    ) -> Result<bool, JournalError> {
+        self.update(|d| {
+            let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+            if ids.iter().all(|id| d.is_tracked(id)) {
+                return false;
+            }
+            let jobs: Vec<RestoreJob> = jobs.into_iter().filter(|j| !d.is_tracked(&j.id)).collect();
+            for s in &mut d.submits {
+                s.forgotten.retain(|f| !ids.contains(f));
+            }
+            // A lost submit that listed it as a candidate: it is that submit's job.
+            if let Some(s) = d
+                .submits
+                .iter_mut()
+                .find(|s| s.is_unresolved() && s.candidates.iter().any(|c| ids.contains(&c.id)))
+            {
+                s.state = SubmitState::Created;
+                s.jobs = jobs;
+                s.candidates.clear();
+                s.note = Some("chosen among the candidates by hand".into());
+                return true;
+            }
+            d.submits.push(TrackedSubmit {
+                state: SubmitState::Created,
+                origin: Origin::Tracked,
+                jobs,
+                note: Some("tracked by hand: made elsewhere".into()),
+                ..TrackedSubmit::sending(&new_key(now_ms), group_id, cluster, &Value::Null, now_ms)
+            });
+            true
+        })
     }
 
-    /// Replaces the known copies of jobs with fresher ones; saves when anything changed.
-    pub fn update_jobs(&mut self, fresh: &[RestoreJob]) -> Result<bool, JournalError> {
-        let mut changed = false;
-        for submit in &mut self.submits {
-            for job in &mut submit.jobs {
-                if let Some(new) = fresh.iter().find(|f| f.id == job.id)
-                    && new != job
-                {
-                    *job = new.clone();
-                    changed = true;
+    /// Stops following a job (it stays in Atlas). `false` when it was not tracked.
+    pub fn forget(&self, job_id: &str) -> Result<bool, JournalError> {
+        self.update(|d| {
+            for s in &mut d.submits {
+                if let Some(i) = s.jobs.iter().position(|j| j.id == job_id) {
+                    s.jobs.remove(i);
+                    s.forgotten.push(job_id.to_string());
+                    return true;
                 }
             }
-        }
-        if changed {
-            self.save()?;
-        }
-        Ok(changed)
+            false
+        })
+    }
+
+    /// An exclusive lock on the lock file, held until the guard drops. (The journal itself is
+    /// replaced by each rename, so its own inode cannot carry the lock.)
+    fn lock(&self) -> Result<std::fs::File, JournalError> {
+        let err = |source| JournalError::Lock {
+            path: self.lock_path.clone(),
+            source,
+        };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let file = open_private(&self.lock_path, false).map_err(err)?;
+        file.lock().map_err(err)?;
+        Ok(file)
     }
 
     /// Writes the journal durably: temporary file, sync, rename, sync the directory.
-    pub fn save(&self) -> Result<(), JournalError> {
+    fn write(&self, data: &JournalData) -> Result<(), JournalError> {
         let err = |source| JournalError::Write {
             path: self.path.clone(),
             source,
         };
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let bytes = serde_json::to_vec_pretty(&JournalFile {
-            version: 1,
-            submits: self.submits.clone(),
-        })
-        .map_err(|e| err(std::io::Error::other(e)))?;
+        let bytes = serde_json::to_vec_pretty(data).map_err(|e| err(std::io::Error::other(e)))?;
         let tmp = self.path.with_extension(format!("json.tmp{}", std::process::id()));
         {
-            let mut file = private_file(&tmp).map_err(err)?;
+            let mut file = open_private(&tmp, true).map_err(err)?;
             file.write_all(&bytes).map_err(err)?;
             file.sync_all().map_err(err)?;
         }
@@ -214,17 +490,21 @@ impl Journal {
 }
 
 #[cfg(unix)]
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .write(true)
         .create(true)
-        .truncate(true)
+        .truncate(truncate)
         .mode(0o600)
         .open(path)
 }
 
 #[cfg(not(unix))]
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::create(path)
+fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(truncate)
+        .open(path)
 }

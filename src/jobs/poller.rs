@@ -5,15 +5,16 @@
 //! no more are not asked for; a `READY` delivery is asked for slowly until it expires (its
 //! hashes appear after a download).
 
-use super::journal::{Journal, SubmitState, TrackedSubmit};
-
-/// A tracked job to ask for: its id and batch.
-type Wanted = (String, Option<String>);
+use super::journal::{Journal, JournalData, SubmitState, TrackedJob, TrackedSubmit};
+use super::reconcile::{Reconciled, reconcile};
 use crate::atlas::{AtlasClient, AtlasError, MAX_ITEMS_PER_PAGE, RestoreJob, delivery_is_final, job_is_final};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// A tracked job to ask for: its id and batch.
+type Wanted = (String, Option<String>);
 
 #[derive(Debug, Clone)]
 pub struct PollerConfig {
@@ -38,9 +39,11 @@ impl PollerConfig {
 /// What a cycle found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollEvent {
-    /// Every tracked job, fresh, at this time (epoch ms); `requests` is what the cycle cost.
+    /// Every tracked job, fresh, and the submits whose outcome is not known yet, at this time
+    /// (epoch ms); `requests` is what the cycle cost.
     Updated {
-        jobs: Vec<RestoreJob>,
+        jobs: Vec<TrackedJob>,
+        pending: Vec<TrackedSubmit>,
         at_ms: i64,
         requests: u32,
     },
@@ -83,18 +86,22 @@ fn need(job: &RestoreJob, now_ms: i64) -> Need {
 
 pub struct Poller {
     client: Arc<AtlasClient>,
-    journal: Arc<Mutex<Journal>>,
+    journal: Journal,
     config: PollerConfig,
     now: Arc<Notify>,
+    /// The latest copy of each job as Atlas sent it: the journal's copies lack the download
+    /// auth value, which is never written down.
+    fetched: Mutex<HashMap<String, RestoreJob>>,
 }
 
 impl Poller {
-    pub fn new(client: Arc<AtlasClient>, journal: Arc<Mutex<Journal>>, config: PollerConfig) -> Poller {
+    pub fn new(client: Arc<AtlasClient>, journal: Journal, config: PollerConfig) -> Poller {
         Poller {
             client,
             journal,
             config,
             now: Arc::new(Notify::new()),
+            fetched: Mutex::new(HashMap::new()),
         }
     }
 
@@ -137,49 +144,56 @@ impl Poller {
                     Some(wait)
                 }
             };
-            match wait {
-                Some(d) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(d) => {}
-                        _ = self.now.notified() => {}
-                    }
-                }
-                None => self.now.notified().await,
+            self.wait(wait).await;
+        }
+    }
+
+    /// Waits `wait` (`None`: until poked), but looks at the journal every interval: another
+    /// window's submit, track or forget shows here within one interval.
+    async fn wait(&self, wait: Option<Duration>) {
+        let seen = self.load().await.ok();
+        let deadline = wait.map(|d| tokio::time::Instant::now() + d);
+        loop {
+            let step = match deadline {
+                Some(d) => d
+                    .saturating_duration_since(tokio::time::Instant::now())
+                    .min(self.config.interval),
+                None => self.config.interval,
+            };
+            if step.is_zero() {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(step) => {}
+                _ = self.now.notified() => return,
+            }
+            if seen.is_some() && self.load().await.ok() != seen {
+                return;
             }
         }
+    }
+
+    async fn load(&self) -> Result<JournalData, AtlasError> {
+        let journal = self.journal.clone();
+        blocking(move || journal.load()).await
     }
 
     /// One cycle: returns what to show and how long to wait (`None`: until poked).
     pub async fn cycle(&self) -> Result<(Option<PollEvent>, Option<Duration>), AtlasError> {
         let now_ms = crate::restore::Context::system_now_ms();
-        let (targets, unresolved) = {
-            let j = self.journal.lock().unwrap_or_else(|p| p.into_inner());
-            let mut targets: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
-            for s in j.submits() {
-                for job in &s.jobs {
-                    let n = need(job, now_ms);
-                    if n != Need::None {
-                        targets
-                            .entry((s.group_id.clone(), s.cluster.clone()))
-                            .or_default()
-                            .push((job.id.clone(), job.batch_id.clone()));
-                    }
+        let data = self.load().await?;
+        let mut targets: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
+        for s in &data.submits {
+            for job in &s.jobs {
+                if need(job, now_ms) != Need::None {
+                    targets
+                        .entry((s.group_id.clone(), s.cluster.clone()))
+                        .or_default()
+                        .push((job.id.clone(), job.batch_id.clone()));
                 }
             }
-            let unresolved: Vec<TrackedSubmit> = j.unresolved().into_iter().cloned().collect();
-            (targets, unresolved)
-        };
-        if targets.is_empty() && unresolved.is_empty() {
-            let jobs = self.journal.lock().unwrap_or_else(|p| p.into_inner()).jobs();
-            return Ok((
-                Some(PollEvent::Updated {
-                    jobs,
-                    at_ms: now_ms,
-                    requests: 0,
-                }),
-                None,
-            ));
         }
+        let lost: Vec<&TrackedSubmit> = data.submits.iter().filter(|s| s.worth_a_look()).collect();
         let mut fresh: Vec<RestoreJob> = Vec::new();
         let mut requests = 0u32;
         for ((group, cluster), wanted) in &targets {
@@ -214,37 +228,43 @@ impl Poller {
                 requests += 1;
             }
         }
-        for TrackedSubmit {
-            key,
-            group_id: group,
-            cluster,
-            submitted_at_ms: since_ms,
-            request,
-            ..
-        } in unresolved
-        {
-            let jobs = self.client.list_restore_jobs(&group, &cluster, None).await?;
+        let mut looks: Vec<(String, Reconciled)> = Vec::new();
+        for submit in lost {
+            let jobs = self
+                .client
+                .list_restore_jobs(&submit.group_id, &submit.cluster, None)
+                .await?;
             requests += 1;
-            let found = reconcile(&jobs, since_ms, &request);
-            let journal = self.journal.clone();
-            let n = found.len();
-            let (state, note) = if n > 0 {
-                (
-                    SubmitState::Created,
-                    format!("reconciled: {n} job(s) found in the cluster's list"),
-                )
-            } else {
-                (
-                    SubmitState::Unknown,
-                    "not in the cluster's list: it was most likely not created; submit again if needed".to_string(),
-                )
-            };
-            save(journal, move |j| j.record_outcome(&key, state, found, Some(note))).await?;
+            fresh.extend(jobs.iter().filter(|j| data.is_tracked(&j.id)).cloned());
+            // Claimed by another entry: checked again under the lock when it is recorded.
+            let claimed = data.claimed_ids();
+            looks.push((
+                submit.key.clone(),
+                reconcile(&jobs, submit.submitted_at_ms, &submit.request, &claimed),
+            ));
+        }
+        {
+            let mut cache = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
+            for job in &fresh {
+                cache.insert(job.id.clone(), job.clone());
+            }
         }
         let journal = self.journal.clone();
-        let jobs = save(journal, move |j| j.update_jobs(&fresh).map(|_| j.jobs())).await?;
-        let most = jobs.iter().map(|j| need(j, now_ms)).max().unwrap_or(Need::None);
+        let data = blocking(move || {
+            journal.update(|d| {
+                d.update_jobs(&fresh);
+                for (key, found) in looks {
+                    settle(d, &key, found, now_ms);
+                }
+                d.clone()
+            })
+        })
+        .await?;
+        let jobs = self.overlay(data.tracked());
+        let most = jobs.iter().map(|j| need(&j.job, now_ms)).max().unwrap_or(Need::None);
+        let pending: Vec<TrackedSubmit> = data.unresolved().into_iter().cloned().collect();
         let wait = match most {
+            _ if pending.iter().any(|s| s.worth_a_look()) => Some(self.config.interval),
             Need::Fast => Some(self.config.interval),
             Need::Slow => Some(self.config.ready_interval),
             Need::None => None,
@@ -252,39 +272,88 @@ impl Poller {
         Ok((
             Some(PollEvent::Updated {
                 jobs,
+                pending,
                 at_ms: now_ms,
                 requests,
             }),
             wait,
         ))
     }
+
+    /// The journal's copies, replaced by the copies Atlas sent when they are the same job
+    /// state (they carry the auth value the journal never holds).
+    fn overlay(&self, mut jobs: Vec<TrackedJob>) -> Vec<TrackedJob> {
+        let cache = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
+        for t in &mut jobs {
+            if let Some(f) = cache.get(&t.job.id)
+                && serde_json::to_value(f).ok() == serde_json::to_value(&t.job).ok()
+            {
+                t.job = f.clone();
+            }
+        }
+        jobs
+    }
 }
 
-/// Jobs of the cluster created since the submit (a minute of clock skew allowed) whose
-/// restore point matches the request.
-pub fn reconcile(jobs: &[RestoreJob], since_ms: i64, request: &serde_json::Value) -> Vec<RestoreJob> {
-    let snapshot = request.get("snapshotId").and_then(|v| v.as_str());
-    jobs.iter()
-        .filter(|j| {
-            j.created
-                .as_deref()
-                .and_then(crate::restore::time_input::parse_rfc3339_lenient)
-                .is_some_and(|c| c >= since_ms - 60_000)
-        })
-        .filter(|j| snapshot.is_none() || j.snapshot_id.as_deref() == snapshot)
-        .cloned()
-        .collect()
+/// Records what a look at the cluster's list found, under the journal's lock: a job another
+/// entry claimed meanwhile is no longer anyone else's.
+fn settle(d: &mut JournalData, key: &str, found: Reconciled, now_ms: i64) {
+    let claimed = d.claimed_ids();
+    let Some(s) = d.submits.iter_mut().find(|s| s.key == key && s.is_unresolved()) else {
+        return;
+    };
+    s.looked_ms = Some(now_ms);
+    let free = |jobs: &Vec<RestoreJob>| jobs.iter().all(|j| !claimed.contains(&j.id));
+    match found {
+        Reconciled::Found(jobs) if free(&jobs) => {
+            s.state = SubmitState::Created;
+            s.note = Some(format!(
+                "reconciled: {} job(s) in the cluster's list match its restore point, method and target",
+                jobs.len()
+            ));
+            s.jobs = jobs;
+            s.candidates.clear();
+        }
+        Reconciled::Ambiguous(groups) => {
+            // Claimed meanwhile (another window's t): no longer a candidate.
+            let mut groups: Vec<Vec<RestoreJob>> = groups.into_iter().filter(|g| free(g)).collect();
+            if groups.len() == 1 {
+                let jobs = groups.remove(0);
+                s.state = SubmitState::Created;
+                s.note = Some("reconciled: the one candidate left after the others were claimed".into());
+                s.jobs = jobs;
+                s.candidates.clear();
+            } else if !groups.is_empty() {
+                s.state = SubmitState::Unknown;
+                s.note = Some(format!(
+                    "{} restores in the cluster's list could each be it ({} jobs, marked ?): t on one says it is this submit's",
+                    groups.len(),
+                    groups.iter().map(Vec::len).sum::<usize>()
+                ));
+                s.candidates = groups.into_iter().flatten().collect();
+            }
+        }
+        _ if s.worth_a_look() => {
+            s.state = SubmitState::Unknown;
+            s.candidates.clear();
+            s.note = Some("not in the cluster's list yet: looking again each poll".into());
+        }
+        _ => {
+            s.state = SubmitState::NotFound;
+            s.candidates.clear();
+            s.note = Some(
+                "not in the cluster's list, read after it could have been created: it was most likely not created; submit again if needed".into(),
+            );
+        }
+    }
 }
 
-async fn save<T: Send + 'static>(
-    journal: Arc<Mutex<Journal>>,
-    f: impl FnOnce(&mut Journal) -> Result<T, super::JournalError> + Send + 'static,
+/// Runs journal work off the async threads (it syncs files).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, super::JournalError> + Send + 'static,
 ) -> Result<T, AtlasError> {
-    tokio::task::spawn_blocking(move || {
-        let mut j = journal.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut j)
-    })
-    .await
-    .map_err(|e| AtlasError::Setup(format!("journal task: {e}")))?
-    .map_err(|e| AtlasError::Setup(e.to_string()))
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AtlasError::Setup(format!("journal task: {e}")))?
+        .map_err(|e| AtlasError::Setup(e.to_string()))
 }

@@ -25,6 +25,146 @@ pub fn delivery_status(job: &RestoreJob) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// How a job delivers its restore. Atlas answers `methodName: HTTP` for an automated restore
+/// too, so the method comes from the request that made it (the journal's), else from the
+/// target fields Atlas returns with the delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Method {
+    /// A file to download.
+    Download,
+    /// Atlas erases the target cluster and restores into it; nothing to download.
+    Automated {
+        target_group_id: Option<String>,
+        /// The target's name, else its id.
+        target_cluster: Option<String>,
+    },
+}
+
+impl Method {
+    /// The API's name: `HTTP` or `AUTOMATED_RESTORE`.
+    pub fn as_api(&self) -> &'static str {
+        match self {
+            Method::Download => "HTTP",
+            Method::Automated { .. } => "AUTOMATED_RESTORE",
+        }
+    }
+
+    /// The target cluster, sanitised, when there is one to name.
+    pub fn target(&self) -> Option<String> {
+        match self {
+            Method::Automated { target_cluster, .. } => Some(target_cluster.as_deref().map_or("?".into(), sanitize)),
+            Method::Download => None,
+        }
+    }
+}
+
+pub fn method(job: &RestoreJob, request: Option<&serde_json::Value>) -> Method {
+    let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    if let Some(d) = request.and_then(|r| r.get("delivery")) {
+        return if text(d, "methodName").as_deref() == Some("AUTOMATED_RESTORE") {
+            Method::Automated {
+                target_group_id: text(d, "targetGroupId"),
+                target_cluster: text(d, "targetClusterName").or_else(|| text(d, "targetClusterId")),
+            }
+        } else {
+            Method::Download
+        };
+    }
+    match job.delivery.as_ref() {
+        Some(d) if d.target_group_id.is_some() || d.target_cluster_name.is_some() || d.target_cluster_id.is_some() => {
+            Method::Automated {
+                target_group_id: d.target_group_id.clone(),
+                target_cluster: d.target_cluster_name.clone().or_else(|| d.target_cluster_id.clone()),
+            }
+        }
+        Some(d) if d.method_name.as_deref() == Some("AUTOMATED_RESTORE") => Method::Automated {
+            target_group_id: None,
+            target_cluster: None,
+        },
+        _ => Method::Download,
+    }
+}
+
+/// What the job restores, short: `snapshot 11-27 06:00`, `point in time 11-28 11:00:00`,
+/// `oplog 11-28 11:00:00 #2`, `checkpoint …c0ffee12`; from the request when known, else from
+/// Atlas's `timestamp` (the last oplog entry restored).
+pub fn restore_point(job: &RestoreJob, request: Option<&serde_json::Value>) -> String {
+    let short_time = |ms: i64| {
+        let t = crate::restore::time_input::format_utc_ms(ms);
+        // 2026-11-28T11:00:00Z -> 11-28 11:00:00
+        t.get(5..19).map(|s| s.replace('T', " ")).unwrap_or(t)
+    };
+    if let Some(r) = request {
+        if let Some(ms) = r.get("pointInTimeUTCMillis").and_then(serde_json::Value::as_i64) {
+            return format!("point in time {}", short_time(ms));
+        }
+        if let Some(id) = r.get("checkpointId").and_then(|v| v.as_str()) {
+            return format!("checkpoint {}", short_id(id));
+        }
+        if r.get("oplogTs").is_some() {
+            let inc = match r.get("oplogInc") {
+                Some(serde_json::Value::String(s)) => sanitize(s),
+                Some(v) => v.to_string(),
+                None => "?".into(),
+            };
+            let at = job_timestamp_ms(job).map_or("?".into(), short_time);
+            return format!("oplog {at} #{inc}");
+        }
+    }
+    let at = job_timestamp_ms(job).map(short_time);
+    match (job.point_in_time, at) {
+        (Some(true), Some(at)) => format!("point in time {at}"),
+        (_, Some(at)) => format!("snapshot {}", at.get(..11).unwrap_or(&at).trim_end()),
+        (_, None) => job
+            .snapshot_id
+            .as_deref()
+            .map_or("-".into(), |s| format!("snapshot {}", short_id(s))),
+    }
+}
+
+fn job_timestamp_ms(job: &RestoreJob) -> Option<i64> {
+    parse_rfc3339_lenient(job.timestamp.as_ref()?.date.as_deref()?)
+}
+
+/// Why the file can no longer be fetched, in words, when it cannot.
+pub fn download_gone(job: &RestoreJob) -> Option<&'static str> {
+    let status = job.delivery.as_ref()?.status_name.as_deref()?;
+    Some(match status {
+        "EXPIRED" => "the download link has EXPIRED: Atlas no longer serves this file; restore again for a new one",
+        "MAX_DOWNLOADS_EXCEEDED" => {
+            "MAX_DOWNLOADS_EXCEEDED: the file was downloaded as many times as the job allowed; restore again for a new link"
+        }
+        "FAILED" => "the delivery FAILED: Atlas could not prepare the file; restore again",
+        "INTERRUPTED" => "the delivery was INTERRUPTED: Atlas stopped preparing the file; restore again",
+        _ => return None,
+    })
+}
+
+/// The job's state in words, for its detail.
+pub fn state_words(job: &RestoreJob, method: &Method) -> String {
+    let job_status = status(job);
+    let delivery = delivery_status(job);
+    if let Some(gone) = download_gone(job).filter(|_| *method == Method::Download) {
+        return gone.to_string();
+    }
+    match (method, job_status.as_str(), delivery.as_str()) {
+        (_, "BROKEN", _) => "BROKEN: Atlas could not run this restore; see the job in Atlas, and restore again".into(),
+        (_, "KILLED", _) => "KILLED: the restore was stopped before it finished".into(),
+        (_, "FAILED", _) => "FAILED: the restore did not complete".into(),
+        (Method::Automated { .. }, "FINISHED", _) => {
+            format!("FINISHED: Atlas restored into {}", method.target().unwrap_or_default())
+        }
+        (Method::Automated { .. }, _, _) => format!(
+            "{job_status}: Atlas is erasing {} and restoring into it",
+            method.target().unwrap_or_default()
+        ),
+        (Method::Download, "FINISHED", "READY") => "READY: the file can be downloaded until the link expires".into(),
+        (Method::Download, _, "NOT_STARTED" | "-") => format!("{job_status}: the file is not being prepared yet"),
+        (Method::Download, _, "IN_PROGRESS") => format!("{job_status}: Atlas is preparing the file"),
+        (Method::Download, _, _) => format!("{job_status}, delivery {delivery}"),
+    }
+}
+
 /// The expiry in epoch ms, when Atlas gave one.
 pub fn expires_ms(job: &RestoreJob) -> Option<i64> {
     job.delivery
@@ -34,8 +174,12 @@ pub fn expires_ms(job: &RestoreJob) -> Option<i64> {
         .and_then(parse_rfc3339_lenient)
 }
 
-/// A countdown in minutes: "47h59m", "12m", "expired", or "-".
+/// A countdown in minutes: "47h59m", "12m", "expired", or "-" (also once the delivery can
+/// no longer be fetched, whatever the time says).
 pub fn expires_in(job: &RestoreJob, now_ms: i64) -> String {
+    if download_gone(job).is_some() {
+        return "-".into();
+    }
     let Some(exp) = expires_ms(job) else { return "-".into() };
     let left_min = (exp - now_ms).div_euclid(60_000);
     if exp <= now_ms {

@@ -27,6 +27,9 @@ pub enum Fault {
     /// The connection is closed: without an answer for a GET, in the middle of the body for
     /// a POST (after the job was made, as a flaky link does) and for downloads.
     DropConnection,
+    /// Only the answer to a create (`POST`) breaks, after the job was made; every other
+    /// answer comes whole. The lost answer alone, without the failed reads around it.
+    DropCreate,
     /// 200 (or the answer's own status) with the JSON cut in half.
     MalformedJson,
     /// 502 with an HTML page, as a corporate proxy answers.
@@ -46,6 +49,7 @@ pub const FAULT_NAMES: &[&str] = &[
     "unavailable",
     "slow[=DURATION]",
     "drop",
+    "drop-create",
     "malformed-json",
     "html",
     "stale-nonce",
@@ -92,6 +96,7 @@ impl std::str::FromStr for Fault {
                     .map_err(|e| format!("slow={v}: {e}; write it like 2s or 500ms")),
             },
             "drop" | "drop-connection" => no_value(Fault::DropConnection),
+            "drop-create" => no_value(Fault::DropCreate),
             "malformed-json" => no_value(Fault::MalformedJson),
             "html" | "html-page" => no_value(Fault::HtmlPage),
             "stale-nonce" => no_value(Fault::StaleNonce),
@@ -119,6 +124,7 @@ impl std::fmt::Display for Fault {
             Fault::Unavailable => f.write_str("unavailable"),
             Fault::Slow(d) => write!(f, "slow={}", humantime::format_duration(*d)),
             Fault::DropConnection => f.write_str("drop"),
+            Fault::DropCreate => f.write_str("drop-create"),
             Fault::MalformedJson => f.write_str("malformed-json"),
             Fault::HtmlPage => f.write_str("html"),
             Fault::StaleNonce => f.write_str("stale-nonce"),
@@ -212,6 +218,7 @@ mod tests {
             "unavailable",
             "slow=2s",
             "drop",
+            "drop-create",
             "malformed-json",
             "html",
             "stale-nonce",

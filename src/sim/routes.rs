@@ -268,7 +268,7 @@ async fn api(State(sh): State<Sh>, method: Method, uri: Uri, headers: HeaderMap,
             r.into_response()
         }
         // A POST has been acted on; the link breaks while the answer is on its way.
-        Some(Fault::DropConnection) => {
+        Some(Fault::DropConnection | Fault::DropCreate) if !reads_only => {
             let promised = rendered.body.len();
             let half = Bytes::from(rendered.body).slice(..promised / 2);
             faults::broken(rendered.status, rendered.headers, half, promised)

@@ -8,7 +8,8 @@ use super::keys::{self, Action, Scope};
 use super::picker::{PickItem, Picker, PickerState};
 use super::review::Review;
 use super::theme::Theme;
-use crate::atlas::{AtlasError, Cluster, Created};
+use crate::atlas::{AtlasError, Cluster};
+use crate::jobs::SubmitOutcome;
 use crate::restore::{ApiVersion, ClusterType, Field, RestoreDraft, build_body, has_errors, validate};
 use ratatui::crossterm::event::{Event, KeyEvent};
 use serde_json::Value;
@@ -32,7 +33,13 @@ pub enum Msg {
         cluster: String,
         result: Result<Cluster, String>,
     },
-    Submitted(Result<Created, AtlasError>),
+    /// A submit's end: the body sent (or not) and what came of it.
+    Submitted {
+        body: Value,
+        outcome: SubmitOutcome,
+    },
+    /// A track or forget was written to the journal (`Ok`: what to say), or not.
+    Journal(Result<String, String>),
     /// A download's progress or end.
     Download {
         job_id: String,
@@ -44,8 +51,6 @@ pub enum Msg {
     Status(String),
     /// A poll cycle's outcome.
     Poll(crate::jobs::PollEvent),
-    /// The journal could not record the submit, so nothing was sent.
-    SubmitBlocked(String),
 }
 
 /// Background work the event loop starts on the app's behalf.
@@ -64,6 +69,18 @@ pub enum Effect {
         group_id: String,
         cluster: String,
         body: Value,
+        /// Send even if the same restore was submitted less than an hour ago.
+        allow_repeat: bool,
+    },
+    /// Follow jobs made elsewhere (a whole batch), or a lost submit's candidate.
+    Track {
+        group_id: String,
+        cluster: String,
+        jobs: Vec<crate::atlas::RestoreJob>,
+    },
+    /// Stop following a job (it stays in Atlas).
+    Forget {
+        job_id: String,
     },
     /// Poll the tracked jobs now.
     PollNow,
@@ -203,11 +220,10 @@ impl App {
     /// running (an expired link's "expired" no longer moves, so it wakes nothing).
     pub fn needs_tick(&self, now_ms: i64) -> bool {
         self.form.depends_on_time()
-            || self
-                .jobs
-                .visible()
-                .iter()
-                .any(|j| crate::jobs::present::expires_ms(j).is_some_and(|e| e > now_ms))
+            || self.jobs.visible().iter().any(|s| {
+                crate::jobs::present::download_gone(s.job).is_none()
+                    && crate::jobs::present::expires_ms(s.job).is_some_and(|e| e > now_ms)
+            })
     }
 
     /// The scopes the keyboard is in, most specific first.
@@ -222,7 +238,18 @@ impl App {
             Some(Dialog::Picker(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review],
             Some(Dialog::Message { .. } | Dialog::Help { .. }) => vec![Scope::Dialog],
-            Some(Dialog::Detail { .. }) => vec![Scope::Detail],
+            Some(Dialog::Detail { job_id, .. }) => {
+                let file = self.jobs.find(job_id).is_some_and(|s| {
+                    use crate::jobs::present;
+                    present::method(s.job, s.request) == present::Method::Download
+                        && present::download_gone(s.job).is_none()
+                });
+                if file {
+                    vec![Scope::DetailFile, Scope::Detail]
+                } else {
+                    vec![Scope::Detail]
+                }
+            }
             Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
             None if self.focus_jobs => vec![Scope::Jobs, Scope::NoText, Scope::Global],
             None => {
@@ -286,16 +313,24 @@ impl App {
                     true
                 }
             },
-            Msg::Submitted(result) => self.on_submitted(result, &mut effects),
+            Msg::Submitted { body, outcome } => self.on_submitted(body, outcome, &mut effects),
+            Msg::Journal(result) => {
+                self.status = Some(match result {
+                    Ok(said) => {
+                        effects.push(Effect::PollNow);
+                        said
+                    }
+                    Err(why) => why,
+                });
+                true
+            }
             Msg::Download { job_id, state } => {
                 let done = !matches!(state, super::job_detail::DownloadState::Running { .. });
                 if done {
                     let listed = self
                         .jobs
-                        .jobs
-                        .iter()
-                        .find(|j| j.id == job_id)
-                        .and_then(crate::jobs::present::listed_sha1);
+                        .find(&job_id)
+                        .and_then(|s| crate::jobs::present::listed_sha1(s.job));
                     self.status = Some(state.describe(listed.as_deref()));
                     // Atlas lists the hash after a download: look now.
                     effects.push(Effect::PollNow);
@@ -315,16 +350,6 @@ impl App {
             }
             Msg::Poll(event) => {
                 self.jobs.on_poll(event);
-                true
-            }
-            Msg::SubmitBlocked(why) => {
-                self.dialog = Some(Dialog::Message {
-                    title: "Nothing was sent".into(),
-                    lines: vec![
-                        why,
-                        "The submit must be recorded before it is sent, so that it is never lost.".into(),
-                    ],
-                });
                 true
             }
         };
@@ -380,6 +405,9 @@ impl App {
                         }),
                         _ => None,
                     };
+                    if matches!(then, Effect::Forget { .. }) {
+                        self.status = Some("forgetting the job…".into());
+                    }
                     effects.push(then);
                     true
                 }
@@ -388,7 +416,9 @@ impl App {
                     true
                 }
                 (
-                    Some(a @ (Action::CopyUrl | Action::CopyCommand | Action::Download)),
+                    Some(
+                        a @ (Action::CopyUrl | Action::CopyCommand | Action::Download | Action::Track | Action::Forget),
+                    ),
                     Dialog::Detail { job_id, .. },
                 ) => {
                     let id = job_id.clone();
@@ -461,22 +491,28 @@ impl App {
                 true
             }
             Some(Action::OpenDetail) => match self.jobs.selected_job() {
-                Some(job) => {
+                Some(shown) => {
                     self.dialog = Some(Dialog::Detail {
-                        job_id: job.id.clone(),
+                        job_id: shown.job.id.clone(),
                         revealed: false,
                     });
                     true
                 }
                 None => false,
             },
-            Some(a @ (Action::CopyUrl | Action::CopyCommand | Action::Download)) => match self.jobs.selected_job() {
-                Some(job) => {
-                    let id = job.id.clone();
-                    self.job_action(a, &id, effects)
+            Some(Action::BackToForm) if self.focus_jobs => {
+                self.focus_jobs = false;
+                true
+            }
+            Some(a @ (Action::CopyUrl | Action::CopyCommand | Action::Download | Action::Track | Action::Forget)) => {
+                match self.jobs.selected_job() {
+                    Some(shown) => {
+                        let id = shown.job.id.clone();
+                        self.job_action(a, &id, effects)
+                    }
+                    None => false,
                 }
-                None => false,
-            },
+            }
             _ if self.focus_jobs => false,
             _ => {
                 let Some(req) = tui_input::backend::crossterm::to_input_request(&Event::Key(key)) else {
@@ -494,12 +530,65 @@ impl App {
         }
     }
 
-    /// Copy the URL, copy the command, or ask before downloading.
+    /// Track, forget, copy the URL, copy the command, or ask before downloading.
     fn job_action(&mut self, action: Action, job_id: &str, effects: &mut Vec<Effect>) -> bool {
+        use super::jobs_panel::Kind;
         use crate::jobs::present;
-        let Some(job) = self.jobs.find(job_id) else {
+        let Some(shown) = self.jobs.find(job_id) else {
             return false;
         };
+        let job = shown.job;
+        match action {
+            Action::Track => {
+                if shown.kind == Kind::Tracked {
+                    self.status = Some("already tracked: x forgets it".into());
+                } else {
+                    effects.push(Effect::Track {
+                        group_id: job
+                            .group_id
+                            .clone()
+                            .unwrap_or_else(|| self.form.value(Field::GroupId).trim().to_string()),
+                        cluster: job
+                            .cluster_name
+                            .clone()
+                            .unwrap_or_else(|| self.form.value(Field::ClusterName).trim().to_string()),
+                        jobs: self.jobs.batch_of(job),
+                    });
+                    self.status = Some("tracking it…".into());
+                }
+                return true;
+            }
+            Action::Forget => {
+                if shown.kind != Kind::Tracked {
+                    self.status = Some("not tracked here: t tracks it".into());
+                    return true;
+                }
+                self.dialog = Some(Dialog::Confirm {
+                    title: "Forget this job?".into(),
+                    lines: vec![
+                        format!(
+                            "Job {} leaves this profile's list and is no longer polled.",
+                            crate::text::sanitize(&job.id)
+                        ),
+                        "It stays in Atlas; a, then t, tracks it again.".into(),
+                    ],
+                    then: Effect::Forget { job_id: job.id.clone() },
+                });
+                return true;
+            }
+            _ => {}
+        }
+        let method = present::method(job, shown.request);
+        if let Some(target) = method.target() {
+            self.status = Some(format!(
+                "an automated restore into {target}: Atlas restores it itself; there is no file to download"
+            ));
+            return true;
+        }
+        if let Some(gone) = present::download_gone(job) {
+            self.status = Some(gone.to_string());
+            return true;
+        }
         let Some(target) = present::download_target(job) else {
             self.status = Some("no download URL yet: it appears when the delivery is READY".into());
             return true;
@@ -683,16 +772,34 @@ impl App {
             group_id: r.group_id.clone(),
             cluster: r.cluster.clone(),
             body: r.body.clone(),
+            allow_repeat: r.repeat_of.is_some(),
         });
         true
     }
 
-    fn on_submitted(&mut self, result: Result<Created, AtlasError>, effects: &mut Vec<Effect>) -> bool {
-        match result {
-            Ok(created) => {
-                let n = created.jobs.len();
-                let ids: Vec<String> = created.jobs.iter().map(|j| crate::text::sanitize(&j.id)).collect();
-                self.jobs.add(created.jobs);
+    fn on_submitted(&mut self, body: Value, outcome: SubmitOutcome, effects: &mut Vec<Effect>) -> bool {
+        let (title, mut lines) = match outcome {
+            SubmitOutcome::Created { jobs, .. } | SubmitOutcome::CreatedNotRecorded { jobs, .. } if jobs.is_empty() => {
+                (
+                    "Atlas answered with no job",
+                    vec!["Look at the cluster's restore jobs (a in the panel).".to_string()],
+                )
+            }
+            SubmitOutcome::Created { jobs, .. } => {
+                let n = jobs.len();
+                let ids: Vec<String> = jobs.iter().map(|j| crate::text::sanitize(&j.id)).collect();
+                let group_id = self.form.value(Field::GroupId).trim().to_string();
+                let cluster = self.form.value(Field::ClusterName).trim().to_string();
+                self.jobs.add(
+                    jobs.into_iter()
+                        .map(|job| crate::jobs::TrackedJob {
+                            job,
+                            request: Some(body.clone()),
+                            group_id: group_id.clone(),
+                            cluster: cluster.clone(),
+                        })
+                        .collect(),
+                );
                 self.dialog = None;
                 effects.push(Effect::PollNow);
                 self.status = Some(format!(
@@ -700,10 +807,61 @@ impl App {
                     if n == 1 { "" } else { "s" },
                     ids.join(", ")
                 ));
+                return true;
             }
-            Err(e) => {
-                let mut lines = vec![e.to_string()];
-                if let AtlasError::Status(s) = &e {
+            SubmitOutcome::Repeat(earlier) => {
+                // Asked about once: the next Enter sends it anyway.
+                if let Some(Dialog::Review(r)) = &mut self.dialog {
+                    let at = crate::restore::time_input::format_utc_ms(earlier.submitted_at_ms / 1000 * 1000);
+                    let jobs: Vec<String> = earlier
+                        .jobs
+                        .iter()
+                        .map(|j| crate::jobs::present::short_id(&j.id))
+                        .collect();
+                    let which = if jobs.is_empty() {
+                        format!("its outcome: {:?}", earlier.state)
+                    } else {
+                        format!("job {}", jobs.join(", "))
+                    };
+                    r.sending = false;
+                    r.note = Some(format!(
+                        "the same restore was submitted at {at} ({which}): Enter sends it again anyway; Esc goes back"
+                    ));
+                    r.repeat_of = Some(earlier.key.clone());
+                }
+                return true;
+            }
+            SubmitOutcome::NotRecorded(why) => (
+                "Nothing was sent",
+                vec![
+                    why,
+                    "The submit must be recorded before it is sent, so that it is never lost.".into(),
+                ],
+            ),
+            SubmitOutcome::CreatedNotRecorded { jobs, error } => {
+                let ids: Vec<String> = jobs.iter().map(|j| crate::text::sanitize(&j.id)).collect();
+                (
+                    "Created, but not recorded",
+                    vec![
+                        format!("Atlas made job(s) {}, but {error}.", ids.join(", ")),
+                        "Note the ids; a, then t, tracks them once the journal can be written.".into(),
+                    ],
+                )
+            }
+            SubmitOutcome::Unknown { detail, .. } => {
+                // The poller looks for it in the cluster's list at once; it is never resent.
+                effects.push(Effect::PollNow);
+                (
+                    "The answer was lost: the job may exist",
+                    vec![
+                        detail,
+                        "It is recorded as unknown and looked for in the cluster's restore jobs now; if found, it appears in the jobs panel.".into(),
+                    ],
+                )
+            }
+            SubmitOutcome::Refused { error, .. } => {
+                let mut lines = vec![error.to_string()];
+                if let AtlasError::Status(s) = &error {
                     if let Some(code) = &s.error_code {
                         lines.push(format!("errorCode: {code}"));
                     }
@@ -711,20 +869,14 @@ impl App {
                         lines.push(format!("detail: {detail}"));
                     }
                 }
-                let title = if matches!(e, AtlasError::OutcomeUnknown { .. }) {
-                    // The poller looks for it in the cluster's list at once; it is never resent.
-                    effects.push(Effect::PollNow);
-                    lines.push("It is recorded as unknown and looked for in the cluster's restore jobs now; if found, it appears in the jobs panel.".into());
-                    "The answer was lost: the job may exist"
-                } else {
-                    "Atlas did not create the restore job"
-                };
-                self.dialog = Some(Dialog::Message {
-                    title: title.into(),
-                    lines,
-                });
+                ("Atlas did not create the restore job", lines)
             }
-        }
+        };
+        lines.retain(|l| !l.is_empty());
+        self.dialog = Some(Dialog::Message {
+            title: title.into(),
+            lines,
+        });
         true
     }
 }

@@ -3,10 +3,11 @@
 //! revealed, the expiry in UTC, local time and as a countdown, the hashes, and the rest.
 
 use super::form::truncate;
+use super::jobs_panel::Kind;
 use super::theme::Theme;
 use crate::atlas::RestoreJob;
 use crate::jobs::present::{
-    delivery_status, download_target, expires_in, expires_ms, listed_sha1, max_downloads, status,
+    self, delivery_status, download_target, expires_in, expires_ms, listed_sha1, max_downloads, status,
 };
 use crate::restore::time_input::format_utc_ms;
 use crate::text::sanitize;
@@ -55,6 +56,9 @@ impl DownloadState {
 
 pub struct DetailView<'a> {
     pub job: &'a RestoreJob,
+    /// The request that made it, when it was sent from here.
+    pub request: Option<&'a serde_json::Value>,
+    pub kind: super::jobs_panel::Kind,
     pub revealed: bool,
     pub now_ms: i64,
     /// The local zone's offset, read at start-up (it cannot be read safely later).
@@ -74,12 +78,22 @@ impl DetailView<'_> {
         };
         let opt = |v: Option<&str>| v.map(sanitize).unwrap_or_else(|| "-".into());
         let d = job.delivery.as_ref();
+        let method = present::method(job, self.request);
+        let tracking = match self.kind {
+            Kind::Tracked => "tracked here (x forgets it)",
+            Kind::Candidate => "could be a lost submit's job: t says it is",
+            Kind::Other => "not tracked here (t tracks it)",
+        };
         let mut lines = vec![
             Line::styled(
                 truncate(&format!("Restore job {}", sanitize(&job.id)), area.width as usize),
                 theme.title(),
             ),
+            field("state", present::state_words(job, &method)),
             field("status", status(job)),
+            field("tracking", tracking.into()),
+            field("method", method.as_api().into()),
+            field("restore point", present::restore_point(job, self.request)),
             field("cluster", opt(job.cluster_name.as_deref())),
             field("created", opt(job.created.as_deref())),
             field("snapshotId", opt(job.snapshot_id.as_deref())),
@@ -102,13 +116,27 @@ impl DetailView<'_> {
             field(
                 "delivery",
                 format!(
-                    "{} via {}",
+                    "{} (Atlas says {})",
                     delivery_status(job),
                     opt(d.and_then(|d| d.method_name.as_deref()))
                 ),
             ),
-            field("maxDownloads", max_downloads(job)),
         ];
+        if let present::Method::Automated {
+            target_group_id,
+            target_cluster,
+        } = &method
+        {
+            lines.push(field("target project", opt(target_group_id.as_deref())));
+            lines.push(field("target cluster", opt(target_cluster.as_deref())));
+            lines.push(Line::styled(
+                "An automated restore: Atlas erases the target cluster and restores into it; there is no file to download.",
+                theme.dim(),
+            ));
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+            return;
+        }
+        lines.push(field("maxDownloads", max_downloads(job)));
         let expiry = match expires_ms(job) {
             Some(ms) => {
                 let local = self
@@ -159,7 +187,7 @@ impl DetailView<'_> {
                 theme.warning(),
             ));
         }
-        match download_target(job) {
+        match download_target(job).filter(|_| present::download_gone(job).is_none()) {
             Some(target) => {
                 if let Some((name, value)) = &target.header {
                     let shown = if self.revealed {
@@ -178,7 +206,10 @@ impl DetailView<'_> {
             }
             None => lines.push(field(
                 "download URL",
-                "not yet: it appears when the delivery is READY".into(),
+                match present::download_gone(job) {
+                    Some(_) => "none: this delivery can no longer be fetched".into(),
+                    None => "not yet: it appears when the delivery is READY".into(),
+                },
             )),
         }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);

@@ -4,17 +4,39 @@
 use super::form::truncate;
 use super::theme::Theme;
 use crate::atlas::RestoreJob;
-use crate::jobs::PollEvent;
-use crate::jobs::present::{delivery_status, expires_in, listed_sha1, max_downloads, short_id, status};
+use crate::jobs::present::{self, delivery_status, expires_in, listed_sha1, max_downloads, short_id, status};
+use crate::jobs::{PollEvent, TrackedJob, TrackedSubmit};
 use crate::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+/// How a row of the panel relates to the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Tracked,
+    /// Could be a lost submit's job: `t` says it is.
+    Candidate,
+    /// The cluster's other jobs (`a`), not tracked here.
+    Other,
+}
+
+/// A job as a row shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    pub job: &'a RestoreJob,
+    /// The request that made it, when it was sent from here.
+    pub request: Option<&'a serde_json::Value>,
+    pub kind: Kind,
+}
+
 #[derive(Default)]
 pub struct JobsPanel {
-    pub jobs: Vec<RestoreJob>,
+    /// The tracked jobs, as the journal has them.
+    pub jobs: Vec<TrackedJob>,
+    /// Submits whose outcome is not known yet (with their candidates).
+    pub pending: Vec<TrackedSubmit>,
     pub selected: usize,
     /// When the data was fetched (epoch ms).
     pub updated_ms: Option<i64>,
@@ -28,56 +50,99 @@ pub struct JobsPanel {
 
 impl JobsPanel {
     /// Adds or refreshes jobs, keeping a batch's jobs together, newest first.
-    pub fn add(&mut self, jobs: Vec<RestoreJob>) {
+    pub fn add(&mut self, jobs: Vec<TrackedJob>) {
         for job in jobs {
-            match self.jobs.iter_mut().find(|j| j.id == job.id) {
+            match self.jobs.iter_mut().find(|j| j.job.id == job.job.id) {
                 Some(known) => *known = job,
                 None => self.jobs.push(job),
             }
         }
+        self.sort();
+    }
+
+    fn sort(&mut self) {
         self.jobs.sort_by(|a, b| {
-            let key = |j: &RestoreJob| (j.created.clone().unwrap_or_default(), j.batch_id.clone());
+            let key = |j: &TrackedJob| (j.job.created.clone().unwrap_or_default(), j.job.batch_id.clone());
             key(b)
                 .0
                 .cmp(&key(a).0)
                 .then(key(a).1.cmp(&key(b).1))
-                .then(a.id.cmp(&b.id))
+                .then(a.job.id.cmp(&b.job.id))
         });
     }
 
     pub fn on_poll(&mut self, event: PollEvent) {
         self.polling = false;
         match event {
-            PollEvent::Updated { jobs, at_ms, .. } => {
-                self.add(jobs);
+            PollEvent::Updated {
+                jobs, pending, at_ms, ..
+            } => {
+                // The journal is the truth: what another window tracked or forgot shows here too.
+                self.jobs = jobs;
+                self.sort();
+                self.pending = pending;
                 self.updated_ms = Some(at_ms);
                 self.failure = None;
-                self.selected = self.selected.min(self.jobs.len().saturating_sub(1));
+                self.selected = self.selected.min(self.visible().len().saturating_sub(1));
             }
             PollEvent::Failed { error, retry_in, .. } => self.failure = Some((error, retry_in)),
         }
     }
 
-    /// The tracked jobs, then (when shown) the cluster's others.
-    pub fn visible(&self) -> Vec<&RestoreJob> {
-        let mut v: Vec<&RestoreJob> = self.jobs.iter().collect();
+    /// The tracked jobs, a lost submit's candidates, then (when shown) the cluster's others.
+    pub fn visible(&self) -> Vec<Shown<'_>> {
+        let mut v: Vec<Shown<'_>> = self
+            .jobs
+            .iter()
+            .map(|t| Shown {
+                job: &t.job,
+                request: t.request.as_ref(),
+                kind: Kind::Tracked,
+            })
+            .collect();
+        for c in self.pending.iter().flat_map(|p| p.candidates.iter()) {
+            if !v.iter().any(|s| s.job.id == c.id) {
+                v.push(Shown {
+                    job: c,
+                    request: None,
+                    kind: Kind::Candidate,
+                });
+            }
+        }
         if let Some(Ok(others)) = &self.others {
-            v.extend(others.iter().filter(|o| !self.jobs.iter().any(|j| j.id == o.id)));
+            for o in others {
+                if !v.iter().any(|s| s.job.id == o.id) {
+                    v.push(Shown {
+                        job: o,
+                        request: None,
+                        kind: Kind::Other,
+                    });
+                }
+            }
         }
         v
     }
 
     /// A job shown in the panel, tracked or not.
-    pub fn find(&self, id: &str) -> Option<&RestoreJob> {
-        self.visible().into_iter().find(|j| j.id == id)
+    pub fn find(&self, id: &str) -> Option<Shown<'_>> {
+        self.visible().into_iter().find(|s| s.job.id == id)
     }
 
-    fn is_tracked(&self, job: &RestoreJob) -> bool {
-        self.jobs.iter().any(|j| j.id == job.id)
-    }
-
-    pub fn selected_job(&self) -> Option<&RestoreJob> {
+    pub fn selected_job(&self) -> Option<Shown<'_>> {
         self.visible().get(self.selected).copied()
+    }
+
+    /// The jobs `t` tracks with this one: its whole batch, as far as it is shown.
+    pub fn batch_of(&self, job: &RestoreJob) -> Vec<RestoreJob> {
+        match &job.batch_id {
+            Some(b) => self
+                .visible()
+                .iter()
+                .filter(|s| s.job.batch_id.as_ref() == Some(b))
+                .map(|s| s.job.clone())
+                .collect(),
+            None => vec![job.clone()],
+        }
     }
 
     pub fn move_selection(&mut self, down: bool) {
@@ -94,7 +159,7 @@ impl JobsPanel {
 
     /// What the clock changes in the panel: the countdowns.
     pub fn clock_view(&self, now_ms: i64) -> Vec<String> {
-        self.jobs.iter().map(|j| expires_in(j, now_ms)).collect()
+        self.jobs.iter().map(|j| expires_in(&j.job, now_ms)).collect()
     }
 
     /// "updated 12:04:31Z", or the one failure state.
@@ -107,24 +172,33 @@ impl JobsPanel {
         Some(format!("updated {}{polling}", at.get(11..).unwrap_or(&at)))
     }
 
-    /// One job's columns (after the selection mark).
-    fn row(&self, job: &RestoreJob, theme: &Theme, now_ms: i64) -> String {
+    /// One job's columns (after the selection mark). An automated restore names its target
+    /// and restore point where a download shows its expiry, downloads and hash.
+    fn row(&self, shown: Shown<'_>, theme: &Theme, now_ms: i64) -> String {
+        let job = shown.job;
         let batch = if job.batch_id.is_some() { "+" } else { " " };
         let cluster = job.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into());
+        let head = format!(
+            "{batch}{:<8} {:<10} {:<11} {:<13}",
+            short_id(&job.id),
+            truncate(&cluster, 10),
+            truncate(&status(job), 11),
+            truncate(&delivery_status(job), 13),
+        );
+        let method = present::method(job, shown.request);
+        if let Some(target) = method.target() {
+            return format!(
+                "{head} {} {target} · {}",
+                theme.arrow(),
+                present::restore_point(job, shown.request)
+            );
+        }
         let hash = if listed_sha1(job).is_some() {
             theme.mark_ok()
         } else {
             "-"
         };
-        format!(
-            "{batch}{:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {hash}",
-            short_id(&job.id),
-            truncate(&cluster, 10),
-            truncate(&status(job), 11),
-            truncate(&delivery_status(job), 13),
-            expires_in(job, now_ms),
-            max_downloads(job),
-        )
+        format!("{head} {:<7} {:<8} {hash}", expires_in(job, now_ms), max_downloads(job))
     }
 
     /// A borderless strip for short screens: a title line, then the newest jobs.
@@ -141,9 +215,9 @@ impl JobsPanel {
             theme.title()
         };
         let mut lines = vec![Line::styled(truncate(&title, width), title_style)];
-        for job in self.jobs.iter().take(area.height.saturating_sub(1) as usize) {
+        for shown in self.visible().into_iter().take(area.height.saturating_sub(1) as usize) {
             lines.push(Line::raw(truncate(
-                &format!(" {}", self.row(job, theme, now_ms)),
+                &format!(" {}", self.row(shown, theme, now_ms)),
                 width,
             )));
         }
@@ -190,6 +264,23 @@ impl JobsPanel {
             ),
             theme.dim(),
         ));
+        // A submit whose outcome is not known: said in full, with what to do.
+        for p in &self.pending {
+            let at = crate::restore::time_input::format_utc_ms(p.submitted_at_ms / 1000 * 1000);
+            let note = p
+                .note
+                .as_deref()
+                .map(sanitize)
+                .unwrap_or_else(|| "sent; no answer yet".into());
+            let text = format!(
+                "? submit of {} to {}: outcome unknown; {note}",
+                at.get(11..).unwrap_or(&at),
+                sanitize(&p.cluster)
+            );
+            for chunk in wrap(&text, width.max(1)) {
+                lines.push(Line::styled(chunk, theme.warning()));
+            }
+        }
         if let Some(Err(why)) = &self.others {
             lines.push(Line::styled(
                 truncate(&format!("the cluster's other jobs: {why}"), width),
@@ -205,7 +296,8 @@ impl JobsPanel {
         }
         let rows = (inner.height as usize).saturating_sub(lines.len());
         let start = self.selected.saturating_sub(rows.saturating_sub(1));
-        for (i, job) in visible.into_iter().enumerate().skip(start).take(rows) {
+        for (i, shown) in visible.into_iter().enumerate().skip(start).take(rows) {
+            let job = shown.job;
             let chosen = active && i == self.selected;
             let style = if chosen {
                 theme.focus()
@@ -214,19 +306,21 @@ impl JobsPanel {
             } else {
                 ratatui::style::Style::new()
             };
-            let mark = match (chosen, self.is_tracked(job)) {
+            let mark = match (chosen, shown.kind) {
                 (true, _) => theme.mark_focus(),
-                (false, true) => " ",
+                (false, Kind::Tracked) => " ",
+                // Could be a lost submit's: t tracks it.
+                (false, Kind::Candidate) => "?",
                 // Not tracked here: listed for reference, dimmed.
-                (false, false) => ".",
+                (false, Kind::Other) => ".",
             };
-            let style = if self.is_tracked(job) || chosen {
+            let style = if shown.kind != Kind::Other || chosen {
                 style
             } else {
                 theme.dim()
             };
             lines.push(Line::styled(
-                truncate(&format!("{mark}{}", self.row(job, theme, now_ms)), width),
+                truncate(&format!("{mark}{}", self.row(shown, theme, now_ms)), width),
                 style,
             ));
         }

@@ -26,6 +26,8 @@ pub enum Scope {
     Review,
     /// A job's detail.
     Detail,
+    /// A job's detail when it has a file to fetch (not an automated restore, not expired).
+    DetailFile,
     /// A yes/no question (a download that uses one of maxDownloads).
     Confirm,
     /// Any dialog (help, error).
@@ -52,6 +54,9 @@ pub enum Action {
     Download,
     Reveal,
     ToggleOthers,
+    Track,
+    Forget,
+    BackToForm,
     Submit,
     Close,
 }
@@ -98,10 +103,13 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Picker, &[(KeyCode::Down, NONE)], "Down", Action::Down, "next item", false),
     bind(Scope::Picker, &[(KeyCode::Enter, NONE)], "Enter", Action::Pick, "fill the field with the selected item", true),
     bind(Scope::Picker, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "close the list", true),
-    bind(Scope::Detail, &[(KeyCode::Char('y'), NONE)], "y", Action::CopyUrl, "copy the download URL (OSC 52)", true),
-    bind(Scope::Detail, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command (with the auth header)", true),
-    bind(Scope::Detail, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download into download_dir, checking the SHA1", true),
-    bind(Scope::Detail, &[(KeyCode::Char('r'), NONE)], "r", Action::Reveal, "show or mask the download auth value", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('y'), NONE)], "y", Action::CopyUrl, "copy the download URL (OSC 52)", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command (with the auth header)", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download into download_dir, checking the SHA1", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('r'), NONE)], "r", Action::Reveal, "show or mask the download auth value", true),
+    bind(Scope::Detail, &[(KeyCode::Char('y'), NONE), (KeyCode::Char('c'), NONE), (KeyCode::Char('d'), NONE)], "y c d", Action::Download, "without a file to fetch (automated, expired): say why", false),
+    bind(Scope::Detail, &[(KeyCode::Char('t'), NONE)], "t", Action::Track, "track this job (a whole batch) in this profile", false),
+    bind(Scope::Detail, &[(KeyCode::Char('x'), NONE)], "x", Action::Forget, "forget this tracked job (it stays in Atlas)", false),
     bind(Scope::Detail, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "back to the jobs", true),
     bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], "Enter", Action::Submit, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "cancel", true),
@@ -127,6 +135,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Jobs, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command", true),
     bind(Scope::Jobs, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download the file, checking its SHA1", false),
     bind(Scope::Jobs, &[(KeyCode::Char('a'), NONE)], "a", Action::ToggleOthers, "show or hide the cluster's other restore jobs", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('t'), NONE)], "t", Action::Track, "track an other job or a lost submit's candidate (a whole batch)", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('x'), NONE)], "x", Action::Forget, "forget a tracked job, after a confirmation (it stays in Atlas)", true),
+    bind(Scope::Jobs, &[(KeyCode::Esc, NONE)], "Esc", Action::BackToForm, "back to the form", false),
 ];
 
 /// The action bound to `key` in the first of `scopes` that binds it. Key releases are ignored.
@@ -189,6 +200,9 @@ fn short(action: Action) -> &'static str {
         Action::Download => "download",
         Action::Reveal => "reveal",
         Action::ToggleOthers => "all jobs",
+        Action::Track => "track",
+        Action::Forget => "forget",
+        Action::BackToForm => "form",
         Action::Submit => "submit",
         Action::Close => "close",
     }
@@ -207,6 +221,7 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         ("In a list", Scope::Picker),
         ("In the review", Scope::Review),
         ("In a job's detail", Scope::Detail),
+        ("In a job's detail, when it has a file", Scope::DetailFile),
         ("In a dialog", Scope::Dialog),
     ];
     groups
@@ -239,6 +254,7 @@ mod tests {
             &[Scope::Picker, Scope::Anywhere],
             &[Scope::Review, Scope::Anywhere],
             &[Scope::Detail, Scope::Anywhere],
+            &[Scope::DetailFile, Scope::Detail, Scope::Anywhere],
             &[Scope::Dialog, Scope::Anywhere],
         ];
         for scopes in contexts {

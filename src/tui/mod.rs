@@ -14,26 +14,21 @@ pub mod terminal;
 pub mod theme;
 pub mod view;
 
-use crate::atlas::{AtlasClient, ClientOptions};
 use crate::config::Profile;
-use crate::jobs::{Journal, Poller, PollerConfig};
+use crate::jobs::{PollerConfig, Services};
 use app::{App, AppInfo};
-use std::sync::Arc;
 use theme::Theme;
 
-/// Opens the dashboard on a profile until the user quits. `journal_dir` holds the profile's
-/// tracked jobs.
+/// Opens the dashboard on a profile's services until the user quits.
 pub async fn run_dashboard(
     profile: &Profile,
+    services: Services,
     theme: Theme,
     mouse: bool,
     demo: bool,
-    journal_dir: &std::path::Path,
     local_offset: Option<time::UtcOffset>,
 ) -> anyhow::Result<()> {
-    let client = Arc::new(AtlasClient::new(&ClientOptions::from_profile(profile))?);
-    let journal = Journal::open(journal_dir, &profile.name)?;
-    let tracked = journal.jobs();
+    let journal = services.journal_data().await?;
     let unresolved = journal.unresolved().len();
     let mut app = App::new(
         AppInfo {
@@ -49,22 +44,13 @@ pub async fn run_dashboard(
         profile.group_id.as_deref(),
         profile.cluster_name.as_deref(),
     );
-    app.jobs.add(tracked);
+    app.jobs.add(journal.tracked());
+    app.jobs.pending = journal.unresolved().into_iter().cloned().collect();
     if unresolved > 0 {
         app.status = Some(format!(
             "{unresolved} earlier submit(s) have an unknown outcome: check the cluster's restore jobs before submitting again"
         ));
     }
-    let journal = Arc::new(std::sync::Mutex::new(journal));
-    let poller = Poller::new(
-        client.clone(),
-        journal.clone(),
-        PollerConfig::new(profile.poll_interval),
-    );
-    let services = runtime::Services {
-        client,
-        journal,
-        poll_now: poller.poke_handle(),
-    };
-    runtime::run(app, services, Some(poller), mouse).await
+    let poller = services.poller(PollerConfig::new(profile.poll_interval));
+    runtime::run(app, services, poller, mouse).await
 }

@@ -26,6 +26,9 @@ pub struct Review {
     pub typed: Input,
     pub sending: bool,
     pub note: Option<String>,
+    /// The key of an earlier submit of the same restore, once the DBA was told of it: the
+    /// next Enter sends anyway.
+    pub repeat_of: Option<String>,
 }
 
 pub struct Confirmation {
@@ -65,6 +68,7 @@ impl Review {
             typed: Input::default(),
             sending: false,
             note: None,
+            repeat_of: None,
         }
     }
 

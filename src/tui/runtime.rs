@@ -6,39 +6,31 @@ use super::app::{App, Effect, Msg};
 use super::picker::{checkpoint_items, cluster_items, snapshot_items};
 use super::terminal::TerminalGuard;
 use super::view;
-use crate::atlas::{AtlasClient, SnapshotFilter};
-use crate::jobs::{Journal, Poller, SubmitState};
+use crate::jobs::{Poller, Services};
 use crate::restore::{Context, Field};
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 /// How often the clock is looked at while a time on screen depends on it.
 const TICK: Duration = Duration::from_secs(1);
 
-/// What the background tasks share: the client and the journal (never the UI's state).
-#[derive(Clone)]
-pub struct Services {
-    pub client: Arc<AtlasClient>,
-    pub journal: Arc<Mutex<Journal>>,
-    /// Wakes the poller (Ctrl-R, a new submit).
-    pub poll_now: Arc<tokio::sync::Notify>,
-}
-
-pub async fn run(mut app: App, services: Services, poller: Option<Poller>, mouse: bool) -> anyhow::Result<()> {
+pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) -> anyhow::Result<()> {
     let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
     let (msg_tx, mut msg_rx) = unbounded_channel::<Msg>();
     let (input_tx, mut input_rx) = unbounded_channel::<Msg>();
     spawn_input_reader(input_tx);
     spawn_signal_watch(msg_tx.clone());
-    if let Some(poller) = poller {
+    // Wakes the poller (Ctrl-R, a new submit).
+    let poll_now = poller.poke_handle();
+    {
         let tx = msg_tx.clone();
         tokio::spawn(poller.run(move |event| tx.send(Msg::Poll(event)).is_ok()));
     }
 
     for effect in app.start(Context::system_now_ms()) {
-        dispatch(effect, &services, &msg_tx, &mut terminal);
+        dispatch(effect, &services, &poll_now, &msg_tx, &mut terminal);
     }
     let mut dirty = true;
     while !app.quit {
@@ -57,7 +49,7 @@ pub async fn run(mut app: App, services: Services, poller: Option<Poller>, mouse
         let (changed, effects) = app.update(msg, Context::system_now_ms());
         dirty |= changed;
         for effect in effects {
-            dispatch(effect, &services, &msg_tx, &mut terminal);
+            dispatch(effect, &services, &poll_now, &msg_tx, &mut terminal);
         }
     }
     Ok(())
@@ -98,9 +90,15 @@ fn spawn_signal_watch(tx: UnboundedSender<Msg>) {
 }
 
 /// Starts an effect: the quick ones here (a poke, a clipboard write), the rest in a task.
-fn dispatch(effect: Effect, services: &Services, tx: &UnboundedSender<Msg>, terminal: &mut super::terminal::Term) {
+fn dispatch(
+    effect: Effect,
+    services: &Services,
+    poll_now: &Arc<tokio::sync::Notify>,
+    tx: &UnboundedSender<Msg>,
+    terminal: &mut super::terminal::Term,
+) {
     match effect {
-        Effect::PollNow => services.poll_now.notify_one(),
+        Effect::PollNow => poll_now.notify_one(),
         Effect::Copy { text, what } => {
             let _ = tx.send(Msg::Status(copy(terminal, &text, &what)));
         }
@@ -130,8 +128,8 @@ fn copy(terminal: &mut super::terminal::Term, text: &str, what: &str) -> String 
     }
 }
 
+/// Turns an effect into a call of the services, and its answer into a message.
 fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
-    let client = services.client.clone();
     tokio::spawn(async move {
         let msg = match effect {
             Effect::LoadPicker {
@@ -140,12 +138,9 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 cluster,
             } => {
                 let result = match field {
-                    Field::SnapshotId => client
-                        .list_snapshots(&group_id, &cluster, SnapshotFilter::All)
-                        .await
-                        .map(snapshot_items),
-                    Field::CheckpointId => client.list_checkpoints(&group_id, &cluster).await.map(checkpoint_items),
-                    _ => client.list_clusters(&group_id).await.map(|c| cluster_items(c, field)),
+                    Field::SnapshotId => services.snapshots(&group_id, &cluster).await.map(snapshot_items),
+                    Field::CheckpointId => services.checkpoints(&group_id, &cluster).await.map(checkpoint_items),
+                    _ => services.clusters(&group_id).await.map(|c| cluster_items(c, field)),
                 };
                 Msg::PickerLoaded {
                     field,
@@ -153,7 +148,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 }
             }
             Effect::LookupSource { group_id, cluster } => {
-                let result = client.get_cluster(&group_id, &cluster).await.map_err(|e| e.to_string());
+                let result = services.cluster(&group_id, &cluster).await.map_err(|e| e.to_string());
                 Msg::SourceCluster {
                     group_id,
                     cluster,
@@ -164,14 +159,39 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 group_id,
                 cluster,
                 body,
-            } => submit(&services, &group_id, &cluster, body).await,
+                allow_repeat,
+            } => {
+                let outcome = services.submit(&group_id, &cluster, &body, allow_repeat).await;
+                Msg::Submitted { body, outcome }
+            }
+            Effect::Track {
+                group_id,
+                cluster,
+                jobs,
+            } => {
+                let n = jobs.len();
+                Msg::Journal(match services.track(&group_id, &cluster, jobs).await {
+                    Ok(true) if n > 1 => Ok(format!("tracking the {n} jobs of the batch in this profile")),
+                    Ok(true) => Ok("tracking it in this profile: it is polled like the others".into()),
+                    Ok(false) => Ok("already tracked".into()),
+                    Err(e) => Err(format!("not tracked: {e}")),
+                })
+            }
+            Effect::Forget { job_id } => Msg::Journal(match services.forget(&job_id).await {
+                Ok(true) => Ok(format!(
+                    "forgot job {}: it stays in Atlas",
+                    crate::jobs::present::short_id(&job_id)
+                )),
+                Ok(false) => Ok("it was not tracked".into()),
+                Err(e) => Err(format!("not forgotten: {e}")),
+            }),
             Effect::LoadClusterJobs { group_id, cluster } => Msg::ClusterJobs(
-                client
-                    .list_restore_jobs(&group_id, &cluster, None)
+                services
+                    .cluster_jobs(&group_id, &cluster)
                     .await
                     .map_err(|e| e.to_string()),
             ),
-            Effect::Download { job, dest } => download(&client, &job, &dest, &tx).await,
+            Effect::Download { job, dest } => download(&services, &job, &dest, &tx).await,
             // Handled by `dispatch`, without a task.
             Effect::PollNow | Effect::Copy { .. } => return,
         };
@@ -179,67 +199,18 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
     });
 }
 
-/// Records the submit, sends it, records the outcome, and only then answers the screen.
-async fn submit(services: &Services, group_id: &str, cluster: &str, body: serde_json::Value) -> Msg {
-    let journal = services.journal.clone();
-    let (g, c, b) = (group_id.to_string(), cluster.to_string(), body.clone());
-    let recorded = tokio::task::spawn_blocking(move || {
-        let mut j = journal.lock().unwrap_or_else(|p| p.into_inner());
-        j.record_sending(&g, &c, &b, Context::system_now_ms())
-    })
-    .await;
-    let key = match recorded {
-        Ok(Ok(key)) => key,
-        Ok(Err(e)) => return Msg::SubmitBlocked(e.to_string()),
-        Err(e) => return Msg::SubmitBlocked(format!("the journal task failed: {e}")),
-    };
-    let result = services.client.create_restore_job(group_id, cluster, &body).await;
-    let (state, jobs, note) = match &result {
-        Ok(created) => (
-            SubmitState::Created,
-            created.jobs.clone(),
-            created.shape_note.map(str::to_string),
-        ),
-        Err(crate::atlas::AtlasError::OutcomeUnknown { detail }) => {
-            (SubmitState::Unknown, Vec::new(), Some(detail.clone()))
-        }
-        Err(e) => (SubmitState::Refused, Vec::new(), Some(e.to_string())),
-    };
-    let journal = services.journal.clone();
-    let saved = tokio::task::spawn_blocking(move || {
-        let mut j = journal.lock().unwrap_or_else(|p| p.into_inner());
-        j.record_outcome(&key, state, jobs, note)
-    })
-    .await;
-    match saved {
-        Ok(Ok(())) => Msg::Submitted(result),
-        // The jobs exist in Atlas: say so, and that the journal missed them.
-        Ok(Err(e)) => Msg::SubmitBlocked(format!(
-            "Atlas answered, but {e}; note the jobs from the cluster's list"
-        )),
-        Err(e) => Msg::SubmitBlocked(format!("the journal task failed: {e}")),
-    }
-}
-
 /// Downloads a job's file, sending progress at most every percent.
 async fn download(
-    client: &AtlasClient,
+    services: &Services,
     job: &crate::atlas::RestoreJob,
     dest: &std::path::Path,
     tx: &UnboundedSender<Msg>,
 ) -> Msg {
     use super::job_detail::DownloadState;
     let job_id = job.id.clone();
-    let Some(target) = crate::jobs::present::download_target(job) else {
-        return Msg::Download {
-            job_id,
-            state: DownloadState::Failed("no download URL".into()),
-        };
-    };
-    let header = target.header.as_ref().map(|(n, v)| (n.as_str(), v));
     let mut last_percent = u64::MAX;
-    let result = client
-        .download(&target.url, header, dest, |done, total| {
+    let result = services
+        .download(job, dest, |done, total| {
             let percent = total.filter(|t| *t > 0).map_or(done >> 20, |t| done * 100 / t);
             if percent != last_percent {
                 last_percent = percent;

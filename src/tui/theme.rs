@@ -103,6 +103,11 @@ impl Theme {
         if self.ascii { ">" } else { "▶" }
     }
 
+    /// Points at an automated restore's target.
+    pub fn arrow(&self) -> &'static str {
+        if self.ascii { "->" } else { "→" }
+    }
+
     pub fn mark_ok(&self) -> &'static str {
         if self.ascii { "+" } else { "✓" }
     }

@@ -91,9 +91,11 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         }
         Some(Dialog::Help { scroll }) => draw_help(frame, app, *scroll, centered(area, 90, 48)),
         Some(Dialog::Detail { job_id, revealed }) => {
-            if let Some(job) = app.jobs.find(job_id) {
+            if let Some(shown) = app.jobs.find(job_id) {
                 let view = super::job_detail::DetailView {
-                    job,
+                    job: shown.job,
+                    request: shown.request,
+                    kind: shown.kind,
                     revealed: *revealed,
                     now_ms,
                     local_offset: app.info.local_offset,

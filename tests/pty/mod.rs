@@ -156,6 +156,47 @@ impl Drop for Pty {
     }
 }
 
+/// `atlas-restore sim` run as its own process; killed on drop. `info` is its first line.
+pub struct SimProcess {
+    child: std::process::Child,
+    pub info: serde_json::Value,
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SimProcess {
+    /// Starts it on a free loopback port with `extra` arguments (`--speed 60`, `--fault …`).
+    pub fn start(extra: &[&str]) -> SimProcess {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(BIN)
+            .args(["sim", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("ATLAS_RESTORE_SIM_PRIVATE_KEY")
+            .env_remove("ATLAS_RESTORE_SIM_PUBLIC_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        SimProcess { child, info }
+    }
+
+    pub fn group(&self) -> &str {
+        self.info["group_id"].as_str().unwrap()
+    }
+}
+
 /// A scratch directory removed on drop.
 pub struct TempDir(pub std::path::PathBuf);
 

@@ -1,0 +1,155 @@
+//! What the dashboard and the headless commands ask of Atlas and the journal, as plain async
+//! functions: the submit protocol (record, send, record), tracking and forgetting, the
+//! pickers' lists and downloads. No screen here, so every rule (never resend, never lose a
+//! submit) holds and is tested without a terminal.
+
+use super::journal::{Journal, JournalData, JournalError, Recorded, SubmitState, TrackedSubmit};
+use super::poller::{Poller, PollerConfig};
+use crate::atlas::{AtlasClient, AtlasError, Checkpoint, Cluster, Downloaded, RestoreJob, Snapshot, SnapshotFilter};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The same restore submitted again within this long is asked about first.
+pub const REPEAT_WINDOW_MS: i64 = 3_600_000;
+
+/// How a submit ended.
+#[derive(Debug)]
+pub enum SubmitOutcome {
+    /// Atlas made the jobs; they are in the journal.
+    Created { key: String, jobs: Vec<RestoreJob> },
+    /// Atlas said no (in the error); recorded as refused.
+    Refused { key: String, error: AtlasError },
+    /// The answer was lost: recorded as unknown, to be reconciled, never resent.
+    Unknown { key: String, detail: String },
+    /// Not sent: the same restore was submitted less than an hour ago.
+    Repeat(Box<TrackedSubmit>),
+    /// Not sent: the journal could not record it first.
+    NotRecorded(String),
+    /// Atlas made the jobs but the journal could not record them.
+    CreatedNotRecorded { jobs: Vec<RestoreJob>, error: String },
+}
+
+/// The client and the journal of one profile.
+#[derive(Clone)]
+pub struct Services {
+    pub client: Arc<AtlasClient>,
+    pub journal: Journal,
+}
+
+impl Services {
+    pub fn new(client: Arc<AtlasClient>, journal: Journal) -> Services {
+        Services { client, journal }
+    }
+
+    /// A poller of this profile's tracked jobs.
+    pub fn poller(&self, config: PollerConfig) -> Poller {
+        Poller::new(self.client.clone(), self.journal.clone(), config)
+    }
+
+    /// The journal as it is on disk now.
+    pub async fn journal_data(&self) -> Result<JournalData, JournalError> {
+        let j = self.journal.clone();
+        run_blocking(move || j.load()).await
+    }
+
+    /// Records the submit, sends it once, records the outcome, and only then answers.
+    /// Unless `allow_repeat`, a restore submitted less than an hour ago is not sent again.
+    pub async fn submit(&self, group_id: &str, cluster: &str, body: &Value, allow_repeat: bool) -> SubmitOutcome {
+        let now_ms = crate::restore::Context::system_now_ms();
+        let since = (!allow_repeat).then_some(now_ms - REPEAT_WINDOW_MS);
+        let (j, g, c, b) = (
+            self.journal.clone(),
+            group_id.to_string(),
+            cluster.to_string(),
+            body.clone(),
+        );
+        let key = match run_blocking(move || j.record_sending_unless_repeat(&g, &c, &b, now_ms, since)).await {
+            Ok(Recorded::Key(key)) => key,
+            Ok(Recorded::Repeat(earlier)) => return SubmitOutcome::Repeat(earlier),
+            Err(e) => return SubmitOutcome::NotRecorded(e.to_string()),
+        };
+        let result = self.client.create_restore_job(group_id, cluster, body).await;
+        let (state, jobs, note) = match &result {
+            Ok(created) => (
+                SubmitState::Created,
+                created.jobs.clone(),
+                created.shape_note.map(str::to_string),
+            ),
+            Err(AtlasError::OutcomeUnknown { detail }) => (SubmitState::Unknown, Vec::new(), Some(detail.clone())),
+            Err(e) => (SubmitState::Refused, Vec::new(), Some(e.to_string())),
+        };
+        let (j, k) = (self.journal.clone(), key.clone());
+        let recorded_jobs = jobs.clone();
+        let saved = run_blocking(move || j.record_outcome(&k, state, recorded_jobs, note)).await;
+        match (result, saved) {
+            (Ok(_), Ok(())) => SubmitOutcome::Created { key, jobs },
+            (Ok(_), Err(e)) => SubmitOutcome::CreatedNotRecorded {
+                jobs,
+                error: e.to_string(),
+            },
+            (Err(AtlasError::OutcomeUnknown { detail }), _) => SubmitOutcome::Unknown { key, detail },
+            (Err(error), _) => SubmitOutcome::Refused { key, error },
+        }
+    }
+
+    /// Follows jobs made elsewhere (a lost submit's candidate settles that submit).
+    pub async fn track(&self, group_id: &str, cluster: &str, jobs: Vec<RestoreJob>) -> Result<bool, JournalError> {
+        let now_ms = crate::restore::Context::system_now_ms();
+        let (j, g, c) = (self.journal.clone(), group_id.to_string(), cluster.to_string());
+        run_blocking(move || j.track(&g, &c, jobs, now_ms)).await
+    }
+
+    /// Stops following a job; it stays in Atlas.
+    pub async fn forget(&self, job_id: &str) -> Result<bool, JournalError> {
+        let (j, id) = (self.journal.clone(), job_id.to_string());
+        run_blocking(move || j.forget(&id)).await
+    }
+
+    pub async fn snapshots(&self, group_id: &str, cluster: &str) -> Result<Vec<Snapshot>, AtlasError> {
+        self.client.list_snapshots(group_id, cluster, SnapshotFilter::All).await
+    }
+
+    pub async fn checkpoints(&self, group_id: &str, cluster: &str) -> Result<Vec<Checkpoint>, AtlasError> {
+        self.client.list_checkpoints(group_id, cluster).await
+    }
+
+    pub async fn clusters(&self, group_id: &str) -> Result<Vec<Cluster>, AtlasError> {
+        self.client.list_clusters(group_id).await
+    }
+
+    pub async fn cluster(&self, group_id: &str, cluster: &str) -> Result<Cluster, AtlasError> {
+        self.client.get_cluster(group_id, cluster).await
+    }
+
+    /// Every restore job of the cluster, tracked or not.
+    pub async fn cluster_jobs(&self, group_id: &str, cluster: &str) -> Result<Vec<RestoreJob>, AtlasError> {
+        self.client.list_restore_jobs(group_id, cluster, None).await
+    }
+
+    /// Fetches a job's file to `dest`, reporting `(done, total)` bytes as they come.
+    pub async fn download(
+        &self,
+        job: &RestoreJob,
+        dest: &Path,
+        progress: impl FnMut(u64, Option<u64>),
+    ) -> Result<Downloaded, AtlasError> {
+        let Some(target) = super::present::download_target(job) else {
+            return Err(AtlasError::Setup("no download URL: the delivery is not READY".into()));
+        };
+        let header = target.header.as_ref().map(|(n, v)| (n.as_str(), v));
+        self.client.download(&target.url, header, dest, progress).await
+    }
+}
+
+/// Journal work off the async threads (it syncs files).
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, JournalError> + Send + 'static,
+) -> Result<T, JournalError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(JournalError::Write {
+            path: std::path::PathBuf::from("(journal task)"),
+            source: std::io::Error::other(e.to_string()),
+        })
+    })
+}

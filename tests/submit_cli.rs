@@ -1,0 +1,474 @@
+//! `atlas-restore submit` as scripts use it: the real binary against `atlas-restore sim` run as
+//! its own process, each exit status of the contract, the journal written before the request
+//! leaves, and `--format json`.
+
+mod common;
+mod pty;
+use pty::{BIN, SimProcess};
+
+use diqwest::DigestAuthSession;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// A well-formed snapshot id that the simulator has never heard of.
+const NO_SUCH_SNAPSHOT: &str = "5a6669d9fcc178211a0d86b9";
+
+/// What these tests ask of the simulator beyond starting it.
+trait SimExt {
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T;
+    fn snapshot(&self) -> String;
+    fn counters(&self) -> Value;
+    fn creates(&self) -> u64;
+}
+
+impl SimExt for SimProcess {
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    /// The newest complete snapshot of Cluster0, asked with the simulator's key.
+    fn snapshot(&self) -> String {
+        let client = common::Client {
+            http: common::http(),
+            session: DigestAuthSession::new(
+                self.info["public_key"].as_str().unwrap(),
+                self.info["private_key"].as_str().unwrap(),
+            ),
+            base: self.info["base_url"].as_str().unwrap().to_string(),
+        };
+        let path = format!("/api/atlas/v1.0/groups/{}/clusters/Cluster0/snapshots", self.group());
+        let page = Self::block_on(client.get(&path));
+        assert_eq!(page.status, 200, "{}", page.text);
+        page.json["results"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// The simulator's own counters (no key needed).
+    fn counters(&self) -> Value {
+        let url = format!("{}/_sim/counters", self.info["base_url"].as_str().unwrap());
+        Self::block_on(async { common::http().get(&url).send().await.unwrap().json().await.unwrap() })
+    }
+
+    fn creates(&self) -> u64 {
+        self.counters()["restore_job_creates"].as_u64().unwrap()
+    }
+}
+
+/// A private folder with a profile `lab` for the simulator (0600) and its own data folder,
+/// so that the journal is the test's alone.
+struct Lab {
+    dir: PathBuf,
+    config: PathBuf,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Lab {
+    fn new(name: &str, sim: &SimProcess) -> Lab {
+        let i = &sim.info;
+        Lab::with_profile(
+            name,
+            &format!(
+                "base_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\n",
+                i["base_url"], i["public_key"], i["private_key"], i["group_id"]
+            ),
+        )
+    }
+
+    fn with_profile(name: &str, profile: &str) -> Lab {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("atlas-restore-submit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        let config = dir.join("config.toml");
+        std::fs::write(
+            &config,
+            format!("default_profile = \"lab\"\n[profiles.lab]\n{profile}cluster_name = \"Cluster0\"\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+        Lab { dir, config }
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.dir.join("data").join("atlas-restore").join("jobs-lab.json")
+    }
+
+    fn journal(&self) -> Value {
+        let text = std::fs::read_to_string(self.journal_path()).unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .env("XDG_DATA_HOME", self.dir.join("data"))
+            .env("HOME", &self.dir)
+            .env_remove("ATLAS_RESTORE_CONFIG")
+            .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
+            .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
+            .env_remove("MONGODB_ATLAS_PROJECT_ID")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// `atlas-restore --config C submit ARGS` with `body` on standard input.
+    fn submit(&self, body: &str, args: &[&str]) -> Output {
+        let mut child = self
+            .command(&[&["submit"], args].concat())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn file(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.dir.join(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Exit status, stdout and stderr, for assertion messages.
+fn show(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", show(out)))
+}
+
+fn http_body(snapshot: &str) -> String {
+    json!({"snapshotId": snapshot, "delivery": {"methodName": "HTTP", "expirationHours": 4}}).to_string()
+}
+
+#[test]
+fn a_valid_body_is_created_printed_tracked_and_not_repeated_unless_allowed() {
+    let sim = SimProcess::start(&["--speed", "60"]);
+    let lab = Lab::new("created", &sim);
+    let snapshot = sim.snapshot();
+    let body = http_body(&snapshot);
+
+    let out = lab.submit(&body, &["-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "one line a created job: {}", show(&out));
+    let job_id = lines[0].split_whitespace().next().unwrap().to_string();
+    assert_eq!(job_id.len(), 24, "{stdout}");
+    assert!(lines[0].contains("Cluster0") && lines[0].ends_with("HTTP"), "{stdout}");
+    assert!(out.stderr.is_empty(), "{}", show(&out));
+    // Tracked: the journal holds it as created, with the body as sent.
+    let journal = lab.journal();
+    assert_eq!(journal["submits"][0]["state"], "CREATED");
+    assert_eq!(journal["submits"][0]["jobs"][0]["id"], job_id.as_str());
+    assert_eq!(journal["submits"][0]["request"]["snapshotId"], snapshot.as_str());
+    assert_eq!(sim.creates(), 1);
+
+    // The same restore again within the hour: refused, naming the earlier one.
+    let out = lab.submit(&body, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("the same restore was submitted at "), "{err}");
+    assert!(err.contains(&job_id) && err.contains("--allow-repeat"), "{err}");
+    assert!(out.stdout.is_empty(), "{}", show(&out));
+    assert_eq!(sim.creates(), 1, "a repeat is not sent");
+
+    // Unless allowed; and as JSON.
+    let file = lab.file("body.json", &body);
+    let out = lab.submit("", &[file.to_str().unwrap(), "--allow-repeat", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["state"], "created", "{doc}");
+    assert_eq!(doc["error"], Value::Null);
+    assert!(doc["findings"].is_array());
+    let jobs = doc["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 1, "{doc}");
+    let job = &jobs[0];
+    assert!(job["id"].is_string() && job["id"] != job_id.as_str(), "{doc}");
+    assert_eq!(job["cluster"], "Cluster0");
+    assert!(job["statusName"].is_string(), "{doc}");
+    assert_eq!(job["method"], "HTTP");
+    assert_eq!(job["target"], Value::Null);
+    assert_eq!(job["tracked"], true);
+    assert!(job["delivery"].is_object() && job["hashes"].is_array(), "{doc}");
+    assert!(!text(&out.stdout).contains("authValue"));
+    assert_eq!(sim.creates(), 2);
+    assert_eq!(lab.journal()["submits"].as_array().unwrap().len(), 2);
+
+    // A repeat refused as JSON is one object too.
+    let out = lab.submit(&body, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["state"], "refused");
+    assert!(doc["error"].as_str().unwrap().contains("--allow-repeat"), "{doc}");
+}
+
+#[test]
+fn an_invalid_body_is_refused_with_the_findings_and_nothing_is_sent() {
+    let sim = SimProcess::start(&[]);
+    let lab = Lab::new("invalid", &sim);
+    let snapshot = sim.snapshot();
+    let body = json!({"snapshotId": snapshot, "pointInTimeUTCMillis": 1795863600u64,
+        "delivery": {"methodName": "HTTP"}})
+    .to_string();
+
+    let out = lab.submit(&body, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("RESTORE_POINT_CONFLICT") && err.contains("POINT_IN_TIME_IN_SECONDS"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was sent"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    // The findings have `validate --format json`'s shape.
+    let out = lab.submit(&body, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["state"], "refused");
+    assert_eq!(doc["jobs"], json!([]));
+    let validate = lab
+        .command(&[
+            "validate",
+            "--format",
+            "json",
+            lab.file("bad.json", &body).to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let codes = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&doc), codes(&json_of(&validate)), "{doc}");
+    let finding = &doc["findings"][0];
+    for key in ["severity", "code", "fields", "message"] {
+        assert!(!finding[key].is_null(), "{key} in {finding}");
+    }
+    assert!(doc["error"].is_string());
+
+    assert_eq!(sim.creates(), 0);
+    assert!(
+        !lab.journal_path().exists(),
+        "nothing recorded for a request never sent"
+    );
+}
+
+#[test]
+fn an_automated_restore_goes_only_with_its_target_named_exactly() {
+    let sim = SimProcess::start(&["--speed", "60"]);
+    let lab = Lab::new("erase", &sim);
+    let snapshot = sim.snapshot();
+    let group = sim.group().to_string();
+    let body = json!({"snapshotId": snapshot, "delivery": {"methodName": "AUTOMATED_RESTORE",
+        "targetGroupId": group, "targetClusterName": "Staging0"}})
+    .to_string();
+
+    let out = lab.submit(&body, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("would ERASE cluster Staging0 in project {group}")),
+        "{err}"
+    );
+    assert!(err.contains("add --confirm-erase Staging0"), "{err}");
+
+    let out = lab.submit(&body, &["--confirm-erase", "staging0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--confirm-erase staging0 does not name the target"),
+        "{err}"
+    );
+    assert!(err.contains("ERASE cluster Staging0"), "{err}");
+    assert_eq!(sim.creates(), 0, "not confirmed, not sent");
+    assert!(!lab.journal_path().exists());
+
+    let out = lab.submit(&body, &["--confirm-erase", "Staging0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("AUTOMATED_RESTORE -> Staging0 (project {group})")),
+        "{stdout}"
+    );
+    assert_eq!(sim.creates(), 1);
+    assert_eq!(lab.journal()["submits"][0]["state"], "CREATED");
+}
+
+#[test]
+fn what_atlas_refuses_is_exit_1_in_its_words() {
+    let sim = SimProcess::start(&[]);
+    let lab = Lab::new("refused", &sim);
+
+    let out = lab.submit(&http_body(NO_SUCH_SNAPSHOT), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Atlas refused the restore request: 404 SNAPSHOT_NOT_FOUND"),
+        "{err}"
+    );
+    assert!(err.contains(NO_SUCH_SNAPSHOT), "the detail names it: {err}");
+    // Kept for the record, as refused.
+    assert_eq!(lab.journal()["submits"][0]["state"], "REFUSED");
+
+    let out = lab.submit(&http_body(NO_SUCH_SNAPSHOT), &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused submit is no repeat: {}",
+        show(&out)
+    );
+    let doc = json_of(&out);
+    assert_eq!(doc["state"], "refused");
+    assert!(doc["error"].as_str().unwrap().contains("SNAPSHOT_NOT_FOUND"), "{doc}");
+
+    // A source cluster Atlas does not know: the lookup's refusal, before anything is sent.
+    let out = lab.submit(&http_body(NO_SUCH_SNAPSHOT), &["--cluster-name", "Nope0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot look up the source cluster Nope0"), "{err}");
+    assert!(err.contains("404 CLUSTER_NAME_NOT_FOUND"), "{err}");
+    assert_eq!(lab.journal()["submits"].as_array().unwrap().len(), 2);
+    assert_eq!(sim.creates(), 0);
+}
+
+#[test]
+fn unreadable_input_and_set_up_errors_are_exit_2() {
+    let sim = SimProcess::start(&[]);
+    let lab = Lab::new("setup", &sim);
+
+    let out = lab.submit("snapshotId=5f9a0c1e7b2d4a110fffffff", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("stdin is not JSON"), "{}", show(&out));
+
+    let file = lab.file("body.txt", "{\"snapshotId\": ");
+    let out = lab.submit("", &[file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["state"], "refused");
+    assert!(doc["error"].as_str().unwrap().contains("is not JSON"), "{doc}");
+    assert_eq!(doc["jobs"], json!([]));
+
+    let missing = lab.dir.join("missing.json");
+    let out = lab.submit("", &[missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("cannot read"), "{}", show(&out));
+    assert_eq!(sim.creates(), 0);
+
+    // Nothing listening where the profile points: a set-up error, not a refusal.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let i = &sim.info;
+    let gone = Lab::with_profile(
+        "gone",
+        &format!(
+            "base_url = \"http://127.0.0.1:{port}\"\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\n",
+            i["public_key"], i["private_key"], i["group_id"]
+        ),
+    );
+    let out = gone.submit(&http_body(NO_SUCH_SNAPSHOT), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("refused the connection"), "{}", show(&out));
+    // The private key is never printed.
+    let key = i["private_key"].as_str().unwrap();
+    assert!(!text(&out.stdout).contains(key) && !text(&out.stderr).contains(key));
+}
+
+#[test]
+fn a_lost_answer_is_exit_3_recorded_before_it_left_and_sent_once() {
+    // The link drops while the create's answer is on its way (the job was made); reads are
+    // answered, so the source cluster is looked up as usual.
+    let sim = SimProcess::start(&["--fault", "drop-create"]);
+    let lab = Lab::new("lost", &sim);
+    let snapshot = sim.snapshot();
+    let body = http_body(&snapshot);
+
+    let out = lab.submit(&body, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("its answer was lost"), "{err}");
+    assert!(err.contains("never resent"), "{err}");
+    assert!(err.contains("`atlas-restore jobs` shows it once found"), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(sim.creates(), 1, "sent exactly once");
+
+    // In the journal before the request left, and left as unknown.
+    let journal = lab.journal();
+    let submits = journal["submits"].as_array().unwrap();
+    assert_eq!(submits.len(), 1, "{journal}");
+    assert_eq!(submits[0]["state"], "UNKNOWN", "{journal}");
+    assert_eq!(submits[0]["request"]["snapshotId"], snapshot.as_str());
+    assert_eq!(submits[0]["group_id"], sim.group());
+    assert_eq!(submits[0]["cluster"], "Cluster0");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(lab.journal_path()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // A second submit of it is a repeat: not sent again by accident.
+    let out = lab.submit(&body, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["state"], "refused");
+    assert!(doc["error"].as_str().unwrap().contains("no job id known yet"), "{doc}");
+    assert_eq!(sim.creates(), 1);
+
+    // `atlas-restore jobs` finds it in the cluster's list.
+    let out = lab.command(&["jobs", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let jobs = json_of(&out);
+    assert_eq!(jobs.as_array().map(Vec::len), Some(1), "{jobs}");
+    assert_eq!(jobs[0]["snapshotId"], snapshot.as_str());
+    assert_eq!(lab.journal()["submits"][0]["state"], "CREATED");
+    assert_eq!(sim.creates(), 1);
+}
+
+#[test]
+fn json_output_of_a_lost_answer_says_unknown() {
+    let sim = SimProcess::start(&["--fault", "drop-create"]);
+    let lab = Lab::new("lost-json", &sim);
+    let out = lab.submit(&http_body(&sim.snapshot()), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["state"], "unknown");
+    assert_eq!(doc["jobs"], json!([]));
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .contains("recorded in the journal as UNKNOWN"),
+        "{doc}"
+    );
+    assert!(out.stderr.is_empty());
+}
