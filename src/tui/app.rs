@@ -39,7 +39,7 @@ pub enum Msg {
         outcome: SubmitOutcome,
     },
     /// A track or forget was written to the journal (`Ok`: what to say), or not.
-    Journal(Result<String, String>),
+    Tracking(Result<String, String>),
     /// A download's progress or end.
     Download {
         job_id: String,
@@ -314,7 +314,7 @@ impl App {
                 }
             },
             Msg::Submitted { body, outcome } => self.on_submitted(body, outcome, &mut effects),
-            Msg::Journal(result) => {
+            Msg::Tracking(result) => {
                 self.status = Some(match result {
                     Ok(said) => {
                         effects.push(Effect::PollNow);

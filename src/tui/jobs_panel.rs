@@ -78,12 +78,18 @@ impl JobsPanel {
                 jobs, pending, at_ms, ..
             } => {
                 // The journal is the truth: what another window tracked or forgot shows here too.
+                // The selection stays on its job, wherever the job moves.
+                let chosen = self.selected_job().map(|s| s.job.id.clone());
                 self.jobs = jobs;
                 self.sort();
                 self.pending = pending;
                 self.updated_ms = Some(at_ms);
                 self.failure = None;
-                self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+                let visible = self.visible();
+                self.selected = chosen
+                    .and_then(|id| visible.iter().position(|s| s.job.id == id))
+                    .unwrap_or(self.selected)
+                    .min(visible.len().saturating_sub(1));
             }
             PollEvent::Failed { error, retry_in, .. } => self.failure = Some((error, retry_in)),
         }
@@ -178,6 +184,18 @@ impl JobsPanel {
         let job = shown.job;
         let batch = if job.batch_id.is_some() { "+" } else { " " };
         let cluster = job.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into());
+        let method = present::method(job, shown.request);
+        if let Some(target) = method.target() {
+            // Atlas's delivery status says little here: the target and the point say more.
+            return format!(
+                "{batch}{:<8} {:<10} {:<11} {} {target} · {}",
+                short_id(&job.id),
+                truncate(&cluster, 10),
+                truncate(&status(job), 11),
+                theme.arrow(),
+                present::restore_point(job, shown.request)
+            );
+        }
         let head = format!(
             "{batch}{:<8} {:<10} {:<11} {:<13}",
             short_id(&job.id),
@@ -185,14 +203,6 @@ impl JobsPanel {
             truncate(&status(job), 11),
             truncate(&delivery_status(job), 13),
         );
-        let method = present::method(job, shown.request);
-        if let Some(target) = method.target() {
-            return format!(
-                "{head} {} {target} · {}",
-                theme.arrow(),
-                present::restore_point(job, shown.request)
-            );
-        }
         let hash = if listed_sha1(job).is_some() {
             theme.mark_ok()
         } else {

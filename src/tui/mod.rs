@@ -28,8 +28,8 @@ pub async fn run_dashboard(
     demo: bool,
     local_offset: Option<time::UtcOffset>,
 ) -> anyhow::Result<()> {
-    let journal = services.journal_data().await?;
-    let unresolved = journal.unresolved().len();
+    let known = services.journal_data().await?;
+    let unresolved = known.unresolved().len();
     let mut app = App::new(
         AppInfo {
             profile: profile.name.clone(),
@@ -44,8 +44,8 @@ pub async fn run_dashboard(
         profile.group_id.as_deref(),
         profile.cluster_name.as_deref(),
     );
-    app.jobs.add(journal.tracked());
-    app.jobs.pending = journal.unresolved().into_iter().cloned().collect();
+    app.jobs.add(known.tracked());
+    app.jobs.pending = known.unresolved().into_iter().cloned().collect();
     if unresolved > 0 {
         app.status = Some(format!(
             "{unresolved} earlier submit(s) have an unknown outcome: check the cluster's restore jobs before submitting again"

@@ -170,14 +170,14 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 jobs,
             } => {
                 let n = jobs.len();
-                Msg::Journal(match services.track(&group_id, &cluster, jobs).await {
+                Msg::Tracking(match services.track(&group_id, &cluster, jobs).await {
                     Ok(true) if n > 1 => Ok(format!("tracking the {n} jobs of the batch in this profile")),
                     Ok(true) => Ok("tracking it in this profile: it is polled like the others".into()),
                     Ok(false) => Ok("already tracked".into()),
                     Err(e) => Err(format!("not tracked: {e}")),
                 })
             }
-            Effect::Forget { job_id } => Msg::Journal(match services.forget(&job_id).await {
+            Effect::Forget { job_id } => Msg::Tracking(match services.forget(&job_id).await {
                 Ok(true) => Ok(format!(
                     "forgot job {}: it stays in Atlas",
                     crate::jobs::present::short_id(&job_id)
