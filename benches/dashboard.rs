@@ -38,23 +38,23 @@ fn app() -> App {
 
 fn job(i: usize) -> RestoreJob {
     RestoreJob {
-        id: format!("6b77893b80eef5354c{i:06x}"),
+        id: format!("6b77893b80eef5354c{i:06x}").into(),
         cluster_name: Some("Cluster0".into()),
-        created: Some(format!("2026-11-{:02}T10:00:00Z", 1 + i % 28)),
+        created: Some(format!("2026-11-{:02}T10:00:00Z", 1 + i % 28).into()),
         status_name: Some(if i.is_multiple_of(3) { "IN_PROGRESS" } else { "FINISHED" }.into()),
         batch_id: i.is_multiple_of(7).then(|| "5a66783b80eef5354c77ee13".into()),
         delivery: Some(Delivery {
             status_name: Some("READY".into()),
-            url: Some(format!(
-                "https://api-backup.mongodb.com/backup/restore/v2/pull/{i}/KEY/Cluster0-{i}.tar.gz"
-            )),
+            url: Some(
+                format!("https://api-backup.mongodb.com/backup/restore/v2/pull/{i}/KEY/Cluster0-{i}.tar.gz").into(),
+            ),
             expires: Some("2026-11-30T10:00:00Z".into()),
             max_downloads: Some(2147483647),
             ..Delivery::default()
         }),
         hashes: i.is_multiple_of(2).then(|| {
             vec![FileHash {
-                file_name: Some(format!("Cluster0-{i}.tar.gz")),
+                file_name: Some(format!("Cluster0-{i}.tar.gz").into()),
                 hash: Some("86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67".into()),
                 type_name: Some("SHA1".into()),
             }]

@@ -20,6 +20,10 @@ pub struct Cli {
     /// Borders and markers without Unicode.
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// How much to log (default: `RUST_LOG`, else info). The log is a file,
+    /// ~/.local/state/atlas-restore/atlas-restore.log, never the terminal.
+    #[arg(long, global = true, value_enum, value_name = "LEVEL")]
+    pub log_level: Option<LogLevel>,
     /// Run against an embedded simulated Atlas on 127.0.0.1; no account or config needed.
     #[arg(long)]
     pub demo: bool,
@@ -47,6 +51,55 @@ pub enum Command {
     /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
     /// with its URL, keys, project and clusters.
     Sim(crate::commands::sim::SimArgs),
+    /// Print a shell completion script (bash, zsh or fish) to standard output; it completes
+    /// `--profile` with the config's profile names.
+    ///
+    /// bash: `atlas-restore completions bash > ~/.local/share/bash-completion/completions/atlas-restore`;
+    /// zsh: `atlas-restore completions zsh > ~/.zfunc/_atlas-restore` (a folder on `fpath`);
+    /// fish: `atlas-restore completions fish > ~/.config/fish/completions/atlas-restore.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output: `atlas-restore man | man -l -`.
+    Man,
+    /// Print the config's profile names, one a line (what shell completion offers for `--profile`).
+    Profiles,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// `--log-level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl From<LogLevel> for tracing::level_filters::LevelFilter {
+    fn from(level: LogLevel) -> Self {
+        use tracing::level_filters::LevelFilter;
+        match level {
+            LogLevel::Off => LevelFilter::OFF,
+            LogLevel::Error => LevelFilter::ERROR,
+            LogLevel::Warn => LevelFilter::WARN,
+            LogLevel::Info => LevelFilter::INFO,
+            LogLevel::Debug => LevelFilter::DEBUG,
+            LogLevel::Trace => LevelFilter::TRACE,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -122,4 +175,156 @@ pub enum ClusterTypeArg {
 pub enum Format {
     Text,
     Json,
+}
+
+/// The completion script for `shell`: clap's, plus the config's profile names for
+/// `--profile`, which the script asks `atlas-restore profiles` for (with the line's
+/// `--config`, if any) each time it completes that flag.
+pub fn completion_script(shell: CompletionShell) -> String {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let name = cmd.get_name().to_string();
+    let generator = match shell {
+        CompletionShell::Bash => clap_complete::Shell::Bash,
+        CompletionShell::Zsh => clap_complete::Shell::Zsh,
+        CompletionShell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(generator, &mut cmd, &name, &mut buf);
+    let script = String::from_utf8_lossy(&buf).into_owned();
+    match shell {
+        CompletionShell::Bash => {
+            // clap's function, as its own `complete -F NAME` line names it.
+            let clap_fn = script
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("complete -F "))
+                .and_then(|rest| rest.split_whitespace().next())
+                .unwrap_or("_atlas__restore")
+                .to_string();
+            // clap_complete 4.6 spells the state of a hyphenated program's subcommands one
+            // way in its loop and another in its `case` arms, so that no subcommand's options
+            // complete (clap-rs/clap#6421): spell the arms as the loop does.
+            let script = script.replace("atlas__subcmd__restore", "atlas__restore");
+            script + &BASH_PROFILES.replace("CLAP_FUNCTION", &clap_fn)
+        }
+        CompletionShell::Zsh => zsh_with_profiles(&script),
+        CompletionShell::Fish => script + FISH_PROFILES,
+    }
+}
+
+/// bash: a function in front of clap's that answers for `--profile NAME` and
+/// `--profile=NAME`, and hands every other word to clap's.
+const BASH_PROFILES: &str = r#"
+# Profile names for --profile, from the config that the line names (or the default one).
+_atlas_restore_profiles() {
+    local i config=()
+    for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
+        if [[ ${COMP_WORDS[i]} == --config ]]; then
+            if [[ ${COMP_WORDS[i+1]} == = ]]; then
+                config=(--config "${COMP_WORDS[i+2]}")
+            else
+                config=(--config "${COMP_WORDS[i+1]}")
+            fi
+        fi
+    done
+    "${COMP_WORDS[0]}" "${config[@]}" profiles 2>/dev/null
+}
+
+_atlas_restore_with_profiles() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+    if [[ $prev == = && $COMP_CWORD -ge 2 ]]; then
+        prev="${COMP_WORDS[COMP_CWORD-2]}"
+    elif [[ $cur == = ]]; then
+        prev="${COMP_WORDS[COMP_CWORD-1]}"
+        cur=""
+    fi
+    if [[ $prev == --profile ]]; then
+        local IFS=$'\n'
+        COMPREPLY=($(compgen -W "$(_atlas_restore_profiles)" -- "$cur"))
+        return 0
+    fi
+    CLAP_FUNCTION "$@"
+}
+
+if [[ "${BASH_VERSINFO[0]}" -eq 4 && "${BASH_VERSINFO[1]}" -ge 4 || "${BASH_VERSINFO[0]}" -gt 4 ]]; then
+    complete -F _atlas_restore_with_profiles -o nosort -o bashdefault -o default atlas-restore
+else
+    complete -F _atlas_restore_with_profiles -o bashdefault -o default atlas-restore
+fi
+"#;
+
+/// fish: candidates for `--profile` beside clap's description of it.
+const FISH_PROFILES: &str = r#"
+# Profile names for --profile, from the config that the line names (or the default one).
+function __atlas_restore_profiles
+    set -l words (commandline -opc)
+    set -l config
+    set -l i (contains -i -- --config $words)
+    and set config --config $words[(math $i + 1)]
+    command $words[1] $config profiles 2>/dev/null
+end
+complete -c atlas-restore -l profile -x -a '(__atlas_restore_profiles)'
+"#;
+
+/// zsh: clap's `_arguments` specs for `--profile` call a function listing the names.
+fn zsh_with_profiles(script: &str) -> String {
+    let patched: Vec<String> = script
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with("'--profile=") {
+                line.replacen(":NAME:_default'", ":NAME:_atlas_restore_profiles'", 1)
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    let mut out = String::new();
+    let helper = r#"
+# Profile names for --profile, from the config that the line names (or the default one).
+(( $+functions[_atlas_restore_profiles] )) ||
+_atlas_restore_profiles() {
+    local -a names config
+    local i=${words[(I)--config]}
+    (( i > 0 )) && config=(--config "${words[i+1]}")
+    names=(${(f)"$(command atlas-restore $config profiles 2>/dev/null)"})
+    _describe -t profiles 'profile' names
+}
+"#;
+    for line in patched {
+        // Before the closing dispatch, so that the function exists when it runs.
+        if line.starts_with("if [ \"$funcstack[1]\" = ") {
+            out.push_str(helper);
+            out.push('\n');
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The man page (roff): the program's page, then a section per subcommand with its synopsis,
+/// description and options.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_bin_name().unwrap_or(sub.get_name()).to_string();
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part)?;
+        man.render_description_section(&mut part)?;
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut part)?;
+        }
+        let part = String::from_utf8_lossy(&part)
+            .replace(".SH SYNOPSIS", "")
+            .replace(".SH DESCRIPTION", "")
+            .replace(".SH OPTIONS", ".SS Options");
+        page.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+        page.extend_from_slice(part.trim_start_matches('\n').as_bytes());
+    }
+    Ok(page)
 }

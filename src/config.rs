@@ -242,7 +242,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
         message,
     };
     let base_url = file.base_url.clone().unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
-    check_base_url(&base_url).map_err(invalid)?;
+    crate::atlas::check_base_url(&base_url).map_err(invalid)?;
     let api = match &file.api_version {
         Some(v) => v
             .parse::<ApiVersion>()
@@ -293,28 +293,6 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
     })
 }
 
-/// HTTPS, except to a loopback address (the simulator, a local tunnel).
-pub fn check_base_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("base_url {url:?} is not a URL ({e})"))?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback_host(&parsed) => Ok(()),
-        "http" => Err(format!(
-            "base_url {url:?} is plain http: the API keys would cross the network readable; use https:// (plain http is only for loopback addresses)"
-        )),
-        other => Err(format!("base_url {url:?}: scheme {other:?} is not http(s)")),
-    }
-}
-
-fn is_loopback_host(url: &reqwest::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
 /// Runs `private_key_command` through the shell; its trimmed stdout is the key. Neither the
 /// output nor the command's stderr is kept beyond what the error needs.
 fn run_key_command(profile: &str, command: &str) -> Result<SecretString, ConfigError> {
@@ -345,4 +323,22 @@ fn run_key_command(profile: &str, command: &str) -> Result<SecretString, ConfigE
         return Err(fail("it printed nothing".into()));
     }
     Ok(SecretString::new(key))
+}
+
+impl Profile {
+    /// What the Atlas client needs of this profile (the wire layer knows nothing of profiles).
+    pub fn client_options(&self) -> crate::atlas::ClientOptions {
+        crate::atlas::ClientOptions {
+            base_url: self.base_url.clone(),
+            api: self.api,
+            public_key: self.public_key.clone(),
+            private_key: self.private_key.clone(),
+            request_timeout: self.request_timeout,
+            connect_timeout: self.connect_timeout,
+            ca_file: self.ca_file.clone(),
+            max_body_bytes: self.max_body_bytes,
+            envelope: false,
+            pretty: false,
+        }
+    }
 }

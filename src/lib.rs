@@ -10,8 +10,10 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod jobs;
+pub mod logging;
 pub mod restore;
 pub mod secret;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod text;
 pub mod tui;

@@ -1,11 +1,12 @@
 #![forbid(unsafe_code)]
 
 use anyhow::{Context as _, Result};
-use atlas_restore::atlas::{AtlasClient, ClientOptions};
+use atlas_restore::atlas::AtlasClient;
 use atlas_restore::cli::{Cli, ClusterTypeArg, Command, Format, JobsArgs, JobsFormat, SubmitArgs, ValidateArgs};
 use atlas_restore::commands::{submit, validate};
 use atlas_restore::config::{self, process_env};
 use atlas_restore::jobs::{Journal, Services};
+use atlas_restore::logging;
 use atlas_restore::restore::{ApiVersion, ClusterType, Context};
 use atlas_restore::tui::theme::Theme;
 use clap::Parser;
@@ -16,8 +17,18 @@ fn main() -> ExitCode {
     // Read while the process has one thread: `time` refuses to later, for soundness.
     let local_offset = time::UtcOffset::current_local_offset().ok();
     let cli = Cli::parse();
+    // Only the commands that talk to Atlas log; the log is a file, never the terminal.
+    let logs = matches!(cli.command, None | Some(Command::Jobs(_)) | Some(Command::Submit(_)));
+    if logs {
+        start_log(&cli);
+    }
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
+        Some(Command::Completions(ref args)) => print(atlas_restore::cli::completion_script(args.shell).as_bytes()),
+        Some(Command::Man) => atlas_restore::cli::man_page()
+            .map_err(anyhow::Error::from)
+            .and_then(|page| print(&page)),
+        Some(Command::Profiles) => run_profiles(&cli),
         Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
         Some(Command::Submit(ref args)) => run_submit(&cli, args),
         Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args),
@@ -25,17 +36,48 @@ fn main() -> ExitCode {
         None => run_dashboard(&cli, local_offset),
     };
     match result {
-        Ok(code) => ExitCode::from(code as u8),
+        Ok(code) => {
+            if logs {
+                tracing::info!(code, "exit");
+            }
+            ExitCode::from(code as u8)
+        }
         Err(e) => {
+            tracing::error!(error = %logging::scrub(&format!("{e:#}")), "exit");
             eprintln!("atlas-restore: {e:#}");
             ExitCode::from(2)
         }
     }
 }
 
+/// Starts the log file (see `atlas_restore::logging`); a log that cannot be made is said once,
+/// before any screen, and the program goes on without it.
+fn start_log(cli: &Cli) {
+    let Some(dir) = logging::default_dir() else {
+        eprintln!("atlas-restore: no home directory to keep the log in (set HOME or XDG_STATE_HOME); going on without");
+        return;
+    };
+    let rust_log = process_env(logging::ENV_FILTER);
+    if let Err(e) = logging::init(&dir, cli.log_level.map(Into::into), rust_log.as_deref()) {
+        eprintln!("atlas-restore: {e}; going on without a log");
+    }
+}
+
+fn print(bytes: &[u8]) -> Result<i32> {
+    std::io::stdout().write_all(bytes)?;
+    Ok(0)
+}
+
+/// The config's profile names, one a line: what shell completion offers for `--profile`.
+fn run_profiles(cli: &Cli) -> Result<i32> {
+    let cfg = config::load(cli.config.as_deref(), &process_env)?;
+    let names: String = cfg.file.profiles.keys().map(|n| format!("{n}\n")).collect();
+    print(names.as_bytes())
+}
+
 /// The profile's client and journal.
 fn services(profile: &config::Profile, journal_dir: &std::path::Path) -> Result<Services> {
-    let client = std::sync::Arc::new(AtlasClient::new(&ClientOptions::from_profile(profile))?);
+    let client = std::sync::Arc::new(AtlasClient::new(&profile.client_options())?);
     Ok(Services::new(client, Journal::open(journal_dir, &profile.name)?))
 }
 
@@ -52,6 +94,7 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
     let ui = cfg.file.ui.clone();
     let theme = Theme::new(ui.color, process_env("NO_COLOR").is_some(), cli.ascii || ui.ascii);
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    logging::start("dashboard", &profile.name, &profile.base_url, profile.api.as_str());
     let journal_dir = atlas_restore::jobs::journal::default_dir()
         .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
     let services = services(&profile, &journal_dir)?;
@@ -68,6 +111,7 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
 
 /// The dashboard against the embedded simulated Atlas on a free loopback port, with a fast
 /// clock; no config, no account. Its journal and downloads live in a scratch folder.
+#[cfg(feature = "sim")]
 fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
     use atlas_restore::sim::{Sim, SimConfig};
     let theme = Theme::new(config::ColorChoice::Auto, process_env("NO_COLOR").is_some(), cli.ascii);
@@ -98,6 +142,7 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             download_dir: scratch.clone(),
             max_body_bytes: 8 * 1024 * 1024,
         };
+        logging::start("demo", &profile.name, &profile.base_url, profile.api.as_str());
         let result = match services(&profile, &scratch) {
             Ok(services) => {
                 atlas_restore::tui::run_dashboard(&profile, services, theme, false, true, local_offset).await
@@ -113,12 +158,20 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
 }
 
 /// The demo's clock: a restore job that takes a minute in Atlas's time takes 3 s here.
+#[cfg(feature = "sim")]
 const DEMO_SPEED: f64 = 20.0;
+
+/// A binary built without the simulator has no demo: it says so.
+#[cfg(not(feature = "sim"))]
+fn run_demo(_: &Cli, _: Option<time::UtcOffset>) -> Result<i32> {
+    atlas_restore::commands::sim::not_built_in("--demo")
+}
 
 fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
     use atlas_restore::commands::jobs;
     let cfg = config::load(cli.config.as_deref(), &process_env)?;
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    logging::start("jobs", &profile.name, &profile.base_url, profile.api.as_str());
     let dir = atlas_restore::jobs::journal::default_dir().context("no home directory for the job journal")?;
     let services = services(&profile, &dir)?;
     let listing = runtime()?.block_on(async {
@@ -178,6 +231,17 @@ fn run_validate(args: ValidateArgs) -> Result<i32> {
 fn run_submit(cli: &Cli, args: &SubmitArgs) -> Result<i32> {
     let json = args.format == Format::Json;
     let outcome = submit_outcome(cli, args).unwrap_or_else(|e| submit::setup_error(&format!("{e:#}"), json));
+    if outcome.exit_code != 0 {
+        // What the user was told: stderr, or the JSON's `error`.
+        let said = match outcome.stderr.trim() {
+            "" => serde_json::from_str::<serde_json::Value>(&outcome.stdout)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_string))
+                .unwrap_or_default(),
+            text => text.to_string(),
+        };
+        tracing::warn!(code = outcome.exit_code, said = %logging::scrub(&said), "submit not created");
+    }
     std::io::stdout().write_all(outcome.stdout.as_bytes())?;
     std::io::stderr().write_all(outcome.stderr.as_bytes())?;
     Ok(outcome.exit_code)
@@ -187,6 +251,7 @@ fn submit_outcome(cli: &Cli, args: &SubmitArgs) -> Result<submit::Outcome> {
     let (source, input) = read_input(args.file.as_deref())?;
     let cfg = config::load(cli.config.as_deref(), &process_env)?;
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    logging::start("submit", &profile.name, &profile.base_url, profile.api.as_str());
     let group_id = args
         .group_id
         .clone()

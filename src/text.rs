@@ -37,6 +37,101 @@ pub fn sanitize(input: &str) -> String {
     out
 }
 
+/// Text from the network, made safe as it was read: what the wire types hold, and what the
+/// screen takes. Made only through `sanitize`, so a string that reaches a terminal from a
+/// `Clean` cannot carry an escape sequence, whoever forgets what.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct Clean(String);
+
+impl Clean {
+    pub fn new(raw: &str) -> Clean {
+        Clean(sanitize(raw))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Clean {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Clean, D::Error> {
+        let raw = std::borrow::Cow::<str>::deserialize(d)?;
+        Ok(Clean::new(&raw))
+    }
+}
+
+impl std::ops::Deref for Clean {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Clean {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Clean {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Clean {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Clean {
+    fn from(raw: &str) -> Clean {
+        Clean::new(raw)
+    }
+}
+
+impl From<String> for Clean {
+    fn from(raw: String) -> Clean {
+        Clean::new(&raw)
+    }
+}
+
+impl From<&String> for Clean {
+    fn from(raw: &String) -> Clean {
+        Clean::new(raw)
+    }
+}
+
+impl From<Clean> for String {
+    fn from(c: Clean) -> String {
+        c.0
+    }
+}
+
+impl PartialEq<str> for Clean {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Clean {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Clean {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
 /// A CSI sequence ends with a byte in 0x40..=0x7e.
 fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     for c in chars.by_ref() {
@@ -64,7 +159,15 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitize;
+    use super::{Clean, sanitize};
+
+    #[test]
+    fn clean_text_is_sanitized_as_it_is_read() {
+        let c: Clean = serde_json::from_str("\"Cluster\\u001b]52;c;QQ==\\u0007X\"").unwrap();
+        assert_eq!(c, "ClusterX");
+        assert_eq!(Clean::from("a\u{1b}[2Jb").as_str(), "ab");
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"ClusterX\"");
+    }
 
     #[test]
     fn removes_every_kind_of_sequence() {

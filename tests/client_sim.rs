@@ -53,7 +53,7 @@ async fn complete_snapshot(c: &AtlasClient, sim: &Sim, cluster: &str) -> String 
         .await
         .unwrap();
     assert!(snaps.iter().all(|s| s.complete == Some(true)));
-    snaps[0].id.clone()
+    snaps[0].id.to_string()
 }
 
 fn http_body(snapshot: &str) -> serde_json::Value {
@@ -90,14 +90,20 @@ async fn every_endpoint_and_the_whole_lifecycle() {
         .await
         .unwrap();
     assert_eq!(created.jobs.len(), 1);
-    let id = created.jobs[0].id.clone();
-    assert_eq!(created.jobs[0].status_name.as_deref(), Some("IN_PROGRESS"));
+    let id = created.jobs[0].id.to_string();
+    assert_eq!(
+        created.jobs[0].status_name.as_ref().map(|s| s.as_api()),
+        Some("IN_PROGRESS")
+    );
 
     sim.advance(Duration::from_secs(61));
     let job = c.get_restore_job(&g, "Cluster0", &id).await.unwrap();
     let d = job.delivery.clone().unwrap();
     assert_eq!(
-        (job.status_name.as_deref(), d.status_name.as_deref()),
+        (
+            job.status_name.as_ref().map(|s| s.as_api()),
+            d.status_name.as_ref().map(|s| s.as_api())
+        ),
         (Some("FINISHED"), Some("READY"))
     );
     assert!(d.url_v2.is_some() && d.auth_header.is_some() && d.auth_value.is_some() && d.expires.is_some());
@@ -134,7 +140,8 @@ async fn every_endpoint_and_the_whole_lifecycle() {
             .delivery
             .unwrap()
             .status_name
-            .as_deref(),
+            .as_ref()
+            .map(|s| s.as_api()),
         Some("MAX_DOWNLOADS_EXCEEDED")
     );
     std::fs::remove_dir_all(&dir).unwrap();

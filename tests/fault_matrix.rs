@@ -64,7 +64,7 @@ impl Bench {
             let created = client.create_restore_job(&g, "Cluster0", &body).await.unwrap();
             let j = Journal::open(&dir.path().join("data/atlas-restore"), "lab").unwrap();
             let key = j.record_sending(&g, "Cluster0", &body, sim.now_ms()).unwrap();
-            let id = created.jobs[0].id.clone();
+            let id = created.jobs[0].id.to_string();
             j.record_outcome(&key, SubmitState::Created, created.jobs, None)
                 .unwrap();
             id

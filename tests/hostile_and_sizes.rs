@@ -1,12 +1,11 @@
 //! Data from the network cannot take over the terminal, secrets stay off the screen, and no
 //! terminal size breaks the drawing.
 
-use atlas_restore::atlas::{AtlasError, Delivery, FileHash, RestoreJob, StatusError};
+use atlas_restore::atlas::{AtlasError, RestoreJob, StatusError};
 use atlas_restore::commands::jobs::Listed;
 use atlas_restore::config::ColorChoice;
 use atlas_restore::jobs::{PollEvent, SubmitOutcome};
 use atlas_restore::restore::ApiVersion;
-use atlas_restore::secret::SecretString;
 use atlas_restore::tui::app::{App, AppInfo, Dialog, Msg};
 use atlas_restore::tui::theme::Theme;
 use atlas_restore::tui::view;
@@ -41,27 +40,27 @@ fn app() -> App {
     app
 }
 
+/// A job as a hostile server would send it: read from JSON, the way every job is read.
 fn hostile_job() -> RestoreJob {
-    RestoreJob {
-        id: format!("6b77893b80eef5354c77ee15{HOSTILE}"),
-        cluster_name: Some(format!("Cluster0{HOSTILE}")),
-        status_name: Some(format!("FINISHED{HOSTILE}")),
-        created: Some("2026-11-28T11:00:00Z".into()),
-        delivery: Some(Delivery {
-            status_name: Some(format!("READY{HOSTILE}")),
-            url_v2: Some(format!("https://example.invalid/f{HOSTILE}.tar.gz")),
-            auth_header: Some(format!("x-auth{HOSTILE}")),
-            auth_value: Some(SecretString::new(AUTH_VALUE)),
-            expires: Some("2026-11-29T11:00:00Z".into()),
-            ..Delivery::default()
-        }),
-        hashes: Some(vec![FileHash {
-            file_name: Some(format!("f{HOSTILE}.tar.gz")),
-            hash: Some(format!("86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67{HOSTILE}")),
-            type_name: Some("SHA1".into()),
-        }]),
-        ..RestoreJob::default()
-    }
+    serde_json::from_value(serde_json::json!({
+        "id": format!("6b77893b80eef5354c77ee15{HOSTILE}"),
+        "clusterName": format!("Cluster0{HOSTILE}"),
+        "statusName": format!("FINISHED{HOSTILE}"),
+        "created": "2026-11-28T11:00:00Z",
+        "delivery": {
+            "statusName": format!("READY{HOSTILE}"),
+            "urlV2": format!("https://example.invalid/f{HOSTILE}.tar.gz"),
+            "authHeader": format!("x-auth{HOSTILE}"),
+            "authValue": AUTH_VALUE,
+            "expires": "2026-11-29T11:00:00Z",
+        },
+        "hashes": [{
+            "fileName": format!("f{HOSTILE}.tar.gz"),
+            "hash": format!("86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67{HOSTILE}"),
+            "typeName": "SHA1",
+        }],
+    }))
+    .unwrap()
 }
 
 /// The bytes a real crossterm backend writes for one frame.
@@ -109,13 +108,18 @@ fn refused(error: AtlasError) -> Msg {
 
 /// An automated restore whose target names are hostile too.
 fn hostile_automated_job() -> RestoreJob {
-    let mut job = hostile_job();
-    job.id = format!("7b77893b80eef5354c77ee1{HOSTILE}");
-    if let Some(d) = job.delivery.as_mut() {
-        d.target_group_id = Some(format!("g{HOSTILE}"));
-        d.target_cluster_name = Some(format!("Staging{HOSTILE}"));
-    }
-    job
+    serde_json::from_value(serde_json::json!({
+        "id": format!("7b77893b80eef5354c77ee1{HOSTILE}"),
+        "clusterName": format!("Cluster0{HOSTILE}"),
+        "statusName": format!("IN_PROGRESS{HOSTILE}"),
+        "delivery": {
+            "methodName": "HTTP",
+            "statusName": format!("NOT_STARTED{HOSTILE}"),
+            "targetGroupId": format!("g{HOSTILE}"),
+            "targetClusterName": format!("Staging{HOSTILE}"),
+        },
+    }))
+    .unwrap()
 }
 
 fn key(app: &mut App, code: KeyCode) {

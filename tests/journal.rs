@@ -48,7 +48,10 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     assert!(!j.update(|d| d.update_jobs(&[job("a1", "FINISHED")])).unwrap());
     assert_eq!(std::fs::metadata(j.path()).unwrap().modified().unwrap(), written);
-    assert_eq!(j.load().unwrap().jobs()[0].status_name.as_deref(), Some("FINISHED"));
+    assert_eq!(
+        j.load().unwrap().jobs()[0].status_name.as_ref().map(|s| s.as_api()),
+        Some("FINISHED")
+    );
     // Profiles do not share a journal; no temporary files are left behind, and the lock
     // file is private too.
     assert!(
@@ -98,7 +101,7 @@ fn writers_in_parallel_lose_nothing() {
         t.join().unwrap();
     }
     let data = Journal::open(dir.path(), "prod").unwrap().load().unwrap();
-    let mut ids: Vec<String> = data.jobs().into_iter().map(|j| j.id).collect();
+    let mut ids: Vec<String> = data.jobs().into_iter().map(|j| j.id.to_string()).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 200, "every submit of every writer, once");

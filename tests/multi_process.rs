@@ -77,7 +77,7 @@ impl Bench {
         ))
         .unwrap()[0]
             .id
-            .clone()
+            .to_string()
     }
 
     fn command(&self, args: &[&str]) -> Command {

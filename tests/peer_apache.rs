@@ -278,7 +278,7 @@ async fn one_round_trip_per_request_after_the_first_with_real_payloads() {
         let jobs = client.list_restore_jobs(GROUP, "Cluster0", None).await.unwrap();
         assert!(!jobs.is_empty() && jobs[0].delivery.is_some(), "{base}");
         let job = client.get_restore_job(GROUP, "Cluster0", &jobs[0].id).await.unwrap();
-        assert_eq!(job.status_name.as_deref(), Some("FINISHED"));
+        assert_eq!(job.status_name.as_ref().map(|s| s.as_api()), Some("FINISHED"));
         assert_eq!(job.hashes.as_ref().map(Vec::len), Some(1));
         let snapshots = client
             .list_snapshots(GROUP, "Cluster0", SnapshotFilter::All)

@@ -272,7 +272,7 @@ fn only_a_running_countdown_wakes_the_clock() {
     let mut a = app(color());
     assert!(!a.needs_tick(NOW_MS), "an idle form needs no tick");
     let job = |expires: &str| RestoreJob {
-        id: format!("6b77893b80eef5354c77ee1{}", expires.len() % 10),
+        id: format!("6b77893b80eef5354c77ee1{}", expires.len() % 10).into(),
         delivery: Some(Delivery {
             expires: Some(expires.into()),
             ..Delivery::default()

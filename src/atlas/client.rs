@@ -3,9 +3,8 @@
 //! counts up). Nothing here retries by itself; the caller decides, and a POST is never
 //! repeated blindly.
 
-use super::error::{AtlasError, BadBodyKind, StatusError, TransportKind};
+use super::error::{AtlasError, BadBodyKind, StatusError};
 use super::types::{Checkpoint, Cluster, Page, RestoreJob, Snapshot};
-use crate::config::{Profile, check_base_url};
 use crate::restore::ApiVersion;
 use crate::secret::SecretString;
 use diqwest::{DigestAuthSession, WithDigestAuth};
@@ -38,23 +37,6 @@ pub struct ClientOptions {
     pub envelope: bool,
     /// Ask for `pretty=true` answers.
     pub pretty: bool,
-}
-
-impl ClientOptions {
-    pub fn from_profile(p: &Profile) -> ClientOptions {
-        ClientOptions {
-            base_url: p.base_url.clone(),
-            api: p.api,
-            public_key: p.public_key.clone(),
-            private_key: p.private_key.clone(),
-            request_timeout: p.request_timeout,
-            connect_timeout: p.connect_timeout,
-            ca_file: p.ca_file.clone(),
-            max_body_bytes: p.max_body_bytes,
-            envelope: false,
-            pretty: false,
-        }
-    }
 }
 
 /// Which snapshots to list (`completed=`).
@@ -110,6 +92,7 @@ impl AtlasClient {
         // aws-lc-rs); installing it twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
+            .dns_resolver(super::transport::Resolver)
             .user_agent(concat!("atlas-restore/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.request_timeout);
@@ -308,7 +291,14 @@ impl AtlasClient {
     async fn call(&self, req: RequestBuilder, url: &Url, is_create: bool) -> Result<(String, Vec<u8>), AtlasError> {
         let host = url.host_str().unwrap_or("").to_string();
         let req = req.header(ACCEPT, self.api.media_type());
-        let mut resp = match req.send_digest_auth(&*self.digest).await {
+        // The request log line (crate::logging): the path redacted, the challenges counted.
+        let (method, started) = (crate::logging::method_of(&req), std::time::Instant::now());
+        let digest = crate::logging::CountingDigest::new(&self.digest);
+        let sent = req.send_digest_auth(&digest).await;
+        if let Err(e) = &sent {
+            crate::logging::request(&method, url, None, started, digest.challenges(), Some(e), None);
+        }
+        let mut resp = match sent {
             Ok(r) => r,
             Err(diqwest::error::Error::Reqwest(e)) => {
                 return Err(transport_error(&e, &host, is_create));
@@ -331,7 +321,11 @@ impl AtlasClient {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let content_type = header_text(&headers, CONTENT_TYPE);
-        let body = read_capped(&mut resp, self.max_body_bytes, &host, is_create).await?;
+        let body = read_capped(&mut resp, self.max_body_bytes, &host, is_create).await;
+        let error = body.as_ref().err().map(|e| e as &dyn std::fmt::Display);
+        let (logged_body, challenges) = (body.as_deref().ok(), digest.challenges());
+        crate::logging::request(&method, url, Some(status), started, challenges, error, logged_body);
+        let body = body?;
         if (200..300).contains(&status) {
             return Ok((content_type, body));
         }
@@ -379,12 +373,18 @@ impl AtlasClient {
         use tokio::io::AsyncWriteExt;
         let parsed = Url::parse(url).map_err(|e| AtlasError::Setup(format!("download URL: {e}")))?;
         let host = parsed.host_str().unwrap_or("").to_string();
+        let logged_url = parsed.clone();
         // Downloads can take long: no overall timeout, but the connect timeout holds.
         let mut req = self.http.get(parsed).timeout(Duration::from_secs(24 * 3600));
         if let Some((name, value)) = auth {
             req = req.header(name, value.expose());
         }
-        let mut resp = req.send().await.map_err(|e| transport_error(&e, &host, false))?;
+        let started = std::time::Instant::now();
+        let sent = req.send().await;
+        let error = sent.as_ref().err().map(|e| e as &dyn std::fmt::Display);
+        let status = sent.as_ref().ok().map(|r| r.status().as_u16());
+        crate::logging::request("GET", &logged_url, status, started, 0, error, None);
+        let mut resp = sent.map_err(|e| transport_error(&e, &host, false))?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
             let headers = resp.headers().clone();
@@ -406,7 +406,14 @@ impl AtlasClient {
         let mut done = 0u64;
         progress(0, total);
         loop {
-            let chunk = resp.chunk().await.map_err(|e| transport_error(&e, &host, false))?;
+            let chunk = resp
+                .chunk()
+                .await
+                .inspect_err(|e| {
+                    let error = crate::logging::scrub(&e.to_string());
+                    tracing::warn!(target: crate::logging::HTTP_TARGET, host = %host, done, error = %error, "download broke off");
+                })
+                .map_err(|e| transport_error(&e, &host, false))?;
             let Some(chunk) = chunk else { break };
             hasher.update(&chunk);
             file.write_all(&chunk).await.map_err(io_err)?;
@@ -415,6 +422,8 @@ impl AtlasClient {
         }
         file.sync_all().await.map_err(io_err)?;
         drop(file);
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::info!(target: crate::logging::HTTP_TARGET, host = %host, bytes = done, ms, "download finished");
         tokio::fs::rename(&part, dest)
             .await
             .map_err(|e| AtlasError::Setup(format!("cannot move the download to {}: {e}", dest.display())))?;
@@ -508,8 +517,9 @@ async fn read_capped(
     Ok(body)
 }
 
-/// Sorts a reqwest failure into words. For a create, anything after the connection was made
-/// means the request may have reached Atlas.
+/// Sorts a reqwest failure into words, by the types in its chain (`transport::classify`).
+/// For a create, anything after the connection was made means the request may have reached
+/// Atlas.
 fn transport_error(e: &reqwest::Error, host: &str, is_create: bool) -> AtlasError {
     let mut chain = e.to_string();
     let mut source = std::error::Error::source(e);
@@ -519,36 +529,37 @@ fn transport_error(e: &reqwest::Error, host: &str, is_create: bool) -> AtlasErro
         source = s.source();
     }
     let chain = crate::text::sanitize(&chain);
-    let lower = chain.to_ascii_lowercase();
     if is_create && !e.is_connect() {
         return AtlasError::OutcomeUnknown { detail: chain };
     }
-    let kind = if e.is_timeout() {
-        TransportKind::Timeout
-    } else if lower.contains("dns error")
-        || lower.contains("failed to lookup")
-        || lower.contains("name or service not known")
-    {
-        TransportKind::Dns
-    } else if lower.contains("connection refused") {
-        TransportKind::Refused
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        TransportKind::Tls
-    } else if lower.contains("proxy") || lower.contains("tunnel") {
-        TransportKind::Proxy
-    } else if e.is_body()
-        || e.is_decode()
-        || e.is_request()
-        || lower.contains("connection closed")
-        || lower.contains("reset")
-    {
-        TransportKind::Closed
-    } else {
-        TransportKind::Other
-    };
+    let proxied = e
+        .url()
+        .is_some_and(|u| super::transport::proxied(u, &|k| std::env::var(k).ok()));
     AtlasError::Transport {
-        kind,
+        kind: super::transport::classify(e, proxied),
         host: host.to_string(),
         detail: chain,
+    }
+}
+
+/// HTTPS, except to a loopback address (the simulator, a local tunnel).
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("base_url {url:?} is not a URL ({e})"))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(&parsed) => Ok(()),
+        "http" => Err(format!(
+            "base_url {url:?} is plain http: the API keys would cross the network readable; use https:// (plain http is only for loopback addresses)"
+        )),
+        other => Err(format!("base_url {url:?}: scheme {other:?} is not http(s)")),
+    }
+}
+
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }

@@ -79,7 +79,7 @@ impl StatusError {
             };
             serde_json::from_value(inner).ok()
         });
-        let clean = |s: Option<String>| s.map(|s| sanitize(&s)).filter(|s| !s.trim().is_empty());
+        let clean = |s: Option<crate::text::Clean>| s.map(String::from).filter(|s| !s.trim().is_empty());
         match parsed {
             Some(api) => StatusError {
                 status,
@@ -126,7 +126,7 @@ impl StatusError {
             (404, "SNAPSHOT_NOT_FOUND") => format!("{detail}: pick a snapshot from the list (Enter on snapshotId); it may have expired"),
             (404, "CHECKPOINT_NOT_FOUND") => format!("{detail}: pick a restorable checkpoint from the list (Enter on checkpointId)"),
             (404, "CLUSTER_NAME_NOT_FOUND" | "CLUSTER_NOT_FOUND") => format!("{detail}: check the cluster name and that it is in this project"),
-            (404, "GROUP_NOT_FOUND" | "INVALID_GROUP_ID" | "NOT_IN_GROUP") => format!("{detail}: check the project id (group_id or {})", crate::config::ENV_PROJECT_ID),
+            (404, "GROUP_NOT_FOUND" | "INVALID_GROUP_ID" | "NOT_IN_GROUP") => format!("{detail}: check the project id (group_id or MONGODB_ATLAS_PROJECT_ID)"),
             (404, "RESTORE_JOB_NOT_FOUND" | "RESTORE_JOB_NOT_FOUND_IN_GROUP") => format!("{detail}: the job is not in this cluster's list (wrong cluster, or removed)"),
             (404, "NOT_ATLAS_GROUP") => format!("{detail}: this project is Cloud Manager's, not Atlas's"),
             (429, _) => match self.retry_after {

@@ -2,13 +2,16 @@
 
 mod client;
 mod error;
+mod status;
+mod transport;
 mod types;
 
 pub use client::{
-    AtlasClient, ClientOptions, Created, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter, restore_jobs_url,
+    AtlasClient, ClientOptions, Created, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter, check_base_url,
+    restore_jobs_url,
 };
 pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in};
 pub use types::{
-    ApiErrorBody, BsonTimestamp, Checkpoint, Cluster, Delivery, FileHash, Link, Page, RestoreJob, Snapshot,
-    SnapshotPart, delivery_is_final, job_is_final,
+    ApiErrorBody, BsonTimestamp, Checkpoint, Cluster, Delivery, DeliveryStatus, FileHash, JobStatus, Link, Page,
+    RestoreJob, Snapshot, SnapshotPart,
 };

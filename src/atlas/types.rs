@@ -2,7 +2,9 @@
 //! are ignored, absent ones are `None`, ids need not be hex, numbers may come as strings, and
 //! statuses are open sets kept as the text that came.
 
+pub use super::status::{DeliveryStatus, JobStatus};
 use crate::secret::SecretString;
+use crate::text::Clean;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -28,15 +30,15 @@ impl<T> Page<T> {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Link {
-    pub href: String,
-    pub rel: String,
+    pub href: Clean,
+    pub rel: Clean,
 }
 
 /// `{date, increment}`: a BSON timestamp as the API writes it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct BsonTimestamp {
-    pub date: Option<String>,
+    pub date: Option<Clean>,
     #[serde(deserialize_with = "lenient_i64")]
     pub increment: Option<i64>,
 }
@@ -45,32 +47,32 @@ pub struct BsonTimestamp {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RestoreJob {
-    pub id: String,
+    pub id: Clean,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub batch_id: Option<String>,
+    pub batch_id: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster_name: Option<String>,
+    pub cluster_name: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    pub created: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
+    pub group_id: Option<Clean>,
     /// Present only after the file has been downloaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hashes: Option<Vec<FileHash>>,
     #[serde(rename = "masterKeyUUID", skip_serializing_if = "Option::is_none")]
-    pub master_key_uuid: Option<String>,
+    pub master_key_uuid: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub point_in_time: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_id: Option<String>,
+    pub snapshot_id: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_name: Option<String>,
+    pub status_name: Option<JobStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<BsonTimestamp>,
 }
@@ -80,54 +82,54 @@ pub struct RestoreJob {
 #[serde(rename_all = "camelCase", default)]
 pub struct Delivery {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub method_name: Option<String>,
+    pub method_name: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status_name: Option<String>,
+    pub status_name: Option<DeliveryStatus>,
     /// Deprecated by Atlas: the verification key is in the URL itself.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Clean>,
     /// Preferred: needs `authHeader: authValue` on the download.
     #[serde(rename = "urlV2", skip_serializing_if = "Option::is_none")]
-    pub url_v2: Option<String>,
+    pub url_v2: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth_header: Option<String>,
+    pub auth_header: Option<Clean>,
     /// A download credential: masked on screen and never written to the journal.
     #[serde(skip_serializing)]
     pub auth_value: Option<SecretString>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
+    pub expires: Option<Clean>,
     #[serde(deserialize_with = "lenient_i64", skip_serializing_if = "Option::is_none")]
     pub expiration_hours: Option<i64>,
     #[serde(deserialize_with = "lenient_i64", skip_serializing_if = "Option::is_none")]
     pub max_downloads: Option<i64>,
     /// An automated restore's target, where Atlas names it (its `methodName` still says `HTTP`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_group_id: Option<String>,
+    pub target_group_id: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_cluster_name: Option<String>,
+    pub target_cluster_name: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_cluster_id: Option<String>,
+    pub target_cluster_id: Option<Clean>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FileHash {
-    pub file_name: Option<String>,
-    pub hash: Option<String>,
-    pub type_name: Option<String>,
+    pub file_name: Option<Clean>,
+    pub hash: Option<Clean>,
+    pub type_name: Option<Clean>,
 }
 
 /// A legacy snapshot (`BackupSnapshot`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Snapshot {
-    pub id: String,
-    pub cluster_id: Option<String>,
-    pub cluster_name: Option<String>,
-    pub group_id: Option<String>,
+    pub id: Clean,
+    pub cluster_id: Option<Clean>,
+    pub cluster_name: Option<Clean>,
+    pub group_id: Option<Clean>,
     pub complete: Option<bool>,
     pub created: Option<BsonTimestamp>,
-    pub expires: Option<String>,
+    pub expires: Option<Clean>,
     pub do_not_delete: Option<bool>,
     pub incremental: Option<bool>,
     #[serde(deserialize_with = "null_as_default")]
@@ -145,27 +147,27 @@ impl Snapshot {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SnapshotPart {
-    pub replica_set_name: Option<String>,
-    pub type_name: Option<String>,
+    pub replica_set_name: Option<Clean>,
+    pub type_name: Option<Clean>,
     #[serde(deserialize_with = "lenient_i64")]
     pub data_size_bytes: Option<i64>,
     #[serde(deserialize_with = "lenient_i64")]
     pub file_size_bytes: Option<i64>,
     #[serde(deserialize_with = "lenient_i64")]
     pub storage_size_bytes: Option<i64>,
-    pub mongod_version: Option<String>,
+    pub mongod_version: Option<Clean>,
 }
 
 /// A sharded cluster's checkpoint (`ApiAtlasCheckpoint`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Checkpoint {
-    pub id: String,
-    pub cluster_id: Option<String>,
-    pub group_id: Option<String>,
-    pub completed: Option<String>,
-    pub started: Option<String>,
-    pub timestamp: Option<String>,
+    pub id: Clean,
+    pub cluster_id: Option<Clean>,
+    pub group_id: Option<Clean>,
+    pub completed: Option<Clean>,
+    pub started: Option<Clean>,
+    pub timestamp: Option<Clean>,
     pub restorable: Option<bool>,
 }
 
@@ -173,14 +175,14 @@ pub struct Checkpoint {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Cluster {
-    pub id: Option<String>,
-    pub name: String,
-    pub group_id: Option<String>,
+    pub id: Option<Clean>,
+    pub name: Clean,
+    pub group_id: Option<Clean>,
     /// `REPLICASET`, `SHARDED`, `GEOSHARDED`.
-    pub cluster_type: Option<String>,
+    pub cluster_type: Option<Clean>,
     #[serde(rename = "mongoDBVersion")]
-    pub mongo_db_version: Option<String>,
-    pub state_name: Option<String>,
+    pub mongo_db_version: Option<Clean>,
+    pub state_name: Option<Clean>,
     pub paused: Option<bool>,
     pub backup_enabled: Option<bool>,
     pub provider_backup_enabled: Option<bool>,
@@ -190,23 +192,13 @@ pub struct Cluster {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ApiErrorBody {
-    pub detail: Option<String>,
+    pub detail: Option<Clean>,
     #[serde(deserialize_with = "lenient_i64")]
     pub error: Option<i64>,
-    pub error_code: Option<String>,
-    pub reason: Option<String>,
+    pub error_code: Option<Clean>,
+    pub reason: Option<Clean>,
     #[serde(deserialize_with = "null_as_default")]
     pub parameters: Vec<Value>,
-}
-
-/// Job states that can change no more.
-pub fn job_is_final(status: &str) -> bool {
-    matches!(status, "FINISHED" | "BROKEN" | "KILLED" | "FAILED")
-}
-
-/// Delivery states after which the file can no longer be fetched.
-pub fn delivery_is_final(status: &str) -> bool {
-    matches!(status, "EXPIRED" | "MAX_DOWNLOADS_EXCEEDED" | "FAILED" | "INTERRUPTED")
 }
 
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -242,7 +234,7 @@ mod tests {
         .unwrap();
         let d = job.delivery.as_ref().unwrap();
         assert_eq!((d.max_downloads, d.expiration_hours), (Some(1), Some(48)));
-        assert_eq!(job.status_name.as_deref(), Some("SOMETHING_NEW"));
+        assert_eq!(job.status_name, Some(JobStatus::Other(Clean::new("SOMETHING_NEW"))));
         assert_eq!(job.hashes, None);
         assert_eq!(d.auth_value.as_ref().map(SecretString::expose), Some("v"));
         // The auth value never goes into what we write down.

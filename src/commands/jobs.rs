@@ -119,7 +119,7 @@ pub fn job_json(l: &Listed) -> Value {
         "batchId": s(j.batch_id.as_deref()),
         "snapshotId": s(j.snapshot_id.as_deref()),
         "created": s(j.created.as_deref()),
-        "statusName": s(j.status_name.as_deref()),
+        "statusName": j.status_name.as_ref().map(|x| x.as_api()),
         "method": method.as_api(),
         "target": target,
         "restorePoint": present::restore_point(j, l.request.as_ref()),
@@ -127,7 +127,7 @@ pub fn job_json(l: &Listed) -> Value {
         "downloadable": method == present::Method::Download && download_gone(j).is_none() && download_target(j).is_some(),
         "delivery": {
             "methodName": s(d.and_then(|d| d.method_name.as_deref())),
-            "statusName": s(d.and_then(|d| d.status_name.as_deref())),
+            "statusName": d.and_then(|d| d.status_name.as_ref()).map(|x| x.as_api()),
             "expires": s(d.and_then(|d| d.expires.as_deref())),
             "expirationHours": d.and_then(|d| d.expiration_hours),
             "maxDownloads": d.and_then(|d| d.max_downloads),

@@ -1,108 +1,145 @@
 //! `atlas-restore sim`: the simulated Atlas alone, for scripts, peers and other programs.
 //! Its first line on stdout is one JSON object saying how to reach it; it then serves until
 //! SIGINT or SIGTERM.
+//!
+//! The simulator is the `sim` feature (a default one). A binary built without it still
+//! takes `sim` (with any arguments) and `--demo`, and says what to do instead
+//! (`not_built_in`), exit status 2.
 
-use crate::sim::{FAULT_NAMES, Fault, Sim, SimConfig};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
-use std::io::Write;
-use std::net::SocketAddr;
 
+/// What `sim` and `--demo` do in a binary built without the simulator: say so, and how to
+/// get it; exit status 2.
+pub fn not_built_in(what: &str) -> Result<i32> {
+    eprintln!(
+        "atlas-restore: {what} needs the simulated Atlas, which is not built into this binary \
+         (it was built without the `sim` feature, e.g. with --no-default-features). \
+         Rebuild it with the default features: cargo build --release (or add --features sim)."
+    );
+    Ok(2)
+}
+
+#[cfg(not(feature = "sim"))]
 #[derive(Debug, Args)]
 pub struct SimArgs {
-    /// Address to listen on: loopback only; port 0 picks a free port (the first line tells it).
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:0")]
-    pub listen: SocketAddr,
-    /// The API key's public part (default: 8 random lower-case letters).
-    #[arg(long, env = "ATLAS_RESTORE_SIM_PUBLIC_KEY", value_name = "KEY")]
-    pub public_key: Option<String>,
-    /// The API key's private part (default: a random UUID). This is the simulator's own
-    /// throwaway key; prefer the environment variable, which stays out of `ps`.
-    #[arg(
-        long,
-        env = "ATLAS_RESTORE_SIM_PRIVATE_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    pub private_key: Option<String>,
-    /// Simulated seconds per real second: 60 makes a restore job finish in about a second.
-    #[arg(long, default_value_t = 1.0, value_name = "N")]
-    pub speed: f64,
-    /// Start with a fault mode on (see `--help` for the names).
-    #[arg(long, value_name = "NAME", value_parser = parse_fault, long_help = fault_help())]
-    pub fault: Option<Fault>,
+    /// Whatever was given: this binary has no simulator to give it to.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub ignored: Vec<String>,
 }
 
-fn parse_fault(s: &str) -> Result<Fault, String> {
-    s.parse()
+#[cfg(not(feature = "sim"))]
+pub fn run(_args: SimArgs) -> Result<i32> {
+    not_built_in("atlas-restore sim")
 }
 
-fn fault_help() -> String {
-    format!(
-        "Start with a fault mode on, for every request: {}",
-        FAULT_NAMES.join(", ")
-    )
-}
+#[cfg(feature = "sim")]
+pub use built_in::{SimArgs, run};
 
-impl SimArgs {
-    /// The simulator's configuration: given keys, or fresh ones.
-    pub fn config(&self) -> SimConfig {
-        let mut cfg = SimConfig {
-            speed: self.speed,
-            ..SimConfig::default()
-        };
-        if let Some(k) = &self.public_key {
-            cfg.public_key = k.clone();
-        }
-        if let Some(k) = &self.private_key {
-            cfg.private_key = k.clone();
-        }
-        cfg
+#[cfg(feature = "sim")]
+mod built_in {
+    use super::{Args, Result};
+    use crate::sim::{FAULT_NAMES, Fault, Sim, SimConfig};
+    use anyhow::Context as _;
+    use std::io::Write;
+    use std::net::SocketAddr;
+
+    #[derive(Debug, Args)]
+    pub struct SimArgs {
+        /// Address to listen on: loopback only; port 0 picks a free port (the first line tells it).
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:0")]
+        pub listen: SocketAddr,
+        /// The API key's public part (default: 8 random lower-case letters).
+        #[arg(long, env = "ATLAS_RESTORE_SIM_PUBLIC_KEY", value_name = "KEY")]
+        pub public_key: Option<String>,
+        /// The API key's private part (default: a random UUID). This is the simulator's own
+        /// throwaway key; prefer the environment variable, which stays out of `ps`.
+        #[arg(
+            long,
+            env = "ATLAS_RESTORE_SIM_PRIVATE_KEY",
+            hide_env_values = true,
+            value_name = "KEY"
+        )]
+        pub private_key: Option<String>,
+        /// Simulated seconds per real second: 60 makes a restore job finish in about a second.
+        #[arg(long, default_value_t = 1.0, value_name = "N")]
+        pub speed: f64,
+        /// Start with a fault mode on (see `--help` for the names).
+        #[arg(long, value_name = "NAME", value_parser = parse_fault, long_help = fault_help())]
+        pub fault: Option<Fault>,
     }
-}
 
-/// Runs the command to the end; the exit status.
-pub fn run(args: SimArgs) -> Result<i32> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args))
-}
+    fn parse_fault(s: &str) -> Result<Fault, String> {
+        s.parse()
+    }
 
-async fn serve(args: SimArgs) -> Result<i32> {
-    let sim = Sim::start(args.listen, args.config()).await?;
-    sim.set_fault(args.fault.clone());
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", sim.startup_line())
-        .and_then(|()| out.flush())
-        .context("cannot write the startup line")?;
-    drop(out);
-    let fault = args.fault.as_ref().map_or(String::new(), |f| format!(", fault {f}"));
-    eprintln!(
-        "atlas-restore sim: serving {} (speed {}{fault}); Ctrl-C stops it",
-        sim.base_url(),
-        args.speed
-    );
-    stopped().await;
-    sim.shutdown().await;
-    eprintln!("atlas-restore sim: stopped");
-    Ok(0)
-}
+    fn fault_help() -> String {
+        format!(
+            "Start with a fault mode on, for every request: {}",
+            FAULT_NAMES.join(", ")
+        )
+    }
 
-/// Waits for SIGINT or SIGTERM.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+    impl SimArgs {
+        /// The simulator's configuration: given keys, or fresh ones.
+        pub fn config(&self) -> SimConfig {
+            let mut cfg = SimConfig {
+                speed: self.speed,
+                ..SimConfig::default()
+            };
+            if let Some(k) = &self.public_key {
+                cfg.public_key = k.clone();
             }
-            return;
+            if let Some(k) = &self.private_key {
+                cfg.private_key = k.clone();
+            }
+            cfg
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+
+    /// Runs the command to the end; the exit status.
+    pub fn run(args: SimArgs) -> Result<i32> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        runtime.block_on(serve(args))
+    }
+
+    async fn serve(args: SimArgs) -> Result<i32> {
+        let sim = Sim::start(args.listen, args.config()).await?;
+        sim.set_fault(args.fault.clone());
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", sim.startup_line())
+            .and_then(|()| out.flush())
+            .context("cannot write the startup line")?;
+        drop(out);
+        let fault = args.fault.as_ref().map_or(String::new(), |f| format!(", fault {f}"));
+        eprintln!(
+            "atlas-restore sim: serving {} (speed {}{fault}); Ctrl-C stops it",
+            sim.base_url(),
+            args.speed
+        );
+        stopped().await;
+        sim.shutdown().await;
+        eprintln!("atlas-restore sim: stopped");
+        Ok(0)
+    }
+
+    /// Waits for SIGINT or SIGTERM.
+    async fn stopped() {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            if let Ok(mut term) = signal(SignalKind::terminate()) {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

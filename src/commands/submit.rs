@@ -164,7 +164,7 @@ pub fn check(input: &Value, source_cluster: &Cluster, opts: &Options) -> Result<
         source_cluster_type: source_cluster.cluster_type.as_deref().and_then(ClusterType::from_api),
         source_group_id: Some(opts.group_id.clone()),
         source_cluster_name: Some(opts.cluster.clone()),
-        source_cluster_id: source_cluster.id.clone(),
+        source_cluster_id: source_cluster.id.as_deref().map(str::to_string),
     };
     let draft = RestoreDraft::from_json(input);
     let findings = validate(&draft, &ctx);

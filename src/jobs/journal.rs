@@ -174,8 +174,8 @@ impl From<RestoreJob> for TrackedJob {
     /// A job known only from Atlas: no request, its own project and cluster.
     fn from(job: RestoreJob) -> TrackedJob {
         TrackedJob {
-            group_id: job.group_id.clone().unwrap_or_default(),
-            cluster: job.cluster_name.clone().unwrap_or_default(),
+            group_id: job.group_id.as_deref().unwrap_or_default().to_string(),
+            cluster: job.cluster_name.as_deref().unwrap_or_default().to_string(),
             request: None,
             job,
         }
@@ -213,7 +213,12 @@ impl JournalData {
     pub fn claimed_ids(&self) -> HashSet<String> {
         self.submits
             .iter()
-            .flat_map(|s| s.jobs.iter().map(|j| j.id.clone()).chain(s.forgotten.iter().cloned()))
+            .flat_map(|s| {
+                s.jobs
+                    .iter()
+                    .map(|j| j.id.to_string())
+                    .chain(s.forgotten.iter().cloned())
+            })
             .collect()
     }
 
@@ -408,7 +413,7 @@ impl Journal {
         now_ms: i64,
     ) -> Result<bool, JournalError> {
         self.update(|d| {
-            let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+            let ids: Vec<String> = jobs.iter().map(|j| j.id.to_string()).collect();
             if ids.iter().all(|id| d.is_tracked(id)) {
                 return false;
             }
@@ -420,7 +425,7 @@ impl Journal {
             if let Some(s) = d
                 .submits
                 .iter_mut()
-                .find(|s| s.is_unresolved() && s.candidates.iter().any(|c| ids.contains(&c.id)))
+                .find(|s| s.is_unresolved() && s.candidates.iter().any(|c| ids.iter().any(|i| c.id == *i)))
             {
                 s.state = SubmitState::Created;
                 s.jobs = jobs;

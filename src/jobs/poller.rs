@@ -7,7 +7,8 @@
 
 use super::journal::{Journal, JournalData, SubmitState, TrackedJob, TrackedSubmit};
 use super::reconcile::{Reconciled, reconcile};
-use crate::atlas::{AtlasClient, AtlasError, MAX_ITEMS_PER_PAGE, RestoreJob, delivery_is_final, job_is_final};
+use crate::atlas::{AtlasClient, AtlasError, DeliveryStatus, MAX_ITEMS_PER_PAGE, RestoreJob};
+use crate::restore::Clock;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -64,16 +65,15 @@ enum Need {
 }
 
 fn need(job: &RestoreJob, now_ms: i64) -> Need {
-    let status = job.status_name.as_deref().unwrap_or("");
     let delivery = job.delivery.as_ref();
-    let delivery_status = delivery.and_then(|d| d.status_name.as_deref()).unwrap_or("");
-    if matches!(status, "BROKEN" | "KILLED" | "FAILED") || delivery_is_final(delivery_status) {
+    let delivery_status = delivery.and_then(|d| d.status_name.as_ref());
+    if job.status_name.as_ref().is_some_and(|s| s.is_failure()) || delivery_status.is_some_and(|d| d.is_gone()) {
         return Need::None;
     }
-    if !job_is_final(status) {
+    if !job.status_name.as_ref().is_some_and(|s| s.is_final()) {
         return Need::Fast;
     }
-    if delivery_status == "READY" {
+    if delivery_status == Some(&DeliveryStatus::Ready) {
         let expired = delivery
             .and_then(|d| d.expires.as_deref())
             .and_then(crate::restore::time_input::parse_rfc3339_lenient)
@@ -89,6 +89,7 @@ pub struct Poller {
     journal: Journal,
     config: PollerConfig,
     now: Arc<Notify>,
+    clock: Clock,
     /// The latest copy of each job as Atlas sent it: the journal's copies lack the download
     /// auth value, which is never written down.
     fetched: Mutex<HashMap<String, RestoreJob>>,
@@ -101,8 +102,15 @@ impl Poller {
             journal,
             config,
             now: Arc::new(Notify::new()),
+            clock: crate::restore::system_clock(),
             fetched: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Reads "now" from `clock` instead of the system's.
+    pub fn with_clock(mut self, clock: Clock) -> Poller {
+        self.clock = clock;
+        self
     }
 
     /// Wakes the poller for a cycle now (Ctrl-R, a new submit).
@@ -136,7 +144,7 @@ impl Poller {
                     let event = PollEvent::Failed {
                         error: e.to_string(),
                         retry_in: wait,
-                        at_ms: crate::restore::Context::system_now_ms(),
+                        at_ms: (self.clock)(),
                     };
                     if !emit(event) {
                         return;
@@ -180,7 +188,7 @@ impl Poller {
 
     /// One cycle: returns what to show and how long to wait (`None`: until poked).
     pub async fn cycle(&self) -> Result<(Option<PollEvent>, Option<Duration>), AtlasError> {
-        let now_ms = crate::restore::Context::system_now_ms();
+        let now_ms = (self.clock)();
         let data = self.load().await?;
         let mut targets: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
         for s in &data.submits {
@@ -189,7 +197,7 @@ impl Poller {
                     targets
                         .entry((s.group_id.clone(), s.cluster.clone()))
                         .or_default()
-                        .push((job.id.clone(), job.batch_id.clone()));
+                        .push((job.id.to_string(), job.batch_id.as_deref().map(str::to_string)));
                 }
             }
         }
@@ -246,7 +254,7 @@ impl Poller {
         {
             let mut cache = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
             for job in &fresh {
-                cache.insert(job.id.clone(), job.clone());
+                cache.insert(job.id.to_string(), job.clone());
             }
         }
         let journal = self.journal.clone();
@@ -285,7 +293,7 @@ impl Poller {
     fn overlay(&self, mut jobs: Vec<TrackedJob>) -> Vec<TrackedJob> {
         let cache = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
         for t in &mut jobs {
-            if let Some(f) = cache.get(&t.job.id)
+            if let Some(f) = cache.get(t.job.id.as_str())
                 && serde_json::to_value(f).ok() == serde_json::to_value(&t.job).ok()
             {
                 t.job = f.clone();
@@ -303,7 +311,7 @@ fn settle(d: &mut JournalData, key: &str, found: Reconciled, now_ms: i64) {
         return;
     };
     s.looked_ms = Some(now_ms);
-    let free = |jobs: &Vec<RestoreJob>| jobs.iter().all(|j| !claimed.contains(&j.id));
+    let free = |jobs: &Vec<RestoreJob>| jobs.iter().all(|j| !claimed.contains(j.id.as_str()));
     match found {
         Reconciled::Found(jobs) if free(&jobs) => {
             s.state = SubmitState::Created;

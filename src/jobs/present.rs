@@ -1,27 +1,28 @@
 //! How a job reads, shared by the panel, its detail and `atlas-restore jobs`. All text from
-//! the network passes through `sanitize` here.
+//! the network was made safe as it was read (`Clean`); the journal's requests are too, here.
 
 use crate::atlas::RestoreJob;
 use crate::restore::time_input::parse_rfc3339_lenient;
 use crate::secret::SecretString;
-use crate::text::sanitize;
+use crate::text::{Clean, sanitize};
 
 /// The last 8 characters of the id: unique enough on one screen, and what Atlas's own UI shows.
 pub fn short_id(id: &str) -> String {
-    let id = sanitize(id);
     let n = id.chars().count();
     id.chars().skip(n.saturating_sub(8)).collect()
 }
 
 pub fn status(job: &RestoreJob) -> String {
-    job.status_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into())
+    job.status_name
+        .as_ref()
+        .map_or_else(|| "-".into(), |s| s.as_api().to_string())
 }
 
 pub fn delivery_status(job: &RestoreJob) -> String {
     job.delivery
         .as_ref()
-        .and_then(|d| d.status_name.as_deref())
-        .map(sanitize)
+        .and_then(|d| d.status_name.as_ref())
+        .map(|s| s.as_api().to_string())
         .unwrap_or_else(|| "-".into())
 }
 
@@ -34,9 +35,9 @@ pub enum Method {
     Download,
     /// Atlas erases the target cluster and restores into it; nothing to download.
     Automated {
-        target_group_id: Option<String>,
+        target_group_id: Option<Clean>,
         /// The target's name, else its id.
-        target_cluster: Option<String>,
+        target_cluster: Option<Clean>,
     },
 }
 
@@ -52,16 +53,16 @@ impl Method {
     /// The target cluster, sanitised, when there is one to name.
     pub fn target(&self) -> Option<String> {
         match self {
-            Method::Automated { target_cluster, .. } => Some(target_cluster.as_deref().map_or("?".into(), sanitize)),
+            Method::Automated { target_cluster, .. } => Some(target_cluster.as_deref().unwrap_or("?").to_string()),
             Method::Download => None,
         }
     }
 }
 
 pub fn method(job: &RestoreJob, request: Option<&serde_json::Value>) -> Method {
-    let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(Clean::new);
     if let Some(d) = request.and_then(|r| r.get("delivery")) {
-        return if text(d, "methodName").as_deref() == Some("AUTOMATED_RESTORE") {
+        return if text(d, "methodName").is_some_and(|m| m == "AUTOMATED_RESTORE") {
             Method::Automated {
                 target_group_id: text(d, "targetGroupId"),
                 target_cluster: text(d, "targetClusterName").or_else(|| text(d, "targetClusterId")),
@@ -128,8 +129,8 @@ fn job_timestamp_ms(job: &RestoreJob) -> Option<i64> {
 
 /// Why the file can no longer be fetched, in words, when it cannot.
 pub fn download_gone(job: &RestoreJob) -> Option<&'static str> {
-    let status = job.delivery.as_ref()?.status_name.as_deref()?;
-    Some(match status {
+    let status = job.delivery.as_ref()?.status_name.as_ref()?;
+    Some(match status.as_api() {
         "EXPIRED" => "the download link has EXPIRED: Atlas no longer serves this file; restore again for a new one",
         "MAX_DOWNLOADS_EXCEEDED" => {
             "MAX_DOWNLOADS_EXCEEDED: the file was downloaded as many times as the job allowed; restore again for a new link"
@@ -163,6 +164,18 @@ pub fn state_words(job: &RestoreJob, method: &Method) -> String {
         (Method::Download, _, "IN_PROGRESS") => format!("{job_status}: Atlas is preparing the file"),
         (Method::Download, _, _) => format!("{job_status}, delivery {delivery}"),
     }
+}
+
+/// A submit whose outcome is not known, in one line: when, where, and what is being done.
+/// (The journal is written by other processes too: its text is made safe here.)
+pub fn pending_line(p: &crate::jobs::TrackedSubmit) -> String {
+    let at = crate::restore::time_input::format_utc_ms(p.submitted_at_ms / 1000 * 1000);
+    let note = p.note.as_deref().map_or_else(|| "sent; no answer yet".into(), sanitize);
+    format!(
+        "? submit of {} to {}: outcome unknown; {note}",
+        at.get(11..).unwrap_or(&at),
+        sanitize(&p.cluster)
+    )
 }
 
 /// The expiry in epoch ms, when Atlas gave one.
@@ -210,12 +223,12 @@ pub fn download_target(job: &RestoreJob) -> Option<DownloadTarget> {
     let d = job.delivery.as_ref()?;
     if let (Some(url), Some(h), Some(v)) = (&d.url_v2, &d.auth_header, &d.auth_value) {
         return Some(DownloadTarget {
-            url: sanitize(url),
-            header: Some((sanitize(h), v.clone())),
+            url: url.to_string(),
+            header: Some((h.to_string(), v.clone())),
         });
     }
     d.url.as_deref().map(|u| DownloadTarget {
-        url: sanitize(u),
+        url: u.to_string(),
         header: None,
     })
 }
@@ -227,7 +240,7 @@ pub fn listed_sha1(job: &RestoreJob) -> Option<String> {
         .iter()
         .find(|h| h.type_name.as_deref().is_none_or(|t| t.eq_ignore_ascii_case("SHA1")))
         .and_then(|h| h.hash.as_deref())
-        .map(sanitize)
+        .map(str::to_string)
 }
 
 /// A local file name: Atlas's `fileName`, else the URL's last segment, made safe.
@@ -236,7 +249,7 @@ pub fn file_name(job: &RestoreJob) -> String {
         .hashes
         .as_ref()
         .and_then(|h| h.first())
-        .and_then(|h| h.file_name.clone());
+        .and_then(|h| h.file_name.as_deref().map(str::to_string));
     let from_url = download_target(job).and_then(|t| {
         let path = t.url.split('?').next().unwrap_or("").to_string();
         path.rsplit('/').next().map(str::to_string)
@@ -328,6 +341,6 @@ mod tests {
             file_name: Some("../../.bashrc\u{1b}[2J".into()),
             ..FileHash::default()
         }]);
-        assert_eq!(file_name(&job), "bashrc2J");
+        assert_eq!(file_name(&job), "bashrc");
     }
 }

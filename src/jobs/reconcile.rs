@@ -35,7 +35,7 @@ pub enum Reconciled {
 /// `claimed` the ids other entries of the journal own.
 pub fn reconcile(jobs: &[RestoreJob], submitted_at_ms: i64, request: &Value, claimed: &HashSet<String>) -> Reconciled {
     let fits = |j: &RestoreJob| {
-        !claimed.contains(&j.id)
+        !claimed.contains(j.id.as_str())
             && created_in_window(j, submitted_at_ms)
             && same_point(j, request)
             && same_delivery(j, request)
@@ -43,7 +43,10 @@ pub fn reconcile(jobs: &[RestoreJob], submitted_at_ms: i64, request: &Value, cla
     // A batch is one restore: every part of it must fit, and it is taken whole.
     let mut groups: BTreeMap<String, Vec<&RestoreJob>> = BTreeMap::new();
     for j in jobs {
-        let group = j.batch_id.clone().unwrap_or_else(|| format!("job:{}", j.id));
+        let group = j
+            .batch_id
+            .as_deref()
+            .map_or_else(|| format!("job:{}", j.id), str::to_string);
         groups.entry(group).or_default().push(j);
     }
     let mut candidates: Vec<Vec<RestoreJob>> = groups
@@ -133,8 +136,8 @@ fn same_point(job: &RestoreJob, request: &Value) -> bool {
 fn same_delivery(job: &RestoreJob, request: &Value) -> bool {
     let asked = request.get("delivery").unwrap_or(&Value::Null);
     let Some(d) = job.delivery.as_ref() else { return true };
-    let named = |ours: Option<&str>, theirs: Option<&String>| match (ours, theirs) {
-        (Some(a), Some(b)) => a == b,
+    let named = |ours: Option<&str>, theirs: Option<&crate::text::Clean>| match (ours, theirs) {
+        (Some(a), Some(b)) => *b == a,
         // The request named it and the job names another way, or the reverse: cannot tell.
         _ => true,
     };

@@ -6,6 +6,7 @@
 use super::journal::{Journal, JournalData, JournalError, Recorded, SubmitState, TrackedSubmit};
 use super::poller::{Poller, PollerConfig};
 use crate::atlas::{AtlasClient, AtlasError, Checkpoint, Cluster, Downloaded, RestoreJob, Snapshot, SnapshotFilter};
+use crate::restore::Clock;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
@@ -35,16 +36,32 @@ pub enum SubmitOutcome {
 pub struct Services {
     pub client: Arc<AtlasClient>,
     pub journal: Journal,
+    /// Where "now" comes from: when a submit was made, what a poll saw.
+    pub clock: Clock,
 }
 
 impl Services {
     pub fn new(client: Arc<AtlasClient>, journal: Journal) -> Services {
-        Services { client, journal }
+        Services {
+            client,
+            journal,
+            clock: crate::restore::system_clock(),
+        }
+    }
+
+    /// Reads "now" from `clock` instead of the system's.
+    pub fn with_clock(mut self, clock: Clock) -> Services {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        (self.clock)()
     }
 
     /// A poller of this profile's tracked jobs.
     pub fn poller(&self, config: PollerConfig) -> Poller {
-        Poller::new(self.client.clone(), self.journal.clone(), config)
+        Poller::new(self.client.clone(), self.journal.clone(), config).with_clock(self.clock.clone())
     }
 
     /// The journal as it is on disk now.
@@ -56,7 +73,7 @@ impl Services {
     /// Records the submit, sends it once, records the outcome, and only then answers.
     /// Unless `allow_repeat`, a restore submitted less than an hour ago is not sent again.
     pub async fn submit(&self, group_id: &str, cluster: &str, body: &Value, allow_repeat: bool) -> SubmitOutcome {
-        let now_ms = crate::restore::Context::system_now_ms();
+        let now_ms = self.now_ms();
         let since = (!allow_repeat).then_some(now_ms - REPEAT_WINDOW_MS);
         let (j, g, c, b) = (
             self.journal.clone(),
@@ -95,7 +112,7 @@ impl Services {
 
     /// Follows jobs made elsewhere (a lost submit's candidate settles that submit).
     pub async fn track(&self, group_id: &str, cluster: &str, jobs: Vec<RestoreJob>) -> Result<bool, JournalError> {
-        let now_ms = crate::restore::Context::system_now_ms();
+        let now_ms = self.now_ms();
         let (j, g, c) = (self.journal.clone(), group_id.to_string(), cluster.to_string());
         run_blocking(move || j.track(&g, &c, jobs, now_ms)).await
     }

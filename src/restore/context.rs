@@ -105,3 +105,12 @@ impl Context {
         (now.unix_timestamp_nanos() / 1_000_000) as i64
     }
 }
+
+/// Where "now" comes from (epoch ms): the system's clock, or a test's. The layers below the
+/// edge take one rather than read the system's, so that time can be set in a test.
+pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system's clock.
+pub fn system_clock() -> Clock {
+    std::sync::Arc::new(Context::system_now_ms)
+}

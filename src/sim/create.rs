@@ -4,10 +4,11 @@
 
 use super::Shared;
 use super::data::{Cluster, GROUP_ID};
+use super::http::error::ApiError;
 use super::jobs::{
     DEFAULT_EXPIRATION_HOURS, Delivery, FINISH_MS, Job, RestorePoint, STAGGER_MS, UNLIMITED_DOWNLOADS, secret,
 };
-use super::routes::{ApiError, checkpoint_not_found, cluster_name_not_found, snapshot_not_found};
+use super::resources::{checkpoint_not_found, cluster_name_not_found, snapshot_not_found};
 use crate::restore::time_input::{format_utc_ms, parse_iso_utc};
 use crate::restore::{ApiVersion, ClusterType, Code, Context, Finding, RestoreDraft, build_body, validate};
 use axum::http::StatusCode;

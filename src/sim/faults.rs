@@ -1,10 +1,19 @@
 //! Fault modes: what the network and Atlas do to a client on a bad day. Each has a name
-//! for `atlas-restore sim --fault NAME` and the answer it produces.
+//! for `atlas-restore sim --fault NAME`, and one row in `Fault::effect`, the one table of
+//! what each fault does to a request, where on its way. `http/inject.rs` carries the
+//! effects out (as axum middleware), `http/authenticate.rs` reads `stale-nonce`.
+//!
+//! To add a fault: a variant here, its name in `FAULT_NAMES`, `from_str` and `fmt`, and its
+//! row in `effect` (an answer of its own goes beside `html_page` below); `docs/faults.md`
+//! says what the user sees.
 
+use super::http::error::ApiError;
+use super::http::render::{Format, Rendered};
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use serde_json::json;
 use std::time::Duration;
 
 /// The address Atlas names in its access-list refusal: a documentation address standing
@@ -133,8 +142,156 @@ impl std::fmt::Display for Fault {
     }
 }
 
+/// Which of the simulator's hosts a request reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Host {
+    /// The Admin API, `/api/atlas/...`: Digest-authenticated JSON.
+    Api,
+    /// The download host, `/backup/restore/...`: a file behind a key in its URL or a header.
+    Download,
+}
+
+/// Where on its way a request meets a fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// The network and what stands in front of Atlas (proxy, load balancer): before the
+    /// key is checked.
+    Front,
+    /// Atlas itself, once it knows the key (the download host checks none: right after
+    /// `Front`).
+    Atlas,
+}
+
+/// What a fault does to one request at one stage.
+pub(crate) enum Effect {
+    /// Nothing here.
+    Pass,
+    /// Wait this long (real time), then go on.
+    Delay(Duration),
+    /// Answer this instead of going on.
+    Answer(Response),
+    /// Go on, then spoil the answer this way.
+    Spoil(Spoil),
+}
+
+/// How an answer is spoiled on its way back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spoil {
+    /// The body cut in half, status and headers kept: JSON that does not parse.
+    HalfBody,
+    /// The status, the headers and half the body, then the connection breaks.
+    CutConnection,
+    /// A file breaks on its way as above; a refusal (short, not a file) comes whole.
+    CutDownload,
+}
+
+impl Fault {
+    /// The one table of what each fault does, on which host, at which stage. `method` and
+    /// `path` are the request's.
+    pub(crate) fn effect(&self, host: Host, stage: Stage, method: &Method, path: &str) -> Effect {
+        use {Host::*, Stage::*};
+        let reads_only = method == Method::GET || method == Method::HEAD;
+        match (self, host, stage) {
+            (Fault::Slow(d), _, Front) => Effect::Delay(*d),
+            // A read is simply lost; a write is cut after it was acted on (below).
+            (Fault::DropConnection, Api, Front) if reads_only => Effect::Answer(no_answer()),
+            (Fault::HtmlPage, _, Front) => Effect::Answer(html_page()),
+            (Fault::Unavailable, _, Front) => Effect::Answer(unavailable()),
+            (Fault::NotOnAccessList, Api, Atlas) => Effect::Answer(not_on_access_list()),
+            (Fault::RateLimited { retry_after_secs }, _, Atlas) => {
+                Effect::Answer(rate_limited(&limited_resource(host, path), *retry_after_secs))
+            }
+            (Fault::ServerError, _, Atlas) => Effect::Answer(server_error()),
+            (Fault::HugeBody(n), Api, Atlas) => Effect::Answer(huge_body(*n)),
+            (Fault::MalformedJson, Api, Atlas) => Effect::Spoil(Spoil::HalfBody),
+            (Fault::DropConnection | Fault::DropCreate, Api, Atlas) if !reads_only => {
+                Effect::Spoil(Spoil::CutConnection)
+            }
+            (Fault::DropConnection, Download, Atlas) => Effect::Spoil(Spoil::CutDownload),
+            // `StaleNonce` acts in the Digest check: nonces become single-use.
+            _ => Effect::Pass,
+        }
+    }
+}
+
+/// What a rate limit names: the API path, or the download's job.
+fn limited_resource(host: Host, path: &str) -> String {
+    match host {
+        Host::Api => path.trim_start_matches('/').to_string(),
+        Host::Download => {
+            // `/backup/restore/v2/pull/{job}/...`
+            let job = path.split('/').nth(5).unwrap_or("");
+            format!(
+                "backup/restore/{}",
+                percent_encoding::percent_decode_str(job).decode_utf8_lossy()
+            )
+        }
+    }
+}
+
+/// 503 `SERVICE_UNAVAILABLE`, as a load balancer answers.
+fn unavailable() -> Response {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVICE_UNAVAILABLE",
+        "The service is temporarily unavailable. Please try again later.",
+    )
+    .into_plain()
+}
+
+/// 500 `UNEXPECTED_ERROR`.
+fn server_error() -> Response {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "UNEXPECTED_ERROR",
+        "Unexpected error.",
+    )
+    .into_plain()
+}
+
+/// 403 `IP_ADDRESS_NOT_ON_ACCESS_LIST`, naming `REFUSED_ADDRESS`.
+fn not_on_access_list() -> Response {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "IP_ADDRESS_NOT_ON_ACCESS_LIST",
+        format!("IP address {REFUSED_ADDRESS} is not allowed to access this resource."),
+    )
+    .params(vec![json!(REFUSED_ADDRESS)])
+    .into_plain()
+}
+
+/// 429 `RATE_LIMITED` for `resource`, with Atlas's rate-limit headers and `Retry-After`
+/// when given.
+fn rate_limited(resource: &str, retry_after_secs: Option<u64>) -> Response {
+    let wait = retry_after_secs.map_or(String::new(), |s| format!(" Please retry after {s} seconds."));
+    let err = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        format!("Rate limit exceeded for {resource}.{wait}"),
+    )
+    .params(vec![json!(resource)]);
+    let mut r = Rendered::error(&Format::plain(), &err)
+        .header(
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderValue::from_static("100"),
+        )
+        .header(
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderValue::from_static("0"),
+        );
+    if let Some(s) = retry_after_secs {
+        r = r.header(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    r.into_response()
+}
+
+/// No answer at all: the connection closes before anything is written.
+fn no_answer() -> Response {
+    broken(StatusCode::OK, HeaderMap::new(), Bytes::new(), 0)
+}
+
 /// A proxy's error page, as corporate proxies put between a jump host and the internet.
-pub fn html_page() -> Response {
+fn html_page() -> Response {
     let page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body>\n\
         <h1>Bad Gateway</h1>\n\
         <p>The proxy server received an invalid response from an upstream server\n\
@@ -154,7 +311,7 @@ pub fn html_page() -> Response {
 }
 
 /// A body of `len` bytes that starts like a page of results and never closes.
-pub fn huge_body(len: usize) -> Response {
+fn huge_body(len: usize) -> Response {
     const HEAD: &[u8] = b"{\"links\":[],\"results\":[";
     const CHUNK: usize = 64 * 1024;
     let head_len = HEAD.len().min(len);
@@ -180,7 +337,7 @@ pub fn huge_body(len: usize) -> Response {
 /// all (hyper drops the connection before its buffered head is written); otherwise it gets
 /// the status, the headers promising `promised` bytes, and `prefix`, then the connection
 /// closes.
-pub fn broken(status: StatusCode, headers: axum::http::HeaderMap, prefix: Bytes, promised: usize) -> Response {
+pub(crate) fn broken(status: StatusCode, headers: HeaderMap, prefix: Bytes, promised: usize) -> Response {
     use futures_util::StreamExt as _;
     let sent = !prefix.is_empty();
     let first = futures_util::stream::iter(sent.then_some(Ok::<Bytes, std::io::Error>(prefix)));
@@ -238,6 +395,62 @@ mod tests {
             Ok(Fault::Slow(Duration::from_millis(250)))
         );
         assert_eq!("huge-body".parse::<Fault>(), Ok(Fault::HugeBody(64 * 1024 * 1024)));
+    }
+
+    #[test]
+    fn each_fault_acts_where_the_table_says() {
+        let acts = |f: &Fault, host, stage, method: Method| match f.effect(
+            host,
+            stage,
+            &method,
+            "/backup/restore/v2/pull/6929abc/k/f.tar.gz",
+        ) {
+            Effect::Pass => "pass",
+            Effect::Delay(_) => "delay",
+            Effect::Answer(_) => "answer",
+            Effect::Spoil(Spoil::HalfBody) => "half",
+            Effect::Spoil(Spoil::CutConnection) => "cut",
+            Effect::Spoil(Spoil::CutDownload) => "cut-download",
+        };
+        let api = |f: &Fault, m: Method| {
+            [
+                acts(f, Host::Api, Stage::Front, m.clone()),
+                acts(f, Host::Api, Stage::Atlas, m),
+            ]
+        };
+        let download = |f: &Fault| {
+            [
+                acts(f, Host::Download, Stage::Front, Method::GET),
+                acts(f, Host::Download, Stage::Atlas, Method::GET),
+            ]
+        };
+        let drop = Fault::DropConnection;
+        assert_eq!(api(&drop, Method::GET), ["answer", "pass"]);
+        assert_eq!(api(&drop, Method::POST), ["pass", "cut"]);
+        assert_eq!(download(&drop), ["pass", "cut-download"]);
+        assert_eq!(api(&Fault::DropCreate, Method::GET), ["pass", "pass"]);
+        assert_eq!(api(&Fault::DropCreate, Method::POST), ["pass", "cut"]);
+        assert_eq!(download(&Fault::DropCreate), ["pass", "pass"]);
+        assert_eq!(api(&Fault::Unavailable, Method::GET), ["answer", "pass"]);
+        assert_eq!(api(&Fault::NotOnAccessList, Method::GET), ["pass", "answer"]);
+        assert_eq!(download(&Fault::NotOnAccessList), ["pass", "pass"]);
+        assert_eq!(download(&Fault::ServerError), ["pass", "answer"]);
+        assert_eq!(api(&Fault::MalformedJson, Method::GET), ["pass", "half"]);
+        assert_eq!(download(&Fault::HugeBody(10)), ["pass", "pass"]);
+        assert_eq!(
+            api(&Fault::Slow(Duration::from_millis(1)), Method::GET),
+            ["delay", "pass"]
+        );
+        // The Digest check reads it.
+        assert_eq!(api(&Fault::StaleNonce, Method::GET), ["pass", "pass"]);
+        assert_eq!(
+            limited_resource(Host::Download, "/backup/restore/v3/pull/6929abc/f.tar.gz"),
+            "backup/restore/6929abc"
+        );
+        assert_eq!(
+            limited_resource(Host::Api, "/api/atlas/v1.0/groups"),
+            "api/atlas/v1.0/groups"
+        );
     }
 
     #[test]

@@ -192,6 +192,8 @@ impl Job {
             ],
             self.point.timestamp_ms.div_euclid(1000),
         )
+        // Written to memory, with short ASCII paths: nothing can fail.
+        .unwrap_or_default()
     }
 
     /// Counts a download against `maxDownloads`, before it is served, so that two at once

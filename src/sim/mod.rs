@@ -2,6 +2,20 @@
 //! checkpoints, restore jobs) on loopback, behind real Digest authentication, with jobs that
 //! progress on a clock that runs as fast as asked, downloads that produce hashes, and fault
 //! modes. `atlas-restore sim` runs it alone; `--demo` and the tests start it in-process.
+//! Built with the `sim` feature (a default one).
+//!
+//! Where things are, from the wire inwards:
+//!
+//! - `routes.rs`: the map, which path goes to which handler behind which layers;
+//! - `http/`: what is the same for every endpoint: Atlas's error shape, `pretty` and
+//!   `envelope`, pages, and the Digest and fault middleware;
+//! - `faults.rs`: the fault modes and the one table of what each does;
+//! - `resources/`: the Admin API's endpoints (add one there), `create.rs` the checks of a
+//!   restore job's creation, `downloads.rs` the download host;
+//! - the simulated world, with no HTTP in it: `data.rs` (the project, its snapshots and
+//!   checkpoints), `jobs.rs` (a job's life), `clock.rs`, `archive.rs` (the download's
+//!   bytes), `auth.rs` and `digest.rs` (Digest's nonces, arithmetic and grammar);
+//! - this file: starting and stopping, and the state the handlers share.
 
 mod archive;
 mod auth;
@@ -9,8 +23,11 @@ mod clock;
 mod create;
 pub mod data;
 pub mod digest;
+mod downloads;
 mod faults;
+mod http;
 pub mod jobs;
+mod resources;
 mod routes;
 
 pub use faults::{FAULT_NAMES, Fault, REFUSED_ADDRESS};

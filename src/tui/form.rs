@@ -1,11 +1,14 @@
 //! The restore form: one input per field, checked by the domain engine on every change.
 
+use super::dialog::{Outcome, Request, text_input};
+use super::keys::Action;
 use super::theme::Theme;
 use crate::restore::time_input::{HumanTime, format_utc_ms, format_utc_secs, parse_human_time};
 use crate::restore::{
     ApiVersion, ClusterType, Context, DeliveryMethod, Field, Finding, RestoreDraft, Severity, validate,
 };
 use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -29,6 +32,8 @@ pub enum FieldState {
 }
 
 pub struct Form {
+    /// Where the fields were last drawn (a row each), for the mouse.
+    pub drawn: std::cell::Cell<Option<Rect>>,
     inputs: Vec<Input>,
     method: DeliveryMethod,
     /// Index into `Field::ALL`.
@@ -43,6 +48,7 @@ impl Form {
             method: DeliveryMethod::Http,
             focus: Field::SnapshotId.index(),
             findings: Vec::new(),
+            drawn: std::cell::Cell::new(None),
         };
         form.set(Field::GroupId, group_id.unwrap_or(""));
         form.set(Field::ClusterName, cluster_name.unwrap_or(""));
@@ -104,6 +110,39 @@ impl Form {
     }
 
     /// Edits the focused text field; `true` when its value changed.
+    /// The field drawn at screen row `y`, if any.
+    pub fn field_at(&self, x: u16, y: u16) -> Option<Field> {
+        let area = self.drawn.get()?;
+        let inside = x >= area.x && x < area.right() && y >= area.y && y < area.bottom();
+        inside.then(|| Field::ALL.get((y - area.y) as usize).copied()).flatten()
+    }
+
+    /// The method's choice keys, a picker's Enter, and typing; moving between fields is the
+    /// app's (it leads on into the jobs panel).
+    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+        match action {
+            Some(a @ (Action::ChoiceNext | Action::ChoicePrev)) => {
+                self.cycle_method(a == Action::ChoiceNext);
+                Outcome::Request(Request::MethodChanged)
+            }
+            Some(Action::OpenPicker) => Outcome::Request(Request::OpenPicker),
+            Some(_) => Outcome::Ignored,
+            None => {
+                let Some(req) = text_input(key) else {
+                    return Outcome::Ignored;
+                };
+                let before = self.value(self.focused()).to_string();
+                self.edit(req);
+                if self.value(self.focused()) != before {
+                    Outcome::Request(Request::Edited)
+                } else {
+                    // The cursor may have moved even when the text did not.
+                    Outcome::Changed
+                }
+            }
+        }
+    }
+
     pub fn edit(&mut self, request: tui_input::InputRequest) -> bool {
         if self.focused() == Field::MethodName {
             return false;
@@ -259,6 +298,7 @@ impl Form {
             .title(Span::styled(format!(" {title} "), theme.title()));
         let inner = block.inner(area);
         frame.render_widget(block, area);
+        self.drawn.set(Some(inner));
         let value_x = inner.x.saturating_add((LABEL_WIDTH + 4) as u16);
         let value_width = inner.right().saturating_sub(value_x) as usize;
         for (row, field) in Field::ALL.iter().enumerate() {

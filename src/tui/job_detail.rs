@@ -10,7 +10,6 @@ use crate::jobs::present::{
     self, delivery_status, download_target, expires_in, expires_ms, listed_sha1, max_downloads, status,
 };
 use crate::restore::time_input::format_utc_ms;
-use crate::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -76,7 +75,7 @@ impl DetailView<'_> {
                 Span::raw(value),
             ])
         };
-        let opt = |v: Option<&str>| v.map(sanitize).unwrap_or_else(|| "-".into());
+        let opt = |v: Option<&str>| v.unwrap_or("-").to_string();
         let d = job.delivery.as_ref();
         let method = present::method(job, self.request);
         let tracking = match self.kind {
@@ -86,7 +85,7 @@ impl DetailView<'_> {
         };
         let mut lines = vec![
             Line::styled(
-                truncate(&format!("Restore job {}", sanitize(&job.id)), area.width as usize),
+                truncate(&format!("Restore job {}", job.id), area.width as usize),
                 theme.title(),
             ),
             field("state", present::state_words(job, &method)),

@@ -1,12 +1,13 @@
 //! The tracked jobs: a table that fits 80 columns, a sharded batch kept together, the data's
 //! age, and one clear state when loading fails.
 
+use super::dialog::{Outcome, Request};
 use super::form::truncate;
+use super::keys::Action;
 use super::theme::Theme;
 use crate::atlas::RestoreJob;
 use crate::jobs::present::{self, delivery_status, expires_in, listed_sha1, max_downloads, short_id, status};
 use crate::jobs::{PollEvent, TrackedJob, TrackedSubmit};
-use crate::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -46,6 +47,9 @@ pub struct JobsPanel {
     pub polling: bool,
     /// The cluster's other restore jobs (not tracked here), when shown: `Err` says why not.
     pub others: Option<Result<Vec<RestoreJob>, String>>,
+    /// Where the rows were last drawn and the index of the first, for the mouse; and the
+    /// whole panel's area.
+    pub drawn: std::cell::Cell<Option<(Rect, usize, Rect)>>,
 }
 
 impl JobsPanel {
@@ -151,6 +155,51 @@ impl JobsPanel {
         }
     }
 
+    /// Up/Down select; the rest asks the app (it needs the form, the dialogs, the effects).
+    pub fn on_key(&mut self, action: Option<Action>) -> Outcome {
+        let selected = self.selected_job().map(|s| s.job.id.to_string());
+        match (action, selected) {
+            (Some(a @ (Action::Up | Action::Down)), _) => {
+                self.move_selection(a == Action::Down);
+                Outcome::Changed
+            }
+            (Some(Action::ToggleOthers), _) => Outcome::Request(Request::ToggleOthers),
+            (Some(Action::BackToForm), _) => Outcome::Request(Request::FocusForm),
+            (Some(Action::OpenDetail), Some(id)) => Outcome::Request(Request::OpenDetail(id)),
+            (
+                Some(a @ (Action::CopyUrl | Action::CopyCommand | Action::Download | Action::Track | Action::Forget)),
+                Some(id),
+            ) => Outcome::Request(Request::JobAction(a, id)),
+            (
+                Some(
+                    Action::OpenDetail
+                    | Action::CopyUrl
+                    | Action::CopyCommand
+                    | Action::Download
+                    | Action::Track
+                    | Action::Forget,
+                ),
+                None,
+            ) => Outcome::Unchanged,
+            _ => Outcome::Ignored,
+        }
+    }
+
+    /// The index of the job drawn at `(x, y)`, if any.
+    pub fn job_at(&self, x: u16, y: u16) -> Option<usize> {
+        let (rows, start, _) = self.drawn.get()?;
+        let inside = x >= rows.x && x < rows.right() && y >= rows.y && y < rows.bottom();
+        let i = start + (y.checked_sub(rows.y)?) as usize;
+        (inside && i < self.visible().len()).then_some(i)
+    }
+
+    /// Whether `(x, y)` is on the panel.
+    pub fn contains(&self, x: u16, y: u16) -> bool {
+        self.drawn
+            .get()
+            .is_some_and(|(_, _, a)| x >= a.x && x < a.right() && y >= a.y && y < a.bottom())
+    }
+
     pub fn move_selection(&mut self, down: bool) {
         let n = self.visible().len();
         if n == 0 {
@@ -183,14 +232,14 @@ impl JobsPanel {
     fn row(&self, shown: Shown<'_>, theme: &Theme, now_ms: i64) -> String {
         let job = shown.job;
         let batch = if job.batch_id.is_some() { "+" } else { " " };
-        let cluster = job.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into());
+        let cluster = job.cluster_name.as_deref().unwrap_or("-");
         let method = present::method(job, shown.request);
         if let Some(target) = method.target() {
             // Atlas's delivery status says little here: the target and the point say more.
             return format!(
                 "{batch}{:<8} {:<10} {:<11} {} {target} · {}",
                 short_id(&job.id),
-                truncate(&cluster, 10),
+                truncate(cluster, 10),
                 truncate(&status(job), 11),
                 theme.arrow(),
                 present::restore_point(job, shown.request)
@@ -199,7 +248,7 @@ impl JobsPanel {
         let head = format!(
             "{batch}{:<8} {:<10} {:<11} {:<13}",
             short_id(&job.id),
-            truncate(&cluster, 10),
+            truncate(cluster, 10),
             truncate(&status(job), 11),
             truncate(&delivery_status(job), 13),
         );
@@ -276,17 +325,7 @@ impl JobsPanel {
         ));
         // A submit whose outcome is not known: said in full, with what to do.
         for p in &self.pending {
-            let at = crate::restore::time_input::format_utc_ms(p.submitted_at_ms / 1000 * 1000);
-            let note = p
-                .note
-                .as_deref()
-                .map(sanitize)
-                .unwrap_or_else(|| "sent; no answer yet".into());
-            let text = format!(
-                "? submit of {} to {}: outcome unknown; {note}",
-                at.get(11..).unwrap_or(&at),
-                sanitize(&p.cluster)
-            );
+            let text = present::pending_line(p);
             for chunk in wrap(&text, width.max(1)) {
                 lines.push(Line::styled(chunk, theme.warning()));
             }
@@ -306,6 +345,8 @@ impl JobsPanel {
         }
         let rows = (inner.height as usize).saturating_sub(lines.len());
         let start = self.selected.saturating_sub(rows.saturating_sub(1));
+        let rows_area = Rect::new(inner.x, inner.y + lines.len() as u16, inner.width, rows as u16);
+        self.drawn.set(Some((rows_area, start, area)));
         for (i, shown) in visible.into_iter().enumerate().skip(start).take(rows) {
             let job = shown.job;
             let chosen = active && i == self.selected;

@@ -64,8 +64,6 @@ pub enum Action {
 pub struct Binding {
     pub scope: Scope,
     pub keys: &'static [(KeyCode, KeyModifiers)],
-    /// How the keys are written in the footer and help.
-    pub label: &'static str,
     pub action: Action,
     pub help: &'static str,
     /// Shown in the footer (the help shows them all).
@@ -79,7 +77,6 @@ const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 const fn bind(
     scope: Scope,
     keys: &'static [(KeyCode, KeyModifiers)],
-    label: &'static str,
     action: Action,
     help: &'static str,
     footer: bool,
@@ -87,7 +84,6 @@ const fn bind(
     Binding {
         scope,
         keys,
-        label,
         action,
         help,
         footer,
@@ -97,48 +93,91 @@ const fn bind(
 /// In order of precedence: a dialog's keys before the form's, the form's before global ones.
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    bind(Scope::Review, &[(KeyCode::Enter, NONE)], "Enter", Action::Submit, "send the request (after the typed confirmation, for AUTOMATED_RESTORE)", true),
-    bind(Scope::Review, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "back to the form; nothing is sent", true),
-    bind(Scope::Picker, &[(KeyCode::Up, NONE)], "Up", Action::Up, "previous item", false),
-    bind(Scope::Picker, &[(KeyCode::Down, NONE)], "Down", Action::Down, "next item", false),
-    bind(Scope::Picker, &[(KeyCode::Enter, NONE)], "Enter", Action::Pick, "fill the field with the selected item", true),
-    bind(Scope::Picker, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "close the list", true),
-    bind(Scope::DetailFile, &[(KeyCode::Char('y'), NONE)], "y", Action::CopyUrl, "copy the download URL (OSC 52)", true),
-    bind(Scope::DetailFile, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command (with the auth header)", true),
-    bind(Scope::DetailFile, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download into download_dir, checking the SHA1", true),
-    bind(Scope::DetailFile, &[(KeyCode::Char('r'), NONE)], "r", Action::Reveal, "show or mask the download auth value", true),
-    bind(Scope::Detail, &[(KeyCode::Char('y'), NONE), (KeyCode::Char('c'), NONE), (KeyCode::Char('d'), NONE)], "y c d", Action::Download, "without a file to fetch (automated, expired): say why", false),
-    bind(Scope::Detail, &[(KeyCode::Char('t'), NONE)], "t", Action::Track, "track this job (a whole batch) in this profile", false),
-    bind(Scope::Detail, &[(KeyCode::Char('x'), NONE)], "x", Action::Forget, "forget this tracked job (it stays in Atlas)", false),
-    bind(Scope::Detail, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "back to the jobs", true),
-    bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], "Enter", Action::Submit, "go ahead", true),
-    bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], "Esc", Action::Close, "cancel", true),
-    bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], "Esc", Action::Close, "close this", true),
-    bind(Scope::Dialog, &[(KeyCode::Up, NONE)], "Up", Action::Up, "scroll up (help)", false),
-    bind(Scope::Dialog, &[(KeyCode::Down, NONE)], "Down", Action::Down, "scroll down (help)", false),
-    bind(Scope::Anywhere, &[(KeyCode::Char('c'), CTRL), (KeyCode::Char('q'), CTRL)], "^Q", Action::Quit, "quit (Ctrl-C too); submitted jobs are kept", true),
-    bind(Scope::Global, &[(KeyCode::F(1), NONE)], "F1", Action::Help, "help", true),
-    bind(Scope::NoText, &[(KeyCode::Char('?'), NONE)], "?", Action::Help, "help (outside text fields)", false),
-    bind(Scope::Global, &[(KeyCode::Char('s'), CTRL)], "^S", Action::Review, "review the request, then submit", true),
-    bind(Scope::Global, &[(KeyCode::Char('r'), CTRL)], "^R", Action::PollNow, "poll the jobs now", false),
-    bind(Scope::Global, &[(KeyCode::Tab, NONE)], "Tab", Action::NextField, "next field, then the jobs panel", true),
-    bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], "S-Tab", Action::PrevField, "previous field", false),
-    bind(Scope::Choice, &[(KeyCode::Right, NONE), (KeyCode::Char(' '), NONE)], "Space", Action::ChoiceNext, "change delivery.methodName (Left/Right too)", true),
-    bind(Scope::Choice, &[(KeyCode::Left, NONE)], "Left", Action::ChoicePrev, "change delivery.methodName", false),
-    bind(Scope::PickerField, &[(KeyCode::Enter, NONE)], "Enter", Action::OpenPicker, "pick from what Atlas lists", true),
-    bind(Scope::Form, &[(KeyCode::Up, NONE)], "Up", Action::PrevField, "previous field", false),
-    bind(Scope::Form, &[(KeyCode::Down, NONE), (KeyCode::Enter, NONE)], "Down", Action::NextField, "next field", false),
-    bind(Scope::Jobs, &[(KeyCode::Up, NONE)], "Up", Action::Up, "previous job", false),
-    bind(Scope::Jobs, &[(KeyCode::Down, NONE)], "Down", Action::Down, "next job", false),
-    bind(Scope::Jobs, &[(KeyCode::Enter, NONE)], "Enter", Action::OpenDetail, "the job's detail: URL, expiry, hashes", true),
-    bind(Scope::Jobs, &[(KeyCode::Char('y'), NONE)], "y", Action::CopyUrl, "copy the download URL (OSC 52)", true),
-    bind(Scope::Jobs, &[(KeyCode::Char('c'), NONE)], "c", Action::CopyCommand, "copy a ready-to-run download command", true),
-    bind(Scope::Jobs, &[(KeyCode::Char('d'), NONE)], "d", Action::Download, "download the file, checking its SHA1", false),
-    bind(Scope::Jobs, &[(KeyCode::Char('a'), NONE)], "a", Action::ToggleOthers, "show or hide the cluster's other restore jobs", true),
-    bind(Scope::Jobs, &[(KeyCode::Char('t'), NONE)], "t", Action::Track, "track an other job or a lost submit's candidate (a whole batch)", true),
-    bind(Scope::Jobs, &[(KeyCode::Char('x'), NONE)], "x", Action::Forget, "forget a tracked job, after a confirmation (it stays in Atlas)", true),
-    bind(Scope::Jobs, &[(KeyCode::Esc, NONE)], "Esc", Action::BackToForm, "back to the form", false),
+    bind(Scope::Review, &[(KeyCode::Enter, NONE)], Action::Submit, "send the request (after the typed confirmation, for AUTOMATED_RESTORE)", true),
+    bind(Scope::Review, &[(KeyCode::Esc, NONE)], Action::Close, "back to the form; nothing is sent", true),
+    bind(Scope::Picker, &[(KeyCode::Up, NONE)], Action::Up, "previous item", false),
+    bind(Scope::Picker, &[(KeyCode::Down, NONE)], Action::Down, "next item", false),
+    bind(Scope::Picker, &[(KeyCode::Enter, NONE)], Action::Pick, "fill the field with the selected item", true),
+    bind(Scope::Picker, &[(KeyCode::Esc, NONE)], Action::Close, "close the list", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('y'), NONE)], Action::CopyUrl, "copy the download URL (OSC 52)", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('c'), NONE)], Action::CopyCommand, "copy a ready-to-run download command (with the auth header)", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('d'), NONE)], Action::Download, "download into download_dir, checking the SHA1", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('r'), NONE)], Action::Reveal, "show or mask the download auth value", true),
+    bind(Scope::Detail, &[(KeyCode::Char('y'), NONE), (KeyCode::Char('c'), NONE), (KeyCode::Char('d'), NONE)], Action::Download, "without a file to fetch (automated, expired): say why", false),
+    bind(Scope::Detail, &[(KeyCode::Char('t'), NONE)], Action::Track, "track this job (a whole batch) in this profile", false),
+    bind(Scope::Detail, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget this tracked job (it stays in Atlas)", false),
+    bind(Scope::Detail, &[(KeyCode::Esc, NONE)], Action::Close, "back to the jobs", true),
+    bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], Action::Submit, "go ahead", true),
+    bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], Action::Close, "cancel", true),
+    bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], Action::Close, "close this", true),
+    bind(Scope::Dialog, &[(KeyCode::Up, NONE)], Action::Up, "scroll up (help)", false),
+    bind(Scope::Dialog, &[(KeyCode::Down, NONE)], Action::Down, "scroll down (help)", false),
+    bind(Scope::Anywhere, &[(KeyCode::Char('q'), CTRL), (KeyCode::Char('c'), CTRL)], Action::Quit, "quit (Ctrl-C too); submitted jobs are kept", true),
+    bind(Scope::Global, &[(KeyCode::F(1), NONE)], Action::Help, "help", true),
+    bind(Scope::NoText, &[(KeyCode::Char('?'), NONE)], Action::Help, "help (outside text fields)", false),
+    bind(Scope::Global, &[(KeyCode::Char('s'), CTRL)], Action::Review, "review the request, then submit", true),
+    bind(Scope::Global, &[(KeyCode::Char('r'), CTRL)], Action::PollNow, "poll the jobs now", false),
+    bind(Scope::Global, &[(KeyCode::Tab, NONE)], Action::NextField, "next field, then the jobs panel", true),
+    bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], Action::PrevField, "previous field", false),
+    bind(Scope::Choice, &[(KeyCode::Char(' '), NONE), (KeyCode::Right, NONE)], Action::ChoiceNext, "change delivery.methodName (Left/Right too)", true),
+    bind(Scope::Choice, &[(KeyCode::Left, NONE)], Action::ChoicePrev, "change delivery.methodName", false),
+    bind(Scope::PickerField, &[(KeyCode::Enter, NONE)], Action::OpenPicker, "pick from what Atlas lists", true),
+    bind(Scope::Form, &[(KeyCode::Up, NONE)], Action::PrevField, "previous field", false),
+    bind(Scope::Form, &[(KeyCode::Down, NONE), (KeyCode::Enter, NONE)], Action::NextField, "next field", false),
+    bind(Scope::Jobs, &[(KeyCode::Up, NONE)], Action::Up, "previous job", false),
+    bind(Scope::Jobs, &[(KeyCode::Down, NONE)], Action::Down, "next job", false),
+    bind(Scope::Jobs, &[(KeyCode::Enter, NONE)], Action::OpenDetail, "the job's detail: URL, expiry, hashes", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('y'), NONE)], Action::CopyUrl, "copy the download URL (OSC 52)", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('c'), NONE)], Action::CopyCommand, "copy a ready-to-run download command", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('d'), NONE)], Action::Download, "download the file, checking its SHA1", false),
+    bind(Scope::Jobs, &[(KeyCode::Char('a'), NONE)], Action::ToggleOthers, "show or hide the cluster's other restore jobs", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('t'), NONE)], Action::Track, "track an other job or a lost submit's candidate (a whole batch)", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget a tracked job, after a confirmation (it stays in Atlas)", true),
+    bind(Scope::Jobs, &[(KeyCode::Esc, NONE)], Action::BackToForm, "back to the form", false),
 ];
+
+/// How a key is written: `^Q`, `F1`, `S-Tab`, `Space`, `Enter`, `y`.
+pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
+    let name = match code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => return format!("^{}", c.to_ascii_uppercase()),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::F(n) => format!("F{n}"),
+        KeyCode::BackTab => return "S-Tab".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Up => "Up".into(),
+        KeyCode::Down => "Down".into(),
+        KeyCode::Left => "Left".into(),
+        KeyCode::Right => "Right".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(KeyModifiers::CONTROL) {
+        format!("^{name}")
+    } else {
+        name
+    }
+}
+
+impl Binding {
+    /// The footer's name for it: its first key.
+    pub fn label(&self) -> String {
+        self.keys.first().map_or_else(String::new, |(c, m)| key_label(*c, *m))
+    }
+
+    /// The help's name for it: every key.
+    pub fn all_labels(&self) -> String {
+        let mut labels: Vec<String> = self.keys.iter().map(|(c, m)| key_label(*c, *m)).collect();
+        labels.dedup();
+        labels.join(" ")
+    }
+}
 
 /// The action bound to `key` in the first of `scopes` that binds it. Key releases are ignored.
 pub fn resolve(scopes: &[Scope], key: &KeyEvent) -> Option<Action> {
@@ -161,8 +200,8 @@ pub fn resolve(scopes: &[Scope], key: &KeyEvent) -> Option<Action> {
 }
 
 /// The footer's hints for these scopes: `(keys, what)`, without repeats.
-pub fn footer(scopes: &[Scope]) -> Vec<(&'static str, &'static str)> {
-    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+pub fn footer(scopes: &[Scope]) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
     let mut taken: Vec<Action> = Vec::new();
     // The way out first: a narrow footer cuts the end, never the quit key.
     let ordered = scopes
@@ -172,11 +211,12 @@ pub fn footer(scopes: &[Scope]) -> Vec<(&'static str, &'static str)> {
     for scope in ordered {
         for b in BINDINGS.iter().filter(|b| b.scope == *scope && b.footer) {
             // The first binding of a key in precedence order is the one that acts.
-            if taken.contains(&b.action) || out.iter().any(|(k, _)| *k == b.label) {
+            let label = b.label();
+            if taken.contains(&b.action) || out.iter().any(|(k, _)| *k == label) {
                 continue;
             }
             taken.push(b.action);
-            out.push((b.label, short(b.action)));
+            out.push((label, short(b.action)));
         }
     }
     out
@@ -209,7 +249,7 @@ fn short(action: Action) -> &'static str {
 }
 
 /// The help screen's lines, grouped by where they apply.
-pub fn help_lines() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     let groups = [
         ("Anywhere", Scope::Anywhere),
         ("Outside dialogs", Scope::Global),
@@ -230,7 +270,7 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
             let lines = BINDINGS
                 .iter()
                 .filter(|b| b.scope == scope)
-                .map(|b| (b.label, b.help))
+                .map(|b| (b.all_labels(), b.help))
                 .collect();
             (title, lines)
         })
@@ -261,7 +301,7 @@ mod tests {
             for (label, _) in footer(scopes) {
                 let b = BINDINGS
                     .iter()
-                    .find(|b| b.label == label && scopes.contains(&b.scope))
+                    .find(|b| b.label() == label && scopes.contains(&b.scope))
                     .unwrap();
                 let (code, mods) = b.keys[0];
                 assert_eq!(

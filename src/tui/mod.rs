@@ -3,13 +3,17 @@
 
 pub mod app;
 pub mod clipboard;
+pub mod dialog;
 pub mod form;
+pub mod job_actions;
 pub mod job_detail;
 pub mod jobs_panel;
 pub mod keys;
+pub mod msg;
 pub mod picker;
 pub mod review;
 pub mod runtime;
+pub mod submit_flow;
 pub mod terminal;
 pub mod theme;
 pub mod view;

@@ -1,12 +1,14 @@
 //! A list of ids from Atlas to fill a field with: snapshots, checkpoints, clusters.
 //! Typing filters; a failed fetch shows why and never locks the form (Esc closes).
 
+use super::dialog::{Outcome, Request, text_input};
 use super::form::truncate;
+use super::keys::Action;
 use super::theme::Theme;
 use crate::atlas::{Checkpoint, Cluster, Snapshot};
 use crate::restore::Field;
-use crate::text::sanitize;
 use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -84,6 +86,28 @@ impl Picker {
         }
     }
 
+    /// Up/Down move, Enter picks (or says why not), Esc closes; other keys type the filter.
+    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+        match action {
+            Some(Action::Close) => Outcome::Close,
+            Some(a @ (Action::Up | Action::Down)) => {
+                self.move_selection(a == Action::Down);
+                Outcome::Changed
+            }
+            Some(Action::Pick) => match self.choice() {
+                Ok(item) => Outcome::Request(Request::Pick(self.field, item)),
+                Err(why) => Outcome::Request(Request::Say(format!("cannot pick that: {why}"))),
+            },
+            Some(_) => Outcome::Ignored,
+            None => {
+                if let Some(req) = text_input(key) {
+                    self.edit_filter(req);
+                }
+                Outcome::Changed
+            }
+        }
+    }
+
     pub fn edit_filter(&mut self, request: tui_input::InputRequest) {
         if self.filter.handle(request).is_some_and(|c| c.value) {
             self.selected = 0;
@@ -149,12 +173,12 @@ impl Picker {
 }
 
 fn or_dash(s: Option<&str>) -> String {
-    s.map(sanitize).filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into())
+    s.filter(|s| !s.is_empty()).unwrap_or("-").to_string()
 }
 
 /// `2026-11-28T16:00:46Z` as `2026-11-28 16:00Z`: minutes are enough to choose.
 fn short_time(t: &str) -> String {
-    let t = sanitize(t);
+    let t = t.to_string();
     match (t.get(..10), t.get(11..16)) {
         (Some(d), Some(hm)) if t.len() >= 16 => format!("{d} {hm}Z"),
         _ => t,
@@ -182,14 +206,14 @@ pub fn snapshot_items(mut snapshots: Vec<Snapshot>) -> Vec<PickItem> {
             PickItem {
                 text: format!(
                     "{}  {}  {:<11}  {:>9}  expires {}",
-                    sanitize(&s.id),
+                    s.id,
                     short_time(&created(&s)),
                     if complete { "complete" } else { "in progress" },
                     size(s.data_size_bytes()),
                     short_time(s.expires.as_deref().unwrap_or("-")),
                 ),
                 disabled: (!complete).then_some("still being taken"),
-                value: sanitize(&s.id),
+                value: s.id.to_string(),
                 also: Vec::new(),
             }
         })
@@ -204,12 +228,12 @@ pub fn checkpoint_items(mut checkpoints: Vec<Checkpoint>) -> Vec<PickItem> {
         .map(|c| PickItem {
             text: format!(
                 "{}  restores to {}  completed {}",
-                sanitize(&c.id),
+                c.id,
                 or_dash(c.timestamp.as_deref()),
                 or_dash(c.completed.as_deref())
             ),
             disabled: (c.restorable == Some(false)).then_some("not restorable"),
-            value: sanitize(&c.id),
+            value: c.id.to_string(),
             also: Vec::new(),
         })
         .collect()
@@ -220,8 +244,8 @@ pub fn cluster_items(clusters: Vec<Cluster>, field: Field) -> Vec<PickItem> {
     clusters
         .into_iter()
         .filter_map(|c| {
-            let name = sanitize(&c.name);
-            let id = c.id.as_deref().map(sanitize);
+            let name = c.name.to_string();
+            let id = c.id.as_deref().map(str::to_string);
             let value = if field == Field::TargetClusterId {
                 id.clone()?
             } else {
@@ -229,7 +253,7 @@ pub fn cluster_items(clusters: Vec<Cluster>, field: Field) -> Vec<PickItem> {
             };
             let mut also = Vec::new();
             if let (Some(g), Field::TargetClusterName | Field::TargetClusterId) = (&c.group_id, field) {
-                also.push((Field::TargetGroupId, sanitize(g)));
+                also.push((Field::TargetGroupId, g.to_string()));
             }
             Some(PickItem {
                 text: format!(

@@ -2,9 +2,12 @@
 //! command (the private key left as a placeholder), and for `AUTOMATED_RESTORE` the erase
 //! warning and the typed confirmation.
 
+use super::dialog::{Outcome, Request, text_input};
+use super::keys::Action;
 use super::theme::Theme;
 use crate::restore::ApiVersion;
 use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -69,6 +72,25 @@ impl Review {
             sending: false,
             note: None,
             repeat_of: None,
+        }
+    }
+
+    /// Enter sends (the app checks the confirmation and the clock), Esc goes back (not while
+    /// sending); other keys type the erase confirmation.
+    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+        match action {
+            Some(Action::Close) if self.sending => Outcome::Unchanged,
+            Some(Action::Close) => Outcome::Close,
+            Some(Action::Submit) => Outcome::Request(Request::Submit),
+            Some(_) => Outcome::Ignored,
+            None if self.confirm.is_some() && !self.sending => {
+                if let Some(req) = text_input(key) {
+                    self.typed.handle(req);
+                    self.note = None;
+                }
+                Outcome::Changed
+            }
+            None => Outcome::Ignored,
         }
     }
 

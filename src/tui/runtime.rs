@@ -7,8 +7,8 @@ use super::picker::{checkpoint_items, cluster_items, snapshot_items};
 use super::terminal::TerminalGuard;
 use super::view;
 use crate::jobs::{Poller, Services};
-use crate::restore::{Context, Field};
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use crate::restore::Field;
+use ratatui::crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -29,16 +29,16 @@ pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) 
         tokio::spawn(poller.run(move |event| tx.send(Msg::Poll(event)).is_ok()));
     }
 
-    for effect in app.start(Context::system_now_ms()) {
+    for effect in app.start(services.now_ms()) {
         dispatch(effect, &services, &poll_now, &msg_tx, &mut terminal);
     }
     let mut dirty = true;
     while !app.quit {
         if dirty && msg_rx.is_empty() && input_rx.is_empty() {
-            terminal.draw(|frame| view::draw(frame, &app, Context::system_now_ms()))?;
+            terminal.draw(|frame| view::draw(frame, &app, services.now_ms()))?;
             dirty = false;
         }
-        let ticking = app.needs_tick(Context::system_now_ms());
+        let ticking = app.needs_tick(services.now_ms());
         let msg = tokio::select! {
             biased;
             Some(m) = msg_rx.recv() => m,
@@ -46,7 +46,7 @@ pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) 
             _ = tokio::time::sleep(TICK), if ticking => Msg::Tick,
             else => break,
         };
-        let (changed, effects) = app.update(msg, Context::system_now_ms());
+        let (changed, effects) = app.update(msg, services.now_ms());
         dirty |= changed;
         for effect in effects {
             dispatch(effect, &services, &poll_now, &msg_tx, &mut terminal);
@@ -63,6 +63,10 @@ fn spawn_input_reader(tx: UnboundedSender<Msg>) {
                 Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
                 Ok(Event::Paste(text)) => Msg::Paste(text),
                 Ok(Event::Resize(..)) => Msg::Resize,
+                // Only sent when mouse capture is on (`[ui] mouse = true`); moves are noise.
+                Ok(Event::Mouse(m)) if !matches!(m.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => {
+                    Msg::Mouse(m)
+                }
                 Ok(_) => continue,
                 Err(_) => Msg::Signal,
             };
@@ -207,7 +211,7 @@ async fn download(
     tx: &UnboundedSender<Msg>,
 ) -> Msg {
     use super::job_detail::DownloadState;
-    let job_id = job.id.clone();
+    let job_id = job.id.to_string();
     let mut last_percent = u64::MAX;
     let result = services
         .download(job, dest, |done, total| {

@@ -19,6 +19,9 @@ const FORM_WIDTH: u16 = 88;
 
 pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
     let area = frame.area();
+    // What the mouse can hit is what this frame draws.
+    app.form.drawn.set(None);
+    app.jobs.drawn.set(None);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let text = format!("terminal too small (needs {MIN_WIDTH}x{MIN_HEIGHT})");
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
@@ -174,7 +177,7 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
             let room = (area.width as usize).saturating_sub(2 + 11).max(20);
             let mut first = true;
             for part in wrap_words(help, room) {
-                let key = if first { label } else { "" };
+                let key = if first { label.as_str() } else { "" };
                 text.push(Line::raw(format!("  {key:<8} {part}")));
                 first = false;
             }

@@ -1,0 +1,142 @@
+//! The dialogs on top of the form and panel, and what each does with a key. A component
+//! handles what it can alone and returns an `Outcome`; what needs the rest of the app (a
+//! picked value for the form, a job action, a submit) goes back as a `Request` for `App`.
+
+use super::keys::Action;
+use super::msg::Effect;
+use super::picker::{PickItem, Picker};
+use super::review::Review;
+use crate::restore::Field;
+use ratatui::crossterm::event::{Event, KeyEvent};
+use tui_input::InputRequest;
+
+pub enum Dialog {
+    Picker(Picker),
+    Review(Review),
+    /// A title and lines (an API error, a refusal).
+    Message {
+        title: String,
+        lines: Vec<String>,
+    },
+    /// The keys; `scroll` is the first line shown (the list is longer than 24 rows).
+    Help {
+        scroll: u16,
+    },
+    /// A job in full; `revealed` shows the download auth value.
+    Detail {
+        job_id: String,
+        revealed: bool,
+    },
+    /// A question before an action that costs something (a download uses one of maxDownloads,
+    /// a forget).
+    Confirm {
+        title: String,
+        lines: Vec<String>,
+        then: Effect,
+    },
+}
+
+/// What a component did with a key.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Not its key.
+    Ignored,
+    /// Handled; the screen changed.
+    Changed,
+    /// Handled; nothing to redraw.
+    Unchanged,
+    /// Close the dialog.
+    Close,
+    /// Needs the app.
+    Request(Request),
+}
+
+/// What a component asks of the app.
+#[derive(Debug)]
+pub enum Request {
+    /// Fill `field` with the picked item.
+    Pick(Field, PickItem),
+    /// A status line.
+    Say(String),
+    /// Send the reviewed request.
+    Submit,
+    /// Start this effect (a confirmed question); the dialog closes.
+    Confirmed(Effect),
+    /// Track, forget, copy or download this job.
+    JobAction(Action, String),
+    /// Open this job's detail.
+    OpenDetail(String),
+    /// Show or hide the cluster's other jobs.
+    ToggleOthers,
+    /// Back from the jobs panel to the form.
+    FocusForm,
+    /// Open the picker of the focused field.
+    OpenPicker,
+    /// The method field changed.
+    MethodChanged,
+    /// The focused field's text changed.
+    Edited,
+}
+
+/// A key as text input (typing, Backspace, cursor keys), for fields and filters.
+pub fn text_input(key: &KeyEvent) -> Option<InputRequest> {
+    tui_input::backend::crossterm::to_input_request(&Event::Key(*key))
+}
+
+impl Dialog {
+    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+        match self {
+            Dialog::Picker(p) => p.on_key(action, key),
+            Dialog::Review(r) => r.on_key(action, key),
+            Dialog::Message { .. } => match action {
+                Some(Action::Close) => Outcome::Close,
+                _ => Outcome::Ignored,
+            },
+            Dialog::Help { scroll } => match action {
+                Some(Action::Close) => Outcome::Close,
+                Some(Action::Down) => {
+                    *scroll = scroll.saturating_add(1);
+                    Outcome::Changed
+                }
+                Some(Action::Up) => {
+                    *scroll = scroll.saturating_sub(1);
+                    Outcome::Changed
+                }
+                _ => Outcome::Ignored,
+            },
+            Dialog::Detail { job_id, revealed } => match action {
+                Some(Action::Close) => Outcome::Close,
+                Some(Action::Reveal) => {
+                    *revealed = !*revealed;
+                    Outcome::Changed
+                }
+                Some(
+                    a @ (Action::CopyUrl | Action::CopyCommand | Action::Download | Action::Track | Action::Forget),
+                ) => Outcome::Request(Request::JobAction(a, job_id.clone())),
+                _ => Outcome::Ignored,
+            },
+            Dialog::Confirm { then, .. } => match action {
+                Some(Action::Close) => Outcome::Close,
+                Some(Action::Submit) => Outcome::Request(Request::Confirmed(then.clone())),
+                _ => Outcome::Ignored,
+            },
+        }
+    }
+
+    /// Pasted text: a picker filters by it; the erase confirmation refuses it; others ignore it.
+    pub fn on_paste(&mut self, text: &str) -> Outcome {
+        match self {
+            Dialog::Picker(p) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    p.edit_filter(InputRequest::InsertChar(c));
+                }
+                Outcome::Changed
+            }
+            Dialog::Review(r) if r.confirm.is_some() => {
+                r.note = Some("type the name: pasting does not confirm an erase".into());
+                Outcome::Changed
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+}

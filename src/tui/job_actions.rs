@@ -1,0 +1,108 @@
+//! What the keys on a job do: track, forget (after a question), copy its URL or a download
+//! command, download (after a question). A job without a file to fetch (an automated
+//! restore, an expired link) says why instead.
+
+use super::app::{App, Dialog, Effect};
+use super::keys::Action;
+use crate::restore::Field;
+
+impl App {
+    /// Track, forget, copy the URL, copy the command, or ask before downloading.
+    pub(crate) fn job_action(&mut self, action: Action, job_id: &str, effects: &mut Vec<Effect>) -> bool {
+        use super::jobs_panel::Kind;
+        use crate::jobs::present;
+        let Some(shown) = self.jobs.find(job_id) else {
+            return false;
+        };
+        let job = shown.job;
+        match action {
+            Action::Track => {
+                if shown.kind == Kind::Tracked {
+                    self.status = Some("already tracked: x forgets it".into());
+                } else {
+                    effects.push(Effect::Track {
+                        group_id: job
+                            .group_id
+                            .as_deref()
+                            .unwrap_or_else(|| self.form.value(Field::GroupId).trim())
+                            .to_string(),
+                        cluster: job
+                            .cluster_name
+                            .as_deref()
+                            .unwrap_or_else(|| self.form.value(Field::ClusterName).trim())
+                            .to_string(),
+                        jobs: self.jobs.batch_of(job),
+                    });
+                    self.status = Some("tracking it…".into());
+                }
+                return true;
+            }
+            Action::Forget => {
+                if shown.kind != Kind::Tracked {
+                    self.status = Some("not tracked here: t tracks it".into());
+                    return true;
+                }
+                self.dialog = Some(Dialog::Confirm {
+                    title: "Forget this job?".into(),
+                    lines: vec![
+                        format!("Job {} leaves this profile's list and is no longer polled.", job.id),
+                        "It stays in Atlas; a, then t, tracks it again.".into(),
+                    ],
+                    then: Effect::Forget {
+                        job_id: job.id.to_string(),
+                    },
+                });
+                return true;
+            }
+            _ => {}
+        }
+        let method = present::method(job, shown.request);
+        if let Some(target) = method.target() {
+            self.status = Some(format!(
+                "an automated restore into {target}: Atlas restores it itself; there is no file to download"
+            ));
+            return true;
+        }
+        if let Some(gone) = present::download_gone(job) {
+            self.status = Some(gone.to_string());
+            return true;
+        }
+        let Some(target) = present::download_target(job) else {
+            self.status = Some("no download URL yet: it appears when the delivery is READY".into());
+            return true;
+        };
+        match action {
+            Action::CopyUrl => effects.push(Effect::Copy {
+                text: target.url,
+                what: "the download URL".into(),
+            }),
+            Action::CopyCommand => {
+                if let Some(cmd) = present::download_command(job) {
+                    effects.push(Effect::Copy {
+                        text: cmd,
+                        what: "a download command (it holds the auth value)".into(),
+                    });
+                }
+            }
+            _ => {
+                let file = present::file_name(job);
+                let dest = self.info.download_dir.join(&file);
+                self.dialog = Some(Dialog::Confirm {
+                    title: "Download the restore file?".into(),
+                    lines: vec![
+                        match present::max_downloads(job).as_str() {
+                            "no limit" => "Atlas sets no limit on downloads for this job.".to_string(),
+                            n => format!("Each download uses one of the {n} downloads Atlas allows for this job."),
+                        },
+                        format!("It is saved as {} and its SHA1 computed on the way.", dest.display()),
+                    ],
+                    then: Effect::Download {
+                        job: Box::new(job.clone()),
+                        dest,
+                    },
+                });
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,98 @@
+//! What the dashboard hears (`Msg`: a key, a network answer, a tick) and what it asks the
+//! event loop to do in the background (`Effect`). The two ends of `App::update`.
+
+use super::picker::PickItem;
+use crate::atlas::Cluster;
+use crate::jobs::SubmitOutcome;
+use crate::restore::Field;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+use serde_json::Value;
+
+/// Everything that can happen to the dashboard.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// A click or the wheel (only with `[ui] mouse = true`).
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize,
+    /// The clock moved (only while something on screen depends on it).
+    Tick,
+    /// SIGINT, SIGTERM or SIGHUP.
+    Signal,
+    PickerLoaded {
+        field: Field,
+        result: Result<Vec<PickItem>, String>,
+    },
+    SourceCluster {
+        group_id: String,
+        cluster: String,
+        result: Result<Cluster, String>,
+    },
+    /// A submit's end: the body sent (or not) and what came of it.
+    Submitted {
+        body: Value,
+        outcome: SubmitOutcome,
+    },
+    /// A track or forget was written to the journal (`Ok`: what to say), or not.
+    Tracking(Result<String, String>),
+    /// A download's progress or end.
+    Download {
+        job_id: String,
+        state: super::job_detail::DownloadState,
+    },
+    /// The cluster's restore jobs, for the panel's "all jobs".
+    ClusterJobs(Result<Vec<crate::atlas::RestoreJob>, String>),
+    /// A line for the status bar (from the event loop: a copy sent, or not).
+    Status(String),
+    /// A poll cycle's outcome.
+    Poll(crate::jobs::PollEvent),
+}
+
+/// Background work the event loop starts on the app's behalf.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    LoadPicker {
+        field: Field,
+        group_id: String,
+        cluster: String,
+    },
+    LookupSource {
+        group_id: String,
+        cluster: String,
+    },
+    Submit {
+        group_id: String,
+        cluster: String,
+        body: Value,
+        /// Send even if the same restore was submitted less than an hour ago.
+        allow_repeat: bool,
+    },
+    /// Follow jobs made elsewhere (a whole batch), or a lost submit's candidate.
+    Track {
+        group_id: String,
+        cluster: String,
+        jobs: Vec<crate::atlas::RestoreJob>,
+    },
+    /// Stop following a job (it stays in Atlas).
+    Forget {
+        job_id: String,
+    },
+    /// Poll the tracked jobs now.
+    PollNow,
+    /// Put text on the user's clipboard through the terminal (OSC 52).
+    Copy {
+        text: String,
+        what: String,
+    },
+    /// List every restore job of the cluster (the panel's "all jobs").
+    LoadClusterJobs {
+        group_id: String,
+        cluster: String,
+    },
+    /// Fetch a job's file to `dest`.
+    Download {
+        job: Box<crate::atlas::RestoreJob>,
+        dest: std::path::PathBuf,
+    },
+}
