@@ -1,4 +1,6 @@
 //! `validate` against the budget in design.md: under 20 µs a draft.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::restore::{ClusterType, Context, Field, RestoreDraft, build_body, validate};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -39,13 +41,13 @@ fn bench(c: &mut Criterion) {
     };
     let (typical, worst) = (typical(), worst_case());
     c.bench_function("validate typical draft", |b| {
-        b.iter(|| validate(black_box(&typical), black_box(&ctx)))
+        b.iter(|| validate(black_box(&typical), black_box(&ctx)));
     });
     c.bench_function("validate worst-case draft", |b| {
-        b.iter(|| validate(black_box(&worst), black_box(&ctx)))
+        b.iter(|| validate(black_box(&worst), black_box(&ctx)));
     });
     c.bench_function("build body typical draft", |b| {
-        b.iter(|| build_body(black_box(&typical), black_box(&ctx)))
+        b.iter(|| build_body(black_box(&typical), black_box(&ctx)));
     });
 }
 

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     let local_offset = time::UtcOffset::current_local_offset().ok();
     let cli = Cli::parse();
     // Only the commands that talk to Atlas log; the log is a file, never the terminal.
-    let logs = matches!(cli.command, None | Some(Command::Jobs(_)) | Some(Command::Submit(_)));
+    let logs = matches!(cli.command, None | Some(Command::Jobs(_) | Command::Submit(_)));
     if logs {
         start_log(&cli);
     }

@@ -1,5 +1,7 @@
 //! The Atlas client against the simulator: every endpoint, the whole lifecycle, Digest round
 //! trips, paging that covers the tracked jobs, and each fault mode's own error in words.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::atlas::{AtlasClient, AtlasError, BadBodyKind, ClientOptions, SnapshotFilter, TransportKind};
 use atlas_restore::jobs::{Journal, PollEvent, Poller, PollerConfig, SubmitState};
@@ -117,7 +119,7 @@ async fn every_endpoint_and_the_whole_lifecycle() {
     let mut calls = 0;
     let got = c
         .download(&target.url, Some((&name, &value)), &dir.join("f.tar.gz"), |_, _| {
-            calls += 1
+            calls += 1;
         })
         .await
         .unwrap();

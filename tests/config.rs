@@ -1,5 +1,7 @@
 //! The config contract: where the file is found, profiles, keys from the file, the
 //! environment or a command, permissions, and errors that point at the line.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::config::{self, ColorChoice, ConfigError};
 use atlas_restore::restore::ApiVersion;

@@ -6,6 +6,8 @@
 //!
 //! With `UPDATE_ASSETS=1` it also keeps the screen it saw in `assets/demo-80x24.txt`, which
 //! the README shows.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
 use pty::{Pty, TempDir, key};

@@ -3,6 +3,8 @@
 //! lasts, the screen names the cause and what to do, the tracked job is not lost, and polling
 //! recovers by itself when the fault ends. The table of what the user sees is in
 //! `docs/faults.md`.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
 use atlas_restore::atlas::{AtlasClient, ClientOptions, SnapshotFilter};

@@ -1,5 +1,7 @@
 //! Data from the network cannot take over the terminal, secrets stay off the screen, and no
 //! terminal size breaks the drawing.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::atlas::{AtlasError, RestoreJob, StatusError};
 use atlas_restore::commands::jobs::Listed;

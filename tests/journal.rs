@@ -1,5 +1,7 @@
 //! The tracked-jobs journal: durable, private, shared safely by every process of a profile,
 //! and honest about what it does not know.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
 use atlas_restore::atlas::{Delivery, RestoreJob};

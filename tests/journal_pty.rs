@@ -1,6 +1,8 @@
 //! Nothing submitted is lost: a job submitted in the dashboard is on disk before the screen
 //! says so, survives `kill -9`, is shown again by a new dashboard that resumes polling it,
 //! and is listed by `atlas-restore jobs`. Against `atlas-restore sim` run as its own process.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
 use pty::{BIN, Pty, SimProcess, TempDir, key};

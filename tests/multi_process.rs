@@ -3,6 +3,8 @@
 //! processes, all submitting against one `atlas-restore sim`, with `kill -9`s among them.
 //! Afterwards every submit that any of them reported is in the journal and listed by `jobs`,
 //! each exactly once; and a job submitted in one window shows in the other within a poll.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
 use pty::{BIN, Pty, SimProcess, TempDir, key};

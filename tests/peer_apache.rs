@@ -5,6 +5,8 @@
 //!
 //! Built with `--features peers` (needs apache2, openssl and ../shared; `.ci/run` installs and
 //! enables them).
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::atlas::{AtlasClient, AtlasError, ClientOptions, SnapshotFilter, TransportKind};
 use atlas_restore::restore::ApiVersion;

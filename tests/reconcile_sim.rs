@@ -2,6 +2,8 @@
 //! Digest HTTP client, not our code) makes a similar restore job in the same minute: our
 //! submit stays unknown with both jobs as candidates, or is matched to ours when the restore
 //! point tells them apart; it is never matched to the stranger's, never resent.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,6 @@
 //! Golden bodies: what is sent for each API version, byte for byte.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::restore::{ApiVersion, Code, Context, Field, RestoreDraft, build_body};
 

@@ -1,5 +1,7 @@
 //! Properties of the engine over any input: no panic, the builder agrees with the
 //! validator, and a built body reads back clean.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::restore::{ApiVersion, ClusterType, Context, Field, RestoreDraft, build_body, has_errors, validate};
 use proptest::prelude::*;

@@ -1,4 +1,6 @@
 //! Every rule of the restore request, in both directions: it fires, and it stays quiet.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::restore::{
     ApiVersion, ClusterType, Code, Context, Field, Finding, RestoreDraft, Severity, validate,

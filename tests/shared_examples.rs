@@ -1,5 +1,7 @@
 //! The real payloads from MongoDB's Go client tests, read in place from `../shared/atlas/examples/`.
 //! Built only with `--features shared-fixtures`, which `.ci/run` turns on where `../shared` exists.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
 use std::path::PathBuf;

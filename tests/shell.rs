@@ -1,6 +1,8 @@
 //! Shell habits: `atlas-restore completions bash|zsh|fish`, `atlas-restore man`, and the
 //! profile names that completion offers for `--profile` (`atlas-restore profiles`), tried in
 //! a real bash with the generated script sourced.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 const BIN: &str = env!("CARGO_BIN_EXE_atlas-restore");
 

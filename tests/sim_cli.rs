@@ -1,6 +1,8 @@
 //! `atlas-restore sim` as scripts use it: the first stdout line is one JSON object with the
 //! URL, the keys, the project and the clusters; that key gets in; SIGTERM stops it; it
 //! listens on loopback only.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -34,12 +36,9 @@ fn start_cli(args: &[&str], env: &[(&str, &str)]) -> (Child, Value) {
         let _ = BufReader::new(stdout).read_line(&mut line);
         let _ = tx.send(line);
     });
-    let line = match rx.recv_timeout(Duration::from_secs(20)) {
-        Ok(line) => line,
-        Err(_) => {
-            let _ = child.kill();
-            panic!("no startup line within 20 s");
-        }
+    let Ok(line) = rx.recv_timeout(Duration::from_secs(20)) else {
+        let _ = child.kill();
+        panic!("no startup line within 20 s");
     };
     let doc = serde_json::from_str(&line).unwrap_or_else(|e| panic!("the first line is not JSON ({e}): {line:?}"));
     (child, doc)

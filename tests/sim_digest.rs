@@ -1,6 +1,8 @@
 //! The simulator's Digest check as a client meets it: diqwest (the client the product
 //! uses) gets in with the right key, reuses a nonce with a counting `nc`, recovers from a
 //! stale nonce; a wrong key, a replayed `nc` and a forged `uri` are refused.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! The simulator's Digest arithmetic against the RFC 2617 / RFC 7616 vectors in
 //! `../shared/atlas/digest-vectors.json`, read in place. Built only with
 //! `--features shared-fixtures`, which `.ci/run` turns on where `../shared` exists.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::sim::digest::{self, Algorithm, DigestInput};
 use serde_json::Value;

@@ -1,6 +1,8 @@
 //! Each fault mode as a client meets it: the status, the headers, the body it cannot parse,
 //! the connection that breaks, the answer that takes its time. Switching the fault off
 //! brings the normal answer back.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! simulated clock (advanced, never slept), downloadable with hashes, limited, expiring;
 //! sharded batches, pages, the server's validation with the engine's words, both API
 //! versions, envelope and pretty.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

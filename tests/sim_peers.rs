@@ -2,6 +2,8 @@
 //! `requests` (whose session reuses the nonce and counts `nc` up) and Python's `urllib`.
 //! They must get in with the right key and be refused with a wrong one. A machine without
 //! them fails these tests with what to install (`.ci/run` installs them).
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

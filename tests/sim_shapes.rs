@@ -2,6 +2,8 @@
 //! in `../shared/atlas/examples/` have: a client that reads real Atlas reads the simulator.
 //! Built only with `--features shared-fixtures`, which `.ci/run` turns on where `../shared`
 //! exists.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

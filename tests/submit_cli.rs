@@ -1,6 +1,8 @@
 //! `atlas-restore submit` as scripts use it: the real binary against `atlas-restore sim` run as
 //! its own process, each exit status of the contract, the journal written before the request
 //! leaves, and `--format json`.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 mod pty;

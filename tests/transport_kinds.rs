@@ -1,6 +1,8 @@
 //! Network failures are told apart by what they are, not by words in the URL: a host called
 //! `tls-prod` that does not resolve is a DNS failure, a refused port under a path full of
 //! "proxy", "tls" and "certificate" is a refusal, and TLS spoken to a plain HTTP server is TLS.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 use atlas_restore::atlas::{AtlasClient, AtlasError, ClientOptions, TransportKind};

@@ -1,5 +1,7 @@
 //! The whole program in a real pseudo-terminal: it draws, takes keys, and leaves the
 //! terminal as it found it on every way out.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
 use pty::{Pty, TempDir, key};

@@ -1,5 +1,7 @@
 //! Whole screens drawn on ratatui's TestBackend, driven through the same `update` the event
 //! loop calls, and kept as insta snapshots (80x24, 160x48, ASCII, NO_COLOR, tiny terminals).
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::atlas::{Delivery, RestoreJob};
 use atlas_restore::config::ColorChoice;

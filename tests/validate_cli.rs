@@ -1,5 +1,7 @@
 //! `atlas-restore validate` as the contract in `design.md` fixes it: exit codes, the JSON
 //! shape, the flags, and the text for people.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
 use std::io::Write;

@@ -12,16 +12,17 @@ use clap::Args;
 /// What `sim` and `--demo` do in a binary built without the simulator: say so, and how to
 /// get it; exit status 2.
 pub fn not_built_in(what: &str) -> Result<i32> {
-    eprintln!(
-        "atlas-restore: {what} needs the simulated Atlas, which is not built into this binary \
-         (it was built without the `sim` feature, e.g. with --no-default-features). \
-         Rebuild it with the default features: cargo build --release (or add --features sim)."
-    );
+    eprintln!("atlas-restore {what}: {NOT_BUILT_IN}");
     Ok(2)
 }
 
+const NOT_BUILT_IN: &str = "the simulated Atlas is not built into this binary (it was built without \
+    the `sim` feature, as --no-default-features does): rebuild it with the default features, \
+    cargo build --release (or add --features sim)";
+
 #[cfg(not(feature = "sim"))]
 #[derive(Debug, Args)]
+#[command(after_help = NOT_BUILT_IN)]
 pub struct SimArgs {
     /// Whatever was given: this binary has no simulator to give it to.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
@@ -30,7 +31,7 @@ pub struct SimArgs {
 
 #[cfg(not(feature = "sim"))]
 pub fn run(_args: SimArgs) -> Result<i32> {
-    not_built_in("atlas-restore sim")
+    not_built_in("sim")
 }
 
 #[cfg(feature = "sim")]

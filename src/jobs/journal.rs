@@ -355,7 +355,7 @@ impl Journal {
         let key = new_key(now_ms);
         self.update(|d| {
             d.submits
-                .push(TrackedSubmit::sending(&key, group_id, cluster, request, now_ms))
+                .push(TrackedSubmit::sending(&key, group_id, cluster, request, now_ms));
         })?;
         Ok(key)
     }

@@ -337,7 +337,7 @@ impl App {
                 self.dialog = Some(Dialog::Detail {
                     job_id,
                     revealed: false,
-                })
+                });
             }
             Request::ToggleOthers => {
                 if self.jobs.others.take().is_none() {

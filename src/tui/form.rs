@@ -342,7 +342,7 @@ impl Form {
             };
             let shown: String = value.chars().skip(scroll).collect();
             let value_text = if *field == Field::MethodName {
-                format!("< {} >", value)
+                format!("< {value} >")
             } else {
                 shown
             };

@@ -101,17 +101,18 @@ impl JobsPanel {
 
     /// The tracked jobs, a lost submit's candidates, then (when shown) the cluster's others.
     pub fn visible(&self) -> Vec<Shown<'_>> {
-        let mut v: Vec<Shown<'_>> = self
-            .jobs
-            .iter()
-            .map(|t| Shown {
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut v: Vec<Shown<'_>> = Vec::with_capacity(self.jobs.len());
+        for t in &self.jobs {
+            seen.insert(t.job.id.as_str());
+            v.push(Shown {
                 job: &t.job,
                 request: t.request.as_ref(),
                 kind: Kind::Tracked,
-            })
-            .collect();
+            });
+        }
         for c in self.pending.iter().flat_map(|p| p.candidates.iter()) {
-            if !v.iter().any(|s| s.job.id == c.id) {
+            if seen.insert(c.id.as_str()) {
                 v.push(Shown {
                     job: c,
                     request: None,
@@ -121,7 +122,7 @@ impl JobsPanel {
         }
         if let Some(Ok(others)) = &self.others {
             for o in others {
-                if !v.iter().any(|s| s.job.id == o.id) {
+                if seen.insert(o.id.as_str()) {
                     v.push(Shown {
                         job: o,
                         request: None,

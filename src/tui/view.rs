@@ -90,7 +90,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         Some(Dialog::Picker(p)) => p.render(frame, centered(area, 100, 18), theme),
         Some(Dialog::Review(r)) => r.render(frame, centered(area, 110, 30), theme),
         Some(Dialog::Message { title, lines }) => {
-            draw_message(frame, app, title, lines, "Esc closes", centered(area, 90, 12))
+            draw_message(frame, app, title, lines, "Esc closes", centered(area, 90, 12));
         }
         Some(Dialog::Help { scroll }) => draw_help(frame, app, *scroll, centered(area, 90, 48)),
         Some(Dialog::Detail { job_id, revealed }) => {

@@ -49,6 +49,8 @@ impl Pty {
         cmd.env_remove("ATLAS_RESTORE_CONFIG");
         // Not inside tmux or screen, whatever runs the tests: OSC 52 goes out unwrapped.
         cmd.env_remove("TMUX");
+        // The program's log goes to a scratch folder, not the real home (a test may say where).
+        cmd.env("XDG_STATE_HOME", std::env::temp_dir().join("atlas-restore-test-state"));
         for (k, v) in env {
             cmd.env(k, v);
         }
