@@ -7,6 +7,7 @@ mod context;
 mod draft;
 mod field;
 mod finding;
+mod read;
 mod rules;
 pub mod time_input;
 

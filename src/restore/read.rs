@@ -1,0 +1,412 @@
+//! Reading one field of a draft: its type, its form (an ObjectId, a cluster name, a positive
+//! int32, a time as people write it), each problem a finding. The rules across fields are in
+//! `rules.rs`.
+
+use super::context::{ApiVersion, Context};
+use super::draft::{RawKind, RawValue, RestoreDraft};
+use super::field::Field;
+use super::finding::{Code, Finding};
+use super::rules::{DeliveryMethod, MAX_INT32, MIN_POINT_IN_TIME_MS, POINT_IN_TIME_WINDOW_MS};
+use super::time_input::{HumanTime, format_utc_ms, format_utc_secs, parse_human_time, parse_iso_utc};
+
+/// A field that must be a JSON string; reports a wrong type and gives the text otherwise.
+pub(super) fn string_text<'a>(draft: &'a RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<&'a str> {
+    let raw = draft.get(field)?;
+    match raw.kind {
+        RawKind::Typed | RawKind::JsonString => Some(&raw.text),
+        RawKind::JsonNumber | RawKind::JsonOther => {
+            out.push(wrong_type(field, raw, "a string"));
+            None
+        }
+    }
+}
+
+pub(super) fn wrong_type(field: Field, raw: &RawValue, due: &str) -> Finding {
+    let got = match raw.kind {
+        RawKind::JsonNumber => format!("the number {}", raw.text),
+        RawKind::JsonString => format!("the string {:?}", raw.text),
+        _ => raw.text.clone(),
+    };
+    Finding::error(Code::WrongType, &[field], format!("{field} must be {due}, not {got}"))
+}
+
+pub(super) fn is_object_id(s: &str) -> bool {
+    s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+pub(super) fn id_problem(field: Field, s: &str) -> Option<Finding> {
+    if is_object_id(s) {
+        return None;
+    }
+    let hint = if s.len() == 24 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        "write it in lower case".to_string()
+    } else if s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        format!("it has {} characters; copy the whole id", s.chars().count())
+    } else {
+        "it has characters other than 0-9 and a-f; copy the id again".to_string()
+    };
+    Some(Finding::error(
+        Code::InvalidId,
+        &[field],
+        format!("{field} must be 24 hexadecimal characters: {hint}"),
+    ))
+}
+
+/// A string field checked by `problem`: its text when it passes, else the finding.
+pub(super) fn read_checked(
+    draft: &RestoreDraft,
+    field: Field,
+    out: &mut Vec<Finding>,
+    problem: fn(Field, &str) -> Option<Finding>,
+) -> Option<String> {
+    let text = string_text(draft, field, out)?;
+    match problem(field, text) {
+        Some(f) => {
+            out.push(f);
+            None
+        }
+        None => Some(text.to_string()),
+    }
+}
+
+pub(super) fn read_id(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<String> {
+    read_checked(draft, field, out, id_problem)
+}
+
+pub(super) fn is_cluster_name(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric()) && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+pub(super) fn cluster_name_problem(field: Field, s: &str) -> Option<Finding> {
+    (!is_cluster_name(s)).then(|| {
+        Finding::error(
+            Code::InvalidClusterName,
+            &[field],
+            format!(
+                "{field} {s:?} is not a cluster name: use letters, digits and '-', starting with a letter or digit"
+            ),
+        )
+    })
+}
+
+pub(super) fn read_cluster_name(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<String> {
+    read_checked(draft, field, out, cluster_name_problem)
+}
+
+/// A whole number in a JSON number (or typed): `Err` says why it is not one.
+pub(super) fn whole_number(raw: &RawValue, field: Field) -> Result<i128, Finding> {
+    if raw.kind == RawKind::JsonOther || raw.kind == RawKind::JsonString {
+        return Err(wrong_type(field, raw, "a JSON number"));
+    }
+    let text = raw.text.trim();
+    if let Ok(n) = text.parse::<i128>() {
+        return Ok(n);
+    }
+    let what = match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x.fract() == 0.0 => return Ok(x as i128),
+        Ok(_) => format!("{text} is not a whole number"),
+        Err(_) => format!("{text:?} is not a number"),
+    };
+    Err(if raw.kind == RawKind::JsonNumber {
+        Finding::error(
+            Code::WrongType,
+            &[field],
+            format!("{field} must be a whole number: {what}"),
+        )
+    } else {
+        Finding::error(
+            Code::NumberOutOfRange,
+            &[field],
+            format!("{field} must be a whole number: {what}"),
+        )
+    })
+}
+
+pub(super) fn read_positive_int32(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<i64> {
+    let raw = draft.get(field)?;
+    match whole_number(raw, field) {
+        Ok(n) if (1..=i128::from(MAX_INT32)).contains(&n) => Some(n as i64),
+        Ok(n) => {
+            out.push(Finding::error(
+                Code::NumberOutOfRange,
+                &[field],
+                format!("{field} is {n}: use a whole number from 1 to 2147483647"),
+            ));
+            None
+        }
+        Err(f) => {
+            out.push(f);
+            None
+        }
+    }
+}
+
+pub(super) fn read_method(draft: &RestoreDraft, out: &mut Vec<Finding>) -> Option<DeliveryMethod> {
+    let field = Field::MethodName;
+    if !draft.is_set(field) {
+        out.push(Finding::error(
+            Code::MethodNameMissing,
+            &[field],
+            "delivery.methodName is required: choose HTTP (a download link) or AUTOMATED_RESTORE (erases the target cluster, then restores into it)",
+        ));
+        return None;
+    }
+    let text = string_text(draft, field, out)?;
+    match text {
+        "HTTP" => Some(DeliveryMethod::Http),
+        "AUTOMATED_RESTORE" => Some(DeliveryMethod::AutomatedRestore),
+        other => {
+            let hint = if other.eq_ignore_ascii_case("HTTP") || other.eq_ignore_ascii_case("AUTOMATED_RESTORE") {
+                " (the values are upper case)"
+            } else {
+                ""
+            };
+            out.push(Finding::error(
+                Code::MethodNameInvalid,
+                &[field],
+                format!("delivery.methodName {other:?} is not accepted: use HTTP or AUTOMATED_RESTORE{hint}"),
+            ));
+            None
+        }
+    }
+}
+
+pub(super) fn read_oplog_ts(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding>) -> Option<i64> {
+    let field = Field::OplogTs;
+    let raw = draft.get(field)?;
+    let secs = match (raw.kind, ctx.api) {
+        (RawKind::JsonNumber | RawKind::JsonOther, ApiVersion::V1) => {
+            let f = wrong_type(field, raw, "a string of epoch seconds (\"1536610288\") in API v1.0");
+            out.push(f);
+            return None;
+        }
+        (RawKind::JsonNumber | RawKind::JsonOther, ApiVersion::V2) => {
+            out.push(wrong_type(
+                field,
+                raw,
+                "an ISO-8601 UTC time string (\"2018-09-10T20:11:28Z\") in API v2",
+            ));
+            return None;
+        }
+        (RawKind::JsonString, ApiVersion::V1) => {
+            if raw.text.bytes().all(|b| b.is_ascii_digit()) && !raw.text.is_empty() {
+                epoch_secs(field, raw.text.parse::<i128>().unwrap_or(i128::MAX), out)?
+            } else {
+                let hint = match parse_iso_utc(&raw.text) {
+                    Some((ms, _)) => format!("; that time is \"{}\"", ms.div_euclid(1000)),
+                    None => String::new(),
+                };
+                out.push(Finding::error(
+                    Code::OplogTsInvalid,
+                    &[field],
+                    format!(
+                        "oplogTs {:?}: API v1.0 takes epoch seconds as a string, like \"1536610288\"{hint}",
+                        raw.text
+                    ),
+                ));
+                return None;
+            }
+        }
+        (RawKind::JsonString, ApiVersion::V2) => match parse_iso_utc(&raw.text) {
+            Some((ms, true)) => ms.div_euclid(1000),
+            Some((ms, false)) => {
+                out.push(Finding::error(
+                    Code::OplogTsInvalid,
+                    &[field],
+                    format!(
+                        "oplogTs must be in UTC: write \"{}\"",
+                        format_utc_secs(ms.div_euclid(1000))
+                    ),
+                ));
+                return None;
+            }
+            None => {
+                out.push(Finding::error(
+                    Code::OplogTsInvalid,
+                    &[field],
+                    format!(
+                        "oplogTs {:?} is not an ISO-8601 UTC time: API v2 takes \"2018-09-10T20:11:28Z\"",
+                        raw.text
+                    ),
+                ));
+                return None;
+            }
+        },
+        (RawKind::Typed, _) => match parse_human_time(&raw.text, ctx.now_ms) {
+            Ok(HumanTime::Number(n)) => epoch_secs(field, n, out)?,
+            Ok(HumanTime::AtMs(ms)) => ms.div_euclid(1000),
+            Err(why) => {
+                out.push(Finding::error(
+                    Code::OplogTsInvalid,
+                    &[field],
+                    format!("oplogTs: {why}"),
+                ));
+                return None;
+            }
+        },
+    };
+    if secs > ctx.now_ms.div_euclid(1000) {
+        out.push(Finding::error(
+            Code::OplogTsInFuture,
+            &[field],
+            format!(
+                "oplogTs is {}, in the future: give the time of an operation already in the oplog",
+                format_utc_secs(secs)
+            ),
+        ));
+        return None;
+    }
+    Some(secs)
+}
+
+/// Epoch seconds from a bare number, catching milliseconds given by mistake.
+pub(super) fn epoch_secs(field: Field, n: i128, out: &mut Vec<Finding>) -> Option<i64> {
+    if (100_000_000_000..100_000_000_000_000).contains(&n) {
+        let secs = (n / 1000) as i64;
+        out.push(Finding::error(
+            Code::OplogTsInvalid,
+            &[field],
+            format!(
+                "oplogTs {n} looks like milliseconds: it takes epoch seconds, which is {secs} ({})",
+                format_utc_secs(secs)
+            ),
+        ));
+        return None;
+    }
+    if n <= 0 || n >= 100_000_000_000 {
+        out.push(Finding::error(
+            Code::OplogTsInvalid,
+            &[field],
+            format!("oplogTs {n} is not a time: give epoch seconds, like 1536610288, or a UTC time"),
+        ));
+        return None;
+    }
+    Some(n as i64)
+}
+
+pub(super) fn read_oplog_inc(draft: &RestoreDraft, api: ApiVersion, out: &mut Vec<Finding>) -> Option<i64> {
+    let field = Field::OplogInc;
+    let raw = draft.get(field)?;
+    let n = match (raw.kind, api) {
+        (RawKind::JsonNumber | RawKind::JsonOther, ApiVersion::V1) => {
+            out.push(wrong_type(
+                field,
+                raw,
+                "a string holding a whole number (\"1\") in API v1.0",
+            ));
+            return None;
+        }
+        (RawKind::JsonString | RawKind::JsonOther, ApiVersion::V2) => {
+            out.push(wrong_type(field, raw, "an integer (1, not \"1\") in API v2"));
+            return None;
+        }
+        _ => match raw.text.trim().parse::<i128>() {
+            Ok(n) => n,
+            Err(_) => {
+                out.push(Finding::error(
+                    Code::OplogIncInvalid,
+                    &[field],
+                    format!("oplogInc {:?} is not a whole number: give the operation's ordinal within its second, 1 or more", raw.text),
+                ));
+                return None;
+            }
+        },
+    };
+    let max = match api {
+        ApiVersion::V1 => i128::from(u32::MAX),
+        ApiVersion::V2 => i128::from(i32::MAX),
+    };
+    if !(1..=max).contains(&n) {
+        out.push(Finding::error(
+            Code::OplogIncInvalid,
+            &[field],
+            format!("oplogInc is {n}: it is a 32-bit ordinal from 1 to {max}"),
+        ));
+        return None;
+    }
+    Some(n as i64)
+}
+
+pub(super) fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding>) -> Option<i64> {
+    let field = Field::PointInTimeUtcMillis;
+    let raw = draft.get(field)?;
+    let ms: i128 = if raw.kind == RawKind::Typed {
+        match parse_human_time(&raw.text, ctx.now_ms) {
+            Ok(HumanTime::Number(n)) => n,
+            Ok(HumanTime::AtMs(ms)) => i128::from(ms),
+            Err(why) => {
+                out.push(Finding::error(
+                    Code::PointInTimeInvalid,
+                    &[field],
+                    format!("pointInTimeUTCMillis: {why}"),
+                ));
+                return None;
+            }
+        }
+    } else {
+        match whole_number(raw, field) {
+            Ok(n) => n,
+            Err(f) => {
+                out.push(f);
+                return None;
+            }
+        }
+    };
+    let now = i128::from(ctx.now_ms);
+    let window_start = now - i128::from(POINT_IN_TIME_WINDOW_MS);
+    let in_window = |v: i128| (window_start..=now).contains(&v);
+    let finding = if ms < i128::from(MIN_POINT_IN_TIME_MS) {
+        let as_ms = ms.saturating_mul(1000);
+        if (i128::from(MIN_POINT_IN_TIME_MS)..=now + i128::from(POINT_IN_TIME_WINDOW_MS)).contains(&as_ms) {
+            Finding::error(
+                Code::PointInTimeInSeconds,
+                &[field],
+                format!(
+                    "pointInTimeUTCMillis {ms} looks like seconds ({}): it takes milliseconds, which is {as_ms}",
+                    format_utc_ms(as_ms as i64)
+                ),
+            )
+        } else {
+            Finding::error(
+                Code::PointInTimeBeforeMinimum,
+                &[field],
+                format!(
+                    "pointInTimeUTCMillis {ms} is before 2008-01-01 (1199145600000), the earliest Atlas accepts: give epoch milliseconds within the last 24 hours"
+                ),
+            )
+        }
+    } else if ms > now && in_window(ms / 1000) {
+        Finding::error(
+            Code::PointInTimeInMicroseconds,
+            &[field],
+            format!(
+                "pointInTimeUTCMillis {ms} looks like microseconds: it takes milliseconds, which is {}",
+                ms / 1000
+            ),
+        )
+    } else if ms > now {
+        let when = i64::try_from(ms).map_or_else(|_| format!("{ms}"), format_utc_ms);
+        Finding::error(
+            Code::PointInTimeInFuture,
+            &[field],
+            format!("pointInTimeUTCMillis is {when}, in the future: give a time within the last 24 hours"),
+        )
+    } else if !in_window(ms) {
+        Finding::error(
+            Code::PointInTimeOutsideWindow,
+            &[field],
+            // The message names the value, not the moving window's edge, so that it stays the
+            // same from one second to the next and the screen need not be redrawn.
+            format!(
+                "pointInTimeUTCMillis is {}, more than 24 hours ago: Atlas restores only to the last 24 hours; pick a later time",
+                format_utc_ms(ms as i64)
+            ),
+        )
+    } else {
+        return Some(ms as i64);
+    };
+    out.push(finding);
+    None
+}
+
