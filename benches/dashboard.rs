@@ -126,7 +126,7 @@ fn bench(c: &mut Criterion) {
     );
     a.focus_jobs = true;
     // And the cluster's other jobs shown (`a`): 500 more, not tracked.
-    a.jobs.others = Some(Ok((1000..1500).map(job).collect()));
+    a.jobs.set_others(Some(Ok((1000..1500).map(job).collect())));
     let mut t = terminal();
     c.bench_function("draw with 1,000 jobs and 500 others, 200x60", |b| {
         b.iter(|| {

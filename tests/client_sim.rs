@@ -428,3 +428,58 @@ async fn a_name_that_does_not_resolve_is_said_in_plain_words() {
         "{e}"
     );
 }
+
+/// Atlas's clock, from the `Date` of its answers: none before the first answer, about 0 for a
+/// simulator on this host's clock, an hour once its clock is an hour ahead, and a fast clock
+/// (the demo's) followed answer by answer.
+#[tokio::test]
+async fn the_client_reads_the_servers_clock_from_its_answers() {
+    let sim = sim().await;
+    let c = client(&sim);
+    let g = sim.group_id().to_string();
+    let clock = c.server_clock();
+    assert_eq!(clock.offset_ms(), None, "no answer yet");
+
+    c.list_clusters(&g).await.unwrap();
+    let offset = clock.offset_ms().expect("an offset after an answer");
+    assert!(offset.abs() <= 1_000, "the same clock: {offset}");
+
+    sim.advance(Duration::from_secs(3600));
+    c.get_cluster(&g, "Cluster0").await.unwrap();
+    let offset = clock.offset_ms().unwrap();
+    assert!((3_598_500..=3_601_000).contains(&offset), "an hour ahead: {offset}");
+    let note = atlas_restore::atlas::describe_skew(Some(offset)).unwrap();
+    assert!(note == "server clock +59m" || note == "server clock +1h00m", "{note}");
+    // An error answer of Atlas's own (JSON) tells the time too.
+    sim.advance(Duration::from_secs(3600));
+    c.get_cluster(&g, "Nope").await.unwrap_err();
+    let offset = clock.offset_ms().unwrap();
+    assert!((7_198_500..=7_201_000).contains(&offset), "{offset}");
+
+    // A clock sixty times as fast: 1 s here is a minute there, and each answer says so.
+    let fast = Sim::start(
+        "127.0.0.1:0".parse().unwrap(),
+        SimConfig {
+            speed: 60.0,
+            ..SimConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let c = client(&fast);
+    let clock = c.server_clock();
+    c.list_clusters(fast.group_id()).await.unwrap();
+    let first = clock.offset_ms().unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    c.list_clusters(fast.group_id()).await.unwrap();
+    let second = clock.offset_ms().unwrap();
+    assert!((55_000..=65_000).contains(&(second - first)), "{first} then {second}");
+    // "Now" on the server's clock, right after an answer, is the simulator's now.
+    let local = atlas_restore::restore::Context::system_now_ms();
+    let server_now = clock.now_ms(local);
+    let sim_now = fast.now_ms();
+    assert!(
+        (sim_now - 5_000..=sim_now).contains(&server_now),
+        "estimated {server_now}, the simulator says {sim_now}"
+    );
+}

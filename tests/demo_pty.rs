@@ -40,7 +40,7 @@ fn compose_conflict_review_submit_download_in_the_demo() {
 
     // Pick a complete snapshot from the list Atlas gives.
     pty.send(key::ENTER);
-    pty.wait_for("in progress");
+    pty.wait_for("still being taken");
     pty.send(key::DOWN);
     pty.send(key::ENTER);
     let s = pty.wait_until(10, "a picked snapshot", |s| !s.contains("filter:"));
@@ -101,13 +101,13 @@ fn compose_conflict_review_submit_download_in_the_demo() {
 
     // Into the jobs panel, the first (HTTP) job's detail, and a download.
     for _ in 0..14 {
-        if pty.screen().contains("┌ Restore jobs") {
+        if pty.screen().contains("▶ Restore jobs") {
             break;
         }
         pty.send(key::TAB);
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let panel = pty.wait_for("┌ Restore jobs (2)");
+    let panel = pty.wait_for("▶ Restore jobs (2)");
     // The automated restore (newest, first) names its target and restore point, not a
     // download's expiry, although Atlas calls its delivery HTTP.
     let row = panel
@@ -162,4 +162,73 @@ fn compose_conflict_review_submit_download_in_the_demo() {
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
     pty.with_screen(|s| assert!(!s.alternate_screen() && !s.bracketed_paste()));
+}
+
+/// The `47h59m`-style countdowns in `line`, as (hours, minutes).
+fn countdowns(line: &str) -> Vec<(u32, u32)> {
+    line.split_whitespace()
+        .filter_map(|w| {
+            let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            let (h, m) = w.strip_suffix('m')?.split_once('h')?;
+            if m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some((h.parse().ok()?, m.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The demo's simulated Atlas runs 20 times as fast as this host's clock. Countdowns are
+/// counted on Atlas's clock (read from each answer's `Date`), so a fresh 48-hour link shows
+/// 48h00m or 47h59m, not 48h09m as when they were counted on this host's clock; and the
+/// header names the skew.
+#[test]
+fn a_fresh_link_counts_down_from_48h_on_the_servers_clock() {
+    let home = TempDir::new("demo-clock-home");
+    let home_str = home.path().to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(
+        &["--demo"],
+        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
+        80,
+        24,
+    );
+    pty.wait_for("snapshotId");
+    // The snapshot list opens on a complete snapshot: pick it.
+    pty.send(key::ENTER);
+    pty.wait_for("complete");
+    pty.send(key::ENTER);
+    pty.wait_until(10, "a picked snapshot", |s| !s.contains("filter:"));
+    pty.send(key::CTRL_S);
+    pty.wait_for("Review");
+    pty.send(key::ENTER);
+    pty.wait_for("submitted: 1 restore job");
+    let ready_row = |s: &str| {
+        s.lines()
+            .skip(1)
+            .find(|l| l.contains("READY") && !countdowns(l).is_empty())
+            .map(str::to_string)
+    };
+    let s = pty.wait_until(30, "the job READY with its countdown", |s| ready_row(s).is_some());
+    let row = ready_row(&s).unwrap();
+    let first = countdowns(&row)[0];
+    assert!(
+        first == (48, 0) || first == (47, 59),
+        "a fresh 48-hour link shows {}h{:02}m: {row}\n{s}",
+        first.0,
+        first.1
+    );
+    let title = s.lines().next().unwrap_or_default();
+    assert!(title.contains("server clock +"), "the skew is named: {title}");
+
+    // It never counts up, as it did when the simulator's clock outran this host's.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let later = ready_row(&pty.screen()).map(|r| countdowns(&r)[0]);
+    assert!(
+        later.is_some_and(|l| l <= first),
+        "{first:?} then {later:?}\n{}",
+        pty.screen()
+    );
+
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
 }

@@ -274,8 +274,8 @@ fn a_create_whose_answer_is_lost_is_reconciled_never_resent() {
     let mut pty = bench.dashboard();
     pty.wait_for("updated");
     pty.send(key::ENTER);
-    pty.wait_for("in progress");
-    pty.send(key::DOWN);
+    pty.wait_for("still being taken");
+    // The first complete snapshot is preselected: the one the bench's job restores.
     pty.send(key::ENTER);
     pty.wait_for("no conflicts");
     let creates = bench.sim().counters().restore_job_creates;

@@ -40,7 +40,7 @@ fn a_submitted_job_survives_kill_9_and_is_polled_again() {
     let mut pty = Pty::spawn(&["--config", &config], &env, 100, 30);
     pty.wait_for("snapshotId");
     pty.send(key::ENTER);
-    pty.wait_for("in progress");
+    pty.wait_for("still being taken");
     pty.send(key::DOWN);
     pty.send(key::ENTER);
     pty.wait_for("no conflicts");
@@ -128,7 +128,7 @@ fn the_private_key_stays_off_the_screen_the_argument_list_and_help() {
     pty.wait_for("snapshotId");
     // Authenticated calls work (the trimmed key is right): the snapshot list loads.
     pty.send(key::ENTER);
-    pty.wait_for("in progress");
+    pty.wait_for("still being taken");
     pty.send(key::DOWN);
     pty.send(key::ENTER);
     pty.send(key::CTRL_S);

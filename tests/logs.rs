@@ -208,13 +208,13 @@ fn the_log_holds_each_request_and_none_of_the_secrets() {
     let mut pty = Pty::spawn(&["--config", lab.config.to_str().unwrap()], &env, 80, 24);
     pty.wait_for("snapshotId");
     for _ in 0..16 {
-        if pty.screen().contains("┌ Restore jobs") {
+        if pty.screen().contains("▶ Restore jobs") {
             break;
         }
         pty.send(key::TAB);
         std::thread::sleep(Duration::from_millis(100));
     }
-    pty.wait_for("┌ Restore jobs (1)");
+    pty.wait_for("▶ Restore jobs (1)");
     pty.send(key::ENTER);
     pty.wait_for("download URL");
     pty.send("d");

@@ -91,7 +91,7 @@ fn with_the_setting_clicks_focus_and_select_and_the_wheel_scrolls() {
     });
     for _ in 0..2 {
         pty.send(key::ENTER);
-        pty.wait_for("in progress");
+        pty.wait_for("still being taken");
         pty.send(key::DOWN);
         pty.send(key::ENTER);
         pty.wait_for("no conflicts");

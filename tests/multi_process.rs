@@ -146,7 +146,7 @@ fn ready_dashboard(bench: &Bench) -> Pty {
     let mut pty = bench.dashboard();
     pty.wait_for("snapshotId");
     pty.send(key::ENTER);
-    pty.wait_for("in progress");
+    pty.wait_for("still being taken");
     pty.send(key::DOWN);
     pty.send(key::ENTER);
     pty.wait_for("no conflicts");

@@ -145,7 +145,7 @@ fn http_review_shows_url_json_and_curl_without_the_key() {
         "POST http://127.0.0.1:8089/api/atlas/v1.0/groups/5a66666887d9d61443b41645/clusters/Cluster0/restoreJobs"
     ));
     assert!(
-        s.contains("curl --digest -u 'demopubk:'\"$MONGODB_ATLAS_PRIVATE_API_KEY\""),
+        s.contains(r#"printf 'user = "%s:%s"\n' 'demopubk' "$MONGODB_ATLAS_PRIVATE_API_KEY" | curl --digest -K -"#),
         "{s}"
     );
     let effects = press(&mut a, KeyCode::Enter);
@@ -224,7 +224,9 @@ fn a_point_in_time_turns_red_as_it_ages_out_while_the_user_looks() {
     assert!(changed, "the screen must be redrawn");
     assert_eq!(a.form.state(Field::PointInTimeUtcMillis), FieldState::Error);
     assert!(aged(&a));
-    // A tick that changes nothing asks for no redraw.
+    // Drawn as it is now, a tick that changes nothing asks for no redraw.
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| view::draw(f, &a, NOW_MS + 120_000)).unwrap();
     assert!(!a.update(Msg::Tick, NOW_MS + 121_000).0);
 }
 
@@ -282,9 +284,14 @@ fn only_a_running_countdown_wakes_the_clock() {
         ..RestoreJob::default()
     };
     a.update(created(vec![job("2026-11-27T12:00:00Z")]), NOW_MS);
-    assert!(!a.needs_tick(NOW_MS), "an expired link's countdown does not move");
-    a.update(created(vec![job("2026-11-29T12:00Z")]), NOW_MS);
+    // The status line ("submitted: …") ticks until it goes; then only countdowns do.
     assert!(a.needs_tick(NOW_MS));
+    let later = NOW_MS + atlas_restore::tui::app::STATUS_LIFE_MS;
+    assert!(a.update(Msg::Tick, later).0, "the status line goes");
+    assert!(a.status.is_none());
+    assert!(!a.needs_tick(later), "an expired link's countdown does not move");
+    a.update(created(vec![job("2026-11-29T12:00Z")]), later);
+    assert!(a.needs_tick(later));
 }
 
 /// Atlas made these jobs for an HTTP restore.

@@ -208,3 +208,32 @@ fn the_source_flags_warn_of_restoring_onto_itself() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json_out(&out)["findings"][0]["code"], "TARGET_IS_SOURCE");
 }
+
+/// `--now` reads a time as the form does: `2026-11-28 18:30`, without a zone, is UTC like its
+/// RFC 3339 twin, so the verdict on a point in time is the same for both spellings.
+#[test]
+fn now_without_a_zone_is_utc_like_its_rfc3339_twin() {
+    // 2026-11-28T18:30:00Z.
+    let pit = r#"{"pointInTimeUTCMillis":1795890600000,"delivery":{"methodName":"AUTOMATED_RESTORE",
+      "targetGroupId":"5a66666887d9d61443b41645","targetClusterName":"Cluster0"}}"#;
+    for (before, after) in [
+        ("2026-11-28T18:29Z", "2026-11-28T18:31Z"),
+        ("2026-11-28 18:29", "2026-11-28 18:31"),
+        ("2026-11-28 18:29 UTC", "2026-11-28t18:31"),
+    ] {
+        let early = run(&["validate", "--format", "json", "--now", before], pit);
+        assert_eq!(early.status.code(), Some(1), "--now {before}");
+        assert_eq!(
+            json_out(&early)["findings"][0]["code"],
+            "POINT_IN_TIME_IN_FUTURE",
+            "--now {before}"
+        );
+        let late = run(&["validate", "--format", "json", "--now", after], pit);
+        assert_eq!(late.status.code(), Some(0), "--now {after}");
+    }
+    // A zone it cannot tell is refused, not guessed.
+    assert_eq!(
+        run(&["validate", "--now", "2026-11-28 18:30 CET"], pit).status.code(),
+        Some(2)
+    );
+}

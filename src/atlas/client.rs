@@ -4,11 +4,12 @@
 //! repeated blindly.
 
 use super::error::{AtlasError, BadBodyKind, StatusError};
+use super::server_clock::ServerClock;
 use super::types::{Checkpoint, Cluster, Page, RestoreJob, Snapshot};
 use crate::restore::ApiVersion;
 use crate::secret::SecretString;
 use diqwest::{DigestAuthSession, WithDigestAuth};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -73,6 +74,8 @@ pub struct AtlasClient {
     max_body_bytes: u64,
     envelope: bool,
     pretty: bool,
+    /// Atlas's clock, estimated from each answer's `Date`.
+    server_clock: Arc<ServerClock>,
 }
 
 impl std::fmt::Debug for AtlasClient {
@@ -120,7 +123,13 @@ impl AtlasClient {
             max_body_bytes: opts.max_body_bytes,
             envelope: opts.envelope,
             pretty: opts.pretty,
+            server_clock: Arc::new(ServerClock::new()),
         })
+    }
+
+    /// Atlas's clock as its answers so far tell it: "now" for countdowns and time windows.
+    pub fn server_clock(&self) -> Arc<ServerClock> {
+        self.server_clock.clone()
     }
 
     pub fn api(&self) -> ApiVersion {
@@ -294,7 +303,9 @@ impl AtlasClient {
         // The request log line (crate::logging): the path redacted, the challenges counted.
         let (method, started) = (crate::logging::method_of(&req), std::time::Instant::now());
         let digest = crate::logging::CountingDigest::new(&self.digest);
+        let sent_local_ms = crate::restore::Context::system_now_ms();
         let sent = req.send_digest_auth(&digest).await;
+        let received_local_ms = crate::restore::Context::system_now_ms();
         if let Err(e) = &sent {
             crate::logging::request(&method, url, None, started, digest.challenges(), Some(e), None);
         }
@@ -321,6 +332,12 @@ impl AtlasClient {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let content_type = header_text(&headers, CONTENT_TYPE);
+        // Atlas's own answers set its clock; a proxy's error page tells of the proxy's.
+        if (200..300).contains(&status) || content_type.contains("json") {
+            let date = header_text(&headers, DATE);
+            self.server_clock
+                .observe_header(&date, sent_local_ms, received_local_ms);
+        }
         let body = read_capped(&mut resp, self.max_body_bytes, &host, is_create).await;
         let error = body.as_ref().err().map(|e| e as &dyn std::fmt::Display);
         let (logged_body, challenges) = (body.as_deref().ok(), digest.challenges());

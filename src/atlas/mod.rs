@@ -2,6 +2,7 @@
 
 mod client;
 mod error;
+mod server_clock;
 mod status;
 mod transport;
 mod types;
@@ -11,6 +12,7 @@ pub use client::{
     restore_jobs_url,
 };
 pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in};
+pub use server_clock::{ServerClock, describe_skew, parse_http_date};
 pub use types::{
     ApiErrorBody, BsonTimestamp, Checkpoint, Cluster, Delivery, DeliveryStatus, FileHash, JobStatus, Link, Page,
     RestoreJob, Snapshot, SnapshotPart,

@@ -271,20 +271,64 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
+/// The environment variable that the plain screen's download command reads `urlV2`'s auth
+/// value from while the value is masked (it is shown only after `r`).
+pub const AUTH_ENV: &str = "ATLAS_RESTORE_AUTH";
+
+/// Where a download command takes `urlV2`'s auth value from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthIn {
+    /// Written into the command (for the clipboard, or a screen where it was revealed).
+    Command,
+    /// Read from `$ATLAS_RESTORE_AUTH` when the command runs; the command holds no secret.
+    Environment,
+}
+
+/// A string inside a double-quoted value of a curl config file (`-K`): `\` and `"` escaped.
+fn curl_config_quote(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
 /// A ready-to-run command that saves the file and checks its SHA1 (when Atlas lists one).
 /// It carries `urlV2`'s auth value: it is meant for the clipboard, not the screen.
 pub fn download_command(job: &RestoreJob) -> Option<String> {
+    download_command_with(job, AuthIn::Command)
+}
+
+/// The download command, with the auth value written in it or read from the environment.
+///
+/// The secret (the header, or the deprecated `url`, whose path is its secret) reaches curl
+/// as a config on stdin (`-K -`), written by `printf`, which bash, zsh and dash run as a
+/// builtin: it is never in an exec'd argument list, so `ps` does not show it.
+pub fn download_command_with(job: &RestoreJob, auth: AuthIn) -> Option<String> {
     let target = download_target(job)?;
     let file = file_name(job);
-    let header = match &target.header {
-        Some((name, value)) => format!(" -H {}", shell_quote(&format!("{name}: {}", value.expose()))),
-        None => String::new(),
+    let fetch = match &target.header {
+        Some((name, value)) => {
+            let feed = match auth {
+                AuthIn::Command => format!(
+                    "printf 'header = \"%s\"\\n' {}",
+                    shell_quote(&curl_config_quote(&format!("{name}: {}", value.expose())))
+                ),
+                // `:` stops the line before curl runs when the variable is unset.
+                AuthIn::Environment => format!(
+                    ": \"${{{AUTH_ENV}:?set it to the download auth value}}\" && printf 'header = \"%s: %s\"\\n' {} \"${AUTH_ENV}\"",
+                    shell_quote(&curl_config_quote(name))
+                ),
+            };
+            format!(
+                "{feed} | curl -fSL -K - -o {} {}",
+                shell_quote(&file),
+                shell_quote(&target.url)
+            )
+        }
+        // The deprecated `url` holds its secret in its path: it goes in the config too.
+        None => format!(
+            "printf 'url = \"%s\"\\n' {} | curl -fSL -K - -o {}",
+            shell_quote(&curl_config_quote(&target.url)),
+            shell_quote(&file)
+        ),
     };
-    let fetch = format!(
-        "curl -fSL{header} -o {} {}",
-        shell_quote(&file),
-        shell_quote(&target.url)
-    );
     Some(match listed_sha1(job) {
         Some(hash) => format!(
             "{fetch} && echo {} | sha1sum -c -",
@@ -323,14 +367,28 @@ mod tests {
     #[test]
     fn reads_a_ready_job() {
         let now = 1_795_867_200_000; // 12:00Z
-        let job = ready();
+        let mut job = ready();
         assert_eq!(short_id(&job.id), "4c77ee15");
         assert_eq!(expires_in(&job, now), "2h30m");
         assert_eq!(expires_in(&job, now + 3 * 3_600_000), "expired");
         assert_eq!(max_downloads(&job), "no limit");
         assert_eq!(
             download_command(&job).unwrap(),
-            "curl -fSL -H 'x-auth: s3cr3t' -o 'Cluster0-1.tar.gz' 'https://h/pull/x/Cluster0-1.tar.gz' && echo '86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67  Cluster0-1.tar.gz' | sha1sum -c -"
+            r#"printf 'header = "%s"\n' 'x-auth: s3cr3t' | curl -fSL -K - -o 'Cluster0-1.tar.gz' 'https://h/pull/x/Cluster0-1.tar.gz' && echo '86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67  Cluster0-1.tar.gz' | sha1sum -c -"#
+        );
+        // Masked: the value is read from the environment, and the command holds no secret.
+        let masked = download_command_with(&job, AuthIn::Environment).unwrap();
+        assert_eq!(
+            masked,
+            r#": "${ATLAS_RESTORE_AUTH:?set it to the download auth value}" && printf 'header = "%s: %s"\n' 'x-auth' "$ATLAS_RESTORE_AUTH" | curl -fSL -K - -o 'Cluster0-1.tar.gz' 'https://h/pull/x/Cluster0-1.tar.gz' && echo '86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67  Cluster0-1.tar.gz' | sha1sum -c -"#
+        );
+        assert!(!masked.contains("s3cr3t"));
+        // The deprecated url: its path is its secret, so it is fed to curl the same way.
+        job.delivery.as_mut().unwrap().url_v2 = None;
+        let v1 = download_command(&job).unwrap();
+        assert!(
+            v1.starts_with(r#"printf 'url = "%s"\n' 'https://h/pull/x/KEY/Cluster0-1.tar.gz' | curl -fSL -K - -o 'Cluster0-1.tar.gz' &&"#),
+            "{v1}"
         );
     }
 

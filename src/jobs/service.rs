@@ -36,17 +36,25 @@ pub enum SubmitOutcome {
 pub struct Services {
     pub client: Arc<AtlasClient>,
     pub journal: Journal,
-    /// Where "now" comes from: when a submit was made, what a poll saw.
+    /// Where "now" comes from: when a submit was made, what a poll saw, what a countdown
+    /// counts from. Atlas's clock, as its answers tell it (`ServerClock`): the times compared
+    /// with it (a job's `created`, a link's `expires`) are Atlas's.
     pub clock: Clock,
 }
 
 impl Services {
     pub fn new(client: Arc<AtlasClient>, journal: Journal) -> Services {
+        let server = client.server_clock();
         Services {
             client,
             journal,
-            clock: crate::restore::system_clock(),
+            clock: Arc::new(move || server.now_ms(crate::restore::Context::system_now_ms())),
         }
+    }
+
+    /// Atlas's clock minus this host's (ms), once an answer has told it.
+    pub fn clock_offset_ms(&self) -> Option<i64> {
+        self.client.server_clock().offset_ms()
     }
 
     /// Reads "now" from `clock` instead of the system's.

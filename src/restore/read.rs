@@ -409,4 +409,3 @@ pub(super) fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut 
     out.push(finding);
     None
 }
-

@@ -54,7 +54,9 @@ fn parse_relative(text: &str) -> Option<std::time::Duration> {
     humantime::parse_duration(body).ok()
 }
 
-/// RFC 3339, also without seconds (`2026-11-28T09:30Z`), with a space or a lower-case `t`/`z`.
+/// RFC 3339, also without seconds (`2026-11-28T09:30Z`), with a space or a lower-case `t`/`z`,
+/// and without a zone (`2026-11-28 18:30`, or `… UTC`): read as UTC, as the API's times are, so
+/// that it means what its RFC 3339 twin `2026-11-28T18:30Z` means.
 pub fn parse_rfc3339_lenient(text: &str) -> Option<i64> {
     let text = text.trim();
     if !text.is_ascii() {
@@ -64,6 +66,13 @@ pub fn parse_rfc3339_lenient(text: &str) -> Option<i64> {
     let mut s: String = text.to_ascii_uppercase();
     if s.len() > 10 && s.as_bytes()[10] == b' ' {
         s.replace_range(10..11, "T");
+    }
+    if let Some(rest) = s.strip_suffix("UTC").or_else(|| s.strip_suffix("GMT")) {
+        s = format!("{}Z", rest.trim_end());
+    }
+    // A date and a time with no zone at all: UTC.
+    if s.len() > 11 && s.as_bytes()[10] == b'T' && !s[11..].contains(['Z', '+', '-']) {
+        s.push('Z');
     }
     let parsed = OffsetDateTime::parse(&s, &Rfc3339).ok().or_else(|| {
         // `HH:MM` followed directly by the offset: add the seconds.
@@ -125,8 +134,38 @@ mod tests {
         assert_eq!(at("2h ago"), Ok(HumanTime::AtMs(NOW_MS - 2 * 3_600_000)));
         assert_eq!(at("1h 30m ago"), Ok(HumanTime::AtMs(NOW_MS - 90 * 60_000)));
         assert_eq!(at("now"), Ok(HumanTime::AtMs(NOW_MS)));
+        assert_eq!(at("2025-11-28 09:30 UTC"), Ok(HumanTime::AtMs(NOW_MS)));
         assert!(at("yesterday-ish").is_err());
         assert!(at("+2h").is_err());
+    }
+
+    /// `2026-11-28 18:30` is how people write a time (and what `date` and databases print):
+    /// with no zone it is UTC, like its RFC 3339 twin, never the local zone and never refused.
+    #[test]
+    fn a_time_without_a_zone_is_utc_like_its_rfc3339_twin() {
+        let twin = parse_rfc3339_lenient("2026-11-28T18:30Z").unwrap();
+        assert_eq!(format_utc_ms(twin), "2026-11-28T18:30:00Z");
+        for text in [
+            "2026-11-28 18:30",
+            " 2026-11-28 18:30 ",
+            "2026-11-28T18:30",
+            "2026-11-28t18:30",
+            "2026-11-28 18:30:00",
+            "2026-11-28 18:30 UTC",
+            "2026-11-28 18:30 gmt",
+            "2026-11-28 18:30Z",
+        ] {
+            assert_eq!(parse_rfc3339_lenient(text), Some(twin), "{text:?}");
+            assert_eq!(parse_human_time(text, NOW_MS), Ok(HumanTime::AtMs(twin)), "{text:?}");
+        }
+        assert_eq!(parse_rfc3339_lenient("2026-11-28 18:30:05.250"), Some(twin + 5_250));
+        // A zone that is given still counts.
+        assert_eq!(parse_rfc3339_lenient("2026-11-28 19:30+01:00"), Some(twin));
+        assert_eq!(parse_rfc3339_lenient("2026-11-28 18:30-00:30"), Some(twin + 1_800_000));
+        // Not times: a date alone, a time alone, nonsense after the time.
+        for text in ["2026-11-28", "18:30", "2026-11-28 18:30 CET", "2026-11-28 25:30"] {
+            assert_eq!(parse_rfc3339_lenient(text), None, "{text:?}");
+        }
     }
 
     #[test]

@@ -8,12 +8,15 @@
 //! | `/_sim/counters` | none | `counters` below |
 //! | anything else | none | `fallback` below: Atlas's 404, counted |
 //!
+//! Around them all, `Date` from the simulated clock (`http::date`).
+//!
 //! A new Admin API endpoint goes in `resources/`, not here; a new host or a new layer does.
 
 use super::Shared;
 use super::downloads;
 use super::faults::{Host, Stage};
 use super::http::authenticate::digest_auth;
+use super::http::date::server_date;
 use super::http::error::no_resource;
 use super::http::inject::{FaultLayer, inject};
 use super::resources;
@@ -59,6 +62,8 @@ pub(crate) fn router(shared: Sh) -> Router {
         .merge(downloads)
         .route("/_sim/counters", get(counters))
         .fallback(fallback)
+        // Outermost: every answer tells the simulated time, as Atlas's tell Atlas's.
+        .layer(from_fn_with_state(shared.clone(), server_date))
         .with_state(shared)
 }
 

@@ -27,6 +27,9 @@ pub struct AppInfo {
     pub local_offset: Option<time::UtcOffset>,
 }
 
+/// How long a status line stays once nothing else has changed it.
+pub const STATUS_LIFE_MS: i64 = 8_000;
+
 pub struct App {
     pub info: AppInfo,
     pub theme: Theme,
@@ -38,9 +41,18 @@ pub struct App {
     pub quit: bool,
     source: Option<(String, String, Cluster)>,
     /// What the clock changes, as last drawn, to tell whether a tick changes the screen.
-    shown_clock: Vec<String>,
+    pub shown_clock: std::cell::RefCell<Vec<String>>,
     /// Downloads started here, by job id.
     pub downloads: std::collections::HashMap<String, super::job_detail::DownloadState>,
+    /// The terminal's size at the last draw: below the minimum only quitting acts.
+    pub screen: std::cell::Cell<(u16, u16)>,
+    /// When the status line was set (epoch ms): it goes after a while.
+    status_since_ms: Option<i64>,
+    /// Atlas's clock against this host's, once off by over a minute: "server clock +9m"
+    /// (`atlas::describe_skew`), named once, in the title line. Set by the event loop.
+    pub clock_note: Option<String>,
+    /// The detail pane beside the panel on wide screens (it follows the selection).
+    pub pane_scroll: super::scroll::Scroll,
 }
 
 impl App {
@@ -55,8 +67,12 @@ impl App {
             status: None,
             quit: false,
             source: None,
-            shown_clock: Vec::new(),
+            shown_clock: std::cell::RefCell::new(Vec::new()),
             downloads: std::collections::HashMap::new(),
+            screen: std::cell::Cell::new((u16::MAX, u16::MAX)),
+            status_since_ms: None,
+            clock_note: None,
+            pane_scroll: super::scroll::Scroll::default(),
         }
     }
 
@@ -96,7 +112,7 @@ impl App {
     }
 
     /// Everything on screen the clock alone changes: the time fields' hints, the countdowns.
-    fn clock_view(&self, now_ms: i64) -> Vec<String> {
+    pub fn clock_view(&self, now_ms: i64) -> Vec<String> {
         let mut v: Vec<String> = [Field::OplogTs, Field::PointInTimeUtcMillis]
             .iter()
             .map(|f| self.form.time_hint(*f, now_ms).unwrap_or_default())
@@ -105,10 +121,17 @@ impl App {
         v
     }
 
+    /// Whether the last drawn screen was below the minimum size.
+    pub fn too_small(&self) -> bool {
+        let (w, h) = self.screen.get();
+        w < super::view::MIN_WIDTH || h < super::view::MIN_HEIGHT
+    }
+
     /// Whether the screen changes with the clock alone: a time field, or a countdown still
     /// running (an expired link's "expired" no longer moves, so it wakes nothing).
     pub fn needs_tick(&self, now_ms: i64) -> bool {
-        self.form.depends_on_time()
+        self.status_since_ms.is_some()
+            || self.form.depends_on_time()
             || self.jobs.visible().iter().any(|s| {
                 crate::jobs::present::download_gone(s.job).is_none()
                     && crate::jobs::present::expires_ms(s.job).is_some_and(|e| e > now_ms)
@@ -125,8 +148,9 @@ impl App {
     fn local_scopes(&self) -> Vec<Scope> {
         match &self.dialog {
             Some(Dialog::Picker(_)) => vec![Scope::Picker],
-            Some(Dialog::Review(_)) => vec![Scope::Review],
-            Some(Dialog::Message { .. } | Dialog::Help { .. }) => vec![Scope::Dialog],
+            Some(Dialog::Review(_)) => vec![Scope::Review, Scope::Scroll],
+            Some(Dialog::Message { .. }) => vec![Scope::Dialog],
+            Some(Dialog::Help { .. }) => vec![Scope::Dialog, Scope::Scroll],
             Some(Dialog::Detail { job_id, .. }) => {
                 let file = self.jobs.find(job_id).is_some_and(|s| {
                     use crate::jobs::present;
@@ -134,9 +158,9 @@ impl App {
                         && present::download_gone(s.job).is_none()
                 });
                 if file {
-                    vec![Scope::DetailFile, Scope::Detail]
+                    vec![Scope::DetailFile, Scope::Detail, Scope::Scroll]
                 } else {
-                    vec![Scope::Detail]
+                    vec![Scope::Detail, Scope::Scroll]
                 }
             }
             Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
@@ -157,6 +181,7 @@ impl App {
 
     /// Applies one message; returns whether the screen must be redrawn and the work to start.
     pub fn update(&mut self, msg: Msg, now_ms: i64) -> (bool, Vec<Effect>) {
+        let status_before = self.status.clone();
         let mut effects = Vec::new();
         let changed = match msg {
             Msg::Key(key) => self.on_key(key, now_ms, &mut effects),
@@ -166,8 +191,7 @@ impl App {
             Msg::Tick => {
                 // Redraw only when what the clock moves has changed on screen.
                 let view = self.clock_view(now_ms);
-                let moved = view != self.shown_clock;
-                self.shown_clock = view;
+                let moved = view != *self.shown_clock.borrow();
                 self.revalidate(now_ms) || moved
             }
             Msg::Signal => {
@@ -178,11 +202,16 @@ impl App {
                 if let Some(Dialog::Picker(p)) = &mut self.dialog
                     && p.field == field
                 {
+                    // Never preselect what cannot be picked (a snapshot still being taken).
+                    p.selected = result
+                        .as_ref()
+                        .ok()
+                        .and_then(|items| items.iter().position(|i| i.disabled.is_none()))
+                        .unwrap_or(0);
                     p.state = match result {
                         Ok(items) => PickerState::Ready(items),
                         Err(why) => PickerState::Failed(why),
                     };
-                    p.selected = 0;
                     true
                 } else {
                     false
@@ -230,7 +259,7 @@ impl App {
             }
             Msg::ClusterJobs(result) => {
                 if self.jobs.others.is_some() {
-                    self.jobs.others = Some(result);
+                    self.jobs.set_others(Some(result));
                 }
                 true
             }
@@ -243,6 +272,14 @@ impl App {
                 true
             }
         };
+        // A status line says something true now: it goes after a while (see `needs_tick`).
+        if self.status != status_before {
+            self.status_since_ms = self.status.as_ref().map(|_| now_ms);
+        } else if self.status_since_ms.is_some_and(|t| now_ms - t >= STATUS_LIFE_MS) {
+            self.status = None;
+            self.status_since_ms = None;
+            return (true, effects);
+        }
         (changed, effects)
     }
 
@@ -253,6 +290,15 @@ impl App {
         if action == Some(Action::Quit) {
             self.quit = true;
             return true;
+        }
+        // Nothing acts unseen: below the minimum size the screen says so, and only quitting
+        // (and a resize) does anything.
+        if self.too_small() {
+            return false;
+        }
+        // Bound only in the review and a job's detail: the event loop shows their text plain.
+        if action == Some(Action::PlainText) {
+            return super::plain::open(self, effects);
         }
         let outcome = match &mut self.dialog {
             Some(dialog) => dialog.on_key(action, &key),
@@ -269,7 +315,9 @@ impl App {
     fn global_key(&mut self, action: Action, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
         match action {
             Action::Help => {
-                self.dialog = Some(Dialog::Help { scroll: 0 });
+                self.dialog = Some(Dialog::Help {
+                    scroll: super::scroll::Scroll::default(),
+                });
                 true
             }
             Action::Review => self.open_review(now_ms),
@@ -324,6 +372,7 @@ impl App {
                     Effect::Download { job, .. } => Some(Dialog::Detail {
                         job_id: job.id.to_string(),
                         revealed: false,
+                        scroll: super::scroll::Scroll::default(),
                     }),
                     _ => None,
                 };
@@ -337,11 +386,14 @@ impl App {
                 self.dialog = Some(Dialog::Detail {
                     job_id,
                     revealed: false,
+                    scroll: super::scroll::Scroll::default(),
                 });
             }
             Request::ToggleOthers => {
-                if self.jobs.others.take().is_none() {
-                    self.jobs.others = Some(Ok(Vec::new()));
+                if self.jobs.others.is_some() {
+                    self.jobs.set_others(None);
+                } else {
+                    self.jobs.set_others(Some(Ok(Vec::new())));
                     effects.push(Effect::LoadClusterJobs {
                         group_id: self.form.value(Field::GroupId).trim().to_string(),
                         cluster: self.form.value(Field::ClusterName).trim().to_string(),
@@ -353,6 +405,11 @@ impl App {
             Request::OpenPicker => return self.open_picker(effects),
             Request::MethodChanged => {
                 self.revalidate(now_ms);
+            }
+            Request::FocusLeft(left) => {
+                if matches!(left, Field::GroupId | Field::ClusterName) {
+                    effects.extend(self.lookup_source());
+                }
             }
             Request::Edited => {
                 self.status = None;
@@ -372,12 +429,12 @@ impl App {
             _ => None,
         };
         match (&mut self.dialog, wheel) {
-            (Some(Dialog::Help { scroll }), Some(down)) => {
-                *scroll = if down {
-                    scroll.saturating_add(3)
-                } else {
-                    scroll.saturating_sub(3)
-                };
+            (Some(Dialog::Help { scroll } | Dialog::Detail { scroll, .. }), Some(down)) => {
+                scroll.by(if down { 3 } else { -3 });
+                return true;
+            }
+            (Some(Dialog::Review(r)), Some(down)) => {
+                r.scroll.by(if down { 3 } else { -3 });
                 return true;
             }
             (Some(Dialog::Picker(p)), Some(down)) => {
@@ -403,6 +460,7 @@ impl App {
                 self.dialog = Some(Dialog::Detail {
                     job_id: shown.job.id.to_string(),
                     revealed: false,
+                    scroll: super::scroll::Scroll::default(),
                 });
             }
             return true;

@@ -6,6 +6,7 @@ use super::keys::Action;
 use super::msg::Effect;
 use super::picker::{PickItem, Picker};
 use super::review::Review;
+use super::scroll::Scroll;
 use crate::restore::Field;
 use ratatui::crossterm::event::{Event, KeyEvent};
 use tui_input::InputRequest;
@@ -18,14 +19,15 @@ pub enum Dialog {
         title: String,
         lines: Vec<String>,
     },
-    /// The keys; `scroll` is the first line shown (the list is longer than 24 rows).
+    /// The keys (the list is longer than 24 rows).
     Help {
-        scroll: u16,
+        scroll: Scroll,
     },
     /// A job in full; `revealed` shows the download auth value.
     Detail {
         job_id: String,
         revealed: bool,
+        scroll: Scroll,
     },
     /// A question before an action that costs something (a download uses one of maxDownloads,
     /// a forget).
@@ -76,6 +78,8 @@ pub enum Request {
     MethodChanged,
     /// The focused field's text changed.
     Edited,
+    /// The focus left this field (the source's lookup follows a change of project or cluster).
+    FocusLeft(Field),
 }
 
 /// A key as text input (typing, Backspace, cursor keys), for fields and filters.
@@ -94,18 +98,24 @@ impl Dialog {
             },
             Dialog::Help { scroll } => match action {
                 Some(Action::Close) => Outcome::Close,
-                Some(Action::Down) => {
-                    *scroll = scroll.saturating_add(1);
-                    Outcome::Changed
-                }
-                Some(Action::Up) => {
-                    *scroll = scroll.saturating_sub(1);
-                    Outcome::Changed
-                }
+                Some(a) if scroll.on_action(a) => Outcome::Changed,
                 _ => Outcome::Ignored,
             },
-            Dialog::Detail { job_id, revealed } => match action {
+            Dialog::Detail {
+                job_id,
+                revealed,
+                scroll,
+            } => match action {
                 Some(Action::Close) => Outcome::Close,
+                Some(
+                    a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom),
+                ) => {
+                    if scroll.on_action(a) {
+                        Outcome::Changed
+                    } else {
+                        Outcome::Unchanged
+                    }
+                }
                 Some(Action::Reveal) => {
                     *revealed = !*revealed;
                     Outcome::Changed

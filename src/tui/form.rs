@@ -12,7 +12,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use tui_input::Input;
 
 /// The values `delivery.methodName` cycles through; `HTTP` first, as it erases nothing.
@@ -32,6 +32,8 @@ pub enum FieldState {
 }
 
 pub struct Form {
+    /// The first line of the findings shown, when they need scrolling.
+    pub findings_scroll: std::cell::Cell<usize>,
     /// Where the fields were last drawn (a row each), for the mouse.
     pub drawn: std::cell::Cell<Option<Rect>>,
     inputs: Vec<Input>,
@@ -49,6 +51,7 @@ impl Form {
             focus: Field::SnapshotId.index(),
             findings: Vec::new(),
             drawn: std::cell::Cell::new(None),
+            findings_scroll: std::cell::Cell::new(0),
         };
         form.set(Field::GroupId, group_id.unwrap_or(""));
         form.set(Field::ClusterName, cluster_name.unwrap_or(""));
@@ -126,6 +129,24 @@ impl Form {
                 Outcome::Request(Request::MethodChanged)
             }
             Some(Action::OpenPicker) => Outcome::Request(Request::OpenPicker),
+            // Up and Down stay in the form (Tab leads on into the jobs panel).
+            Some(a @ (Action::Up | Action::Down)) => {
+                let left = self.focused();
+                if self.move_focus(a == Action::Down) {
+                    Outcome::Request(Request::FocusLeft(left))
+                } else {
+                    Outcome::Unchanged
+                }
+            }
+            Some(a @ (Action::PageUp | Action::PageDown)) => {
+                let top = self.findings_scroll.get();
+                self.findings_scroll.set(if a == Action::PageDown {
+                    top + 3
+                } else {
+                    top.saturating_sub(3)
+                });
+                Outcome::Changed
+            }
             Some(_) => Outcome::Ignored,
             None => {
                 let Some(req) = text_input(key) else {
@@ -150,19 +171,14 @@ impl Form {
         self.inputs[self.focus].handle(request).is_some_and(|c| c.value)
     }
 
-    /// A paste lands whole in the focused field: its first line, without controls.
+    /// A paste lands whole in the focused field: its first line, without controls, and without
+    /// what came along from where it was copied (quotes, a trailing comma, spaces; around an
+    /// id, the JSON or URL it sat in): see `input::pasted_value`.
     pub fn paste(&mut self, text: &str) -> bool {
         if self.focused() == Field::MethodName {
             return false;
         }
-        let line: String = text
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
-        let line = line.trim();
+        let line = super::input::pasted_value(self.focused(), text);
         let mut changed = false;
         for c in line.chars() {
             changed |= self.edit(tui_input::InputRequest::InsertChar(c));
@@ -368,42 +384,83 @@ impl Form {
     }
 
     /// The findings, the focused field's first and in full, the others one line each.
-    pub fn render_findings(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
-        if area.height == 0 {
-            return;
-        }
+    /// The findings as lines `width` wide: the focused field's always whole, the others
+    /// whole when `whole_others`, else one line each, code and fields first (an ellipsis says
+    /// the message goes on; the field's own findings show it whole when it is focused).
+    fn finding_lines(&self, width: usize, theme: &Theme, whole_others: bool) -> Vec<Line<'static>> {
         let focused = self.focused();
-        let mut lines: Vec<Line> = Vec::new();
         let mut ordered: Vec<&Finding> = self.findings.iter().filter(|f| f.involves(focused)).collect();
         let focused_count = ordered.len();
         ordered.extend(self.findings.iter().filter(|f| !f.involves(focused)));
+        let mut lines = Vec::new();
         if ordered.is_empty() {
             lines.push(Line::from(vec![
                 Span::styled(theme.mark_ok(), theme.good()),
                 Span::raw(" no conflicts: Ctrl-S reviews the request"),
             ]));
         }
-        let width = area.width as usize;
         for (i, f) in ordered.iter().enumerate() {
             let (mark, style) = match f.severity {
                 Severity::Error => (theme.mark_error(), theme.error()),
                 Severity::Warning => (theme.mark_warning(), theme.warning()),
             };
-            let text = format!("{} {}", f.code, f.message);
-            if i < focused_count {
-                // In full: wrapped by the paragraph below.
-                lines.push(Line::from(vec![
-                    Span::styled(format!("{mark} "), style),
-                    Span::raw(text),
-                ]));
+            let fields: Vec<&str> = f.fields.iter().map(|x| x.api_name()).collect();
+            if i < focused_count || whole_others {
+                let text = format!("{} {}", f.code, f.message);
+                for (j, part) in super::wrap::wrap(&text, width.saturating_sub(2))
+                    .into_iter()
+                    .enumerate()
+                {
+                    let lead = if j == 0 { format!("{mark} ") } else { "  ".into() };
+                    lines.push(Line::from(vec![Span::styled(lead, style), Span::raw(part)]));
+                }
             } else {
+                let text = format!("{} [{}] {}", f.code, fields.join(", "), f.message);
                 lines.push(Line::from(vec![
                     Span::styled(format!("{mark} "), style),
                     Span::raw(truncate(&text, width.saturating_sub(2))),
                 ]));
             }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        lines
+    }
+
+    /// Rows the findings want at `width` to show every one whole.
+    pub fn findings_wanted(&self, width: u16, theme: &Theme) -> u16 {
+        self.finding_lines(width as usize, theme, true).len() as u16
+    }
+
+    /// Every finding whole where the rows allow; else the others one line each; else a
+    /// scrolled window (PgUp/PgDn) with a count of what is above and below.
+    pub fn render_findings(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        if area.height == 0 {
+            return;
+        }
+        let width = area.width as usize;
+        let rows = area.height as usize;
+        let whole = self.finding_lines(width, theme, true);
+        let mut lines = if whole.len() <= rows {
+            whole
+        } else {
+            self.finding_lines(width, theme, false)
+        };
+        if lines.len() > rows {
+            // One row for the marker; the window starts where PgDn left it.
+            let shown = rows.saturating_sub(1).max(1);
+            let top = self.findings_scroll.get().min(lines.len().saturating_sub(shown));
+            self.findings_scroll.set(top);
+            let below = lines.len().saturating_sub(top + shown);
+            let mut window: Vec<Line<'static>> = lines.drain(top..top + shown.min(lines.len() - top)).collect();
+            window.push(Line::styled(
+                truncate(
+                    &format!("{top} above, {below} below: PgUp/PgDn scroll the findings"),
+                    width,
+                ),
+                theme.dim(),
+            ));
+            lines = window;
+        }
+        frame.render_widget(Paragraph::new(lines), area);
     }
 }
 

@@ -63,6 +63,7 @@ pub struct DetailView<'a> {
     /// The local zone's offset, read at start-up (it cannot be read safely later).
     pub local_offset: Option<time::UtcOffset>,
     pub download: Option<&'a DownloadState>,
+    pub scroll: &'a super::scroll::Scroll,
 }
 
 impl DetailView<'_> {
@@ -132,7 +133,8 @@ impl DetailView<'_> {
                 "An automated restore: Atlas erases the target cluster and restores into it; there is no file to download.",
                 theme.dim(),
             ));
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+            self.scroll
+                .render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
             return;
         }
         lines.push(field("maxDownloads", max_downloads(job)));
@@ -211,6 +213,7 @@ impl DetailView<'_> {
                 },
             )),
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        self.scroll
+            .render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
     }
 }

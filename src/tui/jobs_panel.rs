@@ -32,6 +32,9 @@ pub struct Shown<'a> {
     pub kind: Kind,
 }
 
+/// From this inner width the panel is a table with more columns.
+pub const WIDE: usize = 100;
+
 #[derive(Default)]
 pub struct JobsPanel {
     /// The tracked jobs, as the journal has them.
@@ -50,6 +53,67 @@ pub struct JobsPanel {
     /// Where the rows were last drawn and the index of the first, for the mouse; and the
     /// whole panel's area.
     pub drawn: std::cell::Cell<Option<(Rect, usize, Rect)>>,
+    /// What each visible row shows, made when the jobs change (not at every frame).
+    rows: Vec<RowModel>,
+}
+
+/// A row's text, read from the job once: the columns a frame draws.
+#[derive(Debug, Clone)]
+struct RowModel {
+    kind: Kind,
+    batch: bool,
+    failure: bool,
+    short_id: String,
+    cluster: String,
+    status: String,
+    delivery: String,
+    /// An automated restore's target; `None` for a download.
+    target: Option<String>,
+    point: String,
+    created: String,
+    /// A download's URL without its scheme and query, or "-".
+    url: String,
+    sha1: String,
+    max_dl: String,
+}
+
+impl RowModel {
+    fn of(shown: Shown<'_>) -> RowModel {
+        let job = shown.job;
+        let method = present::method(job, shown.request);
+        let created = job
+            .created
+            .as_deref()
+            .and_then(|c| c.get(5..16))
+            .map_or_else(|| "-".to_string(), |c| c.replace('T', " "));
+        let url = present::download_target(job)
+            .filter(|_| present::download_gone(job).is_none())
+            .map_or_else(
+                || "-".to_string(),
+                |t| {
+                    let no_query = t.url.split('?').next().unwrap_or_default();
+                    no_query
+                        .split_once("://")
+                        .map_or(no_query, |(_, rest)| rest)
+                        .to_string()
+                },
+            );
+        RowModel {
+            kind: shown.kind,
+            batch: job.batch_id.is_some(),
+            failure: job.status_name.as_ref().is_some_and(|s| s.is_failure()),
+            short_id: short_id(&job.id),
+            cluster: job.cluster_name.as_deref().unwrap_or("-").to_string(),
+            status: status(job),
+            delivery: delivery_status(job),
+            target: method.target(),
+            point: present::restore_point(job, shown.request),
+            created,
+            url,
+            sha1: listed_sha1(job).map_or_else(|| "-".into(), |h| h.chars().take(8).collect()),
+            max_dl: max_downloads(job),
+        }
+    }
 }
 
 impl JobsPanel {
@@ -62,6 +126,25 @@ impl JobsPanel {
             }
         }
         self.sort();
+        self.rebuild();
+    }
+
+    /// The cluster's other jobs (`None` hides them).
+    pub fn set_others(&mut self, others: Option<Result<Vec<RestoreJob>, String>>) {
+        self.others = others;
+        self.rebuild();
+    }
+
+    /// Submits whose outcome is not known, with their candidates.
+    pub fn set_pending(&mut self, pending: Vec<TrackedSubmit>) {
+        self.pending = pending;
+        self.rebuild();
+    }
+
+    /// Reads every visible job into its row, once per change.
+    fn rebuild(&mut self) {
+        let rows: Vec<RowModel> = self.visible().into_iter().map(RowModel::of).collect();
+        self.rows = rows;
     }
 
     fn sort(&mut self) {
@@ -87,6 +170,7 @@ impl JobsPanel {
                 self.jobs = jobs;
                 self.sort();
                 self.pending = pending;
+                self.rebuild();
                 self.updated_ms = Some(at_ms);
                 self.failure = None;
                 let visible = self.visible();
@@ -228,37 +312,30 @@ impl JobsPanel {
         Some(format!("updated {}{polling}", at.get(11..).unwrap_or(&at)))
     }
 
-    /// One job's columns (after the selection mark). An automated restore names its target
-    /// and restore point where a download shows its expiry, downloads and hash.
-    fn row(&self, shown: Shown<'_>, theme: &Theme, now_ms: i64) -> String {
-        let job = shown.job;
-        let batch = if job.batch_id.is_some() { "+" } else { " " };
-        let cluster = job.cluster_name.as_deref().unwrap_or("-");
-        let method = present::method(job, shown.request);
-        if let Some(target) = method.target() {
-            // Atlas's delivery status says little here: the target and the point say more.
+    /// One job's columns, 80 columns wide (after the selection mark). An automated restore
+    /// names its target and restore point where a download shows its expiry and downloads.
+    fn row(&self, m: &RowModel, expires: &str, theme: &Theme) -> String {
+        let batch = if m.batch { "+" } else { " " };
+        if let Some(target) = &m.target {
             return format!(
                 "{batch}{:<8} {:<10} {:<11} {} {target} · {}",
-                short_id(&job.id),
-                truncate(cluster, 10),
-                truncate(&status(job), 11),
+                m.short_id,
+                truncate(&m.cluster, 10),
+                truncate(&m.status, 11),
                 theme.arrow(),
-                present::restore_point(job, shown.request)
+                m.point
             );
         }
-        let head = format!(
-            "{batch}{:<8} {:<10} {:<11} {:<13}",
-            short_id(&job.id),
-            truncate(cluster, 10),
-            truncate(&status(job), 11),
-            truncate(&delivery_status(job), 13),
-        );
-        let hash = if listed_sha1(job).is_some() {
-            theme.mark_ok()
-        } else {
-            "-"
-        };
-        format!("{head} {:<7} {:<8} {hash}", expires_in(job, now_ms), max_downloads(job))
+        let hash = if m.sha1 == "-" { "-" } else { theme.mark_ok() };
+        format!(
+            "{batch}{:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {hash}",
+            m.short_id,
+            truncate(&m.cluster, 10),
+            truncate(&m.status, 11),
+            truncate(&m.delivery, 13),
+            expires,
+            m.max_dl,
+        )
     }
 
     /// A borderless strip for short screens: a title line, then the newest jobs.
@@ -275,9 +352,16 @@ impl JobsPanel {
             theme.title()
         };
         let mut lines = vec![Line::styled(truncate(&title, width), title_style)];
-        for shown in self.visible().into_iter().take(area.height.saturating_sub(1) as usize) {
+        let visible = self.visible();
+        for (m, shown) in self
+            .rows
+            .iter()
+            .zip(&visible)
+            .take(area.height.saturating_sub(1) as usize)
+        {
+            let expires = expires_in(shown.job, now_ms);
             lines.push(Line::raw(truncate(
-                &format!(" {}", self.row(shown, theme, now_ms)),
+                &format!(" {}", self.row(m, &expires, theme)),
                 width,
             )));
         }
@@ -285,20 +369,36 @@ impl JobsPanel {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) {
+        let count = match &self.others {
+            Some(Ok(_)) => format!(
+                "{} tracked, {} other",
+                self.jobs.len(),
+                self.visible().len() - self.jobs.len()
+            ),
+            _ => self.jobs.len().to_string(),
+        };
+        // Where the keys go is seen without colour too: a mark in the title.
+        let (title, title_style, border_style) = if active {
+            (
+                format!(
+                    " {} Restore jobs ({count}) · keys here, Esc to the form ",
+                    theme.mark_focus()
+                ),
+                theme.focus(),
+                theme.focus(),
+            )
+        } else {
+            (
+                format!(" Restore jobs ({count}) "),
+                theme.title(),
+                ratatui::style::Style::new(),
+            )
+        };
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())
-            .title(Span::styled(
-                match &self.others {
-                    Some(Ok(_)) => format!(
-                        " Restore jobs ({} tracked, {} other) ",
-                        self.jobs.len(),
-                        self.visible().len() - self.jobs.len()
-                    ),
-                    _ => format!(" Restore jobs ({}) ", self.jobs.len()),
-                },
-                theme.title(),
-            ));
+            .border_style(border_style)
+            .title(Span::styled(title, title_style));
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let width = inner.width as usize;
@@ -310,24 +410,27 @@ impl JobsPanel {
                 theme.dim()
             };
             // A failure is said in full, wrapped: it is what the user has to act on.
-            for chunk in wrap(&age, width.max(1)) {
+            for chunk in super::wrap::wrap(&age, width.max(1)) {
                 lines.push(Line::styled(chunk, style));
             }
         }
-        lines.push(Line::styled(
-            truncate(
-                &format!(
-                    "  {:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {}",
-                    "job", "cluster", "status", "delivery", "expires", "max dl", "sha1"
+        let wide = width >= WIDE;
+        if !wide {
+            lines.push(Line::styled(
+                truncate(
+                    &format!(
+                        "  {:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {}",
+                        "job", "cluster", "status", "delivery", "expires", "max dl", "sha1"
+                    ),
+                    width,
                 ),
-                width,
-            ),
-            theme.dim(),
-        ));
+                theme.dim(),
+            ));
+        }
         // A submit whose outcome is not known: said in full, with what to do.
         for p in &self.pending {
             let text = present::pending_line(p);
-            for chunk in wrap(&text, width.max(1)) {
+            for chunk in super::wrap::wrap(&text, width.max(1)) {
                 lines.push(Line::styled(chunk, theme.warning()));
             }
         }
@@ -344,21 +447,15 @@ impl JobsPanel {
                 theme.dim(),
             ));
         }
-        let rows = (inner.height as usize).saturating_sub(lines.len());
+        // The wide table has its own header row.
+        let rows = (inner.height as usize).saturating_sub(lines.len() + usize::from(wide));
         let start = self.selected.saturating_sub(rows.saturating_sub(1));
-        let rows_area = Rect::new(inner.x, inner.y + lines.len() as u16, inner.width, rows as u16);
+        let rows_y = inner.y + lines.len() as u16 + u16::from(wide);
+        let rows_area = Rect::new(inner.x, rows_y, inner.width, rows as u16);
         self.drawn.set(Some((rows_area, start, area)));
-        for (i, shown) in visible.into_iter().enumerate().skip(start).take(rows) {
-            let job = shown.job;
+        let styled = |i: usize, m: &RowModel| {
             let chosen = active && i == self.selected;
-            let style = if chosen {
-                theme.focus()
-            } else if matches!(status(job).as_str(), "BROKEN" | "KILLED" | "FAILED") {
-                theme.error()
-            } else {
-                ratatui::style::Style::new()
-            };
-            let mark = match (chosen, shown.kind) {
+            let mark = match (chosen, m.kind) {
                 (true, _) => theme.mark_focus(),
                 (false, Kind::Tracked) => " ",
                 // Could be a lost submit's: t tracks it.
@@ -366,22 +463,147 @@ impl JobsPanel {
                 // Not tracked here: listed for reference, dimmed.
                 (false, Kind::Other) => ".",
             };
-            let style = if shown.kind != Kind::Other || chosen {
-                style
-            } else {
+            let style = if chosen {
+                theme.focus()
+            } else if m.kind == Kind::Other {
                 theme.dim()
+            } else if m.failure {
+                theme.error()
+            } else {
+                ratatui::style::Style::new()
             };
-            lines.push(Line::styled(
-                truncate(&format!("{mark}{}", self.row(shown, theme, now_ms)), width),
-                style,
-            ));
-        }
+            (mark, style)
+        };
+        let shown: Vec<(usize, &RowModel, Shown<'_>)> = self
+            .rows
+            .iter()
+            .zip(visible)
+            .enumerate()
+            .skip(start)
+            .take(rows)
+            .map(|(i, (m, s))| (i, m, s))
+            .collect();
+        let head_height = lines.len() as u16;
         frame.render_widget(Paragraph::new(lines), inner);
+        let table_area = Rect::new(
+            inner.x,
+            inner.y + head_height,
+            inner.width,
+            inner.height.saturating_sub(head_height),
+        );
+        if wide {
+            self.render_table(frame, table_area, theme, &shown, &styled, now_ms);
+        } else {
+            let lines: Vec<Line> = shown
+                .iter()
+                .map(|(i, m, s)| {
+                    let (mark, style) = styled(*i, m);
+                    let expires = expires_in(s.job, now_ms);
+                    Line::styled(
+                        truncate(&format!("{mark}{}", self.row(m, &expires, theme)), width),
+                        style,
+                    )
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines), table_area);
+        }
+    }
+
+    /// From `WIDE` columns: a table with the job's created time, restore point, the target
+    /// or the download's host and path, and the SHA1's first 8 characters.
+    fn render_table(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        theme: &Theme,
+        shown: &[(usize, &RowModel, Shown<'_>)],
+        styled: &dyn Fn(usize, &RowModel) -> (&'static str, ratatui::style::Style),
+        now_ms: i64,
+    ) {
+        use ratatui::layout::Constraint::{Fill, Length};
+        use ratatui::widgets::{Cell, Row, Table};
+        // The URL or target is what a wide screen is for: it gets the room the others leave;
+        // from 150 columns the created time and the download limit join.
+        let roomy = area.width >= 150;
+        let mut names = vec![
+            "",
+            "job",
+            "cluster",
+            "status",
+            "delivery",
+            "expires",
+            "sha1",
+            "restore point",
+        ];
+        let mut widths = vec![
+            Length(2),
+            Length(8),
+            Length(10),
+            Length(11),
+            Length(13),
+            Length(7),
+            Length(8),
+            Length(22),
+        ];
+        if roomy {
+            names.extend(["max dl", "created"]);
+            widths.extend([Length(8), Length(11)]);
+        }
+        names.push("target or URL");
+        widths.push(Fill(1));
+        // The last column's room, to cut a URL in its middle (host … file) rather than its end.
+        let fixed: u16 = widths
+            .iter()
+            .map(|w| match w {
+                Length(n) => *n + 1,
+                _ => 0,
+            })
+            .sum();
+        let last_width = area.width.saturating_sub(fixed) as usize;
+        let header = Row::new(names.into_iter().map(Cell::from)).style(theme.dim());
+        let body: Vec<Row> = shown
+            .iter()
+            .map(|(i, m, s)| {
+                let (mark, style) = styled(*i, m);
+                let (expires, max_dl, last) = match &m.target {
+                    Some(t) => ("-".to_string(), "-".to_string(), format!("{} {t}", theme.arrow())),
+                    None => (
+                        expires_in(s.job, now_ms),
+                        m.max_dl.clone(),
+                        middle_cut(&m.url, last_width),
+                    ),
+                };
+                let mut cells = vec![
+                    Cell::from(format!("{mark}{}", if m.batch { "+" } else { " " })),
+                    Cell::from(m.short_id.clone()),
+                    Cell::from(m.cluster.clone()),
+                    Cell::from(m.status.clone()),
+                    Cell::from(m.delivery.clone()),
+                    Cell::from(expires),
+                    Cell::from(m.sha1.clone()),
+                    Cell::from(m.point.clone()),
+                ];
+                if roomy {
+                    cells.extend([Cell::from(max_dl), Cell::from(m.created.clone())]);
+                }
+                cells.push(Cell::from(last));
+                Row::new(cells).style(style)
+            })
+            .collect();
+        frame.render_widget(Table::new(body, widths).header(header).column_spacing(1), area);
     }
 }
 
-/// Cuts `text` into lines of at most `width` characters.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    chars.chunks(width).map(|c| c.iter().collect()).collect()
+/// `text` in `width` characters, cut in the middle when it must (a URL keeps its host and its
+/// file name: `127.0.0.1:8080/ba…/Cluster0-1.tar.gz`).
+fn middle_cut(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width || width < 5 {
+        return truncate(text, width);
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
 }

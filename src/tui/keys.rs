@@ -32,6 +32,8 @@ pub enum Scope {
     Confirm,
     /// Any dialog (help, error).
     Dialog,
+    /// A view that scrolls (help, a job's detail, the review).
+    Scroll,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,10 +55,16 @@ pub enum Action {
     CopyCommand,
     Download,
     Reveal,
+    /// The URL and commands on a plain screen, for the terminal's own selection.
+    PlainText,
     ToggleOthers,
     Track,
     Forget,
     BackToForm,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
     Submit,
     Close,
 }
@@ -95,6 +103,7 @@ const fn bind(
 pub const BINDINGS: &[Binding] = &[
     bind(Scope::Review, &[(KeyCode::Enter, NONE)], Action::Submit, "send the request (after the typed confirmation, for AUTOMATED_RESTORE)", true),
     bind(Scope::Review, &[(KeyCode::Esc, NONE)], Action::Close, "back to the form; nothing is sent", true),
+    bind(Scope::Review, &[(KeyCode::Char('p'), CTRL)], Action::PlainText, "the URL, the JSON and the curl command as plain text, to select with the mouse (any key comes back)", true),
     bind(Scope::Picker, &[(KeyCode::Up, NONE)], Action::Up, "previous item", false),
     bind(Scope::Picker, &[(KeyCode::Down, NONE)], Action::Down, "next item", false),
     bind(Scope::Picker, &[(KeyCode::Enter, NONE)], Action::Pick, "fill the field with the selected item", true),
@@ -103,6 +112,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::DetailFile, &[(KeyCode::Char('c'), NONE)], Action::CopyCommand, "copy a ready-to-run download command (with the auth header)", true),
     bind(Scope::DetailFile, &[(KeyCode::Char('d'), NONE)], Action::Download, "download into download_dir, checking the SHA1", true),
     bind(Scope::DetailFile, &[(KeyCode::Char('r'), NONE)], Action::Reveal, "show or mask the download auth value", true),
+    bind(Scope::DetailFile, &[(KeyCode::Char('p'), NONE), (KeyCode::Char('p'), CTRL)], Action::PlainText, "the URL, auth header and a download command as plain text, to select with the mouse (any key comes back)", true),
     bind(Scope::Detail, &[(KeyCode::Char('y'), NONE), (KeyCode::Char('c'), NONE), (KeyCode::Char('d'), NONE)], Action::Download, "without a file to fetch (automated, expired): say why", false),
     bind(Scope::Detail, &[(KeyCode::Char('t'), NONE)], Action::Track, "track this job (a whole batch) in this profile", false),
     bind(Scope::Detail, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget this tracked job (it stays in Atlas)", false),
@@ -110,8 +120,12 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], Action::Submit, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], Action::Close, "cancel", true),
     bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], Action::Close, "close this", true),
-    bind(Scope::Dialog, &[(KeyCode::Up, NONE)], Action::Up, "scroll up (help)", false),
-    bind(Scope::Dialog, &[(KeyCode::Down, NONE)], Action::Down, "scroll down (help)", false),
+    bind(Scope::Scroll, &[(KeyCode::Up, NONE)], Action::Up, "scroll up a line", false),
+    bind(Scope::Scroll, &[(KeyCode::Down, NONE)], Action::Down, "scroll down a line", false),
+    bind(Scope::Scroll, &[(KeyCode::PageDown, NONE)], Action::PageDown, "scroll down a page", true),
+    bind(Scope::Scroll, &[(KeyCode::PageUp, NONE)], Action::PageUp, "scroll up a page", false),
+    bind(Scope::Scroll, &[(KeyCode::Home, NONE)], Action::Top, "to the top", false),
+    bind(Scope::Scroll, &[(KeyCode::End, NONE)], Action::Bottom, "to the end", false),
     bind(Scope::Anywhere, &[(KeyCode::Char('q'), CTRL), (KeyCode::Char('c'), CTRL)], Action::Quit, "quit (Ctrl-C too); submitted jobs are kept", true),
     bind(Scope::Global, &[(KeyCode::F(1), NONE)], Action::Help, "help", true),
     bind(Scope::NoText, &[(KeyCode::Char('?'), NONE)], Action::Help, "help (outside text fields)", false),
@@ -122,8 +136,10 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Choice, &[(KeyCode::Char(' '), NONE), (KeyCode::Right, NONE)], Action::ChoiceNext, "change delivery.methodName (Left/Right too)", true),
     bind(Scope::Choice, &[(KeyCode::Left, NONE)], Action::ChoicePrev, "change delivery.methodName", false),
     bind(Scope::PickerField, &[(KeyCode::Enter, NONE)], Action::OpenPicker, "pick from what Atlas lists", true),
-    bind(Scope::Form, &[(KeyCode::Up, NONE)], Action::PrevField, "previous field", false),
-    bind(Scope::Form, &[(KeyCode::Down, NONE), (KeyCode::Enter, NONE)], Action::NextField, "next field", false),
+    bind(Scope::Form, &[(KeyCode::Up, NONE)], Action::Up, "previous field (stops at the first)", false),
+    bind(Scope::Form, &[(KeyCode::PageDown, NONE)], Action::PageDown, "scroll the findings down (when they do not all fit)", false),
+    bind(Scope::Form, &[(KeyCode::PageUp, NONE)], Action::PageUp, "scroll the findings up", false),
+    bind(Scope::Form, &[(KeyCode::Down, NONE), (KeyCode::Enter, NONE)], Action::Down, "next field (stops at the last; Tab goes on to the jobs)", false),
     bind(Scope::Jobs, &[(KeyCode::Up, NONE)], Action::Up, "previous job", false),
     bind(Scope::Jobs, &[(KeyCode::Down, NONE)], Action::Down, "next job", false),
     bind(Scope::Jobs, &[(KeyCode::Enter, NONE)], Action::OpenDetail, "the job's detail: URL, expiry, hashes", true),
@@ -133,7 +149,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Jobs, &[(KeyCode::Char('a'), NONE)], Action::ToggleOthers, "show or hide the cluster's other restore jobs", true),
     bind(Scope::Jobs, &[(KeyCode::Char('t'), NONE)], Action::Track, "track an other job or a lost submit's candidate (a whole batch)", true),
     bind(Scope::Jobs, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget a tracked job, after a confirmation (it stays in Atlas)", true),
-    bind(Scope::Jobs, &[(KeyCode::Esc, NONE)], Action::BackToForm, "back to the form", false),
+    bind(Scope::Jobs, &[(KeyCode::Esc, NONE)], Action::BackToForm, "back to the form", true),
 ];
 
 /// How a key is written: `^Q`, `F1`, `S-Tab`, `Space`, `Enter`, `y`.
@@ -239,10 +255,12 @@ fn short(action: Action) -> &'static str {
         Action::CopyCommand => "copy cmd",
         Action::Download => "download",
         Action::Reveal => "reveal",
+        Action::PlainText => "plain text",
         Action::ToggleOthers => "all jobs",
         Action::Track => "track",
         Action::Forget => "forget",
         Action::BackToForm => "form",
+        Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => "scroll",
         Action::Submit => "submit",
         Action::Close => "close",
     }
@@ -263,6 +281,7 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         ("In a job's detail", Scope::Detail),
         ("In a job's detail, when it has a file", Scope::DetailFile),
         ("In a dialog", Scope::Dialog),
+        ("In a view that scrolls (help, detail, review)", Scope::Scroll),
     ];
     groups
         .into_iter()
@@ -321,7 +340,7 @@ mod tests {
             resolve(&[Scope::PickerField, Scope::Form, Scope::Global], &enter),
             Some(Action::OpenPicker)
         );
-        assert_eq!(resolve(&[Scope::Form, Scope::Global], &enter), Some(Action::NextField));
+        assert_eq!(resolve(&[Scope::Form, Scope::Global], &enter), Some(Action::Down));
         assert_eq!(
             resolve(&[Scope::Form, Scope::Global], &key(KeyCode::Char('?'), NONE)),
             None

@@ -5,18 +5,22 @@ pub mod app;
 pub mod clipboard;
 pub mod dialog;
 pub mod form;
+pub mod input;
 pub mod job_actions;
 pub mod job_detail;
 pub mod jobs_panel;
 pub mod keys;
 pub mod msg;
 pub mod picker;
+pub mod plain;
 pub mod review;
 pub mod runtime;
+pub mod scroll;
 pub mod submit_flow;
 pub mod terminal;
 pub mod theme;
 pub mod view;
+pub mod wrap;
 
 use crate::config::Profile;
 use crate::jobs::{PollerConfig, Services};
@@ -49,7 +53,7 @@ pub async fn run_dashboard(
         profile.cluster_name.as_deref(),
     );
     app.jobs.add(known.tracked());
-    app.jobs.pending = known.unresolved().into_iter().cloned().collect();
+    app.jobs.set_pending(known.unresolved().into_iter().cloned().collect());
     if unresolved > 0 {
         app.status = Some(format!(
             "{unresolved} earlier submit(s) have an unknown outcome: check the cluster's restore jobs before submitting again"

@@ -85,6 +85,9 @@ pub enum Effect {
         text: String,
         what: String,
     },
+    /// Show the URL and commands on the plain screen, for the terminal's own selection,
+    /// until a key is pressed (the event loop does it: it owns the terminal).
+    Plain(super::plain::PlainScreen),
     /// List every restore job of the cluster (the panel's "all jobs").
     LoadClusterJobs {
         group_id: String,

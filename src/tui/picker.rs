@@ -134,7 +134,8 @@ impl Picker {
                     format!("{} could not load:", theme.mark_error()),
                     theme.error(),
                 ));
-                lines.push(Line::raw(truncate(why, width * 3)));
+                // Said whole: it is what the DBA has to act on.
+                lines.extend(super::wrap::wrap(why, width).into_iter().map(Line::raw));
                 lines.push(Line::styled(
                     "Esc closes; type the value by hand meanwhile",
                     theme.dim(),
@@ -149,8 +150,9 @@ impl Picker {
                 let start = self.selected.saturating_sub(rows.saturating_sub(1));
                 for (i, item) in visible.iter().enumerate().skip(start).take(rows) {
                     let mark = if i == self.selected { theme.mark_focus() } else { " " };
+                    // What cannot be picked says so in words first, so no cut hides it.
                     let text = match item.disabled {
-                        Some(why) => format!("{mark} {} ({why})", item.text),
+                        Some(why) => format!("{mark} ({why}) {}", item.text),
                         None => format!("{mark} {}", item.text),
                     };
                     let style = if i == self.selected {

@@ -32,6 +32,7 @@ pub struct Review {
     /// The key of an earlier submit of the same restore, once the DBA was told of it: the
     /// next Enter sends anyway.
     pub repeat_of: Option<String>,
+    pub scroll: super::scroll::Scroll,
 }
 
 pub struct Confirmation {
@@ -72,6 +73,7 @@ impl Review {
             sending: false,
             note: None,
             repeat_of: None,
+            scroll: super::scroll::Scroll::default(),
         }
     }
 
@@ -82,6 +84,7 @@ impl Review {
             Some(Action::Close) if self.sending => Outcome::Unchanged,
             Some(Action::Close) => Outcome::Close,
             Some(Action::Submit) => Outcome::Request(Request::Submit),
+            Some(a) if self.scroll.on_action(a) => Outcome::Changed,
             Some(_) => Outcome::Ignored,
             None if self.confirm.is_some() && !self.sending => {
                 if let Some(req) = text_input(key) {
@@ -165,7 +168,9 @@ impl Review {
             theme.dim(),
         ));
         lines.push(Line::raw(self.curl.clone()));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+        // The request scrolls (Up/Down, PgUp/PgDn, Home/End) under the head, which stays.
+        self.scroll
+            .render(frame, rest, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
         // The cursor sits after what has been typed of the confirmation (head's second line).
         if let (Some(c), false, [banner, ..]) = (&self.confirm, self.sending, head_lines.as_slice()) {
             let prompt = format!("Type {} to confirm the erase: ", c.expected).chars().count();
@@ -178,11 +183,17 @@ impl Review {
     }
 }
 
-/// An equivalent `curl --digest` command. The private key is a shell variable, never the key.
+/// An equivalent `curl --digest` command. The private key is a shell variable, never the key,
+/// and it never reaches curl's arguments (where `ps` would show it): `printf` writes a curl
+/// config holding `user = "PUBLIC:PRIVATE"` to curl's stdin (`-K -`). `printf` is a builtin
+/// of bash, zsh and dash, so the expanded key is in no exec'd argument list either.
 pub fn curl_command(url: &str, body: &Value, public_key: &str, api: ApiVersion) -> String {
     let media = api.media_type();
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     format!(
-        "curl --digest -u '{public_key}:'\"{KEY_PLACEHOLDER}\" -X POST -H 'Accept: {media}' -H 'Content-Type: {media}' --data '{}' '{url}'",
-        serde_json::to_string(body).unwrap_or_default().replace('\'', "'\\''")
+        "printf 'user = \"%s:%s\"\\n' {} \"{KEY_PLACEHOLDER}\" | curl --digest -K - -X POST -H 'Accept: {media}' -H 'Content-Type: {media}' --data {} {}",
+        quote(public_key),
+        quote(&serde_json::to_string(body).unwrap_or_default()),
+        quote(url)
     )
 }

@@ -8,7 +8,7 @@ use super::terminal::TerminalGuard;
 use super::view;
 use crate::jobs::{Poller, Services};
 use crate::restore::Field;
-use ratatui::crossterm::event::{self, Event, KeyEventKind, MouseEventKind};
+use ratatui::crossterm::event::{Event, KeyEventKind, MouseEventKind};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -20,6 +20,8 @@ pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) 
     let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
     let (msg_tx, mut msg_rx) = unbounded_channel::<Msg>();
     let (input_tx, mut input_rx) = unbounded_channel::<Msg>();
+    // Copies handed to tmux come back here: a fallback needs the terminal, which is the loop's.
+    let (copy_tx, mut copy_rx) = unbounded_channel::<CopyDone>();
     spawn_input_reader(input_tx);
     spawn_signal_watch(msg_tx.clone());
     // Wakes the poller (Ctrl-R, a new submit).
@@ -30,36 +32,63 @@ pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) 
     }
 
     for effect in app.start(services.now_ms()) {
-        dispatch(effect, &services, &poll_now, &msg_tx, &mut terminal);
+        dispatch(effect, &services, &poll_now, &msg_tx, &copy_tx, &mut terminal);
     }
     let mut dirty = true;
+    // While the plain screen is up, nothing is drawn, and the next key (or paste) only
+    // brings the dashboard back (a quit key quits as well).
+    let mut plain_open = false;
     while !app.quit {
-        if dirty && msg_rx.is_empty() && input_rx.is_empty() {
+        if dirty && !plain_open && msg_rx.is_empty() && input_rx.is_empty() {
             terminal.draw(|frame| view::draw(frame, &app, services.now_ms()))?;
             dirty = false;
         }
-        let ticking = app.needs_tick(services.now_ms());
+        let ticking = !plain_open && app.needs_tick(services.now_ms());
         let msg = tokio::select! {
             biased;
             Some(m) = msg_rx.recv() => m,
+            Some(done) = copy_rx.recv() => Msg::Status(finish_copy(&mut terminal, done)),
             Some(m) = input_rx.recv() => m,
             _ = tokio::time::sleep(TICK), if ticking => Msg::Tick,
             else => break,
         };
+        if plain_open && matches!(msg, Msg::Key(_) | Msg::Paste(_) | Msg::Mouse(_)) {
+            super::plain::hide(&mut terminal, mouse)?;
+            plain_open = false;
+            dirty = true;
+            let quits = matches!(&msg, Msg::Key(k)
+                if super::keys::resolve(&[super::keys::Scope::Anywhere], k) == Some(super::keys::Action::Quit));
+            if !quits {
+                continue;
+            }
+        }
         let (changed, effects) = app.update(msg, services.now_ms());
         dirty |= changed;
+        // Atlas's clock as its answers tell it: named in the title once off by over a minute.
+        let clock_note = crate::atlas::describe_skew(services.clock_offset_ms());
+        if clock_note != app.clock_note {
+            app.clock_note = clock_note;
+            dirty = true;
+        }
         for effect in effects {
-            dispatch(effect, &services, &poll_now, &msg_tx, &mut terminal);
+            if let Effect::Plain(screen) = &effect {
+                super::plain::show(&mut terminal, screen, mouse)?;
+                plain_open = true;
+            } else {
+                dispatch(effect, &services, &poll_now, &msg_tx, &copy_tx, &mut terminal);
+            }
         }
     }
     Ok(())
 }
 
-/// crossterm's `read` blocks, so it gets a thread of its own.
+/// crossterm's `read` blocks, so it gets a thread of its own. `input::Keys` repairs an Esc and
+/// a key that came in one read (a laggy link), which crossterm reads as Esc and typed text.
 fn spawn_input_reader(tx: UnboundedSender<Msg>) {
     std::thread::spawn(move || {
+        let mut keys = super::input::Keys::new(super::input::Crossterm);
         loop {
-            let msg = match event::read() {
+            let msg = match keys.read() {
                 Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
                 Ok(Event::Paste(text)) => Msg::Paste(text),
                 Ok(Event::Resize(..)) => Msg::Resize,
@@ -93,43 +122,74 @@ fn spawn_signal_watch(tx: UnboundedSender<Msg>) {
     }
 }
 
+/// A copy that tmux was asked to take, and how that went.
+struct CopyDone {
+    text: String,
+    what: String,
+    result: Result<super::clipboard::TmuxCopy, String>,
+}
+
 /// Starts an effect: the quick ones here (a poke, a clipboard write), the rest in a task.
 fn dispatch(
     effect: Effect,
     services: &Services,
     poll_now: &Arc<tokio::sync::Notify>,
     tx: &UnboundedSender<Msg>,
+    copy_tx: &UnboundedSender<CopyDone>,
     terminal: &mut super::terminal::Term,
 ) {
     match effect {
         Effect::PollNow => poll_now.notify_one(),
-        Effect::Copy { text, what } => {
-            let _ = tx.send(Msg::Status(copy(terminal, &text, &what)));
-        }
+        // Inside tmux, tmux itself takes the text (see `clipboard`): `tmux load-buffer` runs
+        // in a blocking task, and its outcome comes back to the loop.
+        Effect::Copy { text, what } => match std::env::var("TMUX").ok().filter(|t| !t.is_empty()) {
+            Some(tmux) => {
+                let done = copy_tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = super::clipboard::tmux_load_buffer(&text, &tmux);
+                    let _ = done.send(CopyDone { text, what, result });
+                });
+            }
+            None => {
+                let via = super::clipboard::Passthrough::detect(None, std::env::var("TERM").ok().as_deref());
+                let said = match copy(terminal, &text, via) {
+                    Ok(()) => {
+                        format!("sent {what} to your terminal's clipboard (OSC 52; some terminals need it allowed)")
+                    }
+                    Err(why) => format!("not copied: {why}"),
+                };
+                let _ = tx.send(Msg::Status(said));
+            }
+        },
         other => spawn_effect(other, services.clone(), tx.clone()),
     }
 }
 
-/// Writes the OSC 52 sequence to the terminal; says honestly what happened.
-fn copy(terminal: &mut super::terminal::Term, text: &str, what: &str) -> String {
+/// What tmux did with a copy, in words; where it did not take it, the passthrough escape is
+/// sent instead, and the words say what that needs.
+fn finish_copy(terminal: &mut super::terminal::Term, done: CopyDone) -> String {
+    use super::clipboard::{Passthrough, passthrough_said, tmux_said};
+    match done.result {
+        Ok(how) => tmux_said(&done.what, how),
+        Err(why) => match copy(terminal, &done.text, Passthrough::Tmux) {
+            Ok(()) => passthrough_said(&done.what, &why),
+            Err(also) => format!("not copied: {why}; nor through the terminal: {also}"),
+        },
+    }
+}
+
+/// Writes the OSC 52 sequence (wrapped for `via`) to the terminal.
+fn copy(terminal: &mut super::terminal::Term, text: &str, via: super::clipboard::Passthrough) -> Result<(), String> {
     use std::io::{IsTerminal, Write};
     if !std::io::stdout().is_terminal() {
-        return format!("not copied: the output is not a terminal, so {what} has nowhere to go");
+        return Err("the output is not a terminal, so the text has nowhere to go".into());
     }
-    let via = super::clipboard::Passthrough::detect(
-        std::env::var("TMUX").ok().as_deref(),
-        std::env::var("TERM").ok().as_deref(),
-    );
-    match super::clipboard::osc52(text, via) {
-        Ok(bytes) => {
-            let backend = terminal.backend_mut();
-            match backend.write_all(&bytes).and_then(|_| backend.flush()) {
-                Ok(()) => format!("sent {what} to your terminal's clipboard (OSC 52; some terminals need it allowed)"),
-                Err(e) => format!("not copied: {e}"),
-            }
-        }
-        Err(why) => format!("not copied: {why}"),
-    }
+    let bytes = super::clipboard::osc52(text, via)?;
+    let backend = terminal.backend_mut();
+    backend
+        .write_all(&bytes)
+        .and_then(|_| backend.flush())
+        .map_err(|e| e.to_string())
 }
 
 /// Turns an effect into a call of the services, and its answer into a message.
@@ -197,7 +257,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
             ),
             Effect::Download { job, dest } => download(&services, &job, &dest, &tx).await,
             // Handled by `dispatch`, without a task.
-            Effect::PollNow | Effect::Copy { .. } => return,
+            Effect::PollNow | Effect::Copy { .. } | Effect::Plain(_) => return,
         };
         let _ = tx.send(msg);
     });

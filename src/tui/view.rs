@@ -11,6 +11,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 /// Below this the screen says so instead of drawing a broken form.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 20;
+/// From this width, with the keys in the jobs panel, the selected job's detail sits beside it.
+const DETAIL_PANE: u16 = 180;
 /// From this width the form and the jobs sit side by side.
 const SIDE_BY_SIDE: u16 = 150;
 /// The form: 13 fields and its border.
@@ -19,6 +21,9 @@ const FORM_WIDTH: u16 = 88;
 
 pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
     let area = frame.area();
+    app.screen.set((area.width, area.height));
+    // What the clock moves, as drawn now: a tick redraws only when that changes.
+    *app.shown_clock.borrow_mut() = app.clock_view(now_ms);
     // What the mouse can hit is what this frame draws.
     app.form.drawn.set(None);
     app.jobs.drawn.set(None);
@@ -38,7 +43,24 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
 
     let theme = &app.theme;
     let form_title = "Restore request";
-    if body.width >= SIDE_BY_SIDE {
+    if body.width >= DETAIL_PANE && app.focus_jobs {
+        // Wide, and the keys in the panel: the list and the selected job side by side.
+        let [list, pane] = Layout::horizontal([Constraint::Percentage(58), Constraint::Min(0)]).areas(body);
+        app.jobs.render(frame, list, theme, true, now_ms);
+        if let Some(shown) = app.jobs.selected_job() {
+            let view = super::job_detail::DetailView {
+                job: shown.job,
+                request: shown.request,
+                kind: shown.kind,
+                revealed: false,
+                now_ms,
+                local_offset: app.info.local_offset,
+                download: app.downloads.get(shown.job.id.as_str()),
+                scroll: &app.pane_scroll,
+            };
+            view.render(frame, inset(pane), theme);
+        }
+    } else if body.width >= SIDE_BY_SIDE {
         let [left, right] = Layout::horizontal([Constraint::Length(FORM_WIDTH), Constraint::Min(0)]).areas(body);
         let [form, findings] = Layout::vertical([Constraint::Length(FORM_HEIGHT), Constraint::Min(0)]).areas(left);
         app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
@@ -48,16 +70,18 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         // Too short for both: the panel takes the form's place while it has the focus.
         app.jobs.render(frame, body, theme, true, now_ms);
     } else {
-        let tall = body.height >= FORM_HEIGHT + 4 + 6;
-        // Short screens (80x24) keep a borderless strip of the newest jobs under the findings.
-        let jobs_height = if tall {
-            (body.height - FORM_HEIGHT - 4).min(12)
+        // The findings take the rows they need to be whole (at least 4); the jobs get the rest:
+        // a panel when there is room for one, else a borderless strip of the newest.
+        let wanted = app.form.findings_wanted(body.width.saturating_sub(2), theme).max(4);
+        let free = body.height.saturating_sub(FORM_HEIGHT);
+        let for_jobs = free.saturating_sub(wanted);
+        let panel = for_jobs >= 6;
+        let jobs_height = if panel {
+            for_jobs.min(12)
         } else if app.jobs.jobs.is_empty() {
             0
         } else {
-            (app.jobs.jobs.len() as u16 + 1)
-                .min(body.height.saturating_sub(FORM_HEIGHT + 2))
-                .min(4)
+            (app.jobs.jobs.len() as u16 + 1).min(for_jobs).min(4)
         };
         let [form, findings, jobs] = Layout::vertical([
             Constraint::Length(FORM_HEIGHT),
@@ -67,7 +91,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         .areas(body);
         app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
         app.form.render_findings(frame, inset(findings), theme);
-        if tall {
+        if panel {
             app.jobs.render(frame, jobs, theme, app.focus_jobs, now_ms);
         } else if jobs_height > 0 {
             app.jobs.render_strip(frame, inset(jobs), theme, now_ms);
@@ -80,7 +104,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
             status,
         );
     }
-    let hints: Vec<Span> = keys::footer(&app.scopes())
+    let hints: Vec<Span> = fit_footer(keys::footer(&app.scopes()), footer.width as usize)
         .into_iter()
         .flat_map(|(k, what)| [Span::styled(k, theme.title()), Span::raw(format!(" {what}  "))])
         .collect();
@@ -92,8 +116,12 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         Some(Dialog::Message { title, lines }) => {
             draw_message(frame, app, title, lines, "Esc closes", centered(area, 90, 12));
         }
-        Some(Dialog::Help { scroll }) => draw_help(frame, app, *scroll, centered(area, 90, 48)),
-        Some(Dialog::Detail { job_id, revealed }) => {
+        Some(Dialog::Help { scroll }) => draw_help(frame, app, scroll, centered(area, 90, 48)),
+        Some(Dialog::Detail {
+            job_id,
+            revealed,
+            scroll,
+        }) => {
             if let Some(shown) = app.jobs.find(job_id) {
                 let view = super::job_detail::DetailView {
                     job: shown.job,
@@ -103,6 +131,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                     now_ms,
                     local_offset: app.info.local_offset,
                     download: app.downloads.get(job_id),
+                    scroll,
                 };
                 view.render(
                     frame,
@@ -123,6 +152,28 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
     }
 }
 
+/// The hints that fit `width`, whole: the way out, help and the way back always; the others
+/// in the table's order while they fit (the help lists them all).
+fn fit_footer(hints: Vec<(String, &'static str)>, width: usize) -> Vec<(String, &'static str)> {
+    let cost = |(k, what): &(String, &str)| k.chars().count() + 1 + what.chars().count() + 2;
+    let essential = |what: &str| matches!(what, "quit" | "help" | "close" | "form" | "back");
+    let mut room = width.saturating_sub(hints.iter().filter(|h| essential(h.1)).map(cost).sum());
+    hints
+        .into_iter()
+        .filter(|h| {
+            if essential(h.1) {
+                return true;
+            }
+            let c = cost(h);
+            let fits = c <= room;
+            if fits {
+                room -= c;
+            }
+            fits
+        })
+        .collect()
+}
+
 fn inset(area: Rect) -> Rect {
     Rect::new(area.x + 1, area.y, area.width.saturating_sub(2), area.height)
 }
@@ -133,8 +184,10 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         ""
     };
+    // Before the URL, so that 80 columns show it.
+    let clock = app.clock_note.as_deref().map(|n| format!("{n} · ")).unwrap_or_default();
     let text = format!(
-        "atlas-restore · {mode}profile {} · {} · API {}",
+        "atlas-restore · {mode}{clock}profile {} · {} · API {}",
         app.info.profile,
         app.info.base_url,
         app.info.api.as_str()
@@ -163,49 +216,32 @@ fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], foo
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }
 
-fn draw_help(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
+fn draw_help(frame: &mut Frame, app: &App, scroll: &super::scroll::Scroll, area: Rect) {
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_set(app.theme.border())
-        .title(Span::styled(" Keys (Up/Down scroll, Esc closes) ", app.theme.title()));
+        .title(Span::styled(
+            " Keys (Up/Down, PgUp/PgDn scroll; Esc closes) ",
+            app.theme.title(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let mut text = Vec::new();
     for (title, bindings) in keys::help_lines() {
         text.push(Line::styled(title, app.theme.label()));
         for (label, help) in bindings {
             // Long descriptions go on under themselves, so that 80 columns show them whole.
-            let room = (area.width as usize).saturating_sub(2 + 11).max(20);
-            let mut first = true;
-            for part in wrap_words(help, room) {
-                let key = if first { label.as_str() } else { "" };
+            let room = (inner.width as usize).saturating_sub(11).max(20);
+            for (i, part) in super::wrap::wrap(help, room).into_iter().enumerate() {
+                let key = if i == 0 { label.as_str() } else { "" };
                 text.push(Line::raw(format!("  {key:<8} {part}")));
-                first = false;
             }
         }
     }
     let note = "Fields are the API's names. Times: epoch digits, 2026-11-28T09:30Z, -90m or 2h ago.";
-    for part in wrap_words(note, (area.width as usize).saturating_sub(2).max(20)) {
+    for part in super::wrap::wrap(note, (inner.width as usize).max(20)) {
         text.push(Line::styled(part, app.theme.dim()));
     }
-    // Scrolling stops where the last line shows at the bottom.
-    let max = (text.len() as u16).saturating_sub(area.height.saturating_sub(2));
-    frame.render_widget(Paragraph::new(text).scroll((scroll.min(max), 0)).block(block), area);
-}
-
-/// Splits `text` at spaces into lines of at most `width` characters (longer words stay whole).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split(' ') {
-        let line = lines.last_mut().map_or(0, |l| l.chars().count());
-        if line > 0 && line + 1 + word.chars().count() > width {
-            lines.push(String::new());
-        }
-        if let Some(l) = lines.last_mut() {
-            if !l.is_empty() {
-                l.push(' ');
-            }
-            l.push_str(word);
-        }
-    }
-    lines
+    scroll.render(frame, inner, Paragraph::new(text), &app.theme);
 }

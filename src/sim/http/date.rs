@@ -1,0 +1,48 @@
+//! `Date` on every answer, from the simulated clock, as Atlas's answers carry Atlas's time: a
+//! client reads the server's "now" from it (`atlas::ServerClock`). The clock runs fast under
+//! `--speed` (the demo's 20x), and hyper's own `Date` would tell the host's time instead,
+//! which no job's `created` or `expires` is counted in.
+
+use crate::sim::Shared;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::http::header::DATE;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::sync::Arc;
+
+/// The middleware: sets `Date` (hyper adds its own only where none is set).
+pub(crate) async fn server_date(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    if let Some(date) = imf_fixdate(sh.now_ms()).and_then(|d| HeaderValue::from_str(&d).ok()) {
+        resp.headers_mut().insert(DATE, date);
+    }
+    resp
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 7231's IMF-fixdate) for epoch ms.
+pub(crate) fn imf_fixdate(ms: i64) -> Option<String> {
+    let f = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .ok()?
+        .format(&f)
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_imf_fixdate() {
+        assert_eq!(
+            imf_fixdate(784_111_777_999).as_deref(),
+            Some("Sun, 06 Nov 1994 08:49:37 GMT")
+        );
+        let ms = 1_795_877_543_000;
+        let text = imf_fixdate(ms).unwrap();
+        assert_eq!(crate::atlas::parse_http_date(&text), Some(ms), "{text}");
+    }
+}

@@ -1,0 +1,73 @@
+//! A view longer than its area (a job's detail, the review, the help): which line is on top,
+//! the keys that move it, and a marker that says where the view is and that there is more.
+
+use super::keys::Action;
+use super::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::Paragraph;
+use std::cell::Cell;
+
+#[derive(Debug, Default)]
+pub struct Scroll {
+    top: u16,
+    /// From the last draw: the furthest the top can go, and a page's height.
+    max: Cell<u16>,
+    page: Cell<u16>,
+}
+
+impl Scroll {
+    /// Up/Down a line, PgUp/PgDn a page, Home/End the ends; `true` if the view moved.
+    pub fn on_action(&mut self, action: Action) -> bool {
+        let (max, page) = (self.max.get(), self.page.get().max(1));
+        let top = match action {
+            Action::Up => self.top.saturating_sub(1),
+            Action::Down => self.top.saturating_add(1),
+            Action::PageUp => self.top.saturating_sub(page),
+            Action::PageDown => self.top.saturating_add(page),
+            Action::Top => 0,
+            Action::Bottom => max,
+            _ => return false,
+        }
+        .min(max);
+        let moved = top != self.top;
+        self.top = top;
+        moved
+    }
+
+    /// Moves by `lines` (the mouse wheel).
+    pub fn by(&mut self, lines: i32) {
+        let top = i32::from(self.top) + lines;
+        self.top = u16::try_from(top.max(0)).unwrap_or(u16::MAX).min(self.max.get());
+    }
+
+    /// Draws `paragraph` (wrapped, unbordered) in `area` from the top line, with a marker on
+    /// the bottom row's right end when it does not all fit: `12-30/58 ↓`.
+    pub fn render(&self, frame: &mut Frame, area: Rect, paragraph: Paragraph<'_>, theme: &Theme) {
+        let total = u16::try_from(paragraph.line_count(area.width)).unwrap_or(u16::MAX);
+        let max = total.saturating_sub(area.height);
+        self.max.set(max);
+        self.page.set(area.height.saturating_sub(1).max(1));
+        let top = self.top.min(max);
+        frame.render_widget(paragraph.scroll((top, 0)), area);
+        if max == 0 || area.height == 0 {
+            return;
+        }
+        let last = (top + area.height).min(total);
+        let arrows = match (top > 0, last < total) {
+            (true, true) => "↑↓",
+            (true, false) => "↑",
+            _ => "↓",
+        };
+        let arrows = if theme.ascii {
+            if last < total { "v" } else { "^" }
+        } else {
+            arrows
+        };
+        let marker = format!(" {}-{last}/{total} {arrows} PgDn ", top + 1);
+        let width = (marker.chars().count() as u16).min(area.width);
+        let at = Rect::new(area.right() - width, area.bottom() - 1, width, 1);
+        frame.render_widget(Paragraph::new(Span::styled(marker, theme.focus())), at);
+    }
+}
