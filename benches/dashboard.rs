@@ -136,6 +136,26 @@ fn bench(c: &mut Criterion) {
         });
     });
 
+    // The wide panel (a table, and the selected job's detail beside it) with 10,000 jobs.
+    let mut a = app();
+    a.update(
+        Msg::Poll(PollEvent::Updated {
+            jobs: (0..10_000).map(|i| job(i).into()).collect(),
+            pending: vec![],
+            at_ms: NOW_MS,
+            requests: 20,
+        }),
+        NOW_MS,
+    );
+    a.focus_jobs = true;
+    let mut t = terminal();
+    c.bench_function("wide panel with 10,000 jobs and the detail pane, 200x60", |b| {
+        b.iter(|| {
+            a.jobs.move_selection(a.jobs.selected == 0);
+            frame(&mut t, &a);
+        });
+    });
+
     // A page of 500 jobs, as Atlas sends it.
     let page = serde_json::json!({
         "links": [{"href": "https://cloud.mongodb.com/api/atlas/v1.0/groups/g/clusters/c/restoreJobs?pageNum=1&itemsPerPage=500", "rel": "self"}],

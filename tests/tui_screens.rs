@@ -301,3 +301,149 @@ fn created(jobs: Vec<RestoreJob>) -> Msg {
         outcome: SubmitOutcome::Created { key: "k".into(), jobs },
     }
 }
+
+/// The three sizes the DBA's day happens at: a small SSH window, the smallest that draws,
+/// and a wide one.
+const SIZES: [(u16, u16); 3] = [(80, 24), (60, 20), (200, 60)];
+
+fn snapshot_sizes(name: &str, a: &App) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(a, w, h));
+    }
+}
+
+/// Six findings at once, the focus on a field with one of them.
+fn six_findings() -> App {
+    let mut a = app(color());
+    type_text(&mut a, "xyz");
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Down);
+    }
+    type_text(&mut a, "1795861800000");
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "0");
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "0");
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "Staging0");
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Up);
+    }
+    a
+}
+
+#[test]
+fn six_findings_each_show_their_code_and_fields_at_80x24() {
+    let a = six_findings();
+    assert_eq!(a.form.findings().len(), 6, "{:?}", a.form.findings());
+    let s = text(&a, 80, 24);
+    for f in a.form.findings() {
+        assert!(s.contains(f.code.as_str()), "{} is not on screen:\n{s}", f.code.as_str());
+    }
+    // The focused field's finding is whole: its message's last word is there.
+    let focused = a
+        .form
+        .findings()
+        .iter()
+        .find(|f| f.involves(atlas_restore::restore::Field::ExpirationHours))
+        .unwrap();
+    let last_word = focused.message.split_whitespace().last().unwrap();
+    assert!(s.contains(last_word), "{s}");
+    snapshot_sizes("six_findings", &a);
+}
+
+fn ready_job(id: &str) -> RestoreJob {
+    let long = format!(
+        "https://restore-5a66666887d9d61443b41645.backup.mongodb.net:27017/backup/restore/v3/pull/{id}/Cluster0-shard-0-1795854513-{id}.tar.gz"
+    );
+    serde_json::from_value(serde_json::json!({
+        "id": id,
+        "clusterName": "Cluster0",
+        "created": "2026-11-28T11:00:00Z",
+        "statusName": "FINISHED",
+        "snapshotId": "5a6669d9fcc178211a0d86b9",
+        "timestamp": {"date": "2026-11-28T06:00:00Z", "increment": 1},
+        "delivery": {
+            "methodName": "HTTP", "statusName": "READY", "expires": "2026-11-30T11:00:00Z",
+            "maxDownloads": 2147483647, "urlV2": long, "authHeader": "x-mongodb-restore-auth",
+            "authValue": "s3cr3t-value"
+        }
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_long_url_in_the_detail_is_whole_by_scrolling() {
+    let mut a = app(color());
+    a.update(created(vec![ready_job("6b77893b80eef5354c77ee15")]), NOW_MS);
+    a.focus_jobs = true;
+    press(&mut a, KeyCode::Enter);
+    assert!(matches!(a.dialog, Some(Dialog::Detail { .. })));
+    snapshot_sizes("detail_long_url", &a);
+    // At 60x20 the URL's end comes into view at the end of the detail (the view knows its
+    // length once drawn at that size).
+    text(&a, 60, 20);
+    press(&mut a, KeyCode::End);
+    let s = text(&a, 60, 20);
+    assert!(s.contains(".tar.gz"), "{s}");
+    assert!(!s.contains("s3cr3t-value"), "the auth value stays masked");
+}
+
+#[test]
+fn the_automated_review_with_its_curl_command_at_three_sizes() {
+    let mut a = app(color());
+    type_text(&mut a, "5a6669d9fcc178211a0d86b9");
+    for _ in 0..5 {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' '));
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Down);
+    }
+    type_text(&mut a, GROUP);
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "Staging0");
+    ctrl(&mut a, 's');
+    assert!(matches!(a.dialog, Some(Dialog::Review(_))), "{:?}", a.status);
+    snapshot_sizes("automated_review", &a);
+    // The curl command is whole at the end of the review, and carries no key.
+    text(&a, 80, 24);
+    press(&mut a, KeyCode::End);
+    let s = text(&a, 80, 24);
+    assert!(s.contains("restoreJobs'"), "{s}");
+    assert!(s.contains("-K -"), "{s}");
+}
+
+#[test]
+fn the_panel_focused_and_the_wide_detail_pane() {
+    let mut a = app(Theme::new(ColorChoice::Never, true, false));
+    a.update(
+        created(vec![ready_job("6b77893b80eef5354c77ee15"), ready_job("6b77893b80eef5354c77ee16")]),
+        NOW_MS,
+    );
+    a.focus_jobs = true;
+    snapshot_sizes("panel_focused", &a);
+    // Without colour the focus is still seen: a mark in the panel's title.
+    assert!(text(&a, 80, 24).contains("▶ Restore jobs"));
+    // Wide: the URL's host and file in the table, and the selected job's detail beside it.
+    let wide = text(&a, 200, 60);
+    assert!(wide.contains("target or URL") && wide.contains(".tar.gz"), "{wide}");
+    assert!(wide.contains("Restore job 6b77893b80eef5354c77ee1"), "{wide}");
+}
+
+#[test]
+fn keys_do_nothing_while_the_terminal_is_too_small() {
+    let mut a = app(color());
+    let tiny = text(&a, 40, 10);
+    assert!(tiny.contains("terminal too small"), "{tiny}");
+    // Typing and Ctrl-S are ignored until the terminal is big enough again.
+    type_text(&mut a, "5a6669d9fcc178211a0d86b9");
+    assert!(ctrl(&mut a, 's').is_empty());
+    assert!(a.dialog.is_none());
+    assert_eq!(a.form.value(atlas_restore::restore::Field::SnapshotId), "");
+    // Quitting still works.
+    ctrl(&mut a, 'q');
+    assert!(a.quit);
+}

@@ -12,7 +12,7 @@ mod rules;
 pub mod time_input;
 
 pub use body::build_body;
-pub use context::{ApiVersion, Clock, ClusterType, Context, system_clock};
+pub use context::{ApiVersion, Clock, ClusterType, Context, Flavor, RestorableRange, system_clock};
 pub use draft::{RawKind, RawValue, RestoreDraft};
 pub use field::Field;
 pub use finding::{Code, Finding, Severity, has_errors};

@@ -114,6 +114,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::DetailFile, &[(KeyCode::Char('r'), NONE)], Action::Reveal, "show or mask the download auth value", true),
     bind(Scope::DetailFile, &[(KeyCode::Char('p'), NONE), (KeyCode::Char('p'), CTRL)], Action::PlainText, "the URL, auth header and a download command as plain text, to select with the mouse (any key comes back)", true),
     bind(Scope::Detail, &[(KeyCode::Char('y'), NONE), (KeyCode::Char('c'), NONE), (KeyCode::Char('d'), NONE)], Action::Download, "without a file to fetch (automated, expired): say why", false),
+    bind(Scope::Detail, &[(KeyCode::Char('p'), NONE)], Action::PlainText, "without a URL to show (automated, expired): say why", false),
     bind(Scope::Detail, &[(KeyCode::Char('t'), NONE)], Action::Track, "track this job (a whole batch) in this profile", false),
     bind(Scope::Detail, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget this tracked job (it stays in Atlas)", false),
     bind(Scope::Detail, &[(KeyCode::Esc, NONE)], Action::Close, "back to the jobs", true),

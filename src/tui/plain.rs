@@ -262,6 +262,13 @@ mod tests {
         let mut job = ready();
         job.delivery.as_mut().unwrap().status_name = Some("EXPIRED".into());
         assert!(PlainScreen::for_job(&job, None, false).unwrap_err().contains("EXPIRED"));
+        let automated =
+            serde_json::json!({"delivery": {"methodName": "AUTOMATED_RESTORE", "targetClusterName": "Staging0"}});
+        assert!(
+            PlainScreen::for_job(&ready(), Some(&automated), false)
+                .unwrap_err()
+                .contains("an automated restore into Staging0")
+        );
         let mut job = ready();
         job.delivery = Some(Delivery::default());
         assert!(

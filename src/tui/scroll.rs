@@ -42,32 +42,34 @@ impl Scroll {
         self.top = u16::try_from(top.max(0)).unwrap_or(u16::MAX).min(self.max.get());
     }
 
-    /// Draws `paragraph` (wrapped, unbordered) in `area` from the top line, with a marker on
-    /// the bottom row's right end when it does not all fit: `12-30/58 ↓`.
+    /// Draws `paragraph` (wrapped, unbordered) in `area` from the top line. When it does not
+    /// all fit, the bottom row is kept for a marker (`12-30/58 ↓ PgDn`), so that it never
+    /// covers a line.
     pub fn render(&self, frame: &mut Frame, area: Rect, paragraph: Paragraph<'_>, theme: &Theme) {
         let total = u16::try_from(paragraph.line_count(area.width)).unwrap_or(u16::MAX);
-        let max = total.saturating_sub(area.height);
-        self.max.set(max);
-        self.page.set(area.height.saturating_sub(1).max(1));
-        let top = self.top.min(max);
-        frame.render_widget(paragraph.scroll((top, 0)), area);
-        if max == 0 || area.height == 0 {
+        if total <= area.height || area.height < 2 {
+            self.max.set(0);
+            frame.render_widget(paragraph, area);
             return;
         }
-        let last = (top + area.height).min(total);
-        let arrows = match (top > 0, last < total) {
-            (true, true) => "↑↓",
-            (true, false) => "↑",
-            _ => "↓",
+        let view = Rect::new(area.x, area.y, area.width, area.height - 1);
+        let max = total.saturating_sub(view.height);
+        self.max.set(max);
+        self.page.set(view.height.saturating_sub(1).max(1));
+        let top = self.top.min(max);
+        frame.render_widget(paragraph.scroll((top, 0)), view);
+        let last = (top + view.height).min(total);
+        let arrows = match (top > 0, last < total, theme.ascii) {
+            (true, true, false) => "↑↓",
+            (true, false, false) => "↑ Home",
+            (_, _, false) => "↓ PgDn",
+            (_, true, true) => "v PgDn",
+            (_, false, true) => "^ Home",
         };
-        let arrows = if theme.ascii {
-            if last < total { "v" } else { "^" }
-        } else {
-            arrows
-        };
-        let marker = format!(" {}-{last}/{total} {arrows} PgDn ", top + 1);
-        let width = (marker.chars().count() as u16).min(area.width);
-        let at = Rect::new(area.right() - width, area.bottom() - 1, width, 1);
-        frame.render_widget(Paragraph::new(Span::styled(marker, theme.focus())), at);
+        let marker = format!("lines {}-{last} of {total} {arrows}", top + 1);
+        frame.render_widget(
+            Paragraph::new(Span::styled(marker, theme.dim())).alignment(ratatui::layout::Alignment::Right),
+            Rect::new(area.x, area.bottom() - 1, area.width, 1),
+        );
     }
 }

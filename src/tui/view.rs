@@ -32,10 +32,12 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
+    // With nothing to say on the status line, its row goes to the body (the findings).
+    let status_rows = u16::from(app.status.is_some());
     let [title, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
         Constraint::Length(1),
     ])
     .areas(area);
