@@ -27,6 +27,7 @@ fn app() -> App {
             base_url: "https://cloud.mongodb.com".into(),
             public_key: "abcdefgh".into(),
             api: ApiVersion::V1,
+            flavor: Default::default(),
             demo: false,
             download_dir: "/tmp".into(),
             local_offset: None,

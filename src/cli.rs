@@ -27,6 +27,9 @@ pub struct Cli {
     /// Run against an embedded simulated Atlas on 127.0.0.1; no account or config needed.
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: which product the simulator plays (its paths and rules).
+    #[arg(long, value_enum, value_name = "FLAVOR", requires = "demo")]
+    pub flavor: Option<FlavorArg>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -48,6 +51,15 @@ pub enum Command {
     /// confirmed, a repeat, or Atlas said no); 2 set-up error, unreadable or not-JSON input, or the
     /// journal could not record it; 3 outcome unknown (recorded, to be reconciled; never resent by itself).
     Submit(SubmitArgs),
+    /// Download a restore job's file (every part of a batch when given a batchId) into a
+    /// folder, resuming a `.part` left by a cut, checking the SHA1 Atlas lists, mode 0600, and
+    /// read the archive (no extraction) to say what it holds.
+    ///
+    /// Exit status: 0 every file verified (and its archive whole); 1 a SHA1 mismatch, a broken
+    /// archive, or Atlas refused (expired, downloads used up, an automated restore: no file);
+    /// 2 set-up error (profile, folder, unknown job id, Atlas not reachable); 3 cut and
+    /// resumable (the `.part` is kept: run the same command again), or not ready yet.
+    Download(DownloadArgs),
     /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
     /// with its URL, keys, project and clusters.
     Sim(crate::commands::sim::SimArgs),
@@ -68,6 +80,28 @@ pub enum Command {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: CompletionShell,
+}
+
+/// `--flavor`: the product whose API and rules apply, as a profile's `flavor` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum FlavorArg {
+    /// MongoDB Atlas (/api/atlas/v1.0 or v2).
+    #[default]
+    Atlas,
+    /// Cloud Manager (/api/public/v1.0, clusters by id).
+    CloudManager,
+    /// Ops Manager (/api/public/v1.0 on your host, clusters by id).
+    OpsManager,
+}
+
+impl From<FlavorArg> for crate::restore::Flavor {
+    fn from(f: FlavorArg) -> Self {
+        match f {
+            FlavorArg::Atlas => crate::restore::Flavor::Atlas,
+            FlavorArg::CloudManager => crate::restore::Flavor::CloudManager,
+            FlavorArg::OpsManager => crate::restore::Flavor::OpsManager,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,6 +159,9 @@ pub struct ValidateArgs {
     /// API version the body is meant for (they encode oplogTs and oplogInc differently).
     #[arg(long, value_name = "v1.0|v2", default_value = "v1.0")]
     pub api: String,
+    /// The product the body is meant for: Cloud Manager and Ops Manager have rules of their own.
+    #[arg(long, value_enum, value_name = "FLAVOR", default_value = "atlas")]
+    pub flavor: FlavorArg,
     /// The time to check the point-in-time window against (RFC 3339); default: now.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
@@ -137,6 +174,22 @@ pub struct ValidateArgs {
     /// The source cluster name, to warn when the target is the source itself.
     #[arg(long, value_name = "NAME")]
     pub cluster_name: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// A restore job's id, or a sharded restore's batchId (every part), tracked by this
+    /// profile or among its cluster's restore jobs.
+    #[arg(value_name = "JOB-ID")]
+    pub id: String,
+    /// The folder to download into; default: the profile's `download_dir`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// text: a line per file on stdout (and what its archive holds), errors on stderr,
+    /// progress on stderr when it is a terminal; json: one object `{"state", "dir", "jobs",
+    /// "error"}` on stdout.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }

@@ -3,7 +3,7 @@
 //! Precedence, per value: the profile's own setting, then the environment variables that
 //! MongoDB's Atlas CLI reads (so a jump host set up for it works as is), then the default.
 
-use crate::restore::ApiVersion;
+use crate::restore::{ApiVersion, Flavor};
 use crate::secret::SecretString;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -54,6 +54,20 @@ pub struct UiConfig {
     pub color: ColorChoice,
     pub ascii: bool,
     pub mouse: bool,
+    /// How a job turning READY, FAILED or KILLED, or a link about to expire, is told.
+    pub notify: NotifyMode,
+}
+
+/// `[ui] notify`: a bell (passes tmux with its default settings), a desktop notification
+/// through OSC 9 (iTerm2, kitty, WezTerm, foot, Windows Terminal) or OSC 777, or nothing.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyMode {
+    #[default]
+    Bell,
+    Osc9,
+    Osc777,
+    Off,
 }
 
 impl Default for UiConfig {
@@ -62,6 +76,7 @@ impl Default for UiConfig {
             color: ColorChoice::Auto,
             ascii: false,
             mouse: false,
+            notify: NotifyMode::Bell,
         }
     }
 }
@@ -78,6 +93,8 @@ pub enum ColorChoice {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
+    /// `atlas` (the default), `cloud-manager` or `ops-manager`.
+    pub flavor: Option<String>,
     pub base_url: Option<String>,
     pub api_version: Option<String>,
     pub public_key: Option<String>,
@@ -116,6 +133,7 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,
+    pub flavor: Flavor,
     pub base_url: String,
     pub api: ApiVersion,
     pub public_key: String,
@@ -241,7 +259,20 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
         profile: name.clone(),
         message,
     };
-    let base_url = file.base_url.clone().unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    let flavor = match &file.flavor {
+        Some(f) => f.parse::<Flavor>().map_err(|e| invalid(format!("flavor: {e}")))?,
+        None => Flavor::Atlas,
+    };
+    let base_url = match (&file.base_url, flavor.default_base_url()) {
+        (Some(url), _) => url.clone(),
+        (None, Some(default)) => default.to_string(),
+        (None, None) => {
+            return Err(invalid(format!(
+                "flavor = \"{flavor}\" needs base_url: where {} answers, like \"https://om.example.internal:8443\"",
+                flavor.product()
+            )));
+        }
+    };
     crate::atlas::check_base_url(&base_url).map_err(invalid)?;
     let api = match &file.api_version {
         Some(v) => v
@@ -249,6 +280,13 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
             .map_err(|e| invalid(format!("api_version: {e}")))?,
         None => ApiVersion::V1,
     };
+    if flavor.is_public_api() && api != ApiVersion::V1 {
+        return Err(invalid(format!(
+            "api_version = \"{}\": {} has one API version, v1.0 (/api/public/v1.0); remove api_version",
+            api.as_str(),
+            flavor.product()
+        )));
+    }
     let public_key = file.public_key.clone().or_else(|| env(ENV_PUBLIC_KEY)).ok_or_else(|| {
         invalid(format!(
             "no public key: set public_key in the profile or {ENV_PUBLIC_KEY} (Atlas: Organization Access Manager > API Keys)"
@@ -277,6 +315,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
         }
     };
     Ok(Profile {
+        flavor,
         api,
         public_key,
         private_key,
@@ -329,6 +368,7 @@ impl Profile {
     /// What the Atlas client needs of this profile (the wire layer knows nothing of profiles).
     pub fn client_options(&self) -> crate::atlas::ClientOptions {
         crate::atlas::ClientOptions {
+            flavor: self.flavor,
             base_url: self.base_url.clone(),
             api: self.api,
             public_key: self.public_key.clone(),

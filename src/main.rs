@@ -7,7 +7,7 @@ use atlas_restore::commands::{submit, validate};
 use atlas_restore::config::{self, process_env};
 use atlas_restore::jobs::{Journal, Services};
 use atlas_restore::logging;
-use atlas_restore::restore::{ApiVersion, ClusterType, Context};
+use atlas_restore::restore::{ApiVersion, ClusterType, Context, Flavor};
 use atlas_restore::tui::theme::Theme;
 use clap::Parser;
 use std::io::{Read, Write};
@@ -18,7 +18,10 @@ fn main() -> ExitCode {
     let local_offset = time::UtcOffset::current_local_offset().ok();
     let cli = Cli::parse();
     // Only the commands that talk to Atlas log; the log is a file, never the terminal.
-    let logs = matches!(cli.command, None | Some(Command::Jobs(_) | Command::Submit(_)));
+    let logs = matches!(
+        cli.command,
+        None | Some(Command::Jobs(_) | Command::Submit(_) | Command::Download(_))
+    );
     if logs {
         start_log(&cli);
     }
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some(Command::Profiles) => run_profiles(&cli),
         Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
         Some(Command::Submit(ref args)) => run_submit(&cli, args),
+        Some(Command::Download(ref args)) => run_download(&cli, args),
         Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args),
         None if cli.demo => run_demo(&cli, local_offset),
         None => run_dashboard(&cli, local_offset),
@@ -102,7 +106,7 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
         &profile,
         services,
         theme,
-        ui.mouse,
+        &ui,
         false,
         local_offset,
     ))?;
@@ -115,6 +119,7 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
 fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
     use atlas_restore::sim::{Sim, SimConfig};
     let theme = Theme::new(config::ColorChoice::Auto, process_env("NO_COLOR").is_some(), cli.ascii);
+    let flavor: Flavor = cli.flavor.unwrap_or_default().into();
     let scratch = std::env::temp_dir().join(format!("atlas-restore-demo-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
     let rt = runtime()?;
@@ -123,12 +128,14 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             "127.0.0.1:0".parse()?,
             SimConfig {
                 speed: DEMO_SPEED,
+                flavor,
                 ..SimConfig::default()
             },
         )
         .await?;
         let profile = config::Profile {
             name: "demo".into(),
+            flavor,
             base_url: sim.base_url(),
             api: ApiVersion::V1,
             public_key: sim.public_key().to_string(),
@@ -145,7 +152,15 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
         logging::start("demo", &profile.name, &profile.base_url, profile.api.as_str());
         let result = match services(&profile, &scratch) {
             Ok(services) => {
-                atlas_restore::tui::run_dashboard(&profile, services, theme, false, true, local_offset).await
+                atlas_restore::tui::run_dashboard(
+                    &profile,
+                    services,
+                    theme,
+                    &config::UiConfig::default(),
+                    true,
+                    local_offset,
+                )
+                .await
             }
             Err(e) => Err(e),
         };
@@ -205,6 +220,14 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
 
 fn run_validate(args: ValidateArgs) -> Result<i32> {
     let api: ApiVersion = args.api.parse().map_err(anyhow::Error::msg)?;
+    let flavor: Flavor = args.flavor.into();
+    if flavor.is_public_api() && api != ApiVersion::V1 {
+        anyhow::bail!(
+            "--api {}: {} has one API version, v1.0 (/api/public/v1.0)",
+            api.as_str(),
+            flavor.product()
+        );
+    }
     let now_ms = match &args.now {
         Some(text) => validate::parse_now(text).map_err(anyhow::Error::msg)?,
         None => Context::system_now_ms(),
@@ -212,6 +235,7 @@ fn run_validate(args: ValidateArgs) -> Result<i32> {
     let (source, input) = read_input(args.file.as_deref())?;
     let opts = validate::Options {
         api,
+        flavor,
         now_ms,
         cluster_type: args.cluster_type.map(|c| match c {
             ClusterTypeArg::Replicaset => ClusterType::ReplicaSet,
@@ -274,12 +298,62 @@ fn submit_outcome(cli: &Cli, args: &SubmitArgs) -> Result<submit::Outcome> {
         group_id,
         cluster,
         api: profile.api,
+        flavor: profile.flavor,
         now_ms: Context::system_now_ms(),
         confirm_erase: args.confirm_erase.clone(),
         allow_repeat: args.allow_repeat,
         json: args.format == Format::Json,
     };
     Ok(runtime()?.block_on(submit::run(&services, &source, &input, &opts)))
+}
+
+/// Downloads a job's file (every part of a batch); every failure, set-up ones too, comes out
+/// in the chosen format. Ctrl-C stops it and keeps the part (exit status 3).
+fn run_download(cli: &Cli, args: &atlas_restore::cli::DownloadArgs) -> Result<i32> {
+    use atlas_restore::commands::download;
+    let json = args.format == Format::Json;
+    let outcome = download_outcome(cli, args).unwrap_or_else(|e| download::setup_error(&format!("{e:#}"), json));
+    if outcome.exit_code != 0 {
+        tracing::warn!(code = outcome.exit_code, said = %logging::scrub(outcome.stderr.trim()), "download not verified");
+    }
+    std::io::stdout().write_all(outcome.stdout.as_bytes())?;
+    std::io::stderr().write_all(outcome.stderr.as_bytes())?;
+    Ok(outcome.exit_code)
+}
+
+fn download_outcome(
+    cli: &Cli,
+    args: &atlas_restore::cli::DownloadArgs,
+) -> Result<atlas_restore::commands::download::Outcome> {
+    use atlas_restore::commands::download;
+    use std::io::IsTerminal;
+    let cfg = config::load(cli.config.as_deref(), &process_env)?;
+    let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
+    logging::start("download", &profile.name, &profile.base_url, profile.api.as_str());
+    let journal_dir = atlas_restore::jobs::journal::default_dir()
+        .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
+    let services = services(&profile, &journal_dir)?;
+    let home = process_env("HOME").map(std::path::PathBuf::from);
+    let dir = args.dir.as_deref().unwrap_or(&profile.download_dir);
+    let json = args.format == Format::Json;
+    let opts = download::Options {
+        id: args.id.trim().to_string(),
+        group_id: profile.group_id.clone(),
+        cluster: profile.cluster_name.clone(),
+        dir: download::expand_home(dir, home.as_deref()),
+        json,
+        progress: !json && std::io::stderr().is_terminal(),
+    };
+    Ok(runtime()?.block_on(async {
+        let cancel = atlas_restore::jobs::Cancel::new();
+        let on_interrupt = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_interrupt.cancel();
+            }
+        });
+        download::run(&services, &opts, &cancel).await
+    }))
 }
 
 /// The body's bytes and a name for messages: from a file, or standard input for `-` or none.

@@ -21,6 +21,7 @@ async fn sim() -> Sim {
 /// Options for `base_url` with the simulator's keys (or any, for a host that isn't one).
 fn options(base_url: String, public: &str, private: &str, api: ApiVersion, timeout: Duration) -> ClientOptions {
     ClientOptions {
+        flavor: Default::default(),
         base_url,
         api,
         public_key: public.to_string(),

@@ -225,3 +225,63 @@ fn missing_keys_and_bad_values_say_what_to_do() {
         "{err}"
     );
 }
+
+#[test]
+fn the_example_shows_an_ops_manager_profile_that_resolves() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")).unwrap();
+    let dir = Dir::new("example-onprem");
+    // Its CA file and key command are the example's: give the key through the environment.
+    let text = text
+        .replace("private_key_command = \"pass show opsmanager/onprem\"\n", "")
+        .replace("ca_file = \"/etc/ssl/certs/corp-ca.pem\"\n", "");
+    let path = dir.file(&text, 0o600);
+    let cfg = config::load(Some(&path), &env_of(&[])).unwrap();
+    let env = env_of(&[("MONGODB_ATLAS_PRIVATE_API_KEY", "k")]);
+    let onprem = cfg.profile(Some("onprem"), &env).unwrap();
+    assert_eq!(onprem.flavor, atlas_restore::restore::Flavor::OpsManager);
+    assert_eq!(onprem.base_url, "https://om.example.internal:8443");
+    assert_eq!(onprem.api, ApiVersion::V1);
+}
+
+#[test]
+fn a_flavor_per_profile_with_its_base_url_rules() {
+    use atlas_restore::restore::Flavor;
+    let dir = Dir::new("flavors");
+    let path = dir.file(
+        r#"
+[profiles.cm]
+flavor = "cloud-manager"
+public_key = "p"
+[profiles.om]
+flavor = "ops-manager"
+public_key = "p"
+[profiles.om-v2]
+flavor = "ops-manager"
+base_url = "https://om.example.internal:8443"
+api_version = "v2"
+public_key = "p"
+[profiles.odd]
+flavor = "mongodb"
+public_key = "p"
+[profiles.plain]
+public_key = "p"
+"#,
+        0o600,
+    );
+    let cfg = config::load(Some(&path), &env_of(&[])).unwrap();
+    let env = env_of(&[("MONGODB_ATLAS_PRIVATE_API_KEY", "k")]);
+    let cm = cfg.profile(Some("cm"), &env).unwrap();
+    assert_eq!(
+        (cm.flavor, cm.base_url.as_str()),
+        (Flavor::CloudManager, "https://cloud.mongodb.com")
+    );
+    let plain = cfg.profile(Some("plain"), &env).unwrap();
+    assert_eq!(plain.flavor, Flavor::Atlas, "the default");
+    assert_eq!(plain.client_options().flavor, Flavor::Atlas);
+    let err = cfg.profile(Some("om"), &env).unwrap_err().to_string();
+    assert!(err.contains("flavor = \"ops-manager\" needs base_url"), "{err}");
+    let err = cfg.profile(Some("om-v2"), &env).unwrap_err().to_string();
+    assert!(err.contains("Ops Manager has one API version, v1.0"), "{err}");
+    let err = cfg.profile(Some("odd"), &env).unwrap_err().to_string();
+    assert!(err.contains("unknown flavor \"mongodb\""), "{err}");
+}

@@ -65,8 +65,10 @@ fn compose_conflict_review_submit_download_in_the_demo() {
     pty.send("\x15"); // Ctrl-U clears the field
     pty.wait_for("no conflicts");
     pty.send(key::CTRL_S);
-    let review = pty.wait_for("Review");
-    assert!(review.contains(&snapshot) && review.contains("POST"), "{review}");
+    // (The whole frame: a screen read mid-write could hold half of it.)
+    let review = pty.wait_until(15, "the review", |s| {
+        s.contains("Review") && s.contains(&snapshot) && s.contains("POST")
+    });
     assert!(review.contains("$MONGODB_ATLAS_PRIVATE_API_KEY"), "{review}");
     pty.send(key::ENTER);
     pty.wait_for("submitted: 1 restore job");

@@ -42,6 +42,7 @@ impl Bench {
             .unwrap();
         let dir = TempDir::new(&format!("fault-{name}"));
         let client = AtlasClient::new(&ClientOptions {
+            flavor: Default::default(),
             base_url: sim.base_url(),
             api: ApiVersion::V1,
             public_key: sim.public_key().into(),

@@ -30,6 +30,7 @@ fn app() -> App {
             base_url: "http://127.0.0.1:1".into(),
             public_key: "pub".into(),
             api: ApiVersion::V1,
+            flavor: Default::default(),
             demo: false,
             download_dir: "/tmp".into(),
             local_offset: None,
@@ -189,6 +190,7 @@ fn atlas_restore_jobs_output_is_clean_too() {
             job,
             request: None,
             tracked: true,
+            archive: None,
         })
         .collect();
     assert_clean(

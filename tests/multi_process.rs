@@ -34,7 +34,7 @@ impl Bench {
         std::fs::write(
             &path,
             format!(
-                "default_profile = \"lab\"\n[profiles.lab]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\ncluster_name = \"Cluster0\"\npoll_interval = \"1s\"\n",
+                "default_profile = \"lab\"\n[ui]\nnotify = \"off\"\n[profiles.lab]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\ncluster_name = \"Cluster0\"\npoll_interval = \"1s\"\n",
                 i["base_url"], i["public_key"], i["private_key"], i["group_id"]
             ),
         )
@@ -60,6 +60,7 @@ impl Bench {
             .unwrap();
         let i = &self._sim.info;
         let client = atlas_restore::atlas::AtlasClient::new(&atlas_restore::atlas::ClientOptions {
+            flavor: Default::default(),
             base_url: i["base_url"].as_str().unwrap().to_string(),
             public_key: i["public_key"].as_str().unwrap().to_string(),
             private_key: atlas_restore::secret::SecretString::new(i["private_key"].as_str().unwrap()),

@@ -246,6 +246,7 @@ fn log(apache: &Apache, name: &str) -> String {
 
 fn options(base_url: String, private: &str, ca_file: Option<PathBuf>) -> ClientOptions {
     ClientOptions {
+        flavor: Default::default(),
         base_url,
         api: ApiVersion::V1,
         public_key: PUBLIC.to_string(),

@@ -34,6 +34,7 @@ impl World {
     async fn new(name: &str) -> World {
         let sim = common::start_with(SimConfig::default()).await;
         let client = AtlasClient::new(&ClientOptions {
+            flavor: Default::default(),
             base_url: sim.base_url(),
             api: ApiVersion::V1,
             public_key: sim.public_key().to_string(),

@@ -312,6 +312,7 @@ async fn the_server_refuses_what_the_engine_refuses_in_the_engines_words() {
         source_group_id: Some(sim.group_id().into()),
         source_cluster_name: Some("Cluster0".into()),
         source_cluster_id: Some(sim.clusters()[0].id.clone()),
+        ..Context::default()
     };
     let expected: Vec<String> = validate(&RestoreDraft::from_json(&body), &ctx)
         .into_iter()

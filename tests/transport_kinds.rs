@@ -12,6 +12,7 @@ use std::time::Duration;
 
 fn client(base_url: &str) -> AtlasClient {
     AtlasClient::new(&ClientOptions {
+        flavor: Default::default(),
         base_url: base_url.to_string(),
         api: ApiVersion::V1,
         public_key: "pub".into(),

@@ -26,6 +26,7 @@ fn app(theme: Theme) -> App {
             base_url: "http://127.0.0.1:8089".into(),
             public_key: "demopubk".into(),
             api: ApiVersion::V1,
+            flavor: Default::default(),
             demo: true,
             download_dir: "/tmp".into(),
             local_offset: None,
@@ -340,7 +341,11 @@ fn six_findings_each_show_their_code_and_fields_at_80x24() {
     assert_eq!(a.form.findings().len(), 6, "{:?}", a.form.findings());
     let s = text(&a, 80, 24);
     for f in a.form.findings() {
-        assert!(s.contains(f.code.as_str()), "{} is not on screen:\n{s}", f.code.as_str());
+        assert!(
+            s.contains(f.code.as_str()),
+            "{} is not on screen:\n{s}",
+            f.code.as_str()
+        );
     }
     // The focused field's finding is whole: its message's last word is there.
     let focused = a
@@ -420,7 +425,10 @@ fn the_automated_review_with_its_curl_command_at_three_sizes() {
 fn the_panel_focused_and_the_wide_detail_pane() {
     let mut a = app(Theme::new(ColorChoice::Never, true, false));
     a.update(
-        created(vec![ready_job("6b77893b80eef5354c77ee15"), ready_job("6b77893b80eef5354c77ee16")]),
+        created(vec![
+            ready_job("6b77893b80eef5354c77ee15"),
+            ready_job("6b77893b80eef5354c77ee16"),
+        ]),
         NOW_MS,
     );
     a.focus_jobs = true;

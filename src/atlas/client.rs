@@ -5,17 +5,19 @@
 
 use super::error::{AtlasError, BadBodyKind, StatusError};
 use super::server_clock::ServerClock;
-use super::types::{Checkpoint, Cluster, Page, RestoreJob, Snapshot};
-use crate::restore::ApiVersion;
+use super::types::{Checkpoint, Cluster, ClusterRole, Page, RestorableTimeRange, RestoreJob, Snapshot, pick_cluster};
+use crate::restore::{ApiVersion, Flavor};
 use crate::secret::SecretString;
+use crate::text::Clean;
 use diqwest::{DigestAuthSession, WithDigestAuth};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The largest page Atlas serves.
@@ -26,6 +28,8 @@ const MAX_PAGES: u32 = 200;
 /// Everything the client needs; usually made from a `Profile`.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
+    /// Atlas, Cloud Manager or Ops Manager: the paths (and how clusters are named in them).
+    pub flavor: Flavor,
     pub base_url: String,
     pub api: ApiVersion,
     pub public_key: String,
@@ -70,18 +74,23 @@ pub struct AtlasClient {
     http: reqwest::Client,
     digest: Arc<DigestAuthSession>,
     base: Url,
+    flavor: Flavor,
     api: ApiVersion,
     max_body_bytes: u64,
     envelope: bool,
     pretty: bool,
     /// Atlas's clock, estimated from each answer's `Date`.
     server_clock: Arc<ServerClock>,
+    /// Cloud and Ops Manager: the cluster entry each (project, name) resolved to, so that a
+    /// name is listed for once per process, not once per call.
+    resolved: Mutex<HashMap<(String, String), Cluster>>,
 }
 
 impl std::fmt::Debug for AtlasClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AtlasClient")
             .field("base", &self.base.as_str())
+            .field("flavor", &self.flavor)
             .field("api", &self.api)
             .finish()
     }
@@ -119,11 +128,13 @@ impl AtlasClient {
                 opts.private_key.expose(),
             )),
             base,
+            flavor: opts.flavor,
             api: opts.api,
             max_body_bytes: opts.max_body_bytes,
             envelope: opts.envelope,
             pretty: opts.pretty,
             server_clock: Arc::new(ServerClock::new()),
+            resolved: Mutex::new(HashMap::new()),
         })
     }
 
@@ -136,17 +147,69 @@ impl AtlasClient {
         self.api
     }
 
-    /// The URL of a cluster's restore jobs, as a create POSTs to it.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    /// The URL of a cluster's restore jobs, as a create POSTs to it; `cluster` as the path
+    /// names it (`cluster_in_path`).
     pub fn restore_jobs_url(&self, group_id: &str, cluster: &str) -> String {
         self.url(&["groups", group_id, "clusters", cluster, "restoreJobs"], &[])
             .to_string()
+    }
+
+    /// How the paths name `cluster` (a name, or an id): Atlas by name; Cloud and Ops Manager
+    /// by id, a name being resolved through the project's cluster list (once per process).
+    pub async fn cluster_in_path(&self, group_id: &str, cluster: &str) -> Result<String, AtlasError> {
+        if !self.flavor.is_public_api() || crate::restore::is_object_id(cluster) {
+            return Ok(cluster.to_string());
+        }
+        let known = self
+            .resolved_lock()
+            .get(&(group_id.to_string(), cluster.to_string()))
+            .and_then(|c| c.id.clone());
+        if let Some(id) = known {
+            return Ok(id.into_string());
+        }
+        let entry = self.resolve_cluster(group_id, cluster).await?;
+        entry.id.map(Clean::into_string).ok_or_else(|| {
+            AtlasError::Cluster(format!(
+                "the cluster list of project {group_id} gives {cluster} no id: it cannot be named in a request"
+            ))
+        })
+    }
+
+    fn resolved_lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Cluster>> {
+        self.resolved.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Cloud and Ops Manager: every entry of the project's cluster list as it came (a sharded
+    /// cluster's shards and config servers too), each with `name` and `cluster_type` filled.
+    pub async fn list_cluster_entries(&self, group_id: &str) -> Result<Vec<Cluster>, AtlasError> {
+        let entries: Vec<Cluster> = self.list_all(&["groups", group_id, "clusters"], &[]).await?;
+        Ok(entries.into_iter().map(Cluster::normalize).collect())
+    }
+
+    /// Finds the entry `cluster` (a name or an id) means in the project's list, fresh, and
+    /// remembers its id. A shard's or a config server's name is refused with the name of the
+    /// cluster it belongs to.
+    pub async fn resolve_cluster(&self, group_id: &str, cluster: &str) -> Result<Cluster, AtlasError> {
+        let entries = self.list_cluster_entries(group_id).await?;
+        let entry = pick_cluster(&entries, cluster, group_id)
+            .map_err(|why| AtlasError::Cluster(crate::text::sanitize(&why)))?;
+        if let Some(id) = entry.id.as_deref() {
+            tracing::info!(target: crate::logging::HTTP_TARGET, cluster = %crate::text::sanitize(cluster), id = %id, "cluster name resolved");
+        }
+        self.resolved_lock()
+            .insert((group_id.to_string(), cluster.to_string()), entry.clone());
+        Ok(entry)
     }
 
     fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty();
-            path.extend(self.api.path_prefix().trim_start_matches('/').split('/'));
+            path.extend(self.flavor.path_prefix(self.api).trim_start_matches('/').split('/'));
             path.extend(segments);
         }
         {
@@ -169,12 +232,63 @@ impl AtlasClient {
 
     // ---- the resources ----
 
+    /// The project's clusters, as a restore names them: in Cloud and Ops Manager, a sharded
+    /// cluster once (its shards and config servers are left out).
     pub async fn list_clusters(&self, group_id: &str) -> Result<Vec<Cluster>, AtlasError> {
+        if self.flavor.is_public_api() {
+            let entries = self.list_cluster_entries(group_id).await?;
+            return Ok(entries.into_iter().filter(|c| c.role() == ClusterRole::Whole).collect());
+        }
         self.list_all(&["groups", group_id, "clusters"], &[]).await
     }
 
+    /// One cluster's document. In Cloud and Ops Manager, its entry of the project's list,
+    /// `cluster` being a name or an id (`resolve_cluster`).
     pub async fn get_cluster(&self, group_id: &str, cluster: &str) -> Result<Cluster, AtlasError> {
+        if self.flavor.is_public_api() {
+            return self.resolve_cluster(group_id, cluster).await;
+        }
         self.get(&["groups", group_id, "clusters", cluster], &[]).await
+    }
+
+    /// Cloud and Ops Manager: the ranges a point in time of `cluster` can be restored from
+    /// (`POST .../restoreJobs/restorableTimeRanges`, without a body). A read, not a create:
+    /// it never goes through `create_restore_job`, the journal or its counters. Atlas has no
+    /// such endpoint: `Ok(None)` without a request.
+    pub async fn restorable_time_ranges(
+        &self,
+        group_id: &str,
+        cluster: &str,
+    ) -> Result<Option<Vec<crate::restore::RestorableRange>>, AtlasError> {
+        if !self.flavor.is_public_api() {
+            return Ok(None);
+        }
+        let c = self.cluster_in_path(group_id, cluster).await?;
+        let url = self.url(
+            &[
+                "groups",
+                group_id,
+                "clusters",
+                &c,
+                "restoreJobs",
+                "restorableTimeRanges",
+            ],
+            &[],
+        );
+        let req = self
+            .http
+            .request(Method::POST, url.clone())
+            .header(CONTENT_TYPE, self.api.media_type())
+            .body(Vec::new());
+        let (content_type, body) = self.call(req, &url, false).await?;
+        let value = self.parse(&content_type, &body)?;
+        // A bare array, as documented; a page read as its results.
+        let items = match value {
+            Value::Object(mut page) if page.contains_key("results") => page.remove("results").unwrap_or(Value::Null),
+            other => other,
+        };
+        let ranges: Vec<RestorableTimeRange> = from_value(items)?;
+        Ok(Some(ranges.iter().filter_map(RestorableTimeRange::to_range).collect()))
     }
 
     pub async fn list_snapshots(
@@ -183,6 +297,7 @@ impl AtlasClient {
         cluster: &str,
         filter: SnapshotFilter,
     ) -> Result<Vec<Snapshot>, AtlasError> {
+        let cluster = &self.cluster_in_path(group_id, cluster).await?;
         let completed = match filter {
             SnapshotFilter::Completed => "true",
             SnapshotFilter::Incomplete => "false",
@@ -196,7 +311,9 @@ impl AtlasClient {
     }
 
     pub async fn list_checkpoints(&self, group_id: &str, cluster: &str) -> Result<Vec<Checkpoint>, AtlasError> {
-        self.list_all(&["groups", group_id, "clusters", cluster, "backupCheckpoints"], &[])
+        let cluster = &self.cluster_in_path(group_id, cluster).await?;
+        let segment = self.flavor.checkpoints_segment();
+        self.list_all(&["groups", group_id, "clusters", cluster, segment], &[])
             .await
     }
 
@@ -209,6 +326,7 @@ impl AtlasClient {
         items_per_page: u32,
         batch_id: Option<&str>,
     ) -> Result<Page<RestoreJob>, AtlasError> {
+        let cluster = &self.cluster_in_path(group_id, cluster).await?;
         let mut query = vec![
             ("pageNum", page_num.to_string()),
             ("itemsPerPage", items_per_page.clamp(1, MAX_ITEMS_PER_PAGE).to_string()),
@@ -227,18 +345,22 @@ impl AtlasClient {
         cluster: &str,
         batch_id: Option<&str>,
     ) -> Result<Vec<RestoreJob>, AtlasError> {
+        let cluster = &self.cluster_in_path(group_id, cluster).await?;
         let query: Vec<(&str, String)> = batch_id.map(|b| ("batchId", b.to_string())).into_iter().collect();
         self.list_all(&["groups", group_id, "clusters", cluster, "restoreJobs"], &query)
             .await
     }
 
     pub async fn get_restore_job(&self, group_id: &str, cluster: &str, job_id: &str) -> Result<RestoreJob, AtlasError> {
+        let cluster = &self.cluster_in_path(group_id, cluster).await?;
         self.get(&["groups", group_id, "clusters", cluster, "restoreJobs", job_id], &[])
             .await
     }
 
     /// POSTs a restore request. A lost answer is `OutcomeUnknown`, never a retry.
     pub async fn create_restore_job(&self, group_id: &str, cluster: &str, body: &Value) -> Result<Created, AtlasError> {
+        // Resolving a name is a read before anything is sent: its failure creates nothing.
+        let cluster = &self.cluster_in_path(group_id, cluster).await?;
         let url = self.url(&["groups", group_id, "clusters", cluster, "restoreJobs"], &[]);
         let bytes = serde_json::to_vec(body).map_err(|e| AtlasError::Setup(format!("request body: {e}")))?;
         let req = self
@@ -248,18 +370,11 @@ impl AtlasClient {
             .body(bytes);
         let (content_type, body) = self.call(req, &url, true).await?;
         let value: Value = self.parse(&content_type, &body)?;
-        if value.get("results").is_some() {
-            let page: Page<RestoreJob> = from_value(value)?;
-            return Ok(Created {
-                jobs: page.results,
-                shape_note: None,
-            });
+        let created = read_created(value)?;
+        if let Some(note) = created.shape_note {
+            tracing::info!(target: crate::logging::HTTP_TARGET, note, "create answer read leniently");
         }
-        let job: RestoreJob = from_value(value)?;
-        Ok(Created {
-            jobs: vec![job],
-            shape_note: Some("Atlas answered the create with a single job rather than a page; read as a page of one"),
-        })
+        Ok(created)
     }
 
     // ---- the plumbing ----
@@ -450,28 +565,165 @@ impl AtlasClient {
             sha1: hex::encode(hasher.finalize()),
         })
     }
+
+    /// Starts a download of `url` from byte `from` (a `Range` request when `from > 0`) and
+    /// returns its answer, to be read chunk by chunk: `src/jobs/download.rs` writes, resumes
+    /// and hashes it. A server that ignores `Range` answers 200 with the whole file:
+    /// `DownloadBody::start` then says 0. An error status is `AtlasError::Status` (416 when
+    /// `from` is at or past the end).
+    pub async fn open_download(
+        &self,
+        url: &str,
+        auth: Option<(&str, &SecretString)>,
+        from: u64,
+    ) -> Result<DownloadBody, AtlasError> {
+        let parsed = Url::parse(url).map_err(|e| AtlasError::Setup(format!("download URL: {e}")))?;
+        let host = parsed.host_str().unwrap_or("").to_string();
+        let logged_url = parsed.clone();
+        // Downloads can take long: no overall timeout, but the connect timeout holds.
+        let mut req = self.http.get(parsed).timeout(Duration::from_secs(24 * 3600));
+        if let Some((name, value)) = auth {
+            req = req.header(name, value.expose());
+        }
+        if from > 0 {
+            req = req.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        }
+        let started = std::time::Instant::now();
+        let sent = req.send().await;
+        let error = sent.as_ref().err().map(|e| e as &dyn std::fmt::Display);
+        let status = sent.as_ref().ok().map(|r| r.status().as_u16());
+        crate::logging::request("GET", &logged_url, status, started, 0, error, None);
+        let mut resp = sent.map_err(|e| transport_error(&e, &host, false))?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let headers = resp.headers().clone();
+            let body = read_capped(&mut resp, 64 * 1024, &host, false)
+                .await
+                .unwrap_or_default();
+            return Err(AtlasError::Status(StatusError::from_response(
+                status,
+                retry_after(&headers),
+                &header_text(&headers, CONTENT_TYPE),
+                &body,
+            )));
+        }
+        let length = resp.content_length();
+        // `bytes FIRST-LAST/TOTAL` of a 206; a 200 is the whole file.
+        let range = (status == 206)
+            .then(|| header_text(resp.headers(), reqwest::header::CONTENT_RANGE))
+            .and_then(|r| parse_content_range(&r));
+        let (start, total) = match range {
+            Some((first, total)) => (first, total.or_else(|| length.map(|n| first + n))),
+            None if status == 206 => {
+                return Err(AtlasError::BadBody {
+                    kind: BadBodyKind::Malformed,
+                    detail: "a 206 answer without a Content-Range that says where it starts".into(),
+                });
+            }
+            None => (0, length),
+        };
+        Ok(DownloadBody {
+            resp,
+            host,
+            start,
+            total,
+            received: 0,
+        })
+    }
 }
 
-/// `base` + the version's prefix + `segments`, each segment percent-encoded.
-fn api_url(base: &Url, api: ApiVersion, segments: &[&str]) -> Url {
+/// A download under way (`AtlasClient::open_download`).
+pub struct DownloadBody {
+    resp: reqwest::Response,
+    host: String,
+    /// Where in the file the body starts: the offset asked for, or 0 when the server sent
+    /// the whole file.
+    pub start: u64,
+    /// The whole file's size, when the server said it.
+    pub total: Option<u64>,
+    received: u64,
+}
+
+impl std::fmt::Debug for DownloadBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadBody")
+            .field("start", &self.start)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DownloadBody {
+    /// The next bytes; `None` at the end. A connection that breaks is a `Transport` error
+    /// (logged with how far it got).
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, AtlasError> {
+        match self.resp.chunk().await {
+            Ok(Some(c)) => {
+                self.received += c.len() as u64;
+                Ok(Some(c))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                let error = crate::logging::scrub(&e.to_string());
+                let done = self.start + self.received;
+                tracing::warn!(target: crate::logging::HTTP_TARGET, host = %self.host, done, error = %error, "download broke off");
+                Err(transport_error(&e, &self.host, false))
+            }
+        }
+    }
+}
+
+/// `bytes FIRST-LAST/TOTAL` (TOTAL may be `*`): the first byte and the total.
+fn parse_content_range(text: &str) -> Option<(u64, Option<u64>)> {
+    let spec = text.trim().strip_prefix("bytes")?.trim_start();
+    let (range, total) = spec.split_once('/')?;
+    let (first, _) = range.split_once('-')?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    Some((first.trim().parse().ok()?, total))
+}
+
+/// `base` + the product's and version's prefix + `segments`, each segment percent-encoded.
+fn api_url(base: &Url, prefix: &str, segments: &[&str]) -> Url {
     let mut url = base.clone();
     if let Ok(mut path) = url.path_segments_mut() {
         path.pop_if_empty();
-        path.extend(api.path_prefix().trim_start_matches('/').split('/'));
+        path.extend(prefix.trim_start_matches('/').split('/'));
         path.extend(segments);
     }
     url
 }
 
-/// The URL a create POSTs to: what the review shows and the curl command uses.
-pub fn restore_jobs_url(base_url: &str, api: ApiVersion, group_id: &str, cluster: &str) -> String {
+/// The URL a create POSTs to: what the review shows and the curl command uses. `cluster` is
+/// the cluster as the path names it: its name in Atlas, its id in Cloud and Ops Manager.
+pub fn restore_jobs_url(base_url: &str, flavor: Flavor, api: ApiVersion, group_id: &str, cluster: &str) -> String {
+    let prefix = flavor.path_prefix(api);
     match Url::parse(base_url) {
-        Ok(base) => api_url(&base, api, &["groups", group_id, "clusters", cluster, "restoreJobs"]).to_string(),
-        Err(_) => format!(
-            "{base_url}{}/groups/{group_id}/clusters/{cluster}/restoreJobs",
-            api.path_prefix()
-        ),
+        Ok(base) => api_url(&base, prefix, &["groups", group_id, "clusters", cluster, "restoreJobs"]).to_string(),
+        Err(_) => format!("{base_url}{prefix}/groups/{group_id}/clusters/{cluster}/restoreJobs"),
     }
+}
+
+/// A create's answer, read leniently: the documented page of jobs, a bare job (a page of
+/// one), or Ops Manager 6.0's page with `url`/`urlV2` beside `results` (`hoist_page_urls`).
+pub fn read_created(mut value: Value) -> Result<Created, AtlasError> {
+    if value.get("results").is_some() {
+        let hoisted = super::types::hoist_page_urls(&mut value);
+        let page: Page<RestoreJob> = from_value(value)?;
+        return Ok(Created {
+            jobs: page.results,
+            shape_note: hoisted.then_some(
+                "the answer gave url/urlV2 beside results rather than in the job's delivery; read as the job's",
+            ),
+        });
+    }
+    let job: RestoreJob = from_value(value)?;
+    Ok(Created {
+        jobs: vec![job],
+        shape_note: Some("Atlas answered the create with a single job rather than a page; read as a page of one"),
+    })
 }
 
 fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, AtlasError> {

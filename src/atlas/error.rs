@@ -30,6 +30,10 @@ pub enum AtlasError {
     /// The client could not be set up.
     #[error("{0}")]
     Setup(String),
+    /// Cloud and Ops Manager: a cluster name that the project's list does not resolve to one
+    /// cluster (none, several, or a shard's), in words.
+    #[error("{0}")]
+    Cluster(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

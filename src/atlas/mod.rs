@@ -8,12 +8,13 @@ mod transport;
 mod types;
 
 pub use client::{
-    AtlasClient, ClientOptions, Created, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter, check_base_url,
-    restore_jobs_url,
+    AtlasClient, ClientOptions, Created, DownloadBody, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter, check_base_url,
+    read_created, restore_jobs_url,
 };
 pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in};
 pub use server_clock::{ServerClock, describe_skew, parse_http_date};
 pub use types::{
-    ApiErrorBody, BsonTimestamp, Checkpoint, Cluster, Delivery, DeliveryStatus, FileHash, JobStatus, Link, Page,
-    RestoreJob, Snapshot, SnapshotPart,
+    ApiErrorBody, BsonTimestamp, Checkpoint, CheckpointPart, Cluster, ClusterRole, Delivery, DeliveryStatus, FileHash,
+    JobStatus, Link, Page, ProjectClusters, RestorableTimeRange, RestoreJob, Snapshot, SnapshotPart, hoist_page_urls,
+    pick_cluster,
 };

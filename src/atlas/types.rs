@@ -34,13 +34,94 @@ pub struct Link {
     pub rel: Clean,
 }
 
-/// `{date, increment}`: a BSON timestamp as the API writes it.
+/// `{date, increment}`: a BSON timestamp as the API writes it. Read leniently: `date` as an
+/// ISO-8601 string (every example) or a number of epoch seconds (what the Public API
+/// Principles page says), kept as the ISO string; `increment` as a number or a string.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct BsonTimestamp {
+    #[serde(deserialize_with = "lenient_date")]
     pub date: Option<Clean>,
     #[serde(deserialize_with = "lenient_i64")]
     pub increment: Option<i64>,
+}
+
+impl BsonTimestamp {
+    /// The date in epoch milliseconds, when it reads as a UTC time.
+    pub fn date_ms(&self) -> Option<i64> {
+        let date = self.date.as_deref()?;
+        crate::restore::time_input::parse_iso_utc(date).map(|(ms, _)| ms)
+    }
+}
+
+/// A time the API writes either as `{date, increment}` or as a plain ISO string (a
+/// checkpoint's `timestamp`, a restore job's `created`), read as the former.
+fn timestamp_or_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BsonTimestamp>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Object(map) => serde_json::from_value(Value::Object(map)).ok(),
+        other => date_text(&other).map(|date| BsonTimestamp {
+            date: Some(date),
+            increment: None,
+        }),
+    })
+}
+
+/// A date as a string, or a number of epoch seconds (milliseconds past 1e11), as ISO text.
+fn date_text(v: &Value) -> Option<Clean> {
+    match v {
+        Value::String(s) => Some(Clean::new(s)),
+        Value::Number(n) => {
+            let n = n.as_i64()?;
+            let ms = if n.abs() >= 100_000_000_000 {
+                n
+            } else {
+                n.checked_mul(1000)?
+            };
+            Some(Clean::new(&crate::restore::time_input::format_utc_ms(ms)))
+        }
+        _ => None,
+    }
+}
+
+fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Clean>, D::Error> {
+    Ok(date_text(&Value::deserialize(d)?))
+}
+
+/// A time as a string, a number of epoch seconds, or a `{date, increment}` object: its date,
+/// as ISO text.
+fn date_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Clean>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Object(map) => map.get("date").and_then(date_text),
+        other => date_text(&other),
+    })
+}
+
+/// One range `restorableTimeRanges` answers (Cloud and Ops Manager).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RestorableTimeRange {
+    #[serde(deserialize_with = "timestamp_or_date")]
+    pub start: Option<BsonTimestamp>,
+    #[serde(deserialize_with = "timestamp_or_date")]
+    pub end: Option<BsonTimestamp>,
+    pub snapshot_id: Option<Clean>,
+    /// Sharded clusters only.
+    #[serde(deserialize_with = "lenient_i64")]
+    pub shard_count: Option<i64>,
+    pub config_server_type: Option<Clean>,
+}
+
+impl RestorableTimeRange {
+    /// The range in the domain's terms; `None` when an end is missing or unreadable.
+    pub fn to_range(&self) -> Option<crate::restore::RestorableRange> {
+        let start_ms = self.start.as_ref()?.date_ms()?;
+        let end_ms = self.end.as_ref()?.date_ms()?;
+        (start_ms <= end_ms).then(|| crate::restore::RestorableRange {
+            start_ms,
+            end_ms,
+            snapshot_id: self.snapshot_id.as_deref().map(str::to_string),
+        })
+    }
 }
 
 /// One restore job (`BackupRestoreJob`).
@@ -54,7 +135,7 @@ pub struct RestoreJob {
     pub cluster_id: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<Clean>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "date_of", skip_serializing_if = "Option::is_none")]
     pub created: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
@@ -73,13 +154,14 @@ pub struct RestoreJob {
     pub snapshot_id: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_name: Option<JobStatus>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "timestamp_or_date", skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<BsonTimestamp>,
 }
 
-/// `delivery` of a job.
+/// `delivery` of a job. Read through `DeliveryWire`, which makes Ops Manager's
+/// `authBearer` into the header value a download sends (`docs/ops-manager-decisions.md`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, from = "DeliveryWire")]
 pub struct Delivery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method_name: Option<Clean>,
@@ -93,9 +175,14 @@ pub struct Delivery {
     pub url_v2: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_header: Option<Clean>,
-    /// A download credential: masked on screen and never written to the journal.
+    /// A download credential: masked on screen and never written to the journal. With
+    /// Ops Manager's `authBearer`, the whole header value (`Bearer <token>`).
     #[serde(skip_serializing)]
     pub auth_value: Option<SecretString>,
+    /// Ops Manager's `authBearer`, as it came: the scheme (`Bearer`, as documented) or, it
+    /// may be, the token itself. Never written down.
+    #[serde(skip_serializing)]
+    pub auth_bearer: Option<SecretString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<Clean>,
     #[serde(deserialize_with = "lenient_i64", skip_serializing_if = "Option::is_none")]
@@ -109,6 +196,110 @@ pub struct Delivery {
     pub target_cluster_name: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_cluster_id: Option<Clean>,
+}
+
+/// `delivery` as it comes, before `authBearer` is folded into the header value.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct DeliveryWire {
+    method_name: Option<Clean>,
+    status_name: Option<DeliveryStatus>,
+    url: Option<Clean>,
+    #[serde(rename = "urlV2")]
+    url_v2: Option<Clean>,
+    auth_header: Option<Clean>,
+    auth_value: Option<SecretString>,
+    auth_bearer: Option<SecretString>,
+    expires: Option<Clean>,
+    #[serde(deserialize_with = "lenient_i64")]
+    expiration_hours: Option<i64>,
+    #[serde(deserialize_with = "lenient_i64")]
+    max_downloads: Option<i64>,
+    target_group_id: Option<Clean>,
+    target_cluster_name: Option<Clean>,
+    target_cluster_id: Option<Clean>,
+}
+
+impl From<DeliveryWire> for Delivery {
+    /// Ops Manager names the download's header `Authorization` and gives `authBearer`:
+    /// documented as the scheme word (`"Bearer"`, the token in `authValue`), it is read as
+    /// the token itself when it is anything else. Either way `auth_value` becomes the whole
+    /// header value, `Bearer <token>`; a scheme without a token leaves no header (and the
+    /// download falls back to `url`).
+    fn from(w: DeliveryWire) -> Delivery {
+        let bearer_value = |token: &str| {
+            let token = token.trim();
+            if token.len() > 7 && token[..7].eq_ignore_ascii_case("bearer ") {
+                SecretString::new(token)
+            } else {
+                SecretString::new(format!("Bearer {token}"))
+            }
+        };
+        let (mut auth_header, mut auth_value) = (w.auth_header, w.auth_value);
+        if let Some(bearer) = &w.auth_bearer {
+            let scheme_only = bearer.expose().trim().eq_ignore_ascii_case("bearer");
+            auth_value = match (scheme_only, &auth_value) {
+                (true, Some(value)) => Some(bearer_value(value.expose())),
+                (true, None) => None,
+                (false, Some(value)) => Some(bearer_value(value.expose())),
+                (false, None) => Some(bearer_value(bearer.expose())),
+            };
+            if auth_value.is_some() && auth_header.is_none() {
+                auth_header = Some(Clean::new("Authorization"));
+            }
+        }
+        Delivery {
+            method_name: w.method_name,
+            status_name: w.status_name,
+            url: w.url,
+            url_v2: w.url_v2,
+            auth_header,
+            auth_value,
+            auth_bearer: w.auth_bearer,
+            expires: w.expires,
+            expiration_hours: w.expiration_hours,
+            max_downloads: w.max_downloads,
+            target_group_id: w.target_group_id,
+            target_cluster_name: w.target_cluster_name,
+            target_cluster_id: w.target_cluster_id,
+        }
+    }
+}
+
+/// Ops Manager 6.0's documented create answer puts `url` and `urlV2` beside `results`
+/// rather than in the job's `delivery`: with a single job that lacks them, they are moved
+/// into it (a lenient reader of what is probably a mistake of the docs).
+pub fn hoist_page_urls(page: &mut Value) -> bool {
+    let Some(map) = page.as_object_mut() else {
+        return false;
+    };
+    let moved: Vec<(String, Value)> = ["url", "urlV2"]
+        .into_iter()
+        .filter_map(|k| map.get(k).filter(|v| v.is_string()).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    let Some(Value::Array(results)) = map.get_mut("results") else {
+        return false;
+    };
+    let [job] = results.as_mut_slice() else {
+        return false;
+    };
+    let Some(job) = job.as_object_mut() else {
+        return false;
+    };
+    let delivery = job
+        .entry("delivery")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    let Some(delivery) = delivery.as_object_mut() else {
+        return false;
+    };
+    let mut any = false;
+    for (k, v) in moved {
+        if !delivery.contains_key(&k) {
+            delivery.insert(k, v);
+            any = true;
+        }
+    }
+    any
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -128,6 +319,8 @@ pub struct Snapshot {
     pub cluster_name: Option<Clean>,
     pub group_id: Option<Clean>,
     pub complete: Option<bool>,
+    /// `{date, increment}` here (a job's `created` is a plain string): either is read.
+    #[serde(deserialize_with = "timestamp_or_date")]
     pub created: Option<BsonTimestamp>,
     pub expires: Option<Clean>,
     pub do_not_delete: Option<bool>,
@@ -165,27 +358,229 @@ pub struct Checkpoint {
     pub id: Clean,
     pub cluster_id: Option<Clean>,
     pub group_id: Option<Clean>,
+    /// Times as ISO strings, as every example gives them; an old table types them as BSON
+    /// timestamps, whose date is read (`date_of`).
+    #[serde(deserialize_with = "date_of")]
     pub completed: Option<Clean>,
+    #[serde(deserialize_with = "date_of")]
     pub started: Option<Clean>,
+    #[serde(deserialize_with = "date_of")]
     pub timestamp: Option<Clean>,
     pub restorable: Option<bool>,
+    /// Per shard and config server: whether its token was found, and when.
+    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<CheckpointPart>,
 }
 
-/// The parts of a cluster document that picking a source or a target needs.
+/// One replica set (or, in old sharded clusters, mirrored config server) of a checkpoint.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CheckpointPart {
+    pub replica_set_name: Option<Clean>,
+    pub shard_name: Option<Clean>,
+    /// `REPLICA_SET`, `CONFIG_SERVER_REPLICA_SET`, or the mirrored `CONFIG_SERVER`.
+    pub type_name: Option<Clean>,
+    /// A mirrored config server's host.
+    pub host_id: Option<Clean>,
+    pub token_discovered: Option<bool>,
+    #[serde(deserialize_with = "timestamp_or_date")]
+    pub token_timestamp: Option<BsonTimestamp>,
+}
+
+/// One project of Ops Manager's `GET /clusters` (every project the key sees), with its
+/// clusters in that list's own shape (`clusterId`, `type: "replica set"`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectClusters {
+    pub group_id: Option<Clean>,
+    pub group_name: Option<Clean>,
+    pub org_id: Option<Clean>,
+    pub org_name: Option<Clean>,
+    pub plan_type: Option<Clean>,
+    #[serde(deserialize_with = "null_as_default")]
+    pub clusters: Vec<Cluster>,
+}
+
+/// The parts of a cluster document that picking a source or a target needs. Atlas's
+/// (`name`, `clusterType`) and Cloud and Ops Manager's (`clusterName`, `typeName`, a sharded
+/// cluster's shards and config servers listed beside it) read into the one type; the client
+/// fills `name` and `cluster_type` from the latter (`Cluster::normalize`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Cluster {
+    /// Also Ops Manager's `clusterId` in the all-projects list.
+    #[serde(alias = "clusterId")]
     pub id: Option<Clean>,
     pub name: Clean,
     pub group_id: Option<Clean>,
     /// `REPLICASET`, `SHARDED`, `GEOSHARDED`.
     pub cluster_type: Option<Clean>,
+    /// Cloud and Ops Manager: the cluster a replica set belongs to (a sharded cluster's name
+    /// for its shards and config servers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<Clean>,
+    /// Cloud and Ops Manager: `REPLICA_SET`, `SHARDED_REPLICA_SET`, `SHARDED`,
+    /// `CONFIG_SERVER_REPLICA_SET` (others kept as they come).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<Clean>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica_set_name: Option<Clean>,
+    /// Set on a shard's own entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard_name: Option<Clean>,
+    /// Ops Manager's all-projects list: `replica set`, `sharded cluster`, `standalone`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Clean>,
+    /// Where the server answers `restorableTimeRanges` (Cloud and Ops Manager): the ranges a
+    /// point in time can be restored from, as looked up with the cluster. Not in the document.
+    #[serde(skip)]
+    pub restorable_ranges: Option<Vec<crate::restore::RestorableRange>>,
     #[serde(rename = "mongoDBVersion")]
     pub mongo_db_version: Option<Clean>,
     pub state_name: Option<Clean>,
     pub paused: Option<bool>,
     pub backup_enabled: Option<bool>,
     pub provider_backup_enabled: Option<bool>,
+}
+
+/// What a cluster entry is, in Cloud and Ops Manager's list where a sharded cluster comes
+/// as one entry plus one per shard and config server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterRole {
+    /// A replica set, or a sharded cluster as a whole: what a restore names.
+    Whole,
+    /// One shard's replica set of a sharded cluster.
+    Shard,
+    /// A sharded cluster's config servers.
+    ConfigServer,
+}
+
+impl Cluster {
+    /// What this entry is. Atlas's documents are always `Whole`.
+    pub fn role(&self) -> ClusterRole {
+        let type_name = self.type_name.as_deref().unwrap_or("").to_ascii_uppercase();
+        if type_name.starts_with("CONFIG_SERVER") {
+            ClusterRole::ConfigServer
+        } else if self.shard_name.is_some() {
+            ClusterRole::Shard
+        } else {
+            ClusterRole::Whole
+        }
+    }
+
+    /// Fills `name` and `cluster_type` from Cloud and Ops Manager's fields (`clusterName`,
+    /// `replicaSetName`, `typeName`, or the all-projects list's `type`), so that the rest of
+    /// the program reads one shape. A shard or config server keeps its replica set's name.
+    pub fn normalize(mut self) -> Cluster {
+        if self.name.is_empty() {
+            let own = match self.role() {
+                ClusterRole::Whole => self.cluster_name.clone().or_else(|| self.replica_set_name.clone()),
+                ClusterRole::Shard | ClusterRole::ConfigServer => {
+                    self.replica_set_name.clone().or_else(|| self.cluster_name.clone())
+                }
+            };
+            if let Some(name) = own {
+                self.name = name;
+            }
+        }
+        if self.cluster_type.is_none() && self.role() == ClusterRole::Whole {
+            let from_type_name = self
+                .type_name
+                .as_deref()
+                .and_then(crate::restore::ClusterType::from_api);
+            let from_kind = self
+                .kind
+                .as_deref()
+                .and_then(|k| match k.trim().to_ascii_lowercase().as_str() {
+                    "replica set" => Some(crate::restore::ClusterType::ReplicaSet),
+                    "sharded cluster" => Some(crate::restore::ClusterType::Sharded),
+                    _ => None,
+                });
+            if let Some(t) = from_type_name.or(from_kind) {
+                self.cluster_type = Some(Clean::new(t.as_api()));
+            }
+        }
+        self
+    }
+
+    /// The cluster a restore names: its own name, or the sharded cluster it belongs to.
+    pub fn parent_name(&self) -> &str {
+        self.cluster_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// Which entry of a project's cluster list `wanted` (a name or an id) means: a replica set or
+/// a sharded cluster as a whole, never one of its shards or config servers by mistake.
+/// `Err` says why none or which several, in words.
+pub fn pick_cluster(entries: &[Cluster], wanted: &str, group_id: &str) -> Result<Cluster, String> {
+    let wanted = wanted.trim();
+    let part_of = |c: &Cluster| {
+        let what = if c.role() == ClusterRole::Shard {
+            "a shard"
+        } else {
+            "the config servers"
+        };
+        format!(
+            "{wanted} is {what} of the sharded cluster {} ({}): its backups are the whole cluster's; name {} instead",
+            c.parent_name(),
+            entries
+                .iter()
+                .find(|p| p.role() == ClusterRole::Whole && p.parent_name() == c.parent_name())
+                .and_then(|p| p.id.as_deref())
+                .unwrap_or("its id unknown"),
+            c.parent_name()
+        )
+    };
+    if let Some(c) = entries.iter().find(|c| c.id.as_deref() == Some(wanted)) {
+        return match c.role() {
+            ClusterRole::Whole => Ok(c.clone()),
+            _ => Err(part_of(c)),
+        };
+    }
+    let whole: Vec<&Cluster> = entries
+        .iter()
+        .filter(|c| c.role() == ClusterRole::Whole && (c.parent_name() == wanted || c.name.as_str() == wanted))
+        .collect();
+    // A sharded cluster's own entry wins over replica sets that carry its name.
+    let sharded: Vec<&Cluster> = whole
+        .iter()
+        .copied()
+        .filter(|c| c.cluster_type.as_deref() == Some("SHARDED"))
+        .collect();
+    let found = if sharded.is_empty() { whole } else { sharded };
+    match found.as_slice() {
+        [one] => return Ok((*one).clone()),
+        [] => {}
+        several => {
+            let ids: Vec<&str> = several.iter().filter_map(|c| c.id.as_deref()).collect();
+            return Err(format!(
+                "{} clusters of project {group_id} are named {wanted} (ids {}): give the id of the one to restore as cluster_name",
+                several.len(),
+                ids.join(", ")
+            ));
+        }
+    }
+    if let Some(c) = entries.iter().find(|c| c.replica_set_name.as_deref() == Some(wanted)) {
+        return match c.role() {
+            ClusterRole::Whole => Ok(c.clone()),
+            _ => Err(part_of(c)),
+        };
+    }
+    let mut names: Vec<&str> = entries
+        .iter()
+        .filter(|c| c.role() == ClusterRole::Whole)
+        .map(|c| c.parent_name())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    Err(format!(
+        "no cluster named {wanted} in project {group_id}: the clusters there are {}",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    ))
 }
 
 /// `ApiError`; every field optional, as proxies and old endpoints send partial bodies.

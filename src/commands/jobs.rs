@@ -4,7 +4,7 @@
 
 use crate::atlas::RestoreJob;
 use crate::jobs::present::{self, delivery_status, download_gone, download_target, listed_sha1, max_downloads, status};
-use crate::jobs::{PollEvent, PollerConfig, Services, TrackedJob};
+use crate::jobs::{ArchiveReport, JournalData, PollEvent, PollerConfig, Services, TrackedJob};
 use crate::text::sanitize;
 use serde_json::{Value, json};
 
@@ -13,11 +13,14 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_STALE: i32 = 1;
 
 /// A job to print, and whether this profile tracks it.
+#[derive(Debug, Clone, Default)]
 pub struct Listed {
     pub job: RestoreJob,
     /// The request that made it, when it was sent from here.
     pub request: Option<Value>,
     pub tracked: bool,
+    /// What its archive held, once a download from here was checked (the journal's note).
+    pub archive: Option<ArchiveReport>,
 }
 
 pub struct Listing {
@@ -33,8 +36,19 @@ fn listed(tracked: Vec<TrackedJob>) -> Vec<Listed> {
             job: t.job,
             request: t.request,
             tracked: true,
+            archive: None,
         })
         .collect()
+}
+
+/// Each job's archive check, from the journal's notes.
+fn with_archives(mut jobs: Vec<Listed>, data: Option<&JournalData>) -> Vec<Listed> {
+    if let Some(data) = data {
+        for l in &mut jobs {
+            l.archive = data.notes.get(l.job.id.as_str()).and_then(|n| n.archive.clone());
+        }
+    }
+    jobs
 }
 
 /// The tracked jobs, refreshed by one poll cycle.
@@ -47,7 +61,7 @@ pub async fn tracked(services: &Services) -> Listing {
             .map(|d| listed(d.tracked()))
             .unwrap_or_default()
     };
-    match poller.cycle().await {
+    let listing = match poller.cycle().await {
         Ok((Some(PollEvent::Updated { jobs, .. }), _)) => Listing {
             jobs: listed(jobs),
             stale: None,
@@ -60,6 +74,11 @@ pub async fn tracked(services: &Services) -> Listing {
             jobs: from_journal().await,
             stale: Some(e.to_string()),
         },
+    };
+    let data = services.journal_data().await.ok();
+    Listing {
+        jobs: with_archives(listing.jobs, data.as_ref()),
+        ..listing
     }
 }
 
@@ -79,6 +98,7 @@ pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<L
                 Listed {
                     request: mine.and_then(|t| t.request.clone()),
                     tracked: mine.is_some(),
+                    archive: journal.notes.get(job.id.as_str()).and_then(|n| n.archive.clone()),
                     job,
                 }
             })
@@ -112,7 +132,7 @@ pub fn job_json(l: &Listed) -> Value {
         }),
         present::Method::Download => Value::Null,
     };
-    json!({
+    let mut v = json!({
         "id": sanitize(&j.id),
         "cluster": s(j.cluster_name.as_deref()),
         "clusterName": s(j.cluster_name.as_deref()),
@@ -143,7 +163,25 @@ pub fn job_json(l: &Listed) -> Value {
             "typeName": s(h.type_name.as_deref()),
             "hash": s(h.hash.as_deref()),
         })).collect::<Vec<_>>(),
-    })
+    });
+    if let (Some(a), Some(obj)) = (&l.archive, v.as_object_mut()) {
+        obj.insert("archive".into(), archive_json(a));
+    }
+    v
+}
+
+/// An archive check as JSON, every string (names from the archive, a decoder's words)
+/// sanitized.
+fn archive_json(a: &ArchiveReport) -> Value {
+    fn clean(v: Value) -> Value {
+        match v {
+            Value::String(t) => Value::String(sanitize(&t)),
+            Value::Array(items) => Value::Array(items.into_iter().map(clean).collect()),
+            Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, clean(v))).collect()),
+            other => other,
+        }
+    }
+    clean(serde_json::to_value(a).unwrap_or(Value::Null))
 }
 
 /// A table for people: one line a job, the URL (or an automated restore's target) last so

@@ -11,7 +11,9 @@ use crate::atlas::{AtlasError, Cluster, RestoreJob};
 use crate::jobs::present;
 use crate::jobs::{Services, SubmitOutcome, TrackedSubmit};
 use crate::restore::time_input::format_utc_ms;
-use crate::restore::{ApiVersion, ClusterType, Context, Finding, RestoreDraft, build_body, has_errors, validate};
+use crate::restore::{
+    ApiVersion, ClusterType, Context, Finding, Flavor, RestoreDraft, build_body, has_errors, validate,
+};
 use crate::text::sanitize;
 use serde_json::{Value, json};
 
@@ -34,6 +36,8 @@ pub struct Options {
     pub cluster: String,
     /// The profile's API version: the body is encoded for it.
     pub api: ApiVersion,
+    /// The profile's product: Cloud and Ops Manager have rules of their own.
+    pub flavor: Flavor,
     /// The current time (epoch ms), for the point-in-time window.
     pub now_ms: i64,
     /// What `--confirm-erase` named.
@@ -161,6 +165,8 @@ pub fn check(input: &Value, source_cluster: &Cluster, opts: &Options) -> Result<
     let ctx = Context {
         now_ms: opts.now_ms,
         api: opts.api,
+        flavor: opts.flavor,
+        restorable_ranges: source_cluster.restorable_ranges.clone(),
         source_cluster_type: source_cluster.cluster_type.as_deref().and_then(ClusterType::from_api),
         source_group_id: Some(opts.group_id.clone()),
         source_cluster_name: Some(opts.cluster.clone()),
@@ -172,9 +178,19 @@ pub fn check(input: &Value, source_cluster: &Cluster, opts: &Options) -> Result<
         let errors = findings.iter().filter(|f| f.is_error()).count();
         refused(
             format!(
-                "the request is not valid for API {} ({errors} error{}): nothing was sent; correct it (`atlas-restore validate` checks a body without sending it)",
+                "the request is not valid for {}API {} ({errors} error{}): nothing was sent; correct it (`atlas-restore validate{}` checks a body without sending it)",
+                if opts.flavor.is_public_api() {
+                    format!("{} ", opts.flavor.product())
+                } else {
+                    String::new()
+                },
                 opts.api.as_str(),
-                if errors == 1 { "" } else { "s" }
+                if errors == 1 { "" } else { "s" },
+                if opts.flavor.is_public_api() {
+                    format!(" --flavor {}", opts.flavor)
+                } else {
+                    String::new()
+                }
             ),
             findings,
             opts.json,
@@ -255,6 +271,7 @@ fn listed(jobs: Vec<RestoreJob>, body: &Value, tracked: bool) -> Vec<Listed> {
             job,
             request: Some(body.clone()),
             tracked,
+            archive: None,
         })
         .collect()
 }
@@ -338,6 +355,7 @@ mod tests {
             group_id: "5f8e2a1c9d4b7e0012c3a4b5".into(),
             cluster: "Cluster0".into(),
             api: ApiVersion::V1,
+            flavor: Flavor::Atlas,
             now_ms: 1_795_870_800_000,
             confirm_erase: confirm.map(str::to_string),
             allow_repeat: false,

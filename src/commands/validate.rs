@@ -1,6 +1,8 @@
 //! `atlas-restore validate`: the form's rules over a JSON body, for scripts and CI.
 
-use crate::restore::{ApiVersion, ClusterType, Context, Finding, RestoreDraft, has_errors, time_input, validate};
+use crate::restore::{
+    ApiVersion, ClusterType, Context, Finding, Flavor, RestoreDraft, has_errors, time_input, validate,
+};
 use serde_json::Value;
 
 /// What the command prints and how it exits.
@@ -19,6 +21,7 @@ pub const EXIT_UNREADABLE: i32 = 2;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub api: ApiVersion,
+    pub flavor: Flavor,
     pub now_ms: i64,
     pub cluster_type: Option<ClusterType>,
     pub group_id: Option<String>,
@@ -49,17 +52,18 @@ pub fn run(source: &str, input: &[u8], opts: &Options) -> Outcome {
     let ctx = Context {
         now_ms: opts.now_ms,
         api: opts.api,
+        flavor: opts.flavor,
         source_cluster_type: opts.cluster_type,
         source_group_id: opts.group_id.clone(),
         source_cluster_name: opts.cluster_name.clone(),
-        source_cluster_id: None,
+        ..Context::default()
     };
     let findings = validate(&RestoreDraft::from_json(&body), &ctx);
     let valid = !has_errors(&findings);
     let stdout = if opts.json {
         render_json(valid, &findings)
     } else {
-        render_text(source, opts.api, valid, &findings)
+        render_text(source, opts.flavor, opts.api, valid, &findings)
     };
     Outcome {
         exit_code: if valid { EXIT_VALID } else { EXIT_INVALID },
@@ -102,13 +106,19 @@ pub fn findings_text(findings: &[Finding]) -> String {
     out
 }
 
-fn render_text(source: &str, api: ApiVersion, valid: bool, findings: &[Finding]) -> String {
+fn render_text(source: &str, flavor: Flavor, api: ApiVersion, valid: bool, findings: &[Finding]) -> String {
     let errors = findings.iter().filter(|f| f.is_error()).count();
     let warnings = findings.len() - errors;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let verdict = if valid { "valid" } else { "not valid" };
+    // Atlas goes unsaid, as it always has; Cloud and Ops Manager are named.
+    let product = if flavor.is_public_api() {
+        format!("{} ", flavor.product())
+    } else {
+        String::new()
+    };
     let mut out = format!(
-        "{source}: {verdict} for API {} ({}, {})\n",
+        "{source}: {verdict} for {product}API {} ({}, {})\n",
         api.as_str(),
         plural(errors, "error"),
         plural(warnings, "warning")

@@ -13,7 +13,7 @@
 use crate::atlas::RestoreJob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -159,6 +159,43 @@ pub enum Recorded {
 pub struct JournalData {
     pub version: u32,
     pub submits: Vec<TrackedSubmit>,
+    /// What this profile learned about jobs beyond Atlas's copies, by job id (tracked jobs,
+    /// and listed ones downloaded from here).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, JobNotes>,
+}
+
+/// What this profile learned about a job: when it was seen to finish (for the ETA of the
+/// next ones), its snapshot's size, its download and what the archive held.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobNotes {
+    /// When a poll first saw it finished, less half the time since the poll before, which
+    /// saw it running (Atlas's clock, epoch ms). Only set when both were seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_ms: Option<i64>,
+    /// How far off `finished_ms` can be: half the time between those two polls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_within_ms: Option<i64>,
+    /// The data size of the snapshot it restores (the parts' `dataSizeBytes` added up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_bytes: Option<i64>,
+    /// The last download of its file from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download: Option<DownloadNote>,
+    /// What its archive held, read after a verified download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<super::archive::ArchiveReport>,
+}
+
+/// A download of a job's file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadNote {
+    pub path: String,
+    pub bytes: u64,
+    pub sha1: String,
+    /// `verified`, `mismatch` or `not-listed` (Atlas listed no SHA1).
+    pub verdict: String,
+    pub at_ms: i64,
 }
 
 /// A tracked job and the request that made it (when it was sent from here).
@@ -235,6 +272,17 @@ impl JournalData {
                 && !matches!(s.state, SubmitState::Refused | SubmitState::NotFound)
                 && s.same_restore(group_id, cluster, body)
         })
+    }
+
+    /// Notes that `job_id` was seen finished at `seen_ms` by a poll that followed one at
+    /// `running_ms` which saw it running. The first such note stands.
+    pub fn note_finished(&mut self, job_id: &str, running_ms: i64, seen_ms: i64) {
+        let notes = self.notes.entry(job_id.to_string()).or_default();
+        if notes.finished_ms.is_none() && running_ms <= seen_ms {
+            let half = (seen_ms - running_ms) / 2;
+            notes.finished_ms = Some(seen_ms - half);
+            notes.finished_within_ms = Some(half);
+        }
     }
 
     pub fn is_tracked(&self, job_id: &str) -> bool {

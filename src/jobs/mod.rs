@@ -1,12 +1,21 @@
 //! Jobs: the journal of what was submitted, the poller that follows it, reconciliation of a
-//! lost submit, and the services the dashboard and the headless commands call. Draws nothing.
+//! lost submit, downloads that resume and verify, the archive check, the ETA of a running
+//! restore, and the services the dashboard and the headless commands call. Draws nothing.
 
+pub mod archive;
+pub mod download;
+pub mod eta;
 pub mod journal;
 pub mod poller;
 pub mod present;
 pub mod reconcile;
 pub mod service;
 
-pub use journal::{Journal, JournalData, JournalError, Origin, SubmitState, TrackedJob, TrackedSubmit};
+pub use archive::{ArchiveBreak, ArchiveReport};
+pub use download::{Cancel, Checked, DownloadError, FetchError, Fetched, Progress, Verdict};
+pub use eta::{Eta, PastRestore};
+pub use journal::{
+    DownloadNote, JobNotes, Journal, JournalData, JournalError, Origin, SubmitState, TrackedJob, TrackedSubmit,
+};
 pub use poller::{PollEvent, Poller, PollerConfig};
 pub use service::{Services, SubmitOutcome};

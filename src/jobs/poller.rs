@@ -7,7 +7,7 @@
 
 use super::journal::{Journal, JournalData, SubmitState, TrackedJob, TrackedSubmit};
 use super::reconcile::{Reconciled, reconcile};
-use crate::atlas::{AtlasClient, AtlasError, DeliveryStatus, MAX_ITEMS_PER_PAGE, RestoreJob};
+use crate::atlas::{AtlasClient, AtlasError, DeliveryStatus, JobStatus, MAX_ITEMS_PER_PAGE, RestoreJob};
 use crate::restore::Clock;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -93,6 +93,9 @@ pub struct Poller {
     /// The latest copy of each job as Atlas sent it: the journal's copies lack the download
     /// auth value, which is never written down.
     fetched: Mutex<HashMap<String, RestoreJob>>,
+    /// When each job was last seen running: the poll that then sees it finished notes when
+    /// it finished (`JournalData::note_finished`), the basis of the next ones' ETA.
+    running_seen: Mutex<HashMap<String, i64>>,
 }
 
 impl Poller {
@@ -104,6 +107,7 @@ impl Poller {
             now: Arc::new(Notify::new()),
             clock: crate::restore::system_clock(),
             fetched: Mutex::new(HashMap::new()),
+            running_seen: Mutex::new(HashMap::new()),
         }
     }
 
@@ -257,10 +261,16 @@ impl Poller {
                 cache.insert(job.id.to_string(), job.clone());
             }
         }
+        // Read after the answers: a clock that moved while they came is taken as it is now.
+        let seen_ms = (self.clock)();
+        let finished = self.seen_finishing(&fresh, seen_ms);
         let journal = self.journal.clone();
         let data = blocking(move || {
             journal.update(|d| {
                 d.update_jobs(&fresh);
+                for (id, running_ms) in &finished {
+                    d.note_finished(id, *running_ms, seen_ms);
+                }
                 for (key, found) in looks {
                     settle(d, &key, found, now_ms);
                 }
@@ -286,6 +296,29 @@ impl Poller {
             }),
             wait,
         ))
+    }
+
+    /// Notes which of `fresh` run, and returns those seen running before and finished now,
+    /// with when they were last seen running.
+    fn seen_finishing(&self, fresh: &[RestoreJob], now_ms: i64) -> Vec<(String, i64)> {
+        let mut running = self.running_seen.lock().unwrap_or_else(|p| p.into_inner());
+        let mut finished = Vec::new();
+        for job in fresh {
+            let id = job.id.to_string();
+            match &job.status_name {
+                Some(s) if s.is_final() => {
+                    if let Some(at) = running.remove(&id)
+                        && *s == JobStatus::Finished
+                    {
+                        finished.push((id, at));
+                    }
+                }
+                _ => {
+                    running.insert(id, now_ms);
+                }
+            }
+        }
+        finished
     }
 
     /// The journal's copies, replaced by the copies Atlas sent when they are the same job

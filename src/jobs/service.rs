@@ -143,8 +143,17 @@ impl Services {
         self.client.list_clusters(group_id).await
     }
 
+    /// The source cluster as a restore needs it: its document and, where the server answers
+    /// `restorableTimeRanges` (Cloud and Ops Manager), the ranges a point in time can be
+    /// restored from. Ranges that cannot be read leave the 24-hour rule in force.
     pub async fn cluster(&self, group_id: &str, cluster: &str) -> Result<Cluster, AtlasError> {
-        self.client.get_cluster(group_id, cluster).await
+        let mut doc = self.client.get_cluster(group_id, cluster).await?;
+        let id = doc.id.as_deref().unwrap_or(cluster).to_string();
+        match self.client.restorable_time_ranges(group_id, &id).await {
+            Ok(ranges) => doc.restorable_ranges = ranges,
+            Err(e) => tracing::warn!(error = %crate::logging::scrub(&e.to_string()), "restorable time ranges not read"),
+        }
+        Ok(doc)
     }
 
     /// Every restore job of the cluster, tracked or not.
@@ -152,18 +161,66 @@ impl Services {
         self.client.list_restore_jobs(group_id, cluster, None).await
     }
 
-    /// Fetches a job's file to `dest`, reporting `(done, total)` bytes as they come.
+    /// Fetches a job's file to `dest`, reporting `(done, total)` bytes as they come; a part
+    /// left by an earlier try is resumed. No SHA1 check here: `download_checked` (in
+    /// `download.rs`) does the whole of it, and is what the screen should call.
     pub async fn download(
         &self,
         job: &RestoreJob,
         dest: &Path,
-        progress: impl FnMut(u64, Option<u64>),
+        mut progress: impl FnMut(u64, Option<u64>),
     ) -> Result<Downloaded, AtlasError> {
         let Some(target) = super::present::download_target(job) else {
             return Err(AtlasError::Setup("no download URL: the delivery is not READY".into()));
         };
-        let header = target.header.as_ref().map(|(n, v)| (n.as_str(), v));
-        self.client.download(&target.url, header, dest, progress).await
+        let cancel = super::download::Cancel::new();
+        match super::download::fetch(&self.client, &target, dest, &cancel, |p| progress(p.done, p.total)).await {
+            Ok(f) => Ok(Downloaded {
+                path: f.path,
+                bytes: f.bytes,
+                sha1: f.sha1,
+            }),
+            Err(super::download::FetchError::Refused(e)) => Err(e),
+            Err(e) => Err(AtlasError::Setup(e.to_string())),
+        }
+    }
+
+    /// Notes in the journal the snapshot sizes of this cluster's tracked jobs that lack one,
+    /// from one listing of the cluster's snapshots (those still kept): the ETA scales by
+    /// them. Returns how many it noted.
+    pub async fn note_snapshot_sizes(&self, group_id: &str, cluster: &str) -> Result<usize, AtlasError> {
+        let snapshots = self.snapshots(group_id, cluster).await?;
+        let sizes: std::collections::HashMap<String, i64> = snapshots
+            .iter()
+            .filter_map(|s| Some((s.id.to_string(), s.data_size_bytes()?)))
+            .collect();
+        let (j, g, c) = (self.journal.clone(), group_id.to_string(), cluster.to_string());
+        run_blocking(move || {
+            j.update(|d| {
+                let wanted: Vec<(String, i64)> = d
+                    .submits
+                    .iter()
+                    .filter(|s| s.group_id == g && s.cluster == c)
+                    .flat_map(|s| s.jobs.iter())
+                    .filter(|job| d.notes.get(job.id.as_str()).is_none_or(|n| n.snapshot_bytes.is_none()))
+                    .filter_map(|job| Some((job.id.to_string(), *sizes.get(job.snapshot_id.as_deref()?)?)))
+                    .collect();
+                for (id, bytes) in &wanted {
+                    d.notes.entry(id.clone()).or_default().snapshot_bytes = Some(*bytes);
+                }
+                wanted.len()
+            })
+        })
+        .await
+        .map_err(|e| AtlasError::Setup(e.to_string()))
+    }
+
+    /// A running job's elapsed time and estimate (`eta::for_job`), from the journal as it
+    /// is now; `None` when the job has no creation time. No request: call
+    /// `note_snapshot_sizes` once in a while for the estimate to scale by size.
+    pub async fn eta(&self, group_id: &str, cluster: &str, job: &RestoreJob) -> Option<super::eta::Eta> {
+        let data = self.journal_data().await.ok()?;
+        super::eta::for_job(&data, group_id, cluster, job, self.now_ms())
     }
 }
 

@@ -1,12 +1,14 @@
 //! The request body, encoded per API version as `../shared/atlas/api.md` decides:
 //! v1.0 sends `oplogTs` (epoch seconds) and `oplogInc` as JSON strings; v2 sends `oplogTs` as
-//! an ISO-8601 UTC string and `oplogInc` as an integer. Everything else is the same.
+//! an ISO-8601 UTC string and `oplogInc` as an integer. Everything else is the same. Cloud
+//! and Ops Manager take v1.0's encoding, and their `delivery.expires` as an ISO-8601 UTC
+//! string (`docs/ops-manager-decisions.md`).
 
 use super::context::{ApiVersion, Context};
 use super::draft::RestoreDraft;
 use super::finding::Finding;
 use super::rules::check;
-use super::time_input::format_utc_secs;
+use super::time_input::{format_utc_ms, format_utc_secs};
 use serde_json::{Map, Value};
 
 /// The body to POST, or the errors that forbid building it. Warnings do not stop it.
@@ -53,6 +55,9 @@ pub fn build_body(draft: &RestoreDraft, ctx: &Context) -> Result<Value, Vec<Find
         if let Some(n) = value {
             delivery.insert(key.into(), n.into());
         }
+    }
+    if let Some(ms) = r.expires_ms {
+        delivery.insert("expires".into(), format_utc_ms(ms).into());
     }
     let targets = [
         ("targetGroupId", r.target_group_id),

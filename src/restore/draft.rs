@@ -43,7 +43,9 @@ const RESPONSE_ONLY: [&str; 14] = [
     "statusName",
     "timestamp",
 ];
-const DELIVERY_RESPONSE_ONLY: [&str; 6] = ["expires", "statusName", "url", "urlV2", "authHeader", "authValue"];
+/// `expires` is a request field of Cloud and Ops Manager (`Field::Expires`); in Atlas the
+/// rules warn of it as response-only.
+const DELIVERY_RESPONSE_ONLY: [&str; 6] = ["statusName", "url", "urlV2", "authHeader", "authValue", "authBearer"];
 
 /// What the user typed for each body field, plus what reading a JSON body noticed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! The fields of a restore request, named as the API names them.
 
 /// One field a restore request (or its URL) carries. The order of the variants is the
-/// order of the form, top to bottom, and the order findings list their fields in.
+/// order of the form, top to bottom, and the order findings list their fields in; the last,
+/// `delivery.expires`, is Cloud and Ops Manager's and not on the form (`Field::FORM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
     /// `{GROUP-ID}` in the path: the source project.
@@ -19,11 +20,14 @@ pub enum Field {
     TargetGroupId,
     TargetClusterName,
     TargetClusterId,
+    /// `delivery.expires`: Cloud and Ops Manager's alternative to `expirationHours` (an
+    /// ISO-8601 UTC time); in Atlas a response-only field.
+    Expires,
 }
 
 impl Field {
-    /// Every field, in form order.
-    pub const ALL: [Field; 13] = [
+    /// Every field, in the order findings list them: the form's, then `delivery.expires`.
+    pub const ALL: [Field; 14] = [
         Field::GroupId,
         Field::ClusterName,
         Field::SnapshotId,
@@ -37,7 +41,13 @@ impl Field {
         Field::TargetGroupId,
         Field::TargetClusterName,
         Field::TargetClusterId,
+        Field::Expires,
     ];
+
+    /// The form's fields, top to bottom: every field but `delivery.expires`, which only
+    /// Cloud and Ops Manager read and `delivery.expirationHours` does the work of. A field's
+    /// row is its `index()`.
+    pub const FORM: &'static [Field] = Field::ALL.split_at(13).0;
 
     /// The fields of the request body: all but the path's two, which come first.
     pub const BODY: &'static [Field] = Field::ALL.split_at(2).1;
@@ -58,6 +68,7 @@ impl Field {
             Field::TargetGroupId => "delivery.targetGroupId",
             Field::TargetClusterName => "delivery.targetClusterName",
             Field::TargetClusterId => "delivery.targetClusterId",
+            Field::Expires => "delivery.expires",
         }
     }
 

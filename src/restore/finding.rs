@@ -55,6 +55,25 @@ pub enum Code {
     CheckpointOfShardedDeclined,
     NeedsReplicaSet,
     TargetIsSource,
+    // Cloud Manager and Ops Manager (`docs/ops-manager-decisions.md`).
+    /// They name the target cluster by id only.
+    TargetClusterByIdOnly,
+    /// `delivery.expires` and `delivery.expirationHours` together.
+    ExpiresConflict,
+    /// `delivery.expires` is not a future ISO-8601 UTC time.
+    ExpiresInvalid,
+    /// HTTP delivery without `delivery.maxDownloads`.
+    MaxDownloadsRequired,
+    /// A checkpoint restore works at feature compatibility 4.0 or older only.
+    CheckpointNeedsFcv40,
+    /// A point-in-time or oplog restore of a sharded cluster needs feature compatibility 4.2.
+    ShardedNeedsFcv42,
+    /// Outside every range `restorableTimeRanges` gave.
+    PointInTimeOutsideRanges,
+    /// Later than the newest range's end, which may just not be known yet.
+    PointInTimeAfterRanges,
+    /// Ops Manager without its ranges: more than 24 hours ago, its default window.
+    PointInTimeBeyondDefaultWindow,
 }
 
 impl Code {
@@ -92,6 +111,15 @@ impl Code {
             Code::CheckpointOfShardedDeclined => "CHECKPOINT_OF_SHARDED_DECLINED",
             Code::NeedsReplicaSet => "NEEDS_REPLICA_SET",
             Code::TargetIsSource => "TARGET_IS_SOURCE",
+            Code::TargetClusterByIdOnly => "TARGET_CLUSTER_BY_ID_ONLY",
+            Code::ExpiresConflict => "EXPIRES_CONFLICT",
+            Code::ExpiresInvalid => "EXPIRES_INVALID",
+            Code::MaxDownloadsRequired => "MAX_DOWNLOADS_REQUIRED",
+            Code::CheckpointNeedsFcv40 => "CHECKPOINT_NEEDS_FCV_4_0",
+            Code::ShardedNeedsFcv42 => "SHARDED_NEEDS_FCV_4_2",
+            Code::PointInTimeOutsideRanges => "POINT_IN_TIME_OUTSIDE_RANGES",
+            Code::PointInTimeAfterRanges => "POINT_IN_TIME_AFTER_RANGES",
+            Code::PointInTimeBeyondDefaultWindow => "POINT_IN_TIME_BEYOND_DEFAULT_WINDOW",
         }
     }
 }

@@ -16,4 +16,5 @@ pub use context::{ApiVersion, Clock, ClusterType, Context, Flavor, RestorableRan
 pub use draft::{RawKind, RawValue, RestoreDraft};
 pub use field::Field;
 pub use finding::{Code, Finding, Severity, has_errors};
+pub use read::is_object_id;
 pub use rules::{DeliveryMethod, MAX_INT32, MIN_POINT_IN_TIME_MS, POINT_IN_TIME_WINDOW_MS, validate};

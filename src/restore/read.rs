@@ -2,7 +2,7 @@
 //! int32, a time as people write it), each problem a finding. The rules across fields are in
 //! `rules.rs`.
 
-use super::context::{ApiVersion, Context};
+use super::context::{ApiVersion, Context, Flavor, RestorableRange};
 use super::draft::{RawKind, RawValue, RestoreDraft};
 use super::field::Field;
 use super::finding::{Code, Finding};
@@ -30,7 +30,8 @@ pub(super) fn wrong_type(field: Field, raw: &RawValue, due: &str) -> Finding {
     Finding::error(Code::WrongType, &[field], format!("{field} must be {due}, not {got}"))
 }
 
-pub(super) fn is_object_id(s: &str) -> bool {
+/// Whether `s` is an ObjectId as the API writes them: 24 lower-case hexadecimal digits.
+pub fn is_object_id(s: &str) -> bool {
     s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
@@ -94,9 +95,12 @@ pub(super) fn read_cluster_name(draft: &RestoreDraft, field: Field, out: &mut Ve
     read_checked(draft, field, out, cluster_name_problem)
 }
 
-/// A whole number in a JSON number (or typed): `Err` says why it is not one.
-pub(super) fn whole_number(raw: &RawValue, field: Field) -> Result<i128, Finding> {
-    if raw.kind == RawKind::JsonOther || raw.kind == RawKind::JsonString {
+/// A whole number in a JSON number (or typed): `Err` says why it is not one. With
+/// `quoted_too` (Cloud and Ops Manager, whose documented requests quote their numbers:
+/// `"maxDownloads": "1"`), a JSON string holding a whole number is read as that number.
+pub(super) fn whole_number(raw: &RawValue, field: Field, quoted_too: bool) -> Result<i128, Finding> {
+    let quoted_number = raw.kind == RawKind::JsonString && quoted_too && raw.text.trim().parse::<i128>().is_ok();
+    if raw.kind == RawKind::JsonOther || (raw.kind == RawKind::JsonString && !quoted_number) {
         return Err(wrong_type(field, raw, "a JSON number"));
     }
     let text = raw.text.trim();
@@ -123,9 +127,14 @@ pub(super) fn whole_number(raw: &RawValue, field: Field) -> Result<i128, Finding
     })
 }
 
-pub(super) fn read_positive_int32(draft: &RestoreDraft, field: Field, out: &mut Vec<Finding>) -> Option<i64> {
+pub(super) fn read_positive_int32(
+    draft: &RestoreDraft,
+    field: Field,
+    ctx: &Context,
+    out: &mut Vec<Finding>,
+) -> Option<i64> {
     let raw = draft.get(field)?;
-    match whole_number(raw, field) {
+    match whole_number(raw, field, ctx.flavor.is_public_api()) {
         Ok(n) if (1..=i128::from(MAX_INT32)).contains(&n) => Some(n as i64),
         Ok(n) => {
             out.push(Finding::error(
@@ -159,6 +168,8 @@ pub(super) fn read_method(draft: &RestoreDraft, out: &mut Vec<Finding>) -> Optio
         other => {
             let hint = if other.eq_ignore_ascii_case("HTTP") || other.eq_ignore_ascii_case("AUTOMATED_RESTORE") {
                 " (the values are upper case)"
+            } else if other.eq_ignore_ascii_case("SCP") {
+                " (SCP delivery was removed: Ops Manager 4.0, Cloud Manager in 2018)"
             } else {
                 ""
             };
@@ -176,6 +187,17 @@ pub(super) fn read_oplog_ts(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<F
     let field = Field::OplogTs;
     let raw = draft.get(field)?;
     let secs = match (raw.kind, ctx.api) {
+        // Cloud and Ops Manager: epoch seconds, quoted as documented or not.
+        (RawKind::JsonNumber, ApiVersion::V1) if ctx.flavor.is_public_api() => {
+            let n = raw.text.parse::<i128>().ok();
+            match n {
+                Some(n) => epoch_secs(field, n, out)?,
+                None => {
+                    out.push(wrong_type(field, raw, "a string of epoch seconds (\"1536610288\")"));
+                    return None;
+                }
+            }
+        }
         (RawKind::JsonNumber | RawKind::JsonOther, ApiVersion::V1) => {
             let f = wrong_type(field, raw, "a string of epoch seconds (\"1536610288\") in API v1.0");
             out.push(f);
@@ -285,10 +307,25 @@ pub(super) fn epoch_secs(field: Field, n: i128, out: &mut Vec<Finding>) -> Optio
     Some(n as i64)
 }
 
-pub(super) fn read_oplog_inc(draft: &RestoreDraft, api: ApiVersion, out: &mut Vec<Finding>) -> Option<i64> {
+pub(super) fn read_oplog_inc(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding>) -> Option<i64> {
     let field = Field::OplogInc;
+    let api = ctx.api;
     let raw = draft.get(field)?;
     let n = match (raw.kind, api) {
+        // Cloud and Ops Manager's docs quote it, their Go client sends a number: both read.
+        (RawKind::JsonNumber, ApiVersion::V1) if ctx.flavor.is_public_api() => {
+            match raw.text.parse::<i128>() {
+                Ok(n) => n,
+                Err(_) => {
+                    out.push(Finding::error(
+                    Code::OplogIncInvalid,
+                    &[field],
+                    format!("oplogInc {} is not a whole number: give the operation's ordinal within its second, 1 or more", raw.text),
+                ));
+                    return None;
+                }
+            }
+        }
         (RawKind::JsonNumber | RawKind::JsonOther, ApiVersion::V1) => {
             out.push(wrong_type(
                 field,
@@ -345,7 +382,7 @@ pub(super) fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut 
             }
         }
     } else {
-        match whole_number(raw, field) {
+        match whole_number(raw, field, ctx.flavor.is_public_api()) {
             Ok(n) => n,
             Err(f) => {
                 out.push(f);
@@ -392,6 +429,30 @@ pub(super) fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut 
             &[field],
             format!("pointInTimeUTCMillis is {when}, in the future: give a time within the last 24 hours"),
         )
+    } else if let Some(ranges) = &ctx.restorable_ranges {
+        // The server said which ranges it can restore: they, not 24 hours, decide.
+        return match ranges_finding(ms as i64, ranges, ctx) {
+            Some(f) if f.is_error() => {
+                out.push(f);
+                None
+            }
+            Some(f) => {
+                out.push(f);
+                Some(ms as i64)
+            }
+            None => Some(ms as i64),
+        };
+    } else if !in_window(ms) && ctx.flavor == Flavor::OpsManager {
+        // Ops Manager's window is the project's own setting, 24 hours unless changed.
+        out.push(Finding::warning(
+            Code::PointInTimeBeyondDefaultWindow,
+            &[field],
+            format!(
+                "pointInTimeUTCMillis is {}, more than 24 hours ago: Ops Manager restores within the project's point-in-time window, 24 hours unless it was changed; its restorable ranges were not read, so check them",
+                format_utc_ms(ms as i64)
+            ),
+        ));
+        return Some(ms as i64);
     } else if !in_window(ms) {
         Finding::error(
             Code::PointInTimeOutsideWindow,
@@ -399,13 +460,98 @@ pub(super) fn read_point_in_time(draft: &RestoreDraft, ctx: &Context, out: &mut 
             // The message names the value, not the moving window's edge, so that it stays the
             // same from one second to the next and the screen need not be redrawn.
             format!(
-                "pointInTimeUTCMillis is {}, more than 24 hours ago: Atlas restores only to the last 24 hours; pick a later time",
-                format_utc_ms(ms as i64)
+                "pointInTimeUTCMillis is {}, more than 24 hours ago: {} restores only to the last 24 hours; pick a later time",
+                format_utc_ms(ms as i64),
+                ctx.flavor.product()
             ),
         )
     } else {
         return Some(ms as i64);
     };
     out.push(finding);
+    None
+}
+
+/// A point in time against the ranges `restorableTimeRanges` gave: in one, fine; after the
+/// newest (and not in the future), a warning, since that range may have grown since it was
+/// read; before the oldest or in a gap, an error that names the ranges around it.
+fn ranges_finding(ms: i64, ranges: &[RestorableRange], ctx: &Context) -> Option<Finding> {
+    let field = Field::PointInTimeUtcMillis;
+    if ranges.iter().any(|r| (r.start_ms..=r.end_ms).contains(&ms)) {
+        return None;
+    }
+    let product = ctx.flavor.product();
+    let span = |r: &RestorableRange| format!("{} to {}", format_utc_ms(r.start_ms), format_utc_ms(r.end_ms));
+    let Some(latest) = ranges.iter().max_by_key(|r| r.end_ms) else {
+        return Some(Finding::error(
+            Code::PointInTimeOutsideRanges,
+            &[field],
+            format!(
+                "{product} gave no restorable time range for this cluster: no point in time can be restored; restore from a snapshotId"
+            ),
+        ));
+    };
+    if ms > latest.end_ms {
+        return Some(Finding::warning(
+            Code::PointInTimeAfterRanges,
+            &[field],
+            format!(
+                "pointInTimeUTCMillis is {}, after the newest restorable range {product} gave ({}): it may not have that oplog yet; pick a time in it, or expect a refusal",
+                format_utc_ms(ms),
+                span(latest)
+            ),
+        ));
+    }
+    let before = ranges.iter().filter(|r| r.end_ms < ms).max_by_key(|r| r.end_ms);
+    let after = ranges.iter().filter(|r| r.start_ms > ms).min_by_key(|r| r.start_ms);
+    let around = match (before, after) {
+        (Some(b), Some(a)) => format!("between the ranges {} and {}", span(b), span(a)),
+        (None, Some(a)) => format!("before the oldest range, {}", span(a)),
+        _ => format!("outside the range {}", span(latest)),
+    };
+    Some(Finding::error(
+        Code::PointInTimeOutsideRanges,
+        &[field],
+        format!(
+            "pointInTimeUTCMillis is {}, {around}, where {product} has no oplog to restore from: pick a time inside a range",
+            format_utc_ms(ms)
+        ),
+    ))
+}
+
+/// `delivery.expires`: Cloud and Ops Manager's alternative to `expirationHours`, an ISO-8601
+/// UTC time in the future. Atlas sets it in responses only: a warning there, as for any
+/// response field in a request.
+pub(super) fn read_expires(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<Finding>) -> Option<i64> {
+    let field = Field::Expires;
+    let raw = draft.get(field)?;
+    if !ctx.flavor.is_public_api() {
+        out.push(Finding::warning(
+            Code::ResponseOnlyField,
+            &[],
+            "delivery.expires is set by Atlas in responses and ignored in a request: remove it",
+        ));
+        return None;
+    }
+    let text = string_text(draft, field, out)?;
+    let parsed = match raw.kind {
+        RawKind::Typed => super::time_input::parse_rfc3339_lenient(text).map(|ms| (ms, true)),
+        _ => parse_iso_utc(text),
+    };
+    let finding = match parsed {
+        Some((ms, true)) if ms > ctx.now_ms => return Some(ms),
+        Some((ms, true)) => format!(
+            "delivery.expires is {}, already past: give a later time, or delivery.expirationHours instead",
+            format_utc_ms(ms)
+        ),
+        Some((ms, false)) => format!(
+            "delivery.expires must be in UTC: write \"{}\"",
+            format_utc_secs(ms.div_euclid(1000))
+        ),
+        None => format!(
+            "delivery.expires {text:?} is not an ISO-8601 UTC time: write it like \"2026-11-30T12:00:00Z\", or use delivery.expirationHours"
+        ),
+    };
+    out.push(Finding::error(Code::ExpiresInvalid, &[field], finding));
     None
 }

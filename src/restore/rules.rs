@@ -1,7 +1,9 @@
 //! The rules of a restore request (`../shared/atlas/api.md` §1 and §7), checked all at once
-//! so that every conflict is reported with every field it involves.
+//! so that every conflict is reported with every field it involves. Cloud Manager and Ops
+//! Manager differ from Atlas in a few (`../shared/atlas/ops-manager.md`), each a rule of its
+//! own with its own code (`docs/ops-manager-decisions.md`).
 
-use super::context::{ClusterType, Context};
+use super::context::{ClusterType, Context, Flavor};
 use super::draft::RestoreDraft;
 use super::field::Field;
 use super::finding::{Code, Finding};
@@ -46,6 +48,8 @@ pub(crate) struct Resolved {
     pub target_group_id: Option<String>,
     pub target_cluster_name: Option<String>,
     pub target_cluster_id: Option<String>,
+    /// Cloud and Ops Manager's `delivery.expires`, epoch ms.
+    pub expires_ms: Option<i64>,
 }
 
 /// Every finding for a draft in its context: errors and warnings, in a stable order.
@@ -63,19 +67,20 @@ pub(crate) fn check(draft: &RestoreDraft, ctx: &Context) -> (Vec<Finding>, Resol
         snapshot_id: read_id(draft, Field::SnapshotId, &mut out),
         checkpoint_id: read_id(draft, Field::CheckpointId, &mut out),
         oplog_ts_secs: read_oplog_ts(draft, ctx, &mut out),
-        oplog_inc: read_oplog_inc(draft, ctx.api, &mut out),
+        oplog_inc: read_oplog_inc(draft, ctx, &mut out),
         point_in_time_ms: read_point_in_time(draft, ctx, &mut out),
         method: read_method(draft, &mut out),
-        expiration_hours: read_positive_int32(draft, Field::ExpirationHours, &mut out),
-        max_downloads: read_positive_int32(draft, Field::MaxDownloads, &mut out),
+        expiration_hours: read_positive_int32(draft, Field::ExpirationHours, ctx, &mut out),
+        max_downloads: read_positive_int32(draft, Field::MaxDownloads, ctx, &mut out),
         target_group_id: read_id(draft, Field::TargetGroupId, &mut out),
         target_cluster_name: read_cluster_name(draft, Field::TargetClusterName, &mut out),
         target_cluster_id: read_id(draft, Field::TargetClusterId, &mut out),
+        expires_ms: read_expires(draft, ctx, &mut out),
     };
     check_source(ctx, &mut out);
     check_restore_point(draft, &mut out);
-    check_delivery(draft, r.method, &mut out);
-    check_topology(draft, ctx.source_cluster_type, &mut out);
+    check_delivery(draft, r.method, ctx.flavor, &mut out);
+    check_topology(draft, ctx.source_cluster_type, ctx.flavor, &mut out);
     check_target_is_source(draft, r.method, ctx, &mut out);
     (out, r)
 }
@@ -172,7 +177,7 @@ fn check_restore_point(draft: &RestoreDraft, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, out: &mut Vec<Finding>) {
+fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, flavor: Flavor, out: &mut Vec<Finding>) {
     let present = |fields: &[Field]| -> Vec<Field> { fields.iter().copied().filter(|f| draft.is_set(*f)).collect() };
     match method {
         None => {}
@@ -209,6 +214,13 @@ fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, out: &mu
                     ),
                 ));
             }
+            if flavor.is_public_api() {
+                check_http_of_public_api(draft, flavor, out);
+            }
+        }
+        Some(DeliveryMethod::AutomatedRestore) if flavor.is_public_api() => {
+            check_targets_of_public_api(draft, flavor, out);
+            warn_http_only(draft, out);
         }
         Some(DeliveryMethod::AutomatedRestore) => {
             if !draft.is_set(Field::TargetGroupId) {
@@ -231,30 +243,93 @@ fn check_delivery(draft: &RestoreDraft, method: Option<DeliveryMethod>, out: &mu
                 )),
                 _ => {}
             }
-            let http_only = present(&[Field::ExpirationHours, Field::MaxDownloads]);
-            if !http_only.is_empty() {
-                let mut fields = http_only.clone();
-                fields.push(Field::MethodName);
-                out.push(Finding::warning(
-                    Code::NotForAutomatedRestore,
-                    &fields,
-                    format!(
-                        "{} only shape a download link and do nothing with AUTOMATED_RESTORE: clear them",
-                        names(&http_only)
-                    ),
-                ));
-            }
+            warn_http_only(draft, out);
         }
     }
 }
 
-fn check_topology(draft: &RestoreDraft, cluster_type: Option<ClusterType>, out: &mut Vec<Finding>) {
+/// The fields that shape a download link, set on an automated restore: a warning.
+fn warn_http_only(draft: &RestoreDraft, out: &mut Vec<Finding>) {
+    let http_only: Vec<Field> = [Field::ExpirationHours, Field::MaxDownloads, Field::Expires]
+        .into_iter()
+        .filter(|f| draft.is_set(*f))
+        .collect();
+    if !http_only.is_empty() {
+        let mut fields = http_only.clone();
+        fields.push(Field::MethodName);
+        out.push(Finding::warning(
+            Code::NotForAutomatedRestore,
+            &fields,
+            format!(
+                "{} only shape a download link and do nothing with AUTOMATED_RESTORE: clear them",
+                names(&http_only)
+            ),
+        ));
+    }
+}
+
+/// Cloud and Ops Manager's HTTP delivery: `maxDownloads` required, `expires` or
+/// `expirationHours` but not both.
+fn check_http_of_public_api(draft: &RestoreDraft, flavor: Flavor, out: &mut Vec<Finding>) {
+    let product = flavor.product();
+    if !draft.is_set(Field::MaxDownloads) {
+        out.push(Finding::error(
+            Code::MaxDownloadsRequired,
+            &[Field::MaxDownloads, Field::MethodName],
+            format!("{product} requires delivery.maxDownloads with HTTP delivery: give how many times the link may be used, 1 or more"),
+        ));
+    }
+    if draft.is_set(Field::Expires) && draft.is_set(Field::ExpirationHours) {
+        out.push(Finding::error(
+            Code::ExpiresConflict,
+            &[Field::ExpirationHours, Field::Expires],
+            format!("{product} takes delivery.expires or delivery.expirationHours, not both: keep the one that says when the link should stop working"),
+        ));
+    }
+}
+
+/// Cloud and Ops Manager's automated restore: the target project, and the target cluster by
+/// its id (they have no `targetClusterName`).
+fn check_targets_of_public_api(draft: &RestoreDraft, flavor: Flavor, out: &mut Vec<Finding>) {
+    let product = flavor.product();
+    if !draft.is_set(Field::TargetGroupId) {
+        out.push(Finding::error(
+            Code::TargetGroupMissing,
+            &[Field::TargetGroupId, Field::MethodName],
+            "AUTOMATED_RESTORE needs delivery.targetGroupId: the project of the cluster to restore into",
+        ));
+    }
+    if draft.is_set(Field::TargetClusterName) {
+        out.push(Finding::error(
+            Code::TargetClusterByIdOnly,
+            &[Field::TargetClusterName],
+            format!("{product} names the cluster to restore into by id only: put its id (clusterId in the clusters or snapshots list) in delivery.targetClusterId and clear delivery.targetClusterName"),
+        ));
+    } else if !draft.is_set(Field::TargetClusterId) {
+        out.push(Finding::error(
+            Code::TargetClusterMissing,
+            &[Field::TargetClusterId, Field::MethodName],
+            format!("AUTOMATED_RESTORE needs the cluster to restore into: set delivery.targetClusterId, its id ({product} takes no name there)"),
+        ));
+    }
+}
+
+fn check_topology(draft: &RestoreDraft, cluster_type: Option<ClusterType>, flavor: Flavor, out: &mut Vec<Finding>) {
     if draft.is_set(Field::CheckpointId) {
         if cluster_type == Some(ClusterType::ReplicaSet) {
             out.push(Finding::error(
                 Code::CheckpointNeedsSharded,
                 &[Field::CheckpointId],
                 "checkpointId is for sharded clusters and the source is a replica set: restore from a snapshotId, an oplog point or a pointInTimeUTCMillis",
+            ));
+        } else if flavor.is_public_api() {
+            out.push(Finding::warning(
+                Code::CheckpointNeedsFcv40,
+                &[Field::CheckpointId],
+                format!(
+                    "{} restores a checkpoint of a sharded cluster at feature compatibility 4.0 or older only: at 4.2 or newer, restore from a snapshotId or a pointInTimeUTCMillis",
+                    flavor.product()
+                ),
             ));
         } else {
             out.push(Finding::warning(
@@ -269,7 +344,17 @@ fn check_topology(draft: &RestoreDraft, cluster_type: Option<ClusterType>, out: 
             .into_iter()
             .filter(|f| draft.is_set(*f))
             .collect();
-        if !replica_only.is_empty() {
+        if !replica_only.is_empty() && flavor.is_public_api() {
+            out.push(Finding::warning(
+                Code::ShardedNeedsFcv42,
+                &replica_only,
+                format!(
+                    "{} restores a sharded cluster from {} only at feature compatibility 4.2 or newer: at 4.0 or older, restore from a snapshotId or a checkpointId",
+                    flavor.product(),
+                    names(&replica_only)
+                ),
+            ));
+        } else if !replica_only.is_empty() {
             out.push(Finding::error(
                 Code::NeedsReplicaSet,
                 &replica_only,

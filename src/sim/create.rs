@@ -6,7 +6,8 @@ use super::Shared;
 use super::data::{Cluster, GROUP_ID};
 use super::http::error::ApiError;
 use super::jobs::{
-    DEFAULT_EXPIRATION_HOURS, Delivery, FINISH_MS, Job, RestorePoint, STAGGER_MS, UNLIMITED_DOWNLOADS, secret,
+    DEFAULT_EXPIRATION_HOURS, Delivery, Job, RestorePoint, STAGGER_MS, UNLIMITED_DOWNLOADS, default_data_bytes,
+    finish_after_ms, secret,
 };
 use super::resources::{checkpoint_not_found, cluster_name_not_found, snapshot_not_found};
 use crate::restore::time_input::{format_utc_ms, parse_iso_utc};
@@ -21,6 +22,13 @@ pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body:
     let ctx = Context {
         now_ms,
         api,
+        flavor: sh.cfg.flavor,
+        // Cloud and Ops Manager check a point in time against the ranges they would answer.
+        restorable_ranges: sh
+            .cfg
+            .flavor
+            .is_public_api()
+            .then(|| super::resources::public::restorable_ranges(sh, cluster)),
         source_cluster_type: Some(cluster.cluster_type),
         source_group_id: Some(GROUP_ID.to_string()),
         source_cluster_name: Some(cluster.name.clone()),
@@ -65,21 +73,33 @@ pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body:
         }
     }
     let batch_id = (cluster.cluster_type == ClusterType::Sharded).then(|| st.ids.next(now_ms));
+    // The snapshot restored (or replayed from): its size sets how long each part takes.
+    let slot = point
+        .snapshot_id
+        .as_deref()
+        .and_then(|id| cluster.snapshot(id, sh.clock.start_ms(), now_ms))
+        .map_or(0, |s| s.slot);
     let mut made = Vec::new();
     for (i, part) in cluster.parts.iter().enumerate() {
+        let id = st.ids.next(now_ms);
+        let data_bytes = sh.cfg.archive_bytes.unwrap_or_else(|| default_data_bytes(&id));
+        // FINISH_MS for the newest snapshot complete at the simulator's start (slot -1).
+        let takes_ms = finish_after_ms(part.data_bytes_at(slot), part.data_bytes_at(-1));
         made.push(Job {
-            id: st.ids.next(now_ms),
+            id,
             batch_id: batch_id.clone(),
             cluster_name: cluster.name.clone(),
             cluster_id: cluster.id.clone(),
             replica_set_name: part.replica_set_name.clone(),
             is_config: part.is_config(),
             created_ms: now_ms,
-            finished_ms: now_ms + FINISH_MS + STAGGER_MS * i as i64,
+            finished_ms: now_ms + takes_ms + STAGGER_MS * i as i64,
             point: point.clone(),
             delivery: delivery.clone(),
             downloads: 0,
             sha1: None,
+            data_bytes,
+            digests: Default::default(),
             url_key: secret(16),
             auth_value: secret(32),
         });

@@ -39,11 +39,19 @@ pub struct Part {
     pub replica_set_name: String,
     /// `None` for the config server.
     pub shard_name: Option<String>,
-    /// Bytes of data in the newest snapshot; older ones are a little smaller.
+    /// Bytes of data in the snapshot being taken at the simulator's start; older ones are
+    /// smaller, newer ones larger (`data_bytes_at`).
     pub data_size_bytes: i64,
 }
 
 impl Part {
+    /// Bytes of data in the snapshot of `slot` (0: the one being taken at the simulator's
+    /// start): the data grows by 3 % every 6 hours, so that restores of different snapshots
+    /// take visibly different times.
+    pub fn data_bytes_at(&self, slot: i64) -> i64 {
+        self.data_size_bytes + self.data_size_bytes / 100 * 3 * slot
+    }
+
     pub fn type_name(&self) -> &'static str {
         if self.shard_name.is_some() {
             "REPLICA_SET"
@@ -309,12 +317,11 @@ impl Cluster {
     }
 
     pub fn snapshot_json(&self, s: &Snapshot, base_url: &str, prefix: &str) -> Value {
-        // The data grows by about 0.2 % every 6 hours.
         let parts: Vec<Value> = self
             .parts
             .iter()
             .map(|p| {
-                let data = p.data_size_bytes + p.data_size_bytes / 500 * s.slot;
+                let data = p.data_bytes_at(s.slot);
                 json!({
                     "clusterId": self.id,
                     "compressionSetting": "GZIP",

@@ -1,7 +1,8 @@
 //! Fault modes: what the network and Atlas do to a client on a bad day. Each has a name
 //! for `atlas-restore sim --fault NAME`, and one row in `Fault::effect`, the one table of
 //! what each fault does to a request, where on its way. `http/inject.rs` carries the
-//! effects out (as axum middleware), `http/authenticate.rs` reads `stale-nonce`.
+//! effects out (as axum middleware), `http/authenticate.rs` reads `stale-nonce`, and
+//! `downloads.rs` the download host's own (`cut-download`, `no-range`, `truncated-archive`).
 //!
 //! To add a fault: a variant here, its name in `FAULT_NAMES`, `from_str` and `fmt`, and its
 //! row in `effect` (an answer of its own goes beside `html_page` below); `docs/faults.md`
@@ -48,6 +49,16 @@ pub enum Fault {
     StaleNonce,
     /// 200 with a JSON-looking body of this many bytes, instead of the answer.
     HugeBody(usize),
+    /// A download from the start of the file breaks halfway (the status, the headers and
+    /// half the bytes, then the connection closes); one that resumes with `Range` comes
+    /// whole. The API answers as usual.
+    CutDownload,
+    /// The download host ignores `Range` (and sends no `Accept-Ranges`): every download is
+    /// the whole file with 200, as some proxies and servers do.
+    NoRange,
+    /// The file served, and hashed, is cut short: its SHA1 matches what Atlas lists, but
+    /// the gzip never ends.
+    TruncatedArchive,
 }
 
 /// The names `--fault` takes, with their optional `=VALUE`.
@@ -63,6 +74,9 @@ pub const FAULT_NAMES: &[&str] = &[
     "html",
     "stale-nonce",
     "huge-body[=BYTES]",
+    "cut-download",
+    "no-range",
+    "truncated-archive",
 ];
 
 const DEFAULT_RETRY_AFTER_SECS: u64 = 30;
@@ -109,6 +123,9 @@ impl std::str::FromStr for Fault {
             "malformed-json" => no_value(Fault::MalformedJson),
             "html" | "html-page" => no_value(Fault::HtmlPage),
             "stale-nonce" => no_value(Fault::StaleNonce),
+            "cut-download" => no_value(Fault::CutDownload),
+            "no-range" => no_value(Fault::NoRange),
+            "truncated-archive" => no_value(Fault::TruncatedArchive),
             "huge-body" => match value {
                 None => Ok(Fault::HugeBody(DEFAULT_HUGE_BYTES)),
                 Some(v) => v
@@ -138,6 +155,9 @@ impl std::fmt::Display for Fault {
             Fault::HtmlPage => f.write_str("html"),
             Fault::StaleNonce => f.write_str("stale-nonce"),
             Fault::HugeBody(n) => write!(f, "huge-body={n}"),
+            Fault::CutDownload => f.write_str("cut-download"),
+            Fault::NoRange => f.write_str("no-range"),
+            Fault::TruncatedArchive => f.write_str("truncated-archive"),
         }
     }
 }
@@ -208,7 +228,9 @@ impl Fault {
                 Effect::Spoil(Spoil::CutConnection)
             }
             (Fault::DropConnection, Download, Atlas) => Effect::Spoil(Spoil::CutDownload),
-            // `StaleNonce` acts in the Digest check: nonces become single-use.
+            // `StaleNonce` acts in the Digest check: nonces become single-use. The download
+            // host's own faults (`CutDownload`, `NoRange`, `TruncatedArchive`) act in
+            // `downloads.rs`, which knows the file and the range asked for.
             _ => Effect::Pass,
         }
     }
@@ -380,6 +402,9 @@ mod tests {
             "html",
             "stale-nonce",
             "huge-body=1000",
+            "cut-download",
+            "no-range",
+            "truncated-archive",
         ] {
             let f: Fault = name.parse().unwrap();
             assert_eq!(f.to_string(), name);
@@ -437,6 +462,11 @@ mod tests {
         assert_eq!(download(&Fault::ServerError), ["pass", "answer"]);
         assert_eq!(api(&Fault::MalformedJson, Method::GET), ["pass", "half"]);
         assert_eq!(download(&Fault::HugeBody(10)), ["pass", "pass"]);
+        // Acted on by the download host itself.
+        for f in [Fault::CutDownload, Fault::NoRange, Fault::TruncatedArchive] {
+            assert_eq!(download(&f), ["pass", "pass"]);
+            assert_eq!(api(&f, Method::GET), ["pass", "pass"]);
+        }
         assert_eq!(
             api(&Fault::Slow(Duration::from_millis(1)), Method::GET),
             ["delay", "pass"]

@@ -2,19 +2,41 @@
 //! and what it restores; its status is computed from the clock when it is read, so nothing
 //! runs in the background and `Sim::advance` moves every job at once.
 
-use super::archive::{self, Entry};
+use super::archive::{Archive, Content, Digests, Entry, Noise};
 use super::clock::iso;
 use super::data::GROUP_ID;
 use serde_json::{Value, json};
-use sha1::{Digest as _, Sha1};
+use std::sync::{Arc, OnceLock};
 
 /// Delivery starts (`NOT_STARTED` → `IN_PROGRESS`) this long after the job was made.
 pub const DELIVERY_START_MS: i64 = 20_000;
-/// The job finishes this long after it was made (plus `STAGGER_MS` per part of a batch).
+/// The job finishes this long after it was made (plus `STAGGER_MS` per part of a batch),
+/// for the newest snapshot complete at the simulator's start; a restore of more data takes
+/// longer, of less data shorter, in proportion (`finish_after_ms`).
 pub const FINISH_MS: i64 = 60_000;
 /// Parts of a sharded restore finish one after the other, as they do in Atlas.
 pub const STAGGER_MS: i64 = 5_000;
 pub const DEFAULT_EXPIRATION_HOURS: i64 = 48;
+/// How long a restore of `bytes` takes when one of `reference_bytes` takes `FINISH_MS`:
+/// in proportion, and never under half of it (the fixed costs of a restore).
+pub fn finish_after_ms(bytes: i64, reference_bytes: i64) -> i64 {
+    if reference_bytes <= 0 || bytes <= 0 {
+        return FINISH_MS;
+    }
+    let scaled = (FINISH_MS as i128 * bytes as i128 / reference_bytes as i128) as i64;
+    scaled.max(FINISH_MS / 2)
+}
+
+/// The size of the big data file in a job's archive, unless the simulator is told one
+/// (`--archive-size`): a few hundred KB, a function of the job id.
+pub fn default_data_bytes(job_id: &str) -> u64 {
+    let extra = job_id
+        .bytes()
+        .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)))
+        % (128 * 1024);
+    256 * 1024 + extra
+}
+
 /// What Atlas reports when no limit was asked for: int32's maximum.
 pub const UNLIMITED_DOWNLOADS: i64 = i32::MAX as i64;
 
@@ -63,6 +85,10 @@ pub struct Job {
     pub downloads: i64,
     /// SHA1 of the archive, known once it has been downloaded.
     pub sha1: Option<String>,
+    /// The size of the archive's big data file.
+    pub data_bytes: u64,
+    /// The archive's CRC-32 and SHA1, worked out once, when first needed.
+    pub digests: Arc<OnceLock<Digests>>,
     /// The secret in `url`'s path.
     pub url_key: String,
     /// The secret `urlV2` needs in the `AUTH_HEADER` header.
@@ -158,42 +184,53 @@ impl Job {
         format!("{base_url}/backup/restore/v3/pull/{}/{}", self.id, self.file_name())
     }
 
-    /// The archive every download of this job serves: a few hundred KB, a function of the
-    /// job alone.
-    pub fn archive(&self) -> Vec<u8> {
+    /// The archive every download of this job serves, a function of the job alone: the
+    /// files of a mongod data directory (`WiredTiger`, `storage.bson`, `*.wt`) under a folder
+    /// named after the replica set, one of them `data_bytes` long.
+    pub fn archive(&self) -> Archive {
         let info = json!({
             "restoreJobId": self.id,
             "clusterName": self.cluster_name,
             "replicaSetName": self.replica_set_name,
             "snapshotId": self.point.snapshot_id,
             "timestamp": iso(self.point.timestamp_ms),
-            "note": "Simulated by atlas-restore: not a real MongoDB data directory."
+            "note": "Simulated by atlas-restore: the files are named as mongod names them, but hold noise."
         });
         let info = serde_json::to_vec_pretty(&info).unwrap_or_default();
-        let extra = self
-            .id
-            .bytes()
-            .fold(0usize, |a, b| a.wrapping_mul(31).wrapping_add(usize::from(b)))
-            % (128 * 1024);
-        let data = archive::noise(&self.id, 256 * 1024 + extra);
         let dir = self.replica_set_name.as_str();
-        let info_path = format!("{dir}/restore-info.json");
-        let data_path = format!("{dir}/collection-7-5120954963420581739.wt");
-        archive::tar_gz(
-            &[
-                Entry {
-                    path: &info_path,
-                    data: &info,
-                },
-                Entry {
-                    path: &data_path,
-                    data: &data,
-                },
-            ],
-            self.point.timestamp_ms.div_euclid(1000),
-        )
-        // Written to memory, with short ASCII paths: nothing can fail.
-        .unwrap_or_default()
+        let paths = [
+            format!("{dir}/restore-info.json"),
+            format!("{dir}/WiredTiger"),
+            format!("{dir}/storage.bson"),
+            format!("{dir}/WiredTiger.wt"),
+            format!("{dir}/_mdb_catalog.wt"),
+            format!("{dir}/collection-7-5120954963420581739.wt"),
+        ];
+        let noise = |what: &str, n: u64| Content::Noise(Noise::new(&format!("{}/{what}", self.id)), n);
+        let contents = [
+            Content::Bytes(info),
+            Content::Bytes(b"WiredTiger\nWiredTiger 3.3.0: (March 11, 2020)\n".to_vec()),
+            Content::Bytes(
+                b"\x2f\x00\x00\x00\x03storage\x00\x22\x00\x00\x00\x02engine\x00\x0b\x00\x00\x00wiredTiger\x00\x00\x00"
+                    .to_vec(),
+            ),
+            noise("WiredTiger.wt", 4096),
+            noise("_mdb_catalog.wt", 8192),
+            noise("collection", self.data_bytes),
+        ];
+        let entries = paths
+            .iter()
+            .zip(contents)
+            .map(|(path, content)| Entry { path, content })
+            .collect();
+        // Short ASCII paths and sizes a ustar header holds: nothing can fail.
+        Archive::new(entries, self.point.timestamp_ms.div_euclid(1000)).unwrap_or_else(|_| Archive::empty())
+    }
+
+    /// The archive's CRC-32 and SHA1: a pass over the whole the first time (seconds for
+    /// gigabytes: call it off the async threads), then remembered.
+    pub fn digests(&self) -> Digests {
+        *self.digests.get_or_init(|| self.archive().digests())
     }
 
     /// Counts a download against `maxDownloads`, before it is served, so that two at once
@@ -202,10 +239,10 @@ impl Job {
         self.downloads += 1;
     }
 
-    /// Notes the SHA1 of the bytes served: Atlas shows `hashes` only after the first download.
-    pub fn note_hash(&mut self, bytes: &[u8]) {
+    /// Notes the SHA1 of the file served: Atlas shows `hashes` only after the first download.
+    pub fn note_hash(&mut self, sha1: [u8; 20]) {
         if self.sha1.is_none() {
-            self.sha1 = Some(hex::encode(Sha1::digest(bytes)));
+            self.sha1 = Some(hex::encode(sha1));
         }
     }
 
@@ -350,6 +387,8 @@ mod tests {
             delivery,
             downloads: 0,
             sha1: None,
+            data_bytes: default_data_bytes("69296b18a3c5e7f9013ac001"),
+            digests: Arc::default(),
             url_key: "k".into(),
             auth_value: "v".into(),
         }
@@ -373,9 +412,10 @@ mod tests {
         assert_eq!(j.status_name(done), "FINISHED");
         assert_eq!(j.delivery_status(done + 2 * 3_600_000), DeliveryStatus::Expired);
         j.count_download();
-        j.note_hash(b"abc");
+        j.note_hash([0xa9; 20]);
+        j.note_hash([0; 20]);
         assert_eq!(j.delivery_status(done), DeliveryStatus::MaxDownloadsExceeded);
-        assert_eq!(j.sha1.as_deref(), Some("a9993e364706816aba3e25717850c26c9cd0d89d"));
+        assert_eq!(j.sha1, Some("a9".repeat(20)), "the first download's hash stays");
     }
 
     #[test]
@@ -392,9 +432,8 @@ mod tests {
         assert_eq!(ready["delivery"]["expires"], "2025-11-28T11:31:00Z");
         let url = ready["delivery"]["url"].as_str().unwrap();
         assert!(url.starts_with("http://h/backup/restore/v2/pull/6929"), "{url}");
-        let bytes = j.archive();
         j.count_download();
-        j.note_hash(&bytes);
+        j.note_hash(j.digests().sha1);
         let after = j.to_json("http://h", "/api/atlas/v1.0", done);
         assert_eq!(after["hashes"][0]["typeName"], "SHA1");
         assert_eq!(after["hashes"][0]["fileName"], json!(j.file_name()));
@@ -403,10 +442,28 @@ mod tests {
     #[test]
     fn the_archive_is_a_few_hundred_kb_and_stable() {
         let j = job(http(1));
-        let a = j.archive();
+        let a = j.archive().to_vec();
         assert!((256 * 1024..512 * 1024).contains(&a.len()), "{}", a.len());
-        assert_eq!(a, j.archive());
+        assert_eq!(a, j.archive().to_vec());
         assert_eq!(&a[..2], &[0x1f, 0x8b]);
+        use sha1::Digest as _;
+        assert_eq!(j.digests().sha1, <[u8; 20]>::from(sha1::Sha1::digest(&a)));
+        // Told a size, the data file has it.
+        let big = Job {
+            data_bytes: 3 << 20,
+            digests: Arc::default(),
+            ..j.clone()
+        };
+        assert!(big.archive().len() > 3 << 20);
+    }
+
+    #[test]
+    fn a_restore_of_more_data_takes_longer() {
+        assert_eq!(finish_after_ms(1000, 1000), FINISH_MS);
+        assert_eq!(finish_after_ms(1100, 1000), FINISH_MS * 11 / 10);
+        assert_eq!(finish_after_ms(900, 1000), FINISH_MS * 9 / 10);
+        assert_eq!(finish_after_ms(1, 1000), FINISH_MS / 2);
+        assert_eq!(finish_after_ms(5, 0), FINISH_MS);
     }
 
     #[test]

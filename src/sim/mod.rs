@@ -51,6 +51,12 @@ pub struct SimConfig {
     pub speed: f64,
     /// How long a nonce stays fresh, in real time.
     pub nonce_lifetime: Duration,
+    /// Which product it plays: Atlas (`/api/atlas/...`, clusters by name), Cloud Manager or
+    /// Ops Manager (`/api/public/v1.0`, clusters by id, their rules).
+    pub flavor: crate::restore::Flavor,
+    /// The size of the big data file in each new job's archive (`--archive-size`); default:
+    /// a few hundred KB. The archive is made as it is served, so gigabytes cost no memory.
+    pub archive_bytes: Option<u64>,
 }
 
 impl Default for SimConfig {
@@ -73,6 +79,8 @@ impl Default for SimConfig {
             private_key,
             speed: 1.0,
             nonce_lifetime: Duration::from_secs(300),
+            flavor: crate::restore::Flavor::Atlas,
+            archive_bytes: None,
         }
     }
 }
@@ -85,6 +93,8 @@ impl std::fmt::Debug for SimConfig {
             .field("private_key", &"****")
             .field("speed", &self.speed)
             .field("nonce_lifetime", &self.nonce_lifetime)
+            .field("flavor", &self.flavor)
+            .field("archive_bytes", &self.archive_bytes)
             .finish()
     }
 }
@@ -135,8 +145,13 @@ pub struct Counters {
     pub restore_job_gets: u64,
     /// Authenticated `POST .../restoreJobs` that made jobs.
     pub restore_job_creates: u64,
+    /// Authenticated `POST .../restoreJobs/restorableTimeRanges` answered (Cloud and Ops
+    /// Manager): reads, never creates.
+    pub restorable_time_ranges: u64,
     /// Downloads served (each counts against the job's `maxDownloads`).
     pub downloads: u64,
+    /// Downloads resumed with `Range` (206; not counted in `downloads`).
+    pub ranged_downloads: u64,
     /// Authenticated API requests by method and path without query:
     /// `"GET /api/atlas/v1.0/groups/.../restoreJobs"`.
     pub by_path: BTreeMap<String, u64>,
@@ -244,6 +259,11 @@ impl Sim {
         &self.shared.cfg.private_key
     }
 
+    /// The product it plays.
+    pub fn flavor(&self) -> crate::restore::Flavor {
+        self.shared.cfg.flavor
+    }
+
     /// The seeded project's id.
     pub fn group_id(&self) -> &str {
         data::GROUP_ID
@@ -288,13 +308,20 @@ impl Sim {
             .into_iter()
             .map(|c| serde_json::json!({"name": c.name, "id": c.id, "clusterType": c.cluster_type}))
             .collect();
-        serde_json::json!({
+        let mut line = serde_json::json!({
             "base_url": self.base_url(),
             "public_key": self.public_key(),
             "private_key": self.private_key(),
             "group_id": self.group_id(),
             "clusters": clusters,
-        })
+        });
+        // Playing Cloud or Ops Manager, it says so, and where their API starts.
+        let flavor = self.flavor();
+        if flavor.is_public_api() {
+            line["flavor"] = serde_json::json!(flavor.as_str());
+            line["api_prefix"] = serde_json::json!(flavor.path_prefix(crate::restore::ApiVersion::V1));
+        }
+        line
     }
 
     /// Stops accepting, lets answers in flight finish (2 s at most), and returns.

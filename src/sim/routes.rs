@@ -3,7 +3,7 @@
 //!
 //! | path | layers | handler |
 //! |---|---|---|
-//! | `/api/atlas/{*rest}` | count, faults (front), Digest, faults (Atlas) | `resources::api`, which routes by path |
+//! | `/api/atlas/{*rest}`, `/api/public/{*rest}` | count, faults (front), Digest, faults (Atlas) | `resources::api`, which routes by path (the flavour played decides which prefix answers) |
 //! | `/backup/restore/...` | count, faults (front), faults (Atlas) | `downloads` |
 //! | `/_sim/counters` | none | `counters` below |
 //! | anything else | none | `fallback` below: Atlas's 404, counted |
@@ -58,7 +58,10 @@ pub(crate) fn router(shared: Sh) -> Router {
         .route_layer(faults(Host::Download, Stage::Front))
         .route_layer(count());
     Router::new()
-        .route("/api/atlas/{*rest}", api)
+        // Atlas's prefix, and Cloud and Ops Manager's: the one the flavour played does not
+        // serve answers 404, as the real servers' would.
+        .route("/api/atlas/{*rest}", api.clone())
+        .route("/api/public/{*rest}", api)
         .merge(downloads)
         .route("/_sim/counters", get(counters))
         .fallback(fallback)
@@ -86,6 +89,7 @@ async fn counters(State(sh): State<Sh>) -> Response {
         "restore_job_gets": c.restore_job_gets,
         "restore_job_creates": c.restore_job_creates,
         "downloads": c.downloads,
+        "ranged_downloads": c.ranged_downloads,
     }))
     .into_response()
 }

@@ -9,7 +9,7 @@ use super::keys::{self, Action, Scope};
 use super::picker::{PickItem, Picker, PickerState};
 use super::theme::Theme;
 use crate::atlas::Cluster;
-use crate::restore::{ApiVersion, ClusterType, Field};
+use crate::restore::{ApiVersion, ClusterType, Context, Field, Flavor};
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 pub use super::dialog::Dialog;
@@ -21,6 +21,8 @@ pub struct AppInfo {
     pub base_url: String,
     pub public_key: String,
     pub api: ApiVersion,
+    /// Atlas, Cloud Manager or Ops Manager: their rules and paths differ.
+    pub flavor: Flavor,
     pub demo: bool,
     pub download_dir: std::path::PathBuf,
     /// The local zone's offset, read before any thread started (later it cannot be, safely).
@@ -53,14 +55,19 @@ pub struct App {
     pub clock_note: Option<String>,
     /// The detail pane beside the panel on wide screens (it follows the selection).
     pub pane_scroll: super::scroll::Scroll,
+    /// What has been told of the jobs, and how to tell the terminal.
+    pub notifier: super::notify::Notifier,
+    pub notify_mode: crate::config::NotifyMode,
 }
 
 impl App {
     pub fn new(info: AppInfo, theme: Theme, group_id: Option<&str>, cluster: Option<&str>) -> App {
+        let mut form = Form::new(group_id, cluster);
+        form.flavor = info.flavor;
         App {
             info,
             theme,
-            form: Form::new(group_id, cluster),
+            form,
             jobs: JobsPanel::default(),
             dialog: None,
             focus_jobs: false,
@@ -73,6 +80,8 @@ impl App {
             status_since_ms: None,
             clock_note: None,
             pane_scroll: super::scroll::Scroll::default(),
+            notifier: super::notify::Notifier::default(),
+            notify_mode: crate::config::NotifyMode::Bell,
         }
     }
 
@@ -89,13 +98,28 @@ impl App {
         same.then(|| (kind, cluster.id.as_deref().map(str::to_string)))
     }
 
+    /// What the rules see besides the form: the time, the API and product, the source.
+    pub(crate) fn context(&self, now_ms: i64) -> Context {
+        let mut ctx = self.form.context(now_ms, self.info.api, self.source_type());
+        ctx.flavor = self.info.flavor;
+        ctx.restorable_ranges = self.source_cluster().and_then(|c| c.restorable_ranges.clone());
+        ctx
+    }
+
+    /// The source cluster as looked up, while the form still names it.
+    pub(crate) fn source_cluster(&self) -> Option<&Cluster> {
+        let (g, c, cluster) = self.source.as_ref()?;
+        let same = g == self.form.value(Field::GroupId).trim() && c == self.form.value(Field::ClusterName).trim();
+        same.then_some(cluster)
+    }
+
     /// Re-runs the engine; `true` if what it found changed.
     pub fn revalidate(&mut self, now_ms: i64) -> bool {
-        let ctx = self.form.context(now_ms, self.info.api, self.source_type());
+        let ctx = self.context(now_ms);
         self.form.revalidate(&ctx)
     }
 
-    fn lookup_source(&self) -> Option<Effect> {
+    pub(crate) fn lookup_source(&self) -> Option<Effect> {
         let group_id = self.form.value(Field::GroupId).trim().to_string();
         let cluster = self.form.value(Field::ClusterName).trim().to_string();
         if group_id.is_empty() || cluster.is_empty() {
@@ -121,6 +145,22 @@ impl App {
         v
     }
 
+    /// What turned READY, FAILED or KILLED, or is about to expire: told to the terminal once
+    /// (`[ui] notify`) and on the status line.
+    fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
+        let news = self.notifier.look(&self.jobs.jobs, now_ms);
+        // `off` is quiet: the panel still shows every state, nothing else is said.
+        if news.is_empty() || self.notify_mode == crate::config::NotifyMode::Off {
+            return;
+        }
+        let text = news.join("; ");
+        effects.push(Effect::Notify {
+            text: text.clone(),
+            mode: self.notify_mode,
+        });
+        self.status = Some(text);
+    }
+
     /// Whether the last drawn screen was below the minimum size.
     pub fn too_small(&self) -> bool {
         let (w, h) = self.screen.get();
@@ -132,9 +172,9 @@ impl App {
     pub fn needs_tick(&self, now_ms: i64) -> bool {
         self.status_since_ms.is_some()
             || self.form.depends_on_time()
-            || self.jobs.visible().iter().any(|s| {
-                crate::jobs::present::download_gone(s.job).is_none()
-                    && crate::jobs::present::expires_ms(s.job).is_some_and(|e| e > now_ms)
+            || self.jobs.jobs.iter().any(|t| {
+                crate::jobs::present::download_gone(&t.job).is_none()
+                    && crate::jobs::present::expires_ms(&t.job).is_some_and(|e| e > now_ms)
             })
     }
 
@@ -164,6 +204,7 @@ impl App {
                 }
             }
             Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
+            None if self.focus_jobs && self.jobs.filtering.is_some() => vec![Scope::JobsFilter],
             None if self.focus_jobs => vec![Scope::Jobs, Scope::NoText, Scope::Global],
             None => {
                 let field = self.form.focused();
@@ -189,6 +230,8 @@ impl App {
             Msg::Mouse(event) => self.on_mouse(event, &mut effects),
             Msg::Resize => true,
             Msg::Tick => {
+                // A link nearing its expiry is news on a tick.
+                self.tell_news(now_ms, &mut effects);
                 // Redraw only when what the clock moves has changed on screen.
                 let view = self.clock_view(now_ms);
                 let moved = view != *self.shown_clock.borrow();
@@ -269,6 +312,7 @@ impl App {
             }
             Msg::Poll(event) => {
                 self.jobs.on_poll(event);
+                self.tell_news(now_ms, &mut effects);
                 true
             }
         };
@@ -302,7 +346,7 @@ impl App {
         }
         let outcome = match &mut self.dialog {
             Some(dialog) => dialog.on_key(action, &key),
-            None if self.focus_jobs => self.jobs.on_key(action),
+            None if self.focus_jobs => self.jobs.on_key(action, &key),
             None => self.form.on_key(action, &key),
         };
         match (outcome, action) {
@@ -402,6 +446,7 @@ impl App {
                 self.jobs.selected = 0;
             }
             Request::FocusForm => self.focus_jobs = false,
+            Request::CloneJob(id) => self.clone_job(&id, now_ms, effects),
             Request::OpenPicker => return self.open_picker(effects),
             Request::MethodChanged => {
                 self.revalidate(now_ms);

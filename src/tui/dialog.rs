@@ -72,6 +72,8 @@ pub enum Request {
     ToggleOthers,
     /// Back from the jobs panel to the form.
     FocusForm,
+    /// A new request in the form from this job's (nothing is sent).
+    CloneJob(String),
     /// Open the picker of the focused field.
     OpenPicker,
     /// The method field changed.

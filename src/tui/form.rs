@@ -38,7 +38,9 @@ pub struct Form {
     pub drawn: std::cell::Cell<Option<Rect>>,
     inputs: Vec<Input>,
     method: DeliveryMethod,
-    /// Index into `Field::ALL`.
+    /// Cloud and Ops Manager take no `delivery.targetClusterName`: its row says so.
+    pub flavor: crate::restore::Flavor,
+    /// Index into `Field::FORM`.
     focus: usize,
     findings: Vec<Finding>,
 }
@@ -48,6 +50,7 @@ impl Form {
         let mut form = Form {
             inputs: Field::ALL.iter().map(|_| Input::default()).collect(),
             method: DeliveryMethod::Http,
+            flavor: crate::restore::Flavor::Atlas,
             focus: Field::SnapshotId.index(),
             findings: Vec::new(),
             drawn: std::cell::Cell::new(None),
@@ -59,7 +62,7 @@ impl Form {
     }
 
     pub fn focused(&self) -> Field {
-        Field::ALL[self.focus]
+        Field::FORM[self.focus]
     }
 
     pub fn focus(&mut self, field: Field) {
@@ -69,7 +72,7 @@ impl Form {
     /// Moves focus; `false` when it would leave the form (past the last or first field).
     pub fn move_focus(&mut self, forward: bool) -> bool {
         match (forward, self.focus) {
-            (true, i) if i + 1 < Field::ALL.len() => {
+            (true, i) if i + 1 < Field::FORM.len() => {
                 self.focus = i + 1;
                 true
             }
@@ -82,7 +85,7 @@ impl Form {
     }
 
     pub fn focus_edge(&mut self, first: bool) {
-        self.focus = if first { 0 } else { Field::ALL.len() - 1 };
+        self.focus = if first { 0 } else { Field::FORM.len() - 1 };
     }
 
     pub fn value(&self, field: Field) -> &str {
@@ -106,6 +109,14 @@ impl Form {
         self.inputs[field.index()] = Input::new(text.to_string());
     }
 
+    /// Fills the request's fields from a body (the source stays): what `n` does with a job.
+    pub fn load(&mut self, body: &serde_json::Value) {
+        let draft = crate::restore::RestoreDraft::from_json(body);
+        for field in Field::BODY {
+            self.set(*field, draft.text(*field));
+        }
+    }
+
     pub fn cycle_method(&mut self, forward: bool) {
         let i = METHODS.iter().position(|m| *m == self.method).unwrap_or(0);
         let n = METHODS.len();
@@ -117,7 +128,9 @@ impl Form {
     pub fn field_at(&self, x: u16, y: u16) -> Option<Field> {
         let area = self.drawn.get()?;
         let inside = x >= area.x && x < area.right() && y >= area.y && y < area.bottom();
-        inside.then(|| Field::ALL.get((y - area.y) as usize).copied()).flatten()
+        inside
+            .then(|| Field::FORM.get((y - area.y) as usize).copied())
+            .flatten()
     }
 
     /// The method's choice keys, a picker's Enter, and typing; moving between fields is the
@@ -207,6 +220,7 @@ impl Form {
             source_group_id: non_empty(Field::GroupId),
             source_cluster_name: non_empty(Field::ClusterName),
             source_cluster_id: cluster_id,
+            ..Context::default()
         }
     }
 
@@ -260,6 +274,12 @@ impl Form {
     fn pointless(&self, field: Field) -> Option<&'static str> {
         if !self.value(field).trim().is_empty() {
             return None;
+        }
+        if self.flavor.is_public_api() && field == Field::TargetClusterName {
+            return Some(match self.flavor {
+                crate::restore::Flavor::CloudManager => "Cloud Manager takes targetClusterId",
+                _ => "Ops Manager takes targetClusterId",
+            });
         }
         match (self.method, field) {
             (DeliveryMethod::Http, Field::TargetGroupId | Field::TargetClusterName | Field::TargetClusterId) => {
@@ -317,7 +337,7 @@ impl Form {
         self.drawn.set(Some(inner));
         let value_x = inner.x.saturating_add((LABEL_WIDTH + 4) as u16);
         let value_width = inner.right().saturating_sub(value_x) as usize;
-        for (row, field) in Field::ALL.iter().enumerate() {
+        for (row, field) in Field::FORM.iter().enumerate() {
             let y = inner.y + row as u16;
             if y >= inner.bottom() {
                 break;

@@ -105,4 +105,75 @@ impl App {
         }
         true
     }
+
+    /// `n`: the job's request in the form, from the journal (sent from here) or rebuilt from
+    /// what Atlas says of it; the focus on the restore point, the field a new request most
+    /// often changes. Nothing is sent: the review comes first, as ever.
+    pub(crate) fn clone_job(&mut self, job_id: &str, now_ms: i64, effects: &mut Vec<Effect>) {
+        use crate::jobs::present::{self, Method};
+        use serde_json::{Value, json};
+        let Some(shown) = self.jobs.find(job_id) else { return };
+        let job = shown.job;
+        let body = match shown.request {
+            Some(request) => request.clone(),
+            None => {
+                let mut delivery = serde_json::Map::new();
+                match present::method(job, None) {
+                    Method::Download => {
+                        delivery.insert("methodName".into(), json!("HTTP"));
+                    }
+                    Method::Automated {
+                        target_group_id,
+                        target_cluster,
+                    } => {
+                        delivery.insert("methodName".into(), json!("AUTOMATED_RESTORE"));
+                        if let Some(g) = target_group_id {
+                            delivery.insert("targetGroupId".into(), json!(g.as_str()));
+                        }
+                        let by_id = job.delivery.as_ref().is_some_and(|d| d.target_cluster_name.is_none());
+                        let key = if by_id { "targetClusterId" } else { "targetClusterName" };
+                        if let Some(c) = target_cluster {
+                            delivery.insert(key.into(), json!(c.as_str()));
+                        }
+                    }
+                }
+                let mut top = serde_json::Map::new();
+                // A point-in-time job's timestamp is the moment it restored to.
+                let at_ms = job
+                    .timestamp
+                    .as_ref()
+                    .and_then(|t| t.date.as_deref())
+                    .and_then(crate::restore::time_input::parse_rfc3339_lenient);
+                match (job.point_in_time, &job.snapshot_id, at_ms) {
+                    (Some(true), _, Some(ms)) => {
+                        top.insert("pointInTimeUTCMillis".into(), json!(ms));
+                    }
+                    (_, Some(s), _) => {
+                        top.insert("snapshotId".into(), json!(s.as_str()));
+                    }
+                    _ => {}
+                }
+                top.insert("delivery".into(), Value::Object(delivery));
+                Value::Object(top)
+            }
+        };
+        self.form.load(&body);
+        let point = [
+            Field::SnapshotId,
+            Field::CheckpointId,
+            Field::OplogTs,
+            Field::PointInTimeUtcMillis,
+        ]
+        .into_iter()
+        .find(|f| !self.form.value(*f).trim().is_empty())
+        .unwrap_or(Field::SnapshotId);
+        self.form.focus(point);
+        self.focus_jobs = false;
+        self.revalidate(now_ms);
+        effects.extend(self.lookup_source());
+        self.status = Some(format!(
+            "a new request from job {}: change what differs, then Ctrl-S reviews it; nothing is sent before",
+            present::short_id(job_id)
+        ));
+    }
 }

@@ -122,6 +122,13 @@ impl DetailView<'_> {
                 ),
             ),
         ];
+        // A download started here goes near the top: it is what the DBA is waiting for.
+        if let Some(state) = self.download {
+            lines.insert(
+                2,
+                Line::styled(state.describe(listed_sha1(job).as_deref()), theme.warning()),
+            );
+        }
         if let present::Method::Automated {
             target_group_id,
             target_cluster,
@@ -181,12 +188,6 @@ impl DetailView<'_> {
                 "hash",
                 "not yet: Atlas lists the SHA1 after the first download".into(),
             )),
-        }
-        if let Some(state) = self.download {
-            lines.push(Line::styled(
-                state.describe(listed_sha1(job).as_deref()),
-                theme.warning(),
-            ));
         }
         match download_target(job).filter(|_| present::download_gone(job).is_none()) {
             Some(target) => {

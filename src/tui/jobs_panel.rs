@@ -6,7 +6,9 @@ use super::form::truncate;
 use super::keys::Action;
 use super::theme::Theme;
 use crate::atlas::RestoreJob;
-use crate::jobs::present::{self, delivery_status, expires_in, listed_sha1, max_downloads, short_id, status};
+use crate::jobs::present::{
+    self, delivery_status, expires_in, expires_ms, listed_sha1, max_downloads, short_id, status,
+};
 use crate::jobs::{PollEvent, TrackedJob, TrackedSubmit};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -55,6 +57,42 @@ pub struct JobsPanel {
     pub drawn: std::cell::Cell<Option<(Rect, usize, Rect)>>,
     /// What each visible row shows, made when the jobs change (not at every frame).
     rows: Vec<RowModel>,
+    /// Where each row's job is.
+    order: Vec<Slot>,
+    /// `/`: rows holding this text (any case); empty shows all.
+    pub filter: String,
+    /// While `/` is being typed: the input.
+    pub filtering: Option<tui_input::Input>,
+    pub sort_by: SortBy,
+}
+
+/// The panel's order (`s` cycles it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// Newest first, a batch together (the journal's order).
+    #[default]
+    Created,
+    Status,
+    /// The soonest expiry first.
+    Expiry,
+}
+
+impl SortBy {
+    pub fn name(self) -> &'static str {
+        match self {
+            SortBy::Created => "created",
+            SortBy::Status => "status",
+            SortBy::Expiry => "expiry",
+        }
+    }
+}
+
+/// Where a row's job is kept: tracked, a lost submit's candidate, or the cluster's others.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Tracked(usize),
+    Candidate(usize, usize),
+    Other(usize),
 }
 
 /// A row's text, read from the job once: the columns a frame draws.
@@ -78,6 +116,22 @@ struct RowModel {
 }
 
 impl RowModel {
+    /// Every text of the row, for the filter.
+    fn text(&self) -> String {
+        [
+            self.short_id.as_str(),
+            &self.cluster,
+            &self.status,
+            &self.delivery,
+            self.target.as_deref().unwrap_or(""),
+            &self.point,
+            &self.created,
+            &self.url,
+            &self.sha1,
+        ]
+        .join(" ")
+    }
+
     fn of(shown: Shown<'_>) -> RowModel {
         let job = shown.job;
         let method = present::method(job, shown.request);
@@ -141,10 +195,48 @@ impl JobsPanel {
         self.rebuild();
     }
 
-    /// Reads every visible job into its row, once per change.
+    /// Orders the jobs and reads each into its row, once per change.
     fn rebuild(&mut self) {
-        let rows: Vec<RowModel> = self.visible().into_iter().map(RowModel::of).collect();
-        self.rows = rows;
+        let slots = self.slots();
+        let mut both: Vec<(Slot, RowModel, i64)> = slots
+            .into_iter()
+            .filter_map(|slot| {
+                let shown = self.shown(slot)?;
+                let expiry = expires_ms(shown.job).unwrap_or(i64::MAX);
+                Some((slot, RowModel::of(shown), expiry))
+            })
+            .collect();
+        // `/`: any text of the row, case aside.
+        let filter = self.filter.to_lowercase();
+        if !filter.is_empty() {
+            both.retain(|(_, m, _)| m.text().to_lowercase().contains(&filter));
+        }
+        // `s`: created (newest first, as the journal keeps them), status, or expiry (soonest).
+        match self.sort_by {
+            SortBy::Created => {}
+            SortBy::Status => both.sort_by(|a, b| a.1.status.cmp(&b.1.status)),
+            SortBy::Expiry => both.sort_by_key(|(_, _, e)| *e),
+        }
+        self.order = both.iter().map(|(slot, _, _)| *slot).collect();
+        self.rows = both.into_iter().map(|(_, m, _)| m).collect();
+        self.selected = self.selected.min(self.order.len().saturating_sub(1));
+    }
+
+    /// `/` typed into: the filter's text changed.
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        self.rebuild();
+    }
+
+    /// `s`: the next sort.
+    pub fn next_sort(&mut self) -> SortBy {
+        self.sort_by = match self.sort_by {
+            SortBy::Created => SortBy::Status,
+            SortBy::Status => SortBy::Expiry,
+            SortBy::Expiry => SortBy::Created,
+        };
+        self.rebuild();
+        self.sort_by
     }
 
     fn sort(&mut self) {
@@ -173,11 +265,12 @@ impl JobsPanel {
                 self.rebuild();
                 self.updated_ms = Some(at_ms);
                 self.failure = None;
-                let visible = self.visible();
-                self.selected = chosen
-                    .and_then(|id| visible.iter().position(|s| s.job.id == id))
-                    .unwrap_or(self.selected)
-                    .min(visible.len().saturating_sub(1));
+                let at = chosen.and_then(|id| {
+                    self.order
+                        .iter()
+                        .position(|slot| self.shown(*slot).is_some_and(|s| s.job.id == id))
+                });
+                self.selected = at.unwrap_or(self.selected).min(self.len().saturating_sub(1));
             }
             PollEvent::Failed { error, retry_in, .. } => self.failure = Some((error, retry_in)),
         }
@@ -185,46 +278,76 @@ impl JobsPanel {
 
     /// The tracked jobs, a lost submit's candidates, then (when shown) the cluster's others.
     pub fn visible(&self) -> Vec<Shown<'_>> {
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        let mut v: Vec<Shown<'_>> = Vec::with_capacity(self.jobs.len());
-        for t in &self.jobs {
-            seen.insert(t.job.id.as_str());
-            v.push(Shown {
-                job: &t.job,
-                request: t.request.as_ref(),
-                kind: Kind::Tracked,
-            });
-        }
-        for c in self.pending.iter().flat_map(|p| p.candidates.iter()) {
-            if seen.insert(c.id.as_str()) {
-                v.push(Shown {
-                    job: c,
-                    request: None,
-                    kind: Kind::Candidate,
-                });
+        self.order.iter().filter_map(|slot| self.shown(*slot)).collect()
+    }
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    fn shown(&self, slot: Slot) -> Option<Shown<'_>> {
+        Some(match slot {
+            Slot::Tracked(i) => {
+                let t = self.jobs.get(i)?;
+                Shown {
+                    job: &t.job,
+                    request: t.request.as_ref(),
+                    kind: Kind::Tracked,
+                }
             }
+            Slot::Candidate(p, c) => Shown {
+                job: self.pending.get(p)?.candidates.get(c)?,
+                request: None,
+                kind: Kind::Candidate,
+            },
+            Slot::Other(i) => Shown {
+                job: self.others.as_ref()?.as_ref().ok()?.get(i)?,
+                request: None,
+                kind: Kind::Other,
+            },
+        })
+    }
+
+    /// The rows' order: each job once (tracked first), made when the jobs change.
+    fn slots(&self) -> Vec<Slot> {
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut order = Vec::with_capacity(self.jobs.len());
+        for (i, t) in self.jobs.iter().enumerate() {
+            seen.insert(t.job.id.as_str());
+            order.push(Slot::Tracked(i));
         }
-        if let Some(Ok(others)) = &self.others {
-            for o in others {
-                if seen.insert(o.id.as_str()) {
-                    v.push(Shown {
-                        job: o,
-                        request: None,
-                        kind: Kind::Other,
-                    });
+        for (p, pending) in self.pending.iter().enumerate() {
+            for (c, job) in pending.candidates.iter().enumerate() {
+                if seen.insert(job.id.as_str()) {
+                    order.push(Slot::Candidate(p, c));
                 }
             }
         }
-        v
+        if let Some(Ok(others)) = &self.others {
+            for (i, o) in others.iter().enumerate() {
+                if seen.insert(o.id.as_str()) {
+                    order.push(Slot::Other(i));
+                }
+            }
+        }
+        order
     }
 
     /// A job shown in the panel, tracked or not.
     pub fn find(&self, id: &str) -> Option<Shown<'_>> {
-        self.visible().into_iter().find(|s| s.job.id == id)
+        self.order
+            .iter()
+            .filter_map(|slot| self.shown(*slot))
+            .find(|s| s.job.id == id)
     }
 
     pub fn selected_job(&self) -> Option<Shown<'_>> {
-        self.visible().get(self.selected).copied()
+        self.order.get(self.selected).and_then(|slot| self.shown(*slot))
     }
 
     /// The jobs `t` tracks with this one: its whole batch, as far as it is shown.
@@ -241,9 +364,40 @@ impl JobsPanel {
     }
 
     /// Up/Down select; the rest asks the app (it needs the form, the dialogs, the effects).
-    pub fn on_key(&mut self, action: Option<Action>) -> Outcome {
+    pub fn on_key(&mut self, action: Option<Action>, key: &ratatui::crossterm::event::KeyEvent) -> Outcome {
+        if let Some(input) = &mut self.filtering {
+            return match action {
+                Some(Action::Close) => {
+                    self.filtering = None;
+                    self.set_filter("");
+                    Outcome::Changed
+                }
+                Some(Action::Submit) => {
+                    self.filtering = None;
+                    Outcome::Changed
+                }
+                Some(_) => Outcome::Ignored,
+                None => {
+                    if let Some(req) = super::dialog::text_input(key) {
+                        input.handle(req);
+                        let text = input.value().to_string();
+                        self.set_filter(&text);
+                    }
+                    Outcome::Changed
+                }
+            };
+        }
         let selected = self.selected_job().map(|s| s.job.id.to_string());
         match (action, selected) {
+            (Some(Action::Filter), _) => {
+                self.filtering = Some(tui_input::Input::new(self.filter.clone()));
+                Outcome::Changed
+            }
+            (Some(Action::Sort), _) => {
+                let by = self.next_sort();
+                Outcome::Request(Request::Say(format!("jobs sorted by {}", by.name())))
+            }
+            (Some(Action::CloneJob), Some(id)) => Outcome::Request(Request::CloneJob(id)),
             (Some(a @ (Action::Up | Action::Down)), _) => {
                 self.move_selection(a == Action::Down);
                 Outcome::Changed
@@ -275,7 +429,7 @@ impl JobsPanel {
         let (rows, start, _) = self.drawn.get()?;
         let inside = x >= rows.x && x < rows.right() && y >= rows.y && y < rows.bottom();
         let i = start + (y.checked_sub(rows.y)?) as usize;
-        (inside && i < self.visible().len()).then_some(i)
+        (inside && i < self.len()).then_some(i)
     }
 
     /// Whether `(x, y)` is on the panel.
@@ -286,7 +440,7 @@ impl JobsPanel {
     }
 
     pub fn move_selection(&mut self, down: bool) {
-        let n = self.visible().len();
+        let n = self.len();
         if n == 0 {
             return;
         }
@@ -298,8 +452,23 @@ impl JobsPanel {
     }
 
     /// What the clock changes in the panel: the countdowns.
+    /// Only the rows on screen (or the first screenful): a tick with 10,000 jobs costs what
+    /// one with ten does. The selected job's countdown is included (the detail shows it).
     pub fn clock_view(&self, now_ms: i64) -> Vec<String> {
-        self.jobs.iter().map(|j| expires_in(&j.job, now_ms)).collect()
+        let (start, rows) = self
+            .drawn
+            .get()
+            .map_or((0, 60), |(area, start, _)| (start, area.height as usize));
+        let mut v: Vec<String> = self
+            .order
+            .iter()
+            .skip(start)
+            .take(rows)
+            .filter_map(|slot| self.shown(*slot))
+            .map(|s| expires_in(s.job, now_ms))
+            .collect();
+        v.extend(self.selected_job().map(|s| expires_in(s.job, now_ms)));
+        v
     }
 
     /// "updated 12:04:31Z", or the one failure state.
@@ -352,14 +521,15 @@ impl JobsPanel {
             theme.title()
         };
         let mut lines = vec![Line::styled(truncate(&title, width), title_style)];
-        let visible = self.visible();
-        for (m, shown) in self
+        for (m, slot) in self
             .rows
             .iter()
-            .zip(&visible)
+            .zip(&self.order)
             .take(area.height.saturating_sub(1) as usize)
         {
-            let expires = expires_in(shown.job, now_ms);
+            let expires = self
+                .shown(*slot)
+                .map_or_else(|| "-".into(), |s| expires_in(s.job, now_ms));
             lines.push(Line::raw(truncate(
                 &format!(" {}", self.row(m, &expires, theme)),
                 width,
@@ -370,11 +540,7 @@ impl JobsPanel {
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) {
         let count = match &self.others {
-            Some(Ok(_)) => format!(
-                "{} tracked, {} other",
-                self.jobs.len(),
-                self.visible().len() - self.jobs.len()
-            ),
+            Some(Ok(_)) => format!("{} tracked, {} other", self.jobs.len(), self.len() - self.jobs.len()),
             _ => self.jobs.len().to_string(),
         };
         // Where the keys go is seen without colour too: a mark in the title.
@@ -427,6 +593,26 @@ impl JobsPanel {
                 theme.dim(),
             ));
         }
+        // The filter and the sort, when they are not the plain list.
+        if self.filtering.is_some() || !self.filter.is_empty() || self.sort_by != SortBy::Created {
+            let typing = if self.filtering.is_some() {
+                "▏ (Enter keeps, Esc clears)"
+            } else {
+                ""
+            };
+            lines.push(Line::styled(
+                truncate(
+                    &format!(
+                        "filter: {}{typing} · {} shown · sorted by {}",
+                        self.filter,
+                        self.len(),
+                        self.sort_by.name()
+                    ),
+                    width,
+                ),
+                theme.label(),
+            ));
+        }
         // A submit whose outcome is not known: said in full, with what to do.
         for p in &self.pending {
             let text = present::pending_line(p);
@@ -440,8 +626,7 @@ impl JobsPanel {
                 theme.error(),
             ));
         }
-        let visible = self.visible();
-        if visible.is_empty() {
+        if self.is_empty() {
             lines.push(Line::styled(
                 "  none yet: compose a request and press Ctrl-S",
                 theme.dim(),
@@ -474,14 +659,15 @@ impl JobsPanel {
             };
             (mark, style)
         };
+        // Only the rows on screen are looked at: a frame costs the same with 10 or 10,000 jobs.
         let shown: Vec<(usize, &RowModel, Shown<'_>)> = self
             .rows
             .iter()
-            .zip(visible)
+            .zip(&self.order)
             .enumerate()
             .skip(start)
             .take(rows)
-            .map(|(i, (m, s))| (i, m, s))
+            .filter_map(|(i, (m, slot))| Some((i, m, self.shown(*slot)?)))
             .collect();
         let head_height = lines.len() as u16;
         frame.render_widget(Paragraph::new(lines), inner);

@@ -20,6 +20,8 @@ pub enum Scope {
     NoText,
     /// The jobs panel.
     Jobs,
+    /// The panel's filter while it is typed (`/`).
+    JobsFilter,
     /// A picker list.
     Picker,
     /// The review dialog.
@@ -61,6 +63,9 @@ pub enum Action {
     Track,
     Forget,
     BackToForm,
+    Filter,
+    Sort,
+    CloneJob,
     PageUp,
     PageDown,
     Top,
@@ -151,6 +156,11 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Jobs, &[(KeyCode::Char('t'), NONE)], Action::Track, "track an other job or a lost submit's candidate (a whole batch)", true),
     bind(Scope::Jobs, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget a tracked job, after a confirmation (it stays in Atlas)", true),
     bind(Scope::Jobs, &[(KeyCode::Esc, NONE)], Action::BackToForm, "back to the form", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('/'), NONE)], Action::Filter, "filter the jobs by any text in their rows", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('s'), NONE)], Action::Sort, "sort by created, status or expiry (cycles)", true),
+    bind(Scope::Jobs, &[(KeyCode::Char('n'), NONE)], Action::CloneJob, "a new request from this job, in the form (nothing is sent before the review)", true),
+    bind(Scope::JobsFilter, &[(KeyCode::Enter, NONE)], Action::Submit, "keep the filter", true),
+    bind(Scope::JobsFilter, &[(KeyCode::Esc, NONE)], Action::Close, "clear the filter", true),
 ];
 
 /// How a key is written: `^Q`, `F1`, `S-Tab`, `Space`, `Enter`, `y`.
@@ -262,6 +272,9 @@ fn short(action: Action) -> &'static str {
         Action::Forget => "forget",
         Action::BackToForm => "form",
         Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => "scroll",
+        Action::Filter => "filter",
+        Action::Sort => "sort",
+        Action::CloneJob => "new from it",
         Action::Submit => "submit",
         Action::Close => "close",
     }
@@ -277,6 +290,7 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         ("On delivery.methodName", Scope::Choice),
         ("Outside text fields", Scope::NoText),
         ("In the jobs panel", Scope::Jobs),
+        ("Typing the panel's filter", Scope::JobsFilter),
         ("In a list", Scope::Picker),
         ("In the review", Scope::Review),
         ("In a job's detail", Scope::Detail),

@@ -11,6 +11,7 @@ pub mod job_detail;
 pub mod jobs_panel;
 pub mod keys;
 pub mod msg;
+pub mod notify;
 pub mod picker;
 pub mod plain;
 pub mod review;
@@ -32,7 +33,7 @@ pub async fn run_dashboard(
     profile: &Profile,
     services: Services,
     theme: Theme,
-    mouse: bool,
+    ui: &crate::config::UiConfig,
     demo: bool,
     local_offset: Option<time::UtcOffset>,
 ) -> anyhow::Result<()> {
@@ -44,6 +45,7 @@ pub async fn run_dashboard(
             base_url: profile.base_url.clone(),
             public_key: profile.public_key.clone(),
             api: profile.api,
+            flavor: profile.flavor,
             demo,
             download_dir: profile.download_dir.clone(),
             local_offset,
@@ -52,6 +54,7 @@ pub async fn run_dashboard(
         profile.group_id.as_deref(),
         profile.cluster_name.as_deref(),
     );
+    app.notify_mode = ui.notify;
     app.jobs.add(known.tracked());
     app.jobs.set_pending(known.unresolved().into_iter().cloned().collect());
     if unresolved > 0 {
@@ -60,5 +63,5 @@ pub async fn run_dashboard(
         ));
     }
     let poller = services.poller(PollerConfig::new(profile.poll_interval));
-    runtime::run(app, services, poller, mouse).await
+    runtime::run(app, services, poller, ui.mouse).await
 }

@@ -80,6 +80,11 @@ pub enum Effect {
     },
     /// Poll the tracked jobs now.
     PollNow,
+    /// Tell the terminal (a BEL or a desktop notification): a job needs the DBA.
+    Notify {
+        text: String,
+        mode: crate::config::NotifyMode,
+    },
     /// Put text on the user's clipboard through the terminal (OSC 52).
     Copy {
         text: String,

@@ -161,9 +161,32 @@ fn dispatch(
                 let _ = tx.send(Msg::Status(said));
             }
         },
+        Effect::Notify { text, mode } => {
+            // A BEL passes tmux as it is set by default; OSC 9/777 need its passthrough.
+            let in_tmux = std::env::var("TMUX").is_ok_and(|t| !t.is_empty());
+            if let Some(bytes) = super::notify::sequence(mode, &text, in_tmux) {
+                use std::io::Write;
+                let backend = terminal.backend_mut();
+                let _ = backend.write_all(&bytes).and_then(|()| backend.flush());
+            }
+            if in_tmux
+                && matches!(
+                    mode,
+                    crate::config::NotifyMode::Osc9 | crate::config::NotifyMode::Osc777
+                )
+                && !TMUX_NOTE.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                let _ = tx.send(Msg::Status(format!(
+                    "{text} (inside tmux, desktop notifications need `set -g allow-passthrough on`)"
+                )));
+            }
+        }
         other => spawn_effect(other, services.clone(), tx.clone()),
     }
 }
+
+/// The tmux passthrough note is given once a run.
+static TMUX_NOTE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// What tmux did with a copy, in words; where it did not take it, the passthrough escape is
 /// sent instead, and the words say what that needs.
@@ -257,7 +280,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
             ),
             Effect::Download { job, dest } => download(&services, &job, &dest, &tx).await,
             // Handled by `dispatch`, without a task.
-            Effect::PollNow | Effect::Copy { .. } | Effect::Plain(_) => return,
+            Effect::Notify { .. } | Effect::PollNow | Effect::Copy { .. } | Effect::Plain(_) => return,
         };
         let _ = tx.send(msg);
     });

@@ -30,7 +30,7 @@ impl App {
             ));
             return true;
         }
-        let ctx = self.form.context(now_ms, self.info.api, self.source_type());
+        let ctx = self.context(now_ms);
         let body = match build_body(&self.form.draft(), &ctx) {
             Ok(b) => b,
             Err(errors) => {
@@ -40,7 +40,13 @@ impl App {
         };
         let group = self.form.value(Field::GroupId).trim().to_string();
         let cluster = self.form.value(Field::ClusterName).trim().to_string();
-        let url = crate::atlas::restore_jobs_url(&self.info.base_url, self.info.api, &group, &cluster);
+        // Cloud and Ops Manager name the cluster by its id in the path.
+        let in_path = match self.source_cluster().and_then(|c| c.id.as_deref()) {
+            Some(id) if self.info.flavor.is_public_api() => id.to_string(),
+            _ => cluster.clone(),
+        };
+        let url =
+            crate::atlas::restore_jobs_url(&self.info.base_url, self.info.flavor, self.info.api, &group, &in_path);
         self.dialog = Some(Dialog::Review(Review::new(
             url,
             group,
@@ -53,7 +59,7 @@ impl App {
     }
 
     pub(crate) fn submit(&mut self, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
-        let ctx = self.form.context(now_ms, self.info.api, self.source_type());
+        let ctx = self.context(now_ms);
         let Some(Dialog::Review(r)) = &mut self.dialog else {
             return false;
         };

@@ -137,7 +137,8 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                 };
                 view.render(
                     frame,
-                    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(2)),
+                    // Everything but the status line (when there is one) and the footer.
+                    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows)),
                     theme,
                 );
             }
@@ -188,8 +189,14 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
     };
     // Before the URL, so that 80 columns show it.
     let clock = app.clock_note.as_deref().map(|n| format!("{n} · ")).unwrap_or_default();
+    // Atlas is the default and goes unsaid; Cloud and Ops Manager are named.
+    let product = if app.info.flavor.is_public_api() {
+        format!("{} ", app.info.flavor.product())
+    } else {
+        String::new()
+    };
     let text = format!(
-        "atlas-restore · {mode}{clock}profile {} · {} · API {}",
+        "atlas-restore · {mode}{clock}profile {} · {} · {product}API {}",
         app.info.profile,
         app.info.base_url,
         app.info.api.as_str()

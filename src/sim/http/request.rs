@@ -1,5 +1,7 @@
 //! One Admin API request, read: the API version from the path (`/api/atlas/v1.0/...` or
-//! `/api/atlas/v2/...`), the query (with `pretty` and `envelope`), the body; then handed to
+//! `/api/atlas/v2/...`; Cloud and Ops Manager's `/api/public/v1.0/...`, which the simulator
+//! serves instead when it plays one of them), the query (with `pretty` and `envelope`), the
+//! body; then handed to
 //! the resources' routing table and its outcome written out. What every endpoint gets is
 //! here; what an endpoint does is in `resources/`.
 
@@ -27,9 +29,15 @@ impl Req<'_> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// `/api/atlas/v1.0` or `/api/atlas/v2`: what links in answers start with.
+    /// `/api/atlas/v1.0`, `/api/atlas/v2` or `/api/public/v1.0`: what links in answers start
+    /// with.
     pub fn prefix(&self) -> &'static str {
-        self.api.path_prefix()
+        self.sh.cfg.flavor.path_prefix(self.api)
+    }
+
+    /// Whether the simulator plays Cloud or Ops Manager (clusters by id, their rules).
+    pub fn is_public_api(&self) -> bool {
+        self.sh.cfg.flavor.is_public_api()
     }
 }
 
@@ -54,14 +62,19 @@ pub(crate) fn answer(
     };
     let flag = |name: &str| query.iter().any(|(k, v)| k == name && v.eq_ignore_ascii_case("true"));
     let path = uri.path();
-    let rest = path.strip_prefix("/api/atlas/").unwrap_or("");
+    // Only the prefix of the product played answers: Atlas's, or the public API's.
+    let rest = if sh.cfg.flavor.is_public_api() {
+        path.strip_prefix("/api/public/").unwrap_or("")
+    } else {
+        path.strip_prefix("/api/atlas/").unwrap_or("")
+    };
     let mut segs: Vec<&str> = rest.split('/').collect();
     while segs.last() == Some(&"") {
         segs.pop();
     }
-    let api = match segs.first().copied() {
-        Some("v1.0") => Some(ApiVersion::V1),
-        Some("v2") => Some(ApiVersion::V2),
+    let api = match (segs.first().copied(), sh.cfg.flavor.is_public_api()) {
+        (Some("v1.0"), _) => Some(ApiVersion::V1),
+        (Some("v2"), false) => Some(ApiVersion::V2),
         _ => None,
     };
     let fmt = Format {

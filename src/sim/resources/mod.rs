@@ -9,6 +9,7 @@
 //! requests come with it.
 
 mod clusters;
+pub(crate) mod public;
 mod restore_jobs;
 
 use super::Shared;
@@ -36,8 +37,12 @@ pub(crate) async fn api(State(sh): State<Arc<Shared>>, method: Method, uri: Uri,
     request::answer(&sh, &method, &uri, &body, route).into_response()
 }
 
-/// The routing table: `segs` is the path after `/api/atlas/{version}/`.
+/// The routing table: `segs` is the path after `/api/atlas/{version}/`. Cloud and Ops
+/// Manager's (`/api/public/v1.0/`, clusters by id) is `public::route`.
 fn route(req: &Req<'_>, segs: &[&str]) -> Result<Reply, ApiError> {
+    if req.is_public_api() {
+        return public::route(req, segs);
+    }
     let ["groups", group, tail @ ..] = segs else {
         return Err(no_resource(req.path));
     };

@@ -1,0 +1,332 @@
+//! `atlas-restore download JOB-ID [--dir DIR]`: a restore job's file, for scripts. The job is
+//! a tracked one (any cluster of the profile's journal) or one of the profile's cluster's
+//! restore jobs; a `batchId` means every part of that sharded restore, one after the other.
+//! Each file resumes its `.part` when one is there, is checked against the SHA1 Atlas lists
+//! (asked again after the download, as Atlas lists it after the first one), is mode 0600, and
+//! its archive is read (no extraction) to say what it holds. Every string from the network
+//! is sanitized before it is printed.
+
+use crate::jobs::download::human_bytes;
+use crate::jobs::{Cancel, Checked, DownloadError, FetchError, Progress, Services, TrackedJob, Verdict};
+use crate::text::sanitize;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Exit codes of the contract.
+pub const EXIT_VERIFIED: i32 = 0;
+/// A SHA1 that differs from Atlas's (or none listed to check against), an archive that is
+/// broken, or Atlas refused: expired, downloads used up, an automated restore (no file).
+pub const EXIT_FAILED: i32 = 1;
+/// Set-up: the profile, the folder, an unknown job id, Atlas not reachable to ask.
+pub const EXIT_SETUP: i32 = 2;
+/// Cut (or interrupted) and resumable: the `.part` is kept; the same command resumes it.
+/// Also: not ready yet, try again later.
+pub const EXIT_RESUMABLE: i32 = 3;
+
+const PREFIX: &str = "atlas-restore download";
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A job id or a `batchId`.
+    pub id: String,
+    /// The profile's project and cluster, to look among the cluster's jobs.
+    pub group_id: Option<String>,
+    pub cluster: Option<String>,
+    pub dir: PathBuf,
+    pub json: bool,
+    /// Show progress on standard error (a terminal's line, redrawn).
+    pub progress: bool,
+}
+
+pub use super::validate::Outcome;
+
+/// What became of one job.
+struct Result1 {
+    id: String,
+    result: Result<Checked, DownloadError>,
+}
+
+impl Result1 {
+    fn exit_code(&self) -> i32 {
+        match &self.result {
+            Ok(c) if c.is_good() => EXIT_VERIFIED,
+            Ok(_) => EXIT_FAILED,
+            Err(DownloadError::NoFile(_)) => EXIT_FAILED,
+            Err(DownloadError::NotReady(_)) => EXIT_RESUMABLE,
+            Err(DownloadError::Atlas(crate::atlas::AtlasError::Status(_))) => EXIT_FAILED,
+            Err(DownloadError::Atlas(_)) => EXIT_SETUP,
+            Err(DownloadError::Fetch(FetchError::Refused(_))) => EXIT_FAILED,
+            Err(DownloadError::Fetch(FetchError::Cut { .. } | FetchError::Cancelled { .. })) => EXIT_RESUMABLE,
+            Err(DownloadError::Fetch(FetchError::Local(_))) => EXIT_SETUP,
+        }
+    }
+
+    fn state(&self) -> &'static str {
+        match &self.result {
+            Ok(c) if c.verdict == Verdict::Verified && !c.is_good() => "archive-broken",
+            Ok(c) => match c.verdict {
+                Verdict::Verified => "verified",
+                Verdict::Mismatch => "mismatch",
+                Verdict::NotListed => "not-verified",
+            },
+            Err(DownloadError::NoFile(_)) => "no-file",
+            Err(DownloadError::NotReady(_)) => "not-ready",
+            Err(DownloadError::Atlas(_)) => "error",
+            Err(DownloadError::Fetch(FetchError::Refused(_))) => "refused",
+            Err(DownloadError::Fetch(FetchError::Cut { .. })) => "cut",
+            Err(DownloadError::Fetch(FetchError::Cancelled { .. })) => "cancelled",
+            Err(DownloadError::Fetch(FetchError::Local(_))) => "error",
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let mut v = json!({ "id": sanitize(&self.id), "state": self.state() });
+        match &self.result {
+            Ok(c) => {
+                v["file"] = json!(c.path.display().to_string());
+                v["bytes"] = json!(c.bytes);
+                v["sha1"] = json!(c.sha1);
+                v["listedSha1"] = json!(c.listed_sha1.as_deref().map(sanitize));
+                v["alreadyThere"] = json!(c.already_there);
+                v["resumedFrom"] = json!(c.resumed_from);
+                v["restarted"] = json!(c.restarted);
+                v["seconds"] = json!(c.elapsed.as_secs_f64());
+                v["archive"] = serde_json::to_value(&c.archive).unwrap_or(Value::Null);
+                v["error"] = Value::Null;
+            }
+            Err(e) => {
+                if let DownloadError::Fetch(
+                    FetchError::Cut { part, have, .. } | FetchError::Cancelled { part, have, .. },
+                ) = e
+                {
+                    v["part"] = json!(part.display().to_string());
+                    v["partBytes"] = json!(have);
+                }
+                v["error"] = json!(sanitize(&e.to_string()));
+            }
+        }
+        v
+    }
+
+    /// Lines for stdout (what was done) and stderr (what went wrong).
+    fn text(&self) -> (String, String) {
+        let id = sanitize(&self.id);
+        match &self.result {
+            Ok(c) => {
+                let mut out = format!("{id}  {}\n", sanitize(&c.describe()));
+                if let Some(a) = &c.archive {
+                    out.push_str(&format!("{id}  {}\n", a.describe()));
+                }
+                let err = match (c.verdict, c.archive.as_ref().is_some_and(|a| !a.ok)) {
+                    (Verdict::Verified, false) => String::new(),
+                    (Verdict::Verified, true) => {
+                        format!(
+                            "{PREFIX}: {id}: the SHA1 matches Atlas's but the archive is broken: do not restore from it\n"
+                        )
+                    }
+                    (Verdict::Mismatch, _) => format!("{PREFIX}: {id}: SHA1 mismatch: do not restore from it\n"),
+                    (Verdict::NotListed, _) => {
+                        format!("{PREFIX}: {id}: not verified: Atlas lists no SHA1 for it yet\n")
+                    }
+                };
+                (out, err)
+            }
+            // Each error says what to do (a cut: download again to resume).
+            Err(e) => (String::new(), format!("{PREFIX}: {id}: {}\n", sanitize(&e.to_string()))),
+        }
+    }
+}
+
+/// The jobs `id` names: a tracked job or batch, else one of the cluster's. `Err` is the
+/// set-up outcome.
+async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, String> {
+    let data = services
+        .journal_data()
+        .await
+        .map_err(|e| format!("cannot read the job journal: {e}"))?;
+    let named =
+        |j: &crate::atlas::RestoreJob| j.id == opts.id.as_str() || j.batch_id.as_deref() == Some(opts.id.as_str());
+    let tracked: Vec<TrackedJob> = data.tracked().into_iter().filter(|t| named(&t.job)).collect();
+    if !tracked.is_empty() {
+        return Ok(tracked);
+    }
+    let (Some(group), Some(cluster)) = (&opts.group_id, &opts.cluster) else {
+        return Err(format!(
+            "{} is not a job or batch this profile tracks; to look for it among a cluster's restore jobs, the profile needs group_id and cluster_name",
+            sanitize(&opts.id)
+        ));
+    };
+    let listed = services
+        .cluster_jobs(group, cluster)
+        .await
+        .map_err(|e| format!("cannot list the restore jobs of {}: {e}", sanitize(cluster)))?;
+    let found: Vec<TrackedJob> = listed
+        .into_iter()
+        .filter(|j| named(j))
+        .map(|job| TrackedJob {
+            job,
+            request: None,
+            group_id: group.clone(),
+            cluster: cluster.clone(),
+        })
+        .collect();
+    if found.is_empty() {
+        return Err(format!(
+            "no restore job or batch {} among this profile's tracked jobs or the restore jobs of cluster {}: check the id (`atlas-restore jobs --all` lists them)",
+            sanitize(&opts.id),
+            sanitize(cluster)
+        ));
+    }
+    Ok(found)
+}
+
+/// A failure before any download: the set-up, the configuration.
+pub fn setup_error(message: &str, json: bool) -> Outcome {
+    if json {
+        let doc = json!({"state": "setup", "jobs": [], "error": sanitize(message)});
+        return Outcome {
+            exit_code: EXIT_SETUP,
+            stdout: format!("{doc}\n"),
+            stderr: String::new(),
+        };
+    }
+    Outcome {
+        exit_code: EXIT_SETUP,
+        stdout: String::new(),
+        stderr: format!("{PREFIX}: {}\n", sanitize(message)),
+    }
+}
+
+/// The whole command. `cancel` stops it (Ctrl-C): the part is kept, exit 3.
+pub async fn run(services: &Services, opts: &Options, cancel: &Cancel) -> Outcome {
+    let jobs = match find(services, opts).await {
+        Ok(jobs) => jobs,
+        Err(message) => return setup_error(&message, opts.json),
+    };
+    if let Err(e) = crate::jobs::download::make_dir(&opts.dir) {
+        return setup_error(&e, opts.json);
+    }
+    let count = jobs.len();
+    let mut results = Vec::new();
+    for (i, tracked) in jobs.iter().enumerate() {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let label = if count > 1 {
+            format!(
+                "part {} of {count}, {}",
+                i + 1,
+                crate::jobs::present::short_id(&tracked.job.id)
+            )
+        } else {
+            crate::jobs::present::short_id(&tracked.job.id)
+        };
+        let mut shown = false;
+        let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
+        let show = |p: &Progress| {
+            // A terminal's line, redrawn at most 4 times a second.
+            if opts.progress && last.elapsed() >= std::time::Duration::from_millis(250) {
+                last = std::time::Instant::now();
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "\r\x1b[K{label}: {}", p.describe());
+                let _ = err.flush();
+                shown = true;
+            }
+        };
+        let result = services.download_checked(tracked, &opts.dir, cancel, show).await;
+        if shown {
+            let _ = writeln!(std::io::stderr());
+        }
+        results.push(Result1 {
+            id: tracked.job.id.to_string(),
+            result,
+        });
+    }
+    render(&results, opts, cancel.is_cancelled() && results.len() < count)
+}
+
+fn render(results: &[Result1], opts: &Options, stopped_early: bool) -> Outcome {
+    let codes: Vec<i32> = results.iter().map(Result1::exit_code).collect();
+    let worst = |c| codes.contains(&c);
+    let exit_code = if worst(EXIT_SETUP) {
+        EXIT_SETUP
+    } else if worst(EXIT_FAILED) {
+        EXIT_FAILED
+    } else if worst(EXIT_RESUMABLE) || stopped_early {
+        EXIT_RESUMABLE
+    } else {
+        EXIT_VERIFIED
+    };
+    if opts.json {
+        let state = match exit_code {
+            EXIT_VERIFIED => "verified",
+            EXIT_FAILED => "failed",
+            EXIT_RESUMABLE => "resumable",
+            _ => "setup",
+        };
+        let doc = json!({
+            "state": state,
+            "dir": opts.dir.display().to_string(),
+            "jobs": results.iter().map(Result1::to_json).collect::<Vec<_>>(),
+            "error": Value::Null,
+        });
+        return Outcome {
+            exit_code,
+            stdout: format!("{doc}\n"),
+            stderr: String::new(),
+        };
+    }
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    for r in results {
+        let (out, err) = r.text();
+        stdout.push_str(&out);
+        stderr.push_str(&err);
+    }
+    if results.len() > 1 {
+        let good = codes.iter().filter(|c| **c == EXIT_VERIFIED).count();
+        let bytes: u64 = results
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok())
+            .map(|c| c.bytes)
+            .sum();
+        stdout.push_str(&format!(
+            "{good} of {} parts verified ({})\n",
+            results.len(),
+            human_bytes(bytes)
+        ));
+    }
+    if stopped_early {
+        stderr.push_str(&format!(
+            "{PREFIX}: interrupted: the parts not started are left; run the same command again to go on\n"
+        ));
+    }
+    Outcome {
+        exit_code,
+        stdout,
+        stderr,
+    }
+}
+
+/// `~/x` with the home folder; anything else as it is.
+pub fn expand_home(dir: &std::path::Path, home: Option<&std::path::Path>) -> PathBuf {
+    match (dir.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => dir.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_home_folder_is_expanded() {
+        let home = Path::new("/home/dba");
+        assert_eq!(expand_home(Path::new("~/restores"), Some(home)), home.join("restores"));
+        assert_eq!(expand_home(Path::new("~"), Some(home)), home);
+        assert_eq!(expand_home(Path::new("/srv/r"), Some(home)), Path::new("/srv/r"));
+        assert_eq!(expand_home(Path::new("~/r"), None), Path::new("~/r"));
+    }
+}

@@ -1,0 +1,85 @@
+//! The jobs panel's own keys in a real terminal (the demo): `/` filters by any text of a row,
+//! `s` cycles the sort, `n` starts a new request from a job in the form, sending nothing.
+// Test code: a failed unwrap is the test failing, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod pty;
+use pty::{Pty, TempDir, key};
+
+/// Submits the snapshot `downs` rows below the preselected one; the new job's short id.
+fn submit(pty: &mut Pty, downs: usize) -> String {
+    let before = pty.screen();
+    pty.send(key::ENTER);
+    pty.wait_for("still being taken");
+    for _ in 0..downs {
+        pty.send(key::DOWN);
+    }
+    pty.send(key::ENTER);
+    pty.wait_for("no conflicts");
+    pty.send(key::CTRL_S);
+    pty.wait_for("Review");
+    pty.send(key::ENTER);
+    let s = pty.wait_until(15, "a new job submitted", |s| {
+        s.contains("submitted: 1 restore job (") && s != before
+    });
+    let id: String = s
+        .split("submitted: 1 restore job (")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(24)
+        .collect();
+    id.chars().skip(16).collect()
+}
+
+#[test]
+fn filter_sort_and_clone_in_the_panel() {
+    let home = TempDir::new("panel-keys");
+    let home_str = home.path().to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(
+        &["--demo"],
+        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
+        100,
+        40,
+    );
+    pty.wait_for("snapshotId");
+    let first = submit(&mut pty, 0);
+    let second = submit(&mut pty, 2);
+    // Into the panel (Shift-Tab from the first field goes round to it).
+    pty.send(key::UP);
+    pty.send(key::UP);
+    pty.send("\x1b[Z");
+    pty.wait_for("▶ Restore jobs (2)");
+
+    // `/` and a job's id: only its row is left; Esc clears the filter.
+    pty.send("/");
+    pty.wait_for("filter:");
+    pty.type_text(&first);
+    let row = |s: &str, id: &str| s.lines().any(|l| l.contains(id) && l.contains("Cluster0"));
+    let s = pty.wait_until(10, "one row left", |s| s.contains("1 shown"));
+    assert!(row(&s, &first) && !row(&s, &second), "{s}");
+    pty.send(key::ESC);
+    pty.wait_until(10, "both rows back", |s| {
+        row(s, &first) && row(s, &second) && !s.contains("filter:")
+    });
+
+    // `s` cycles the sort, and says so.
+    pty.send("s");
+    pty.wait_for("sorted by status");
+    pty.send("s");
+    pty.wait_for("sorted by expiry");
+    pty.send("s");
+    pty.wait_for("sorted by created");
+
+    // `n` on the selected (newest) job: its request in the form, nothing sent.
+    pty.send("n");
+    let s = pty.wait_for("a new request from job");
+    assert!(s.contains(&second), "{s}");
+    assert!(!s.contains("Review"), "nothing is reviewed or sent by n: {s}");
+    assert!(
+        s.lines().any(|l| l.contains("▶") && l.contains("snapshotId")),
+        "the focus is on the restore point: {s}"
+    );
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+}
