@@ -83,3 +83,58 @@ fn filter_sort_and_clone_in_the_panel() {
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
 }
+
+#[test]
+fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
+    let home = TempDir::new("panel-batch");
+    let home_str = home.path().to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(
+        &["--demo"],
+        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
+        100,
+        40,
+    );
+    pty.wait_for("snapshotId");
+    // The sharded cluster as the source.
+    pty.send(key::UP);
+    pty.send("\x15");
+    pty.type_text("Cluster1");
+    pty.send(key::DOWN);
+    pty.send(key::ENTER);
+    pty.wait_for("still being taken");
+    pty.send(key::ENTER);
+    pty.wait_for("no conflicts");
+    pty.send(key::CTRL_S);
+    pty.wait_for("Review");
+    pty.send(key::ENTER);
+    pty.wait_for("submitted: 3 restore jobs");
+    // Into the panel: one row for the batch.
+    pty.send(key::UP);
+    pty.send(key::UP);
+    pty.send("\x1b[Z");
+    let s = pty.wait_for("▶ Restore jobs (3)");
+    let batch_rows: Vec<&str> = s.lines().filter(|l| l.contains("3 parts")).collect();
+    assert_eq!(batch_rows.len(), 1, "{s}");
+    // Right opens it into its parts, Left closes it.
+    pty.send("\x1b[C");
+    pty.wait_until(10, "three parts under the batch", |s| {
+        s.matches("·").count() >= 3 && s.contains("3 parts")
+    });
+    pty.send("\x1b[D");
+    // Every part READY, then D downloads them all, each checked.
+    pty.wait_until(60, "the batch READY", |s| s.contains("3 READY"));
+    pty.send("D");
+    pty.wait_for("Download every part of the batch?");
+    pty.send(key::ENTER);
+    pty.wait_until(60, "every part fetched", |s| {
+        s.contains("batch downloaded: 3 of 3 parts")
+    });
+    // The batch's detail lists each part with its SHA1 once Atlas lists it.
+    pty.send(key::ENTER);
+    let s = pty.wait_until(30, "three SHA1s listed", |s| {
+        s.contains("Batch ") && s.matches("SHA1 ").count() == 3 && !s.contains("SHA1 not yet")
+    });
+    assert!(s.contains("shard"), "each part names its shard: {s}");
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+}

@@ -116,7 +116,15 @@ impl App {
     /// Re-runs the engine; `true` if what it found changed.
     pub fn revalidate(&mut self, now_ms: i64) -> bool {
         let ctx = self.context(now_ms);
-        self.form.revalidate(&ctx)
+        // Cloud and Ops Manager's paths carry the id: the form shows it beside the name.
+        let note = self
+            .source_cluster()
+            .filter(|_| self.info.flavor.is_public_api())
+            .and_then(|c| c.id.as_deref())
+            .map(|id| format!("= id {id}"));
+        let note_changed = note != self.form.cluster_id_note;
+        self.form.cluster_id_note = note;
+        self.form.revalidate(&ctx) || note_changed
     }
 
     pub(crate) fn lookup_source(&self) -> Option<Effect> {
@@ -190,6 +198,7 @@ impl App {
             Some(Dialog::Picker(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review, Scope::Scroll],
             Some(Dialog::Message { .. }) => vec![Scope::Dialog],
+            Some(Dialog::Batch { .. }) => vec![Scope::Dialog, Scope::Scroll],
             Some(Dialog::Help { .. }) => vec![Scope::Dialog, Scope::Scroll],
             Some(Dialog::Detail { job_id, .. }) => {
                 let file = self.jobs.find(job_id).is_some_and(|s| {
@@ -447,6 +456,29 @@ impl App {
             }
             Request::FocusForm => self.focus_jobs = false,
             Request::CloneJob(id) => self.clone_job(&id, now_ms, effects),
+            Request::OpenBatch(batch_id) => {
+                self.dialog = Some(Dialog::Batch {
+                    batch_id,
+                    scroll: super::scroll::Scroll::default(),
+                });
+            }
+            Request::DownloadBatch(batch_id) => {
+                if let Some((_, parts)) = self.jobs.selected_batch().filter(|(id, _)| *id == batch_id) {
+                    let dir = self.info.download_dir.clone();
+                    self.dialog = Some(Dialog::Confirm {
+                        title: "Download every part of the batch?".into(),
+                        lines: vec![
+                            format!(
+                                "{} parts, one after the other, into {}, each SHA1 computed on the way.",
+                                parts.len(),
+                                dir.display()
+                            ),
+                            "Each download uses one of the downloads Atlas allows for its part.".into(),
+                        ],
+                        then: Effect::DownloadAll { jobs: parts, dir },
+                    });
+                }
+            }
             Request::OpenPicker => return self.open_picker(effects),
             Request::MethodChanged => {
                 self.revalidate(now_ms);

@@ -29,6 +29,11 @@ pub enum Dialog {
         revealed: bool,
         scroll: Scroll,
     },
+    /// A sharded restore's batch: each part's shard, URL, expiry and SHA1.
+    Batch {
+        batch_id: String,
+        scroll: Scroll,
+    },
     /// A question before an action that costs something (a download uses one of maxDownloads,
     /// a forget).
     Confirm {
@@ -74,6 +79,10 @@ pub enum Request {
     FocusForm,
     /// A new request in the form from this job's (nothing is sent).
     CloneJob(String),
+    /// A batch's parts, in full.
+    OpenBatch(String),
+    /// Download every part of a batch (after a question).
+    DownloadBatch(String),
     /// Open the picker of the focused field.
     OpenPicker,
     /// The method field changed.
@@ -125,6 +134,11 @@ impl Dialog {
                 Some(
                     a @ (Action::CopyUrl | Action::CopyCommand | Action::Download | Action::Track | Action::Forget),
                 ) => Outcome::Request(Request::JobAction(a, job_id.clone())),
+                _ => Outcome::Ignored,
+            },
+            Dialog::Batch { scroll, .. } => match action {
+                Some(Action::Close) => Outcome::Close,
+                Some(a) if scroll.on_action(a) => Outcome::Changed,
                 _ => Outcome::Ignored,
             },
             Dialog::Confirm { then, .. } => match action {

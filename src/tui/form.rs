@@ -40,6 +40,8 @@ pub struct Form {
     method: DeliveryMethod,
     /// Cloud and Ops Manager take no `delivery.targetClusterName`: its row says so.
     pub flavor: crate::restore::Flavor,
+    /// Cloud and Ops Manager name the source by id: shown beside its name once looked up.
+    pub cluster_id_note: Option<String>,
     /// Index into `Field::FORM`.
     focus: usize,
     findings: Vec<Finding>,
@@ -51,6 +53,7 @@ impl Form {
             inputs: Field::ALL.iter().map(|_| Input::default()).collect(),
             method: DeliveryMethod::Http,
             flavor: crate::restore::Flavor::Atlas,
+            cluster_id_note: None,
             focus: Field::SnapshotId.index(),
             findings: Vec::new(),
             drawn: std::cell::Cell::new(None),
@@ -386,6 +389,7 @@ impl Form {
             spans.push(Span::styled(value_text, style));
             let hint = match &state {
                 FieldState::Pointless(why) => Some(format!("({why})")),
+                _ if *field == Field::ClusterName => self.cluster_id_note.clone(),
                 _ => self.time_hint(*field, now_ms),
             };
             if let Some(hint) = hint {

@@ -218,3 +218,45 @@ impl DetailView<'_> {
             .render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
     }
 }
+
+/// A sharded restore's batch in full: for each part, its shard (from the file's name), state,
+/// expiry and SHA1, then its URL on a line of its own.
+pub fn render_batch(
+    frame: &mut Frame,
+    area: Rect,
+    batch_id: &str,
+    parts: &[super::jobs_panel::Shown<'_>],
+    now_ms: i64,
+    scroll: &super::scroll::Scroll,
+    theme: &Theme,
+) {
+    frame.render_widget(Clear, area);
+    let ready = parts.iter().filter(|p| delivery_status(p.job) == "READY").count();
+    let mut lines = vec![Line::styled(
+        format!(
+            "Batch {batch_id}: {} parts · {ready} READY (D in the panel downloads them all)",
+            parts.len()
+        ),
+        theme.title(),
+    )];
+    for p in parts {
+        let job = p.job;
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("part {} · {}", present::short_id(&job.id), present::file_name(job)),
+            theme.label(),
+        ));
+        lines.push(Line::raw(format!(
+            "  {} · delivery {} · expires {} · SHA1 {}",
+            status(job),
+            delivery_status(job),
+            expires_in(job, now_ms),
+            listed_sha1(job).unwrap_or_else(|| "not yet".into())
+        )));
+        match download_target(job).filter(|_| present::download_gone(job).is_none()) {
+            Some(t) => lines.push(Line::raw(t.url)),
+            None => lines.push(Line::styled("  no download URL", theme.dim())),
+        }
+    }
+    scroll.render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
+}

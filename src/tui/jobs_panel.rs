@@ -59,6 +59,9 @@ pub struct JobsPanel {
     rows: Vec<RowModel>,
     /// Where each row's job is.
     order: Vec<Slot>,
+    batches: Vec<Batch>,
+    /// Batches opened into their parts (Right opens, Left closes).
+    pub expanded: std::collections::HashSet<String>,
     /// `/`: rows holding this text (any case); empty shows all.
     pub filter: String,
     /// While `/` is being typed: the input.
@@ -93,6 +96,15 @@ enum Slot {
     Tracked(usize),
     Candidate(usize, usize),
     Other(usize),
+    /// A sharded restore's batch, one row for its parts (in `batches`).
+    Batch(usize),
+}
+
+/// The parts of one batch, as the panel holds them.
+#[derive(Debug, Clone)]
+struct Batch {
+    id: String,
+    parts: Vec<Slot>,
 }
 
 /// A row's text, read from the job once: the columns a frame draws.
@@ -116,6 +128,23 @@ struct RowModel {
 }
 
 impl RowModel {
+    /// A batch's row: how many parts, how many READY, and what they share.
+    fn batch(id: &str, parts: &[&RowModel]) -> RowModel {
+        let ready = parts.iter().filter(|p| p.delivery == "READY").count();
+        let hashed = parts.iter().filter(|p| p.sha1 != "-").count();
+        let first = parts[0];
+        RowModel {
+            batch: true,
+            failure: parts.iter().any(|p| p.failure),
+            short_id: short_id(id),
+            status: format!("{} parts", parts.len()),
+            delivery: format!("{ready} READY"),
+            url: "D downloads every part".into(),
+            sha1: format!("{hashed}/{}", parts.len()),
+            ..first.clone()
+        }
+    }
+
     /// Every text of the row, for the filter.
     fn text(&self) -> String {
         [
@@ -217,8 +246,50 @@ impl JobsPanel {
             SortBy::Status => both.sort_by(|a, b| a.1.status.cmp(&b.1.status)),
             SortBy::Expiry => both.sort_by_key(|(_, _, e)| *e),
         }
-        self.order = both.iter().map(|(slot, _, _)| *slot).collect();
-        self.rows = both.into_iter().map(|(_, m, _)| m).collect();
+        // A batch is one row where its first part stands; opened, its parts follow it.
+        self.batches.clear();
+        let batch_of = |slot: Slot| -> Option<String> {
+            self.shown(slot)
+                .and_then(|s| s.job.batch_id.as_deref().map(str::to_string))
+        };
+        let keys: Vec<Option<String>> = both.iter().map(|(slot, _, _)| batch_of(*slot)).collect();
+        let mut order = Vec::with_capacity(both.len());
+        let mut rows = Vec::with_capacity(both.len());
+        let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (i, (slot, model, _)) in both.iter().enumerate() {
+            let Some(batch) = &keys[i] else {
+                order.push(*slot);
+                rows.push(model.clone());
+                continue;
+            };
+            if !placed.insert(batch.clone()) {
+                continue;
+            }
+            let members: Vec<usize> = (0..both.len()).filter(|j| keys[*j].as_ref() == Some(batch)).collect();
+            if members.len() == 1 {
+                order.push(*slot);
+                rows.push(model.clone());
+                continue;
+            }
+            let parts: Vec<&RowModel> = members.iter().map(|j| &both[*j].1).collect();
+            rows.push(RowModel::batch(batch, &parts));
+            order.push(Slot::Batch(self.batches.len()));
+            self.batches.push(Batch {
+                id: batch.clone(),
+                parts: members.iter().map(|j| both[*j].0).collect(),
+            });
+            if self.expanded.contains(batch) {
+                for j in &members {
+                    order.push(both[*j].0);
+                    rows.push(RowModel {
+                        short_id: format!("·{}", &both[*j].1.short_id.get(1..).unwrap_or_default()),
+                        ..both[*j].1.clone()
+                    });
+                }
+            }
+        }
+        self.order = order;
+        self.rows = rows;
         self.selected = self.selected.min(self.order.len().saturating_sub(1));
     }
 
@@ -305,6 +376,7 @@ impl JobsPanel {
                 request: None,
                 kind: Kind::Candidate,
             },
+            Slot::Batch(b) => return self.shown(*self.batches.get(b)?.parts.first()?),
             Slot::Other(i) => Shown {
                 job: self.others.as_ref()?.as_ref().ok()?.get(i)?,
                 request: None,
@@ -344,6 +416,46 @@ impl JobsPanel {
             .iter()
             .filter_map(|slot| self.shown(*slot))
             .find(|s| s.job.id == id)
+    }
+
+    /// The batch whose row is selected, with its parts' jobs.
+    pub fn selected_batch(&self) -> Option<(String, Vec<RestoreJob>)> {
+        let Some(Slot::Batch(b)) = self.order.get(self.selected) else {
+            return None;
+        };
+        let batch = self.batches.get(*b)?;
+        Some((
+            batch.id.clone(),
+            batch
+                .parts
+                .iter()
+                .filter_map(|p| self.shown(*p))
+                .map(|s| s.job.clone())
+                .collect(),
+        ))
+    }
+
+    /// A batch's parts, as shown.
+    pub fn batch_parts(&self, id: &str) -> Vec<Shown<'_>> {
+        self.batches
+            .iter()
+            .find(|b| b.id == id)
+            .map(|b| b.parts.iter().filter_map(|p| self.shown(*p)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Opens or closes the selected batch (`Right`, `Left`); `false` when it is not one.
+    pub fn expand_selected(&mut self, open: bool) -> bool {
+        let Some((id, _)) = self.selected_batch() else {
+            return false;
+        };
+        if open {
+            self.expanded.insert(id);
+        } else {
+            self.expanded.remove(&id);
+        }
+        self.rebuild();
+        true
     }
 
     pub fn selected_job(&self) -> Option<Shown<'_>> {
@@ -398,6 +510,20 @@ impl JobsPanel {
                 Outcome::Request(Request::Say(format!("jobs sorted by {}", by.name())))
             }
             (Some(Action::CloneJob), Some(id)) => Outcome::Request(Request::CloneJob(id)),
+            (Some(a @ (Action::Expand | Action::Collapse)), _) => {
+                if self.expand_selected(a == Action::Expand) {
+                    Outcome::Changed
+                } else {
+                    Outcome::Unchanged
+                }
+            }
+            (Some(Action::DownloadBatch), _) => match self.selected_batch() {
+                Some((id, _)) => Outcome::Request(Request::DownloadBatch(id)),
+                None => Outcome::Request(Request::Say("D is for a batch's row: select one (+)".into())),
+            },
+            (Some(Action::OpenDetail), _) if self.selected_batch().is_some() => Outcome::Request(Request::OpenBatch(
+                self.selected_batch().map(|b| b.0).unwrap_or_default(),
+            )),
             (Some(a @ (Action::Up | Action::Down)), _) => {
                 self.move_selection(a == Action::Down);
                 Outcome::Changed

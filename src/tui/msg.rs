@@ -103,4 +103,9 @@ pub enum Effect {
         job: Box<crate::atlas::RestoreJob>,
         dest: std::path::PathBuf,
     },
+    /// Fetch every part of a batch into `dir`, one after the other.
+    DownloadAll {
+        jobs: Vec<crate::atlas::RestoreJob>,
+        dir: std::path::PathBuf,
+    },
 }

@@ -279,6 +279,26 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                     .map_err(|e| e.to_string()),
             ),
             Effect::Download { job, dest } => download(&services, &job, &dest, &tx).await,
+            // One part after the other: each says its progress and result as a single one does.
+            Effect::DownloadAll { jobs, dir } => {
+                let n = jobs.len();
+                let mut verified = 0;
+                for job in &jobs {
+                    let dest = dir.join(crate::jobs::present::file_name(job));
+                    let done = download(&services, job, &dest, &tx).await;
+                    if let Msg::Download {
+                        state: super::job_detail::DownloadState::Done { .. },
+                        ..
+                    } = &done
+                    {
+                        verified += 1;
+                    }
+                    let _ = tx.send(done);
+                }
+                Msg::Status(format!(
+                    "batch downloaded: {verified} of {n} parts fetched; each part's SHA1 is in its detail"
+                ))
+            }
             // Handled by `dispatch`, without a task.
             Effect::Notify { .. } | Effect::PollNow | Effect::Copy { .. } | Effect::Plain(_) => return,
         };

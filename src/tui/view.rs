@@ -143,6 +143,11 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                 );
             }
         }
+        Some(Dialog::Batch { batch_id, scroll }) => {
+            let parts = app.jobs.batch_parts(batch_id);
+            let at = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows));
+            super::job_detail::render_batch(frame, at, batch_id, &parts, now_ms, scroll, theme);
+        }
         Some(Dialog::Confirm { title, lines, .. }) => draw_message(
             frame,
             app,
