@@ -74,6 +74,27 @@ pub enum Command {
     Man,
     /// Print the config's profile names, one a line (what shell completion offers for `--profile`).
     Profiles,
+    /// Write a profile: `atlas-restore config init [--profile NAME]`.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a profile, asking on the terminal.
+    ///
+    /// It asks the product, base URL, keys, project and cluster, proves the keys by listing
+    /// what they can see, and writes the profile to the config, mode 0600, keeping the file's
+    /// other profiles and comments. `--profile NAME` names it (else it asks).
+    ///
+    /// Exit status: 0 written; 1 not written (stopped, or the keys refused); 2 set-up error
+    /// (standard input is not a terminal, the file cannot be read or written).
+    Init,
 }
 
 #[derive(Debug, Args)]

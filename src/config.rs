@@ -334,7 +334,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
 
 /// Runs `private_key_command` through the shell; its trimmed stdout is the key. Neither the
 /// output nor the command's stderr is kept beyond what the error needs.
-fn run_key_command(profile: &str, command: &str) -> Result<SecretString, ConfigError> {
+pub fn run_key_command(profile: &str, command: &str) -> Result<SecretString, ConfigError> {
     let fail = |message: String| ConfigError::KeyCommand {
         profile: profile.to_string(),
         message,

@@ -32,6 +32,13 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from)
             .and_then(|page| print(&page)),
         Some(Command::Profiles) => run_profiles(&cli),
+        Some(Command::Config(atlas_restore::cli::ConfigArgs {
+            command: atlas_restore::cli::ConfigCommand::Init,
+        })) => Ok(atlas_restore::commands::config_init::run_on_terminal(
+            cli.config.as_deref(),
+            cli.profile.as_deref(),
+            &process_env,
+        )),
         Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
         Some(Command::Submit(ref args)) => run_submit(&cli, args),
         Some(Command::Download(ref args)) => run_download(&cli, args),
@@ -88,6 +95,8 @@ fn services(profile: &config::Profile, journal_dir: &std::path::Path) -> Result<
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Few blocking threads: each would get its own malloc arena, and memory with it.
+        .max_blocking_threads(4)
         .enable_all()
         .build()
         .context("cannot start the async runtime")

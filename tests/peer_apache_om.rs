@@ -33,7 +33,17 @@ struct Apache {
 }
 
 impl Drop for Apache {
+    /// SIGTERM first (Apache runs in a process group of its own): its parent then stops its
+    /// workers, which a SIGKILL would leave running, holding the port.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -223,8 +233,12 @@ ScriptAlias /cgi-bin/ {d}/cgi-bin/
     );
     let conf_path = dir.join("httpd.conf");
     std::fs::write(&conf_path, conf).unwrap();
+    // A process group of its own: stopping, Apache signals its whole group, which must not
+    // be the test's.
+    use std::os::unix::process::CommandExt;
     let child = Command::new("apache2")
         .args(["-f", conf_path.to_str().unwrap(), "-DFOREGROUND"])
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -5,7 +5,9 @@
 
 use super::error::{AtlasError, BadBodyKind, StatusError};
 use super::server_clock::ServerClock;
-use super::types::{Checkpoint, Cluster, ClusterRole, Page, RestorableTimeRange, RestoreJob, Snapshot, pick_cluster};
+use super::types::{
+    Checkpoint, Cluster, ClusterRole, Page, Project, RestorableTimeRange, RestoreJob, Snapshot, pick_cluster,
+};
 use crate::restore::{ApiVersion, Flavor};
 use crate::secret::SecretString;
 use crate::text::Clean;
@@ -232,6 +234,11 @@ impl AtlasClient {
 
     // ---- the resources ----
 
+    /// The projects the key can see (`GET /groups`).
+    pub async fn list_projects(&self) -> Result<Vec<Project>, AtlasError> {
+        self.list_all(&["groups"], &[]).await
+    }
+
     /// The project's clusters, as a restore names them: in Cloud and Ops Manager, a sharded
     /// cluster once (its shards and config servers are left out).
     pub async fn list_clusters(&self, group_id: &str) -> Result<Vec<Cluster>, AtlasError> {
@@ -326,6 +333,7 @@ impl AtlasClient {
         items_per_page: u32,
         batch_id: Option<&str>,
     ) -> Result<Page<RestoreJob>, AtlasError> {
+        let label = self.cluster_label(group_id, cluster);
         let cluster = &self.cluster_in_path(group_id, cluster).await?;
         let mut query = vec![
             ("pageNum", page_num.to_string()),
@@ -334,8 +342,11 @@ impl AtlasClient {
         if let Some(b) = batch_id {
             query.push(("batchId", b.to_string()));
         }
-        self.get(&["groups", group_id, "clusters", cluster, "restoreJobs"], &query)
-            .await
+        let mut page: Page<RestoreJob> = self
+            .get(&["groups", group_id, "clusters", cluster, "restoreJobs"], &query)
+            .await?;
+        name_jobs(&mut page.results, label.as_deref());
+        Ok(page)
     }
 
     /// All of a cluster's restore jobs (or a batch's), 500 a page.
@@ -345,21 +356,45 @@ impl AtlasClient {
         cluster: &str,
         batch_id: Option<&str>,
     ) -> Result<Vec<RestoreJob>, AtlasError> {
+        let label = self.cluster_label(group_id, cluster);
         let cluster = &self.cluster_in_path(group_id, cluster).await?;
         let query: Vec<(&str, String)> = batch_id.map(|b| ("batchId", b.to_string())).into_iter().collect();
-        self.list_all(&["groups", group_id, "clusters", cluster, "restoreJobs"], &query)
-            .await
+        let mut jobs = self
+            .list_all(&["groups", group_id, "clusters", cluster, "restoreJobs"], &query)
+            .await?;
+        name_jobs(&mut jobs, label.as_deref());
+        Ok(jobs)
     }
 
     pub async fn get_restore_job(&self, group_id: &str, cluster: &str, job_id: &str) -> Result<RestoreJob, AtlasError> {
+        let label = self.cluster_label(group_id, cluster);
         let cluster = &self.cluster_in_path(group_id, cluster).await?;
-        self.get(&["groups", group_id, "clusters", cluster, "restoreJobs", job_id], &[])
-            .await
+        let mut job: RestoreJob = self
+            .get(&["groups", group_id, "clusters", cluster, "restoreJobs", job_id], &[])
+            .await?;
+        name_jobs(std::slice::from_mut(&mut job), label.as_deref());
+        Ok(job)
+    }
+
+    /// The cluster's name for jobs that come without `clusterName` (Cloud and Ops Manager
+    /// give none): the name the caller used, or the one its id resolved from.
+    fn cluster_label(&self, group_id: &str, cluster: &str) -> Option<String> {
+        if !self.flavor.is_public_api() {
+            return None;
+        }
+        if !crate::restore::is_object_id(cluster) {
+            return Some(cluster.to_string());
+        }
+        self.resolved_lock()
+            .values()
+            .find(|c| c.id.as_deref() == Some(cluster) && c.group_id.as_deref().is_none_or(|g| g == group_id))
+            .map(|c| c.name.to_string())
     }
 
     /// POSTs a restore request. A lost answer is `OutcomeUnknown`, never a retry.
     pub async fn create_restore_job(&self, group_id: &str, cluster: &str, body: &Value) -> Result<Created, AtlasError> {
         // Resolving a name is a read before anything is sent: its failure creates nothing.
+        let label = self.cluster_label(group_id, cluster);
         let cluster = &self.cluster_in_path(group_id, cluster).await?;
         let url = self.url(&["groups", group_id, "clusters", cluster, "restoreJobs"], &[]);
         let bytes = serde_json::to_vec(body).map_err(|e| AtlasError::Setup(format!("request body: {e}")))?;
@@ -370,10 +405,11 @@ impl AtlasClient {
             .body(bytes);
         let (content_type, body) = self.call(req, &url, true).await?;
         let value: Value = self.parse(&content_type, &body)?;
-        let created = read_created(value)?;
+        let mut created = read_created(value)?;
         if let Some(note) = created.shape_note {
             tracing::info!(target: crate::logging::HTTP_TARGET, note, "create answer read leniently");
         }
+        name_jobs(&mut created.jobs, label.as_deref());
         Ok(created)
     }
 
@@ -703,6 +739,16 @@ pub fn restore_jobs_url(base_url: &str, flavor: Flavor, api: ApiVersion, group_i
     match Url::parse(base_url) {
         Ok(base) => api_url(&base, prefix, &["groups", group_id, "clusters", cluster, "restoreJobs"]).to_string(),
         Err(_) => format!("{base_url}{prefix}/groups/{group_id}/clusters/{cluster}/restoreJobs"),
+    }
+}
+
+/// Gives jobs without a `clusterName` the cluster's name, as Atlas's own carry it, so that
+/// the panel, the detail and `jobs` show it the same way for every product.
+fn name_jobs(jobs: &mut [RestoreJob], label: Option<&str>) {
+    if let Some(name) = label {
+        for job in jobs.iter_mut().filter(|j| j.cluster_name.is_none()) {
+            job.cluster_name = Some(Clean::new(name));
+        }
     }
 }
 

@@ -15,6 +15,6 @@ pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in}
 pub use server_clock::{ServerClock, describe_skew, parse_http_date};
 pub use types::{
     ApiErrorBody, BsonTimestamp, Checkpoint, CheckpointPart, Cluster, ClusterRole, Delivery, DeliveryStatus, FileHash,
-    JobStatus, Link, Page, ProjectClusters, RestorableTimeRange, RestoreJob, Snapshot, SnapshotPart, hoist_page_urls,
-    pick_cluster,
+    JobStatus, Link, Page, Project, ProjectClusters, RestorableTimeRange, RestoreJob, Snapshot, SnapshotPart,
+    hoist_page_urls, pick_cluster,
 };

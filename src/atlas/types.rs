@@ -387,6 +387,17 @@ pub struct CheckpointPart {
     pub token_timestamp: Option<BsonTimestamp>,
 }
 
+/// A project (`GET /groups`): what `config init` offers to pick from.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Project {
+    pub id: Clean,
+    pub name: Option<Clean>,
+    pub org_id: Option<Clean>,
+    #[serde(deserialize_with = "lenient_i64")]
+    pub cluster_count: Option<i64>,
+}
+
 /// One project of Ops Manager's `GET /clusters` (every project the key sees), with its
 /// clusters in that list's own shape (`clusterId`, `type: "replica set"`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

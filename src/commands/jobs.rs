@@ -34,7 +34,7 @@ fn listed(tracked: Vec<TrackedJob>) -> Vec<Listed> {
         .into_iter()
         .map(|t| Listed {
             job: t.job,
-            request: t.request,
+            request: t.request.as_deref().cloned(),
             tracked: true,
             archive: None,
         })
@@ -96,7 +96,7 @@ pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<L
             .map(|job| {
                 let mine = tracked.iter().find(|t| t.job.id == job.id);
                 Listed {
-                    request: mine.and_then(|t| t.request.clone()),
+                    request: mine.and_then(|t| t.request.as_deref().cloned()),
                     tracked: mine.is_some(),
                     archive: journal.notes.get(job.id.as_str()).and_then(|n| n.archive.clone()),
                     job,

@@ -1,5 +1,6 @@
 //! What each subcommand does, apart from argument parsing, so that tests can call it.
 
+pub mod config_init;
 pub mod download;
 pub mod jobs;
 pub mod sim;

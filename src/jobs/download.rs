@@ -614,7 +614,7 @@ impl Services {
         progress: impl FnMut(&Progress),
     ) -> Result<Checked, DownloadError> {
         let (group_id, cluster, job) = (tracked.group_id.as_str(), tracked.cluster.as_str(), &tracked.job);
-        let request = tracked.request.as_ref();
+        let request = tracked.request.as_deref();
         let cancelled = |job: &RestoreJob| {
             let part = part_path(&dir.join(present::file_name(job)));
             let have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);

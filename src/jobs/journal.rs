@@ -202,7 +202,7 @@ pub struct DownloadNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackedJob {
     pub job: RestoreJob,
-    pub request: Option<Value>,
+    pub request: Option<std::sync::Arc<Value>>,
     pub group_id: String,
     pub cluster: String,
 }
@@ -226,7 +226,8 @@ impl JournalData {
             .iter()
             .rev()
             .flat_map(|s| {
-                let request = (!s.request.is_null()).then(|| s.request.clone());
+                // One copy of the request for all of a submit's jobs.
+                let request = (!s.request.is_null()).then(|| std::sync::Arc::new(s.request.clone()));
                 s.jobs.iter().map(move |j| TrackedJob {
                     job: j.clone(),
                     request: request.clone(),
@@ -277,8 +278,9 @@ impl JournalData {
     /// Notes that `job_id` was seen finished at `seen_ms` by a poll that followed one at
     /// `running_ms` which saw it running. The first such note stands.
     pub fn note_finished(&mut self, job_id: &str, running_ms: i64, seen_ms: i64) {
-        let notes = self.notes.entry(job_id.to_string()).or_default();
-        if notes.finished_ms.is_none() && running_ms <= seen_ms {
+        let known = self.notes.get(job_id).is_some_and(|n| n.finished_ms.is_some());
+        if !known && running_ms <= seen_ms {
+            let notes = self.notes.entry(job_id.to_string()).or_default();
             let half = (seen_ms - running_ms) / 2;
             notes.finished_ms = Some(seen_ms - half);
             notes.finished_within_ms = Some(half);
@@ -292,13 +294,22 @@ impl JournalData {
     /// Replaces the known copies of jobs with fresher ones; `true` when anything changed.
     /// Copies are compared as they are written (the auth value is never written).
     pub fn update_jobs(&mut self, fresh: &[RestoreJob]) -> bool {
+        // As written: without the auth value, which never goes to disk.
+        let written = |j: &RestoreJob| {
+            let mut j = j.clone();
+            if let Some(d) = j.delivery.as_mut() {
+                d.auth_value = None;
+            }
+            j
+        };
+        let by_id: std::collections::HashMap<&str, &RestoreJob> = fresh.iter().map(|f| (f.id.as_str(), f)).collect();
         let mut changed = false;
         for submit in &mut self.submits {
             for job in &mut submit.jobs {
-                if let Some(new) = fresh.iter().find(|f| f.id == job.id)
-                    && serde_json::to_value(new).ok() != serde_json::to_value(&*job).ok()
+                if let Some(new) = by_id.get(job.id.as_str())
+                    && written(new) != written(job)
                 {
-                    *job = new.clone();
+                    *job = written(new);
                     changed = true;
                 }
             }
@@ -381,15 +392,20 @@ impl Journal {
 
     /// Applies `change` to the latest journal under the lock and writes it when it changed.
     pub fn update<T>(&self, change: impl FnOnce(&mut JournalData) -> T) -> Result<T, JournalError> {
+        self.update_keep(change).map(|(out, _)| out)
+    }
+
+    /// As `update`, and gives the journal as written back (no copy of it is made).
+    pub fn update_keep<T>(&self, change: impl FnOnce(&mut JournalData) -> T) -> Result<(T, JournalData), JournalError> {
         let _lock = self.lock()?;
         let mut data = self.load()?;
-        let before = data.clone();
+        let before = fingerprint(&data);
         let out = change(&mut data);
-        if data != before {
+        if fingerprint(&data) != before {
             data.version = 1;
             self.write(&data)?;
         }
-        Ok(out)
+        Ok((out, data))
     }
 
     /// Records a submit about to be sent, durably, and returns its key.
@@ -540,6 +556,25 @@ impl Journal {
         }
         Ok(())
     }
+}
+
+/// A hash of the journal as it would be written, streamed (no copy of it is made).
+fn fingerprint(data: &JournalData) -> u64 {
+    use std::hash::Hasher;
+    struct Feed(std::collections::hash_map::DefaultHasher);
+    impl Write for Feed {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut feed = Feed(std::collections::hash_map::DefaultHasher::new());
+    // Writing into a hasher cannot fail; a failure would only mean "write it".
+    let _ = serde_json::to_writer(&mut feed, data);
+    feed.0.finish()
 }
 
 #[cfg(unix)]

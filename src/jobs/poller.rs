@@ -92,7 +92,7 @@ pub struct Poller {
     clock: Clock,
     /// The latest copy of each job as Atlas sent it: the journal's copies lack the download
     /// auth value, which is never written down.
-    fetched: Mutex<HashMap<String, RestoreJob>>,
+    auth_values: Mutex<HashMap<String, crate::secret::SecretString>>,
     /// When each job was last seen running: the poll that then sees it finished notes when
     /// it finished (`JournalData::note_finished`), the basis of the next ones' ETA.
     running_seen: Mutex<HashMap<String, i64>>,
@@ -106,7 +106,7 @@ impl Poller {
             config,
             now: Arc::new(Notify::new()),
             clock: crate::restore::system_clock(),
-            fetched: Mutex::new(HashMap::new()),
+            auth_values: Mutex::new(HashMap::new()),
             running_seen: Mutex::new(HashMap::new()),
         }
     }
@@ -256,9 +256,11 @@ impl Poller {
             ));
         }
         {
-            let mut cache = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
+            let mut cache = self.auth_values.lock().unwrap_or_else(|p| p.into_inner());
             for job in &fresh {
-                cache.insert(job.id.to_string(), job.clone());
+                if let Some(v) = job.delivery.as_ref().and_then(|d| d.auth_value.clone()) {
+                    cache.insert(job.id.to_string(), v);
+                }
             }
         }
         // Read after the answers: a clock that moved while they came is taken as it is now.
@@ -266,16 +268,17 @@ impl Poller {
         let finished = self.seen_finishing(&fresh, seen_ms);
         let journal = self.journal.clone();
         let data = blocking(move || {
-            journal.update(|d| {
-                d.update_jobs(&fresh);
-                for (id, running_ms) in &finished {
-                    d.note_finished(id, *running_ms, seen_ms);
-                }
-                for (key, found) in looks {
-                    settle(d, &key, found, now_ms);
-                }
-                d.clone()
-            })
+            journal
+                .update_keep(|d| {
+                    d.update_jobs(&fresh);
+                    for (id, running_ms) in &finished {
+                        d.note_finished(id, *running_ms, seen_ms);
+                    }
+                    for (key, found) in looks {
+                        settle(d, &key, found, now_ms);
+                    }
+                })
+                .map(|((), d)| d)
         })
         .await?;
         let jobs = self.overlay(data.tracked());
@@ -321,15 +324,15 @@ impl Poller {
         finished
     }
 
-    /// The journal's copies, replaced by the copies Atlas sent when they are the same job
-    /// state (they carry the auth value the journal never holds).
+    /// The journal's copies, given back the download auth value Atlas sent (the journal never
+    /// holds it; a job's value does not change).
     fn overlay(&self, mut jobs: Vec<TrackedJob>) -> Vec<TrackedJob> {
-        let cache = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = self.auth_values.lock().unwrap_or_else(|p| p.into_inner());
         for t in &mut jobs {
-            if let Some(f) = cache.get(t.job.id.as_str())
-                && serde_json::to_value(f).ok() == serde_json::to_value(&t.job).ok()
+            if let (Some(v), Some(d)) = (cache.get(t.job.id.as_str()), t.job.delivery.as_mut())
+                && d.auth_value.is_none()
             {
-                t.job = f.clone();
+                d.auth_value = Some(v.clone());
             }
         }
         jobs

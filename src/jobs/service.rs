@@ -40,6 +40,8 @@ pub struct Services {
     /// counts from. Atlas's clock, as its answers tell it (`ServerClock`): the times compared
     /// with it (a job's `created`, a link's `expires`) are Atlas's.
     pub clock: Clock,
+    /// The running downloads' cancel flags, by job id (Esc in a job's detail raises one).
+    cancels: Arc<std::sync::Mutex<std::collections::HashMap<String, super::download::Cancel>>>,
 }
 
 impl Services {
@@ -49,6 +51,7 @@ impl Services {
             client,
             journal,
             clock: Arc::new(move || server.now_ms(crate::restore::Context::system_now_ms())),
+            cancels: Arc::default(),
         }
     }
 
@@ -218,6 +221,23 @@ impl Services {
     /// A running job's elapsed time and estimate (`eta::for_job`), from the journal as it
     /// is now; `None` when the job has no creation time. No request: call
     /// `note_snapshot_sizes` once in a while for the estimate to scale by size.
+    /// The cancel flag of a download of `job_id`, new or the running one's.
+    pub fn cancel_handle(&self, job_id: &str) -> super::download::Cancel {
+        let mut map = self.cancels.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(job_id.to_string()).or_default().clone()
+    }
+
+    /// Stops the running download of `job_id` (its part is kept); `false` when none runs.
+    pub fn cancel_download(&self, job_id: &str) -> bool {
+        let map = self.cancels.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(job_id).map(super::download::Cancel::cancel).is_some()
+    }
+
+    /// The download of `job_id` ended.
+    pub fn forget_cancel(&self, job_id: &str) {
+        self.cancels.lock().unwrap_or_else(|p| p.into_inner()).remove(job_id);
+    }
+
     pub async fn eta(&self, group_id: &str, cluster: &str, job: &RestoreJob) -> Option<super::eta::Eta> {
         let data = self.journal_data().await.ok()?;
         super::eta::for_job(&data, group_id, cluster, job, self.now_ms())

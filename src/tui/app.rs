@@ -220,7 +220,7 @@ impl App {
                 let mut s = Vec::new();
                 if field == Field::MethodName {
                     s.extend([Scope::Choice, Scope::NoText]);
-                } else if has_picker(field) {
+                } else if has_picker(field) || self.has_ranges_picker(field) {
                     s.push(Scope::PickerField);
                 }
                 s.extend([Scope::Form, Scope::Global]);
@@ -296,13 +296,9 @@ impl App {
                 true
             }
             Msg::Download { job_id, state } => {
-                let done = !matches!(state, super::job_detail::DownloadState::Running { .. });
+                let done = !matches!(state, super::job_detail::DownloadState::Running(_));
                 if done {
-                    let listed = self
-                        .jobs
-                        .find(&job_id)
-                        .and_then(|s| crate::jobs::present::listed_sha1(s.job));
-                    self.status = Some(state.describe(listed.as_deref()));
+                    self.status = Some(state.describe());
                     // Atlas lists the hash after a download: look now.
                     effects.push(Effect::PollNow);
                 }
@@ -456,6 +452,17 @@ impl App {
             }
             Request::FocusForm => self.focus_jobs = false,
             Request::CloneJob(id) => self.clone_job(&id, now_ms, effects),
+            Request::CloseDetail(job_id) => {
+                if matches!(
+                    self.downloads.get(&job_id),
+                    Some(super::job_detail::DownloadState::Running(_))
+                ) {
+                    effects.push(Effect::CancelDownload { job_id: job_id.clone() });
+                    self.status = Some("stopping the download: its part is kept, and d resumes it".into());
+                } else {
+                    self.dialog = None;
+                }
+            }
             Request::OpenBatch(batch_id) => {
                 self.dialog = Some(Dialog::Batch {
                     batch_id,
@@ -588,6 +595,9 @@ impl App {
             Field::ClusterName => (group.clone(), format!("clusters of project {group}")),
             Field::SnapshotId => (group.clone(), format!("snapshots of {cluster}")),
             Field::CheckpointId => (group.clone(), format!("checkpoints of {cluster}")),
+            Field::PointInTimeUtcMillis if self.has_ranges_picker(field) => {
+                (group.clone(), format!("restorable time ranges of {cluster}"))
+            }
             Field::TargetClusterName | Field::TargetClusterId => {
                 let target = self.form.value(Field::TargetGroupId).trim().to_string();
                 let g = if target.is_empty() { group.clone() } else { target };
@@ -599,7 +609,11 @@ impl App {
             self.status = Some("fill groupId first: the lists come from that project".into());
             return true;
         }
-        if matches!(field, Field::SnapshotId | Field::CheckpointId) && cluster.is_empty() {
+        if matches!(
+            field,
+            Field::SnapshotId | Field::CheckpointId | Field::PointInTimeUtcMillis
+        ) && cluster.is_empty()
+        {
             self.status = Some("fill clusterName first".into());
             return true;
         }
@@ -610,6 +624,13 @@ impl App {
             cluster,
         });
         true
+    }
+}
+
+impl App {
+    /// Cloud and Ops Manager answer `restorableTimeRanges`: a point in time is picked from them.
+    fn has_ranges_picker(&self, field: Field) -> bool {
+        field == Field::PointInTimeUtcMillis && self.info.flavor.is_public_api()
     }
 }
 

@@ -79,6 +79,8 @@ pub enum Request {
     FocusForm,
     /// A new request in the form from this job's (nothing is sent).
     CloneJob(String),
+    /// Esc in a job's detail: stops its running download first, else closes.
+    CloseDetail(String),
     /// A batch's parts, in full.
     OpenBatch(String),
     /// Download every part of a batch (after a question).
@@ -117,7 +119,7 @@ impl Dialog {
                 revealed,
                 scroll,
             } => match action {
-                Some(Action::Close) => Outcome::Close,
+                Some(Action::Close) => Outcome::Request(Request::CloseDetail(job_id.clone())),
                 Some(
                     a @ (Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom),
                 ) => {

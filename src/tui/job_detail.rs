@@ -18,36 +18,24 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 /// A download started from the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DownloadState {
-    Running { done: u64, total: Option<u64> },
-    Done { path: String, bytes: u64, sha1: String },
+    /// Progress: bytes, rate, time left (and where it resumed).
+    Running(String),
+    /// The outcome, verified or not, with what the archive holds.
+    Done {
+        line: String,
+        good: bool,
+    },
     Failed(String),
 }
 
 impl DownloadState {
     /// One line: progress, or the result and whether it matches Atlas's SHA1.
-    pub fn describe(&self, listed: Option<&str>) -> String {
+    pub fn describe(&self) -> String {
         match self {
-            DownloadState::Running { done, total: Some(t) } if *t > 0 => {
-                let percent = (done * 100 / t).min(100);
-                let filled = (percent / 5) as usize;
-                format!(
-                    "downloading [{}{}] {percent}% of {t} bytes",
-                    "#".repeat(filled),
-                    ".".repeat(20 - filled)
-                )
+            DownloadState::Running(progress) => {
+                format!("downloading {progress} (Esc stops it; the part is kept and resumed next time)")
             }
-            DownloadState::Running { done, .. } => format!("downloading: {done} bytes"),
-            DownloadState::Done { path, bytes, sha1 } => match listed {
-                Some(h) if h.eq_ignore_ascii_case(sha1) => {
-                    format!("downloaded {path} ({bytes} bytes): SHA1 {sha1} matches Atlas's")
-                }
-                Some(h) => format!(
-                    "downloaded {path}: SHA1 {sha1} DIFFERS from Atlas's {h}: do not restore from it; download again"
-                ),
-                None => {
-                    format!("downloaded {path} ({bytes} bytes): SHA1 {sha1}; Atlas lists its hash after the next poll")
-                }
-            },
+            DownloadState::Done { line, .. } => line.clone(),
             DownloadState::Failed(why) => format!("download failed: {why}"),
         }
     }
@@ -124,10 +112,7 @@ impl DetailView<'_> {
         ];
         // A download started here goes near the top: it is what the DBA is waiting for.
         if let Some(state) = self.download {
-            lines.insert(
-                2,
-                Line::styled(state.describe(listed_sha1(job).as_deref()), theme.warning()),
-            );
+            lines.insert(2, Line::styled(state.describe(), theme.warning()));
         }
         if let present::Method::Automated {
             target_group_id,

@@ -367,7 +367,7 @@ impl JobsPanel {
                 let t = self.jobs.get(i)?;
                 Shown {
                     job: &t.job,
-                    request: t.request.as_ref(),
+                    request: t.request.as_deref(),
                     kind: Kind::Tracked,
                 }
             }

@@ -103,6 +103,10 @@ pub enum Effect {
         job: Box<crate::atlas::RestoreJob>,
         dest: std::path::PathBuf,
     },
+    /// Stop a running download (its part is kept).
+    CancelDownload {
+        job_id: String,
+    },
     /// Fetch every part of a batch into `dir`, one after the other.
     DownloadAll {
         jobs: Vec<crate::atlas::RestoreJob>,

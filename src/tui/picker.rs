@@ -222,6 +222,28 @@ pub fn snapshot_items(mut snapshots: Vec<Snapshot>) -> Vec<PickItem> {
         .collect()
 }
 
+/// Cloud and Ops Manager's restorable time ranges, newest first: picking one puts its end,
+/// the latest time it restores to, in `pointInTimeUTCMillis` (as epoch ms), to edit from there.
+pub fn range_items(ranges: Option<Vec<crate::restore::RestorableRange>>) -> Vec<PickItem> {
+    use crate::restore::time_input::format_utc_ms;
+    let mut ranges = ranges.unwrap_or_default();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.end_ms));
+    ranges
+        .into_iter()
+        .map(|r| PickItem {
+            text: format!(
+                "{} to {}  from snapshot {}",
+                format_utc_ms(r.start_ms),
+                format_utc_ms(r.end_ms),
+                r.snapshot_id.as_deref().unwrap_or("-")
+            ),
+            disabled: None,
+            value: r.end_ms.to_string(),
+            also: Vec::new(),
+        })
+        .collect()
+}
+
 /// Restorable ones are choosable; the time each restores to.
 pub fn checkpoint_items(mut checkpoints: Vec<Checkpoint>) -> Vec<PickItem> {
     checkpoints.sort_by_key(|c| std::cmp::Reverse(c.timestamp.clone()));

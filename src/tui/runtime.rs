@@ -227,6 +227,11 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 let result = match field {
                     Field::SnapshotId => services.snapshots(&group_id, &cluster).await.map(snapshot_items),
                     Field::CheckpointId => services.checkpoints(&group_id, &cluster).await.map(checkpoint_items),
+                    Field::PointInTimeUtcMillis => services
+                        .client
+                        .restorable_time_ranges(&group_id, &cluster)
+                        .await
+                        .map(super::picker::range_items),
                     _ => services.clusters(&group_id).await.map(|c| cluster_items(c, field)),
                 };
                 Msg::PickerLoaded {
@@ -278,16 +283,22 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                     .await
                     .map_err(|e| e.to_string()),
             ),
-            Effect::Download { job, dest } => download(&services, &job, &dest, &tx).await,
+            Effect::Download { job, dest } => {
+                let dir = dest.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+                download(&services, &job, &dir, &tx).await
+            }
+            Effect::CancelDownload { job_id } => {
+                services.cancel_download(&job_id);
+                return;
+            }
             // One part after the other: each says its progress and result as a single one does.
             Effect::DownloadAll { jobs, dir } => {
                 let n = jobs.len();
                 let mut verified = 0;
                 for job in &jobs {
-                    let dest = dir.join(crate::jobs::present::file_name(job));
-                    let done = download(&services, job, &dest, &tx).await;
+                    let done = download(&services, job, &dir, &tx).await;
                     if let Msg::Download {
-                        state: super::job_detail::DownloadState::Done { .. },
+                        state: super::job_detail::DownloadState::Done { good: true, .. },
                         ..
                     } = &done
                     {
@@ -296,7 +307,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                     let _ = tx.send(done);
                 }
                 Msg::Status(format!(
-                    "batch downloaded: {verified} of {n} parts fetched; each part's SHA1 is in its detail"
+                    "batch downloaded: {verified} of {n} parts verified (SHA1 as Atlas lists it, archive read whole); each part's detail says more"
                 ))
             }
             // Handled by `dispatch`, without a task.
@@ -306,33 +317,36 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
     });
 }
 
-/// Downloads a job's file, sending progress at most every percent.
+/// Downloads a job's file into `dir` (resuming a part), re-asks Atlas for its SHA1 and looks
+/// inside the archive; progress goes to the screen as it comes (at most every 100 ms).
 async fn download(
     services: &Services,
     job: &crate::atlas::RestoreJob,
-    dest: &std::path::Path,
+    dir: &std::path::Path,
     tx: &UnboundedSender<Msg>,
 ) -> Msg {
     use super::job_detail::DownloadState;
     let job_id = job.id.to_string();
-    let mut last_percent = u64::MAX;
+    let cancel = services.cancel_handle(&job_id);
+    let tracked = services
+        .journal_data()
+        .await
+        .ok()
+        .and_then(|d| d.tracked().into_iter().find(|t| t.job.id == job.id))
+        .unwrap_or_else(|| crate::jobs::TrackedJob::from(job.clone()));
     let result = services
-        .download(job, dest, |done, total| {
-            let percent = total.filter(|t| *t > 0).map_or(done >> 20, |t| done * 100 / t);
-            if percent != last_percent {
-                last_percent = percent;
-                let _ = tx.send(Msg::Download {
-                    job_id: job_id.clone(),
-                    state: DownloadState::Running { done, total },
-                });
-            }
+        .download_checked(&tracked, dir, &cancel, |p| {
+            let _ = tx.send(Msg::Download {
+                job_id: job_id.clone(),
+                state: DownloadState::Running(p.describe()),
+            });
         })
         .await;
+    services.forget_cancel(&job_id);
     let state = match result {
-        Ok(d) => DownloadState::Done {
-            path: d.path.display().to_string(),
-            bytes: d.bytes,
-            sha1: d.sha1,
+        Ok(checked) => DownloadState::Done {
+            line: checked.describe(),
+            good: checked.is_good(),
         },
         Err(e) => DownloadState::Failed(e.to_string()),
     };

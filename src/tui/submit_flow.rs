@@ -113,7 +113,7 @@ impl App {
                     jobs.into_iter()
                         .map(|job| crate::jobs::TrackedJob {
                             job,
-                            request: Some(body.clone()),
+                            request: Some(std::sync::Arc::new(body.clone())),
                             group_id: group_id.clone(),
                             cluster: cluster.clone(),
                         })

@@ -40,6 +40,9 @@ pub(crate) async fn api(State(sh): State<Arc<Shared>>, method: Method, uri: Uri,
 /// The routing table: `segs` is the path after `/api/atlas/{version}/`. Cloud and Ops
 /// Manager's (`/api/public/v1.0/`, clusters by id) is `public::route`.
 fn route(req: &Req<'_>, segs: &[&str]) -> Result<Reply, ApiError> {
+    if segs == ["groups"] && req.method == Method::GET {
+        return projects(req);
+    }
     if req.is_public_api() {
         return public::route(req, segs);
     }
@@ -75,6 +78,20 @@ fn route(req: &Req<'_>, segs: &[&str]) -> Result<Reply, ApiError> {
         )),
         _ => Err(no_resource(req.path)),
     }
+}
+
+/// `GET /groups`: the projects the key can see, the one seeded project (what `config init`
+/// offers to pick from).
+fn projects(req: &Req<'_>) -> Result<Reply, ApiError> {
+    let project = json!({
+        "clusterCount": req.sh.clusters.len(),
+        "created": crate::sim::clock::iso(req.sh.clock.start_ms() - 90 * 24 * 3_600_000),
+        "id": GROUP_ID,
+        "links": [{ "href": format!("{}{}/groups/{GROUP_ID}", req.sh.base_url, req.prefix()), "rel": "self" }],
+        "name": super::data::GROUP_NAME,
+        "orgId": "5f8e29f09d4b7e0012c3a400",
+    });
+    super::http::paging::page(req, vec![project])
 }
 
 fn check_group(group: &str) -> Result<(), ApiError> {
