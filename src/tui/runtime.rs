@@ -345,7 +345,11 @@ async fn download(
     services.forget_cancel(&job_id);
     let state = match result {
         Ok(checked) => DownloadState::Done {
-            line: checked.describe(),
+            // The verdict, then what the archive holds (or where it breaks).
+            line: match &checked.archive {
+                Some(a) => format!("{} · {}", checked.describe(), a.describe()),
+                None => checked.describe(),
+            },
             good: checked.is_good(),
         },
         Err(e) => DownloadState::Failed(e.to_string()),
