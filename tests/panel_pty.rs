@@ -138,3 +138,55 @@ fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
 }
+
+#[test]
+fn a_running_job_says_how_long_it_may_take_and_on_what() {
+    let home = TempDir::new("panel-eta");
+    let home_str = home.path().to_str().unwrap().to_string();
+    let mut pty = Pty::spawn(
+        &["--demo"],
+        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
+        100,
+        40,
+    );
+    pty.wait_for("snapshotId");
+    let first = submit(&mut pty, 0);
+    // Into the panel at once, while the first job runs: no past job, no number.
+    pty.send(key::UP);
+    pty.send(key::UP);
+    pty.send("\x1b[Z");
+    pty.wait_for("▶ Restore jobs (1)");
+    pty.send(key::ENTER);
+    let s = pty.wait_for("estimate");
+    assert!(s.contains("no estimate yet"), "{s}");
+    pty.send(key::ESC);
+    pty.wait_until(30, "the first job FINISHED", |s| {
+        s.lines().any(|l| l.contains(&first) && l.contains("FINISHED"))
+    });
+    // A second restore of the same cluster: its estimate names the finished one it comes from.
+    pty.send(key::ESC);
+    // Back in the form: on to snapshotId.
+    for _ in 0..4 {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        if pty
+            .screen()
+            .lines()
+            .any(|l| l.contains("▶") && l.contains("snapshotId"))
+        {
+            break;
+        }
+        pty.send(key::DOWN);
+    }
+    let second = submit(&mut pty, 1);
+    pty.send(key::UP);
+    pty.send(key::UP);
+    pty.send("\x1b[Z");
+    pty.wait_for("▶ Restore jobs (2)");
+    pty.send(key::ENTER);
+    let s = pty.wait_until(15, "an estimate with its basis", |s| {
+        s.contains("estimate") && s.contains("from 1 finished restore")
+    });
+    assert!(s.contains(&second), "the newest (running) job's detail: {s}");
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+}

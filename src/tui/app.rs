@@ -53,6 +53,8 @@ pub struct App {
     /// Atlas's clock against this host's, once off by over a minute: "server clock +9m"
     /// (`atlas::describe_skew`), named once, in the title line. Set by the event loop.
     pub clock_note: Option<String>,
+    /// Running jobs' estimates (from the journal's finished jobs), by job id.
+    pub etas: std::collections::HashMap<String, String>,
     /// The detail pane beside the panel on wide screens (it follows the selection).
     pub pane_scroll: super::scroll::Scroll,
     /// What has been told of the jobs, and how to tell the terminal.
@@ -80,6 +82,7 @@ impl App {
             status_since_ms: None,
             clock_note: None,
             pane_scroll: super::scroll::Scroll::default(),
+            etas: std::collections::HashMap::new(),
             notifier: super::notify::Notifier::default(),
             notify_mode: crate::config::NotifyMode::Bell,
         }
@@ -311,6 +314,10 @@ impl App {
                 }
                 true
             }
+            Msg::Eta { job_id, text } => {
+                self.etas.insert(job_id, text);
+                true
+            }
             Msg::Status(text) => {
                 self.status = Some(text);
                 true
@@ -432,6 +439,20 @@ impl App {
             }
             Request::JobAction(action, id) => return self.job_action(action, &id, effects),
             Request::OpenDetail(job_id) => {
+                // A job still running: how long it may have to go, from the journal.
+                if let Some(shown) = self.jobs.find(&job_id)
+                    && !shown.job.status_name.as_ref().is_some_and(|s| s.is_final())
+                {
+                    effects.push(Effect::LoadEta {
+                        group_id: shown
+                            .job
+                            .group_id
+                            .as_deref()
+                            .map_or_else(|| self.form.value(Field::GroupId).trim().to_string(), str::to_string),
+                        cluster: shown.job.cluster_name.as_deref().unwrap_or_default().to_string(),
+                        job: Box::new(shown.job.clone()),
+                    });
+                }
                 self.dialog = Some(Dialog::Detail {
                     job_id,
                     revealed: false,

@@ -51,6 +51,8 @@ pub struct DetailView<'a> {
     /// The local zone's offset, read at start-up (it cannot be read safely later).
     pub local_offset: Option<time::UtcOffset>,
     pub download: Option<&'a DownloadState>,
+    /// A running job's estimate, when one was made.
+    pub eta: Option<&'a str>,
     pub scroll: &'a super::scroll::Scroll,
 }
 
@@ -110,6 +112,12 @@ impl DetailView<'_> {
                 ),
             ),
         ];
+        if let Some(eta) = self
+            .eta
+            .filter(|_| !job.status_name.as_ref().is_some_and(|s| s.is_final()))
+        {
+            lines.insert(2, field("estimate", eta.to_string()));
+        }
         // A download started here goes near the top: it is what the DBA is waiting for.
         if let Some(state) = self.download {
             lines.insert(2, Line::styled(state.describe(), theme.warning()));

@@ -43,6 +43,11 @@ pub enum Msg {
     },
     /// The cluster's restore jobs, for the panel's "all jobs".
     ClusterJobs(Result<Vec<crate::atlas::RestoreJob>, String>),
+    /// A running job's estimate, in words with its basis.
+    Eta {
+        job_id: String,
+        text: String,
+    },
     /// A line for the status bar (from the event loop: a copy sent, or not).
     Status(String),
     /// A poll cycle's outcome.
@@ -102,6 +107,12 @@ pub enum Effect {
     Download {
         job: Box<crate::atlas::RestoreJob>,
         dest: std::path::PathBuf,
+    },
+    /// Estimate how long a running job has to go, from this profile's finished ones.
+    LoadEta {
+        group_id: String,
+        cluster: String,
+        job: Box<crate::atlas::RestoreJob>,
     },
     /// Stop a running download (its part is kept).
     CancelDownload {

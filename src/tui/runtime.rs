@@ -287,6 +287,18 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 let dir = dest.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
                 download(&services, &job, &dir, &tx).await
             }
+            Effect::LoadEta { group_id, cluster, job } => {
+                // Sizes first, so the estimate can scale by the snapshot's (one listing).
+                let _ = services.note_snapshot_sizes(&group_id, &cluster).await;
+                let text = match services.eta(&group_id, &cluster, &job).await {
+                    Some(eta) => eta.describe(&cluster),
+                    None => format!("no estimate yet: no finished restore of {cluster} in this profile's journal"),
+                };
+                Msg::Eta {
+                    job_id: job.id.to_string(),
+                    text,
+                }
+            }
             Effect::CancelDownload { job_id } => {
                 services.cancel_download(&job_id);
                 return;

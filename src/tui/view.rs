@@ -58,6 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                 now_ms,
                 local_offset: app.info.local_offset,
                 download: app.downloads.get(shown.job.id.as_str()),
+                eta: app.etas.get(shown.job.id.as_str()).map(String::as_str),
                 scroll: &app.pane_scroll,
             };
             view.render(frame, inset(pane), theme);
@@ -133,6 +134,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                     now_ms,
                     local_offset: app.info.local_offset,
                     download: app.downloads.get(job_id),
+                    eta: app.etas.get(job_id).map(String::as_str),
                     scroll,
                 };
                 view.render(
