@@ -529,8 +529,8 @@ impl AtlasClient {
         Ok(unwrap_envelope(value))
     }
 
-    /// Streams `url` into `dest` (through a `.part` file renamed at the end), hashing as it
-    /// goes. `auth` is `urlV2`'s header. `progress(done, total)` is called per chunk.
+    /// Fetches `url` whole into `dest` (through `dest.part`, renamed when complete), hashing
+    /// the bytes as they come: the simple form of `open_download`, for one-shot callers.
     pub async fn download(
         &self,
         url: &str,
@@ -539,59 +539,21 @@ impl AtlasClient {
         mut progress: impl FnMut(u64, Option<u64>),
     ) -> Result<Downloaded, AtlasError> {
         use tokio::io::AsyncWriteExt;
-        let parsed = Url::parse(url).map_err(|e| AtlasError::Setup(format!("download URL: {e}")))?;
-        let host = parsed.host_str().unwrap_or("").to_string();
-        let logged_url = parsed.clone();
-        // Downloads can take long: no overall timeout, but the connect timeout holds.
-        let mut req = self.http.get(parsed).timeout(Duration::from_secs(24 * 3600));
-        if let Some((name, value)) = auth {
-            req = req.header(name, value.expose());
-        }
-        let started = std::time::Instant::now();
-        let sent = req.send().await;
-        let error = sent.as_ref().err().map(|e| e as &dyn std::fmt::Display);
-        let status = sent.as_ref().ok().map(|r| r.status().as_u16());
-        crate::logging::request("GET", &logged_url, status, started, 0, error, None);
-        let mut resp = sent.map_err(|e| transport_error(&e, &host, false))?;
-        let status = resp.status().as_u16();
-        if !(200..300).contains(&status) {
-            let headers = resp.headers().clone();
-            let body = read_capped(&mut resp, 64 * 1024, &host, false)
-                .await
-                .unwrap_or_default();
-            return Err(AtlasError::Status(StatusError::from_response(
-                status,
-                retry_after(&headers),
-                &header_text(&headers, CONTENT_TYPE),
-                &body,
-            )));
-        }
-        let total = resp.content_length();
+        let mut body = self.open_download(url, auth, 0).await?;
         let part = dest.with_extension("part");
         let io_err = |e: std::io::Error| AtlasError::Setup(format!("cannot write {}: {e}", part.display()));
         let mut file = tokio::fs::File::create(&part).await.map_err(io_err)?;
         let mut hasher = Sha1::new();
         let mut done = 0u64;
-        progress(0, total);
-        loop {
-            let chunk = resp
-                .chunk()
-                .await
-                .inspect_err(|e| {
-                    let error = crate::logging::scrub(&e.to_string());
-                    tracing::warn!(target: crate::logging::HTTP_TARGET, host = %host, done, error = %error, "download broke off");
-                })
-                .map_err(|e| transport_error(&e, &host, false))?;
-            let Some(chunk) = chunk else { break };
+        progress(0, body.total);
+        while let Some(chunk) = body.chunk().await? {
             hasher.update(&chunk);
             file.write_all(&chunk).await.map_err(io_err)?;
             done += chunk.len() as u64;
-            progress(done, total);
+            progress(done, body.total);
         }
         file.sync_all().await.map_err(io_err)?;
         drop(file);
-        let ms = started.elapsed().as_millis() as u64;
-        tracing::info!(target: crate::logging::HTTP_TARGET, host = %host, bytes = done, ms, "download finished");
         tokio::fs::rename(&part, dest)
             .await
             .map_err(|e| AtlasError::Setup(format!("cannot move the download to {}: {e}", dest.display())))?;
