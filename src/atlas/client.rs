@@ -4,6 +4,8 @@
 //! repeated blindly.
 
 use super::error::{AtlasError, BadBodyKind, StatusError};
+pub use super::http::check_base_url;
+pub(super) use super::http::{header_text, read_capped, retry_after, transport_error, unwrap_envelope};
 use super::server_clock::ServerClock;
 use super::types::{
     Checkpoint, Cluster, ClusterRole, Page, Project, RestorableTimeRange, RestoreJob, Snapshot, pick_cluster,
@@ -12,13 +14,12 @@ use crate::restore::{ApiVersion, Flavor};
 use crate::secret::SecretString;
 use crate::text::Clean;
 use diqwest::{DigestAuthSession, WithDigestAuth};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE};
 use reqwest::{Method, RequestBuilder, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sha1::{Digest, Sha1};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -73,7 +74,7 @@ pub struct Downloaded {
 }
 
 pub struct AtlasClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     digest: Arc<DigestAuthSession>,
     base: Url,
     flavor: Flavor,
@@ -528,159 +529,6 @@ impl AtlasClient {
         })?;
         Ok(unwrap_envelope(value))
     }
-
-    /// Fetches `url` whole into `dest` (through `dest.part`, renamed when complete), hashing
-    /// the bytes as they come: the simple form of `open_download`, for one-shot callers.
-    pub async fn download(
-        &self,
-        url: &str,
-        auth: Option<(&str, &SecretString)>,
-        dest: &Path,
-        mut progress: impl FnMut(u64, Option<u64>),
-    ) -> Result<Downloaded, AtlasError> {
-        use tokio::io::AsyncWriteExt;
-        let mut body = self.open_download(url, auth, 0).await?;
-        let part = dest.with_extension("part");
-        let io_err = |e: std::io::Error| AtlasError::Setup(format!("cannot write {}: {e}", part.display()));
-        let mut file = tokio::fs::File::create(&part).await.map_err(io_err)?;
-        let mut hasher = Sha1::new();
-        let mut done = 0u64;
-        progress(0, body.total);
-        while let Some(chunk) = body.chunk().await? {
-            hasher.update(&chunk);
-            file.write_all(&chunk).await.map_err(io_err)?;
-            done += chunk.len() as u64;
-            progress(done, body.total);
-        }
-        file.sync_all().await.map_err(io_err)?;
-        drop(file);
-        tokio::fs::rename(&part, dest)
-            .await
-            .map_err(|e| AtlasError::Setup(format!("cannot move the download to {}: {e}", dest.display())))?;
-        Ok(Downloaded {
-            path: dest.to_path_buf(),
-            bytes: done,
-            sha1: hex::encode(hasher.finalize()),
-        })
-    }
-
-    /// Starts a download of `url` from byte `from` (a `Range` request when `from > 0`) and
-    /// returns its answer, to be read chunk by chunk: `src/jobs/download.rs` writes, resumes
-    /// and hashes it. A server that ignores `Range` answers 200 with the whole file:
-    /// `DownloadBody::start` then says 0. An error status is `AtlasError::Status` (416 when
-    /// `from` is at or past the end).
-    pub async fn open_download(
-        &self,
-        url: &str,
-        auth: Option<(&str, &SecretString)>,
-        from: u64,
-    ) -> Result<DownloadBody, AtlasError> {
-        let parsed = Url::parse(url).map_err(|e| AtlasError::Setup(format!("download URL: {e}")))?;
-        let host = parsed.host_str().unwrap_or("").to_string();
-        let logged_url = parsed.clone();
-        // Downloads can take long: no overall timeout, but the connect timeout holds.
-        let mut req = self.http.get(parsed).timeout(Duration::from_secs(24 * 3600));
-        if let Some((name, value)) = auth {
-            req = req.header(name, value.expose());
-        }
-        if from > 0 {
-            req = req.header(reqwest::header::RANGE, format!("bytes={from}-"));
-        }
-        let started = std::time::Instant::now();
-        let sent = req.send().await;
-        let error = sent.as_ref().err().map(|e| e as &dyn std::fmt::Display);
-        let status = sent.as_ref().ok().map(|r| r.status().as_u16());
-        crate::logging::request("GET", &logged_url, status, started, 0, error, None);
-        let mut resp = sent.map_err(|e| transport_error(&e, &host, false))?;
-        let status = resp.status().as_u16();
-        if !(200..300).contains(&status) {
-            let headers = resp.headers().clone();
-            let body = read_capped(&mut resp, 64 * 1024, &host, false)
-                .await
-                .unwrap_or_default();
-            return Err(AtlasError::Status(StatusError::from_response(
-                status,
-                retry_after(&headers),
-                &header_text(&headers, CONTENT_TYPE),
-                &body,
-            )));
-        }
-        let length = resp.content_length();
-        // `bytes FIRST-LAST/TOTAL` of a 206; a 200 is the whole file.
-        let range = (status == 206)
-            .then(|| header_text(resp.headers(), reqwest::header::CONTENT_RANGE))
-            .and_then(|r| parse_content_range(&r));
-        let (start, total) = match range {
-            Some((first, total)) => (first, total.or_else(|| length.map(|n| first + n))),
-            None if status == 206 => {
-                return Err(AtlasError::BadBody {
-                    kind: BadBodyKind::Malformed,
-                    detail: "a 206 answer without a Content-Range that says where it starts".into(),
-                });
-            }
-            None => (0, length),
-        };
-        Ok(DownloadBody {
-            resp,
-            host,
-            start,
-            total,
-            received: 0,
-        })
-    }
-}
-
-/// A download under way (`AtlasClient::open_download`).
-pub struct DownloadBody {
-    resp: reqwest::Response,
-    host: String,
-    /// Where in the file the body starts: the offset asked for, or 0 when the server sent
-    /// the whole file.
-    pub start: u64,
-    /// The whole file's size, when the server said it.
-    pub total: Option<u64>,
-    received: u64,
-}
-
-impl std::fmt::Debug for DownloadBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DownloadBody")
-            .field("start", &self.start)
-            .field("total", &self.total)
-            .finish_non_exhaustive()
-    }
-}
-
-impl DownloadBody {
-    /// The next bytes; `None` at the end. A connection that breaks is a `Transport` error
-    /// (logged with how far it got).
-    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, AtlasError> {
-        match self.resp.chunk().await {
-            Ok(Some(c)) => {
-                self.received += c.len() as u64;
-                Ok(Some(c))
-            }
-            Ok(None) => Ok(None),
-            Err(e) => {
-                let error = crate::logging::scrub(&e.to_string());
-                let done = self.start + self.received;
-                tracing::warn!(target: crate::logging::HTTP_TARGET, host = %self.host, done, error = %error, "download broke off");
-                Err(transport_error(&e, &self.host, false))
-            }
-        }
-    }
-}
-
-/// `bytes FIRST-LAST/TOTAL` (TOTAL may be `*`): the first byte and the total.
-fn parse_content_range(text: &str) -> Option<(u64, Option<u64>)> {
-    let spec = text.trim().strip_prefix("bytes")?.trim_start();
-    let (range, total) = spec.split_once('/')?;
-    let (first, _) = range.split_once('-')?;
-    let total = match total.trim() {
-        "*" => None,
-        t => Some(t.parse().ok()?),
-    };
-    Some((first.trim().parse().ok()?, total))
 }
 
 /// `base` + the product's and version's prefix + `segments`, each segment percent-encoded.
@@ -739,104 +587,4 @@ fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, AtlasError> {
         kind: BadBodyKind::Malformed,
         detail: format!("unexpected shape: {}", crate::text::sanitize(&e.to_string())),
     })
-}
-
-/// `{"status": 200, "content": ...}` → `...`
-fn unwrap_envelope(value: Value) -> Value {
-    match value {
-        Value::Object(mut map) if map.len() == 2 && map.contains_key("status") && map.contains_key("content") => {
-            map.remove("content").unwrap_or(Value::Null)
-        }
-        other => other,
-    }
-}
-
-fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> String {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
-/// `Retry-After` in seconds, or as an HTTP date.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
-    let wait = at - time::OffsetDateTime::now_utc();
-    Some(Duration::from_secs(wait.whole_seconds().max(0) as u64))
-}
-
-/// Reads the whole body, refusing one larger than `cap`.
-async fn read_capped(
-    resp: &mut reqwest::Response,
-    cap: u64,
-    host: &str,
-    is_create: bool,
-) -> Result<Vec<u8>, AtlasError> {
-    let too_large = || AtlasError::BadBody {
-        kind: BadBodyKind::TooLarge,
-        detail: format!("the cap of {cap} bytes"),
-    };
-    if resp.content_length().is_some_and(|n| n > cap) {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, host, is_create))? {
-        if body.len() as u64 + chunk.len() as u64 > cap {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// Sorts a reqwest failure into words, by the types in its chain (`transport::classify`).
-/// For a create, anything after the connection was made means the request may have reached
-/// Atlas.
-fn transport_error(e: &reqwest::Error, host: &str, is_create: bool) -> AtlasError {
-    let mut chain = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    let chain = crate::text::sanitize(&chain);
-    if is_create && !e.is_connect() {
-        return AtlasError::OutcomeUnknown { detail: chain };
-    }
-    let proxied = e
-        .url()
-        .is_some_and(|u| super::transport::proxied(u, &|k| std::env::var(k).ok()));
-    AtlasError::Transport {
-        kind: super::transport::classify(e, proxied),
-        host: host.to_string(),
-        detail: chain,
-    }
-}
-
-/// HTTPS, except to a loopback address (the simulator, a local tunnel).
-pub fn check_base_url(url: &str) -> Result<(), String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("base_url {url:?} is not a URL ({e})"))?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback_host(&parsed) => Ok(()),
-        "http" => Err(format!(
-            "base_url {url:?} is plain http: the API keys would cross the network readable; use https:// (plain http is only for loopback addresses)"
-        )),
-        other => Err(format!("base_url {url:?}: scheme {other:?} is not http(s)")),
-    }
-}
-
-fn is_loopback_host(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
 }

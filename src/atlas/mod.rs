@@ -1,6 +1,10 @@
 //! The wire: the Atlas Admin API client, its types and its errors. Knows nothing of screens.
 
 mod client;
+mod download;
+mod http;
+mod lenient;
+pub use download::DownloadBody;
 mod error;
 mod server_clock;
 mod status;
@@ -8,8 +12,8 @@ mod transport;
 mod types;
 
 pub use client::{
-    AtlasClient, ClientOptions, Created, DownloadBody, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter, check_base_url,
-    read_created, restore_jobs_url,
+    AtlasClient, ClientOptions, Created, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter, check_base_url, read_created,
+    restore_jobs_url,
 };
 pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in};
 pub use server_clock::{ServerClock, describe_skew, parse_http_date};

@@ -2,10 +2,11 @@
 //! are ignored, absent ones are `None`, ids need not be hex, numbers may come as strings, and
 //! statuses are open sets kept as the text that came.
 
+use super::lenient::{date_of, lenient_date, lenient_i64, null_as_default, timestamp_or_date};
 pub use super::status::{DeliveryStatus, JobStatus};
 use crate::secret::SecretString;
 use crate::text::Clean;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// `{links, results, totalCount}`, the shape of every list and of create's answer.
@@ -52,48 +53,6 @@ impl BsonTimestamp {
         let date = self.date.as_deref()?;
         crate::restore::time_input::parse_iso_utc(date).map(|(ms, _)| ms)
     }
-}
-
-/// A time the API writes either as `{date, increment}` or as a plain ISO string (a
-/// checkpoint's `timestamp`, a restore job's `created`), read as the former.
-fn timestamp_or_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BsonTimestamp>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Object(map) => serde_json::from_value(Value::Object(map)).ok(),
-        other => date_text(&other).map(|date| BsonTimestamp {
-            date: Some(date),
-            increment: None,
-        }),
-    })
-}
-
-/// A date as a string, or a number of epoch seconds (milliseconds past 1e11), as ISO text.
-fn date_text(v: &Value) -> Option<Clean> {
-    match v {
-        Value::String(s) => Some(Clean::new(s)),
-        Value::Number(n) => {
-            let n = n.as_i64()?;
-            let ms = if n.abs() >= 100_000_000_000 {
-                n
-            } else {
-                n.checked_mul(1000)?
-            };
-            Some(Clean::new(&crate::restore::time_input::format_utc_ms(ms)))
-        }
-        _ => None,
-    }
-}
-
-fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Clean>, D::Error> {
-    Ok(date_text(&Value::deserialize(d)?))
-}
-
-/// A time as a string, a number of epoch seconds, or a `{date, increment}` object: its date,
-/// as ISO text.
-fn date_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Clean>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Object(map) => map.get("date").and_then(date_text),
-        other => date_text(&other),
-    })
 }
 
 /// One range `restorableTimeRanges` answers (Cloud and Ops Manager).
@@ -605,25 +564,6 @@ pub struct ApiErrorBody {
     pub reason: Option<Clean>,
     #[serde(deserialize_with = "null_as_default")]
     pub parameters: Vec<Value>,
-}
-
-fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-/// A number, or a string holding one (Atlas's v1.0 docs quote numbers); anything else is `None`.
-fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
 }
 
 #[cfg(test)]

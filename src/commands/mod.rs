@@ -1,6 +1,8 @@
 //! What each subcommand does, apart from argument parsing, so that tests can call it.
 
 pub mod config_init;
+mod config_terminal;
+mod config_write;
 pub mod download;
 pub mod jobs;
 pub mod sim;

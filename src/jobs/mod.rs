@@ -10,6 +10,7 @@ pub mod poller;
 pub mod present;
 pub mod reconcile;
 pub mod service;
+pub mod verify;
 
 pub use archive::{ArchiveBreak, ArchiveReport};
 pub use download::{Cancel, Checked, DownloadError, FetchError, Fetched, Progress, Verdict};

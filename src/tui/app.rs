@@ -10,7 +10,7 @@ use super::picker::{PickItem, Picker, PickerState};
 use super::theme::Theme;
 use crate::atlas::Cluster;
 use crate::restore::{ApiVersion, ClusterType, Context, Field, Flavor};
-use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::KeyEvent;
 
 pub use super::dialog::Dialog;
 pub use super::msg::{Effect, Msg};
@@ -154,22 +154,6 @@ impl App {
             .collect();
         v.extend(self.jobs.clock_view(now_ms));
         v
-    }
-
-    /// What turned READY, FAILED or KILLED, or is about to expire: told to the terminal once
-    /// (`[ui] notify`) and on the status line.
-    fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
-        let news = self.notifier.look(&self.jobs.jobs, now_ms);
-        // `off` is quiet: the panel still shows every state, nothing else is said.
-        if news.is_empty() || self.notify_mode == crate::config::NotifyMode::Off {
-            return;
-        }
-        let text = news.join("; ");
-        effects.push(Effect::Notify {
-            text: text.clone(),
-            mode: self.notify_mode,
-        });
-        self.status = Some(text);
     }
 
     /// Whether the last drawn screen was below the minimum size.
@@ -522,64 +506,6 @@ impl App {
             }
         }
         true
-    }
-
-    /// With `[ui] mouse = true`: a click focuses a field or selects a job (a second click
-    /// on the selected job opens it); the wheel scrolls the panel, the help or a list.
-    fn on_mouse(&mut self, event: MouseEvent, effects: &mut Vec<Effect>) -> bool {
-        let (x, y) = (event.column, event.row);
-        let wheel = match event.kind {
-            MouseEventKind::ScrollDown => Some(true),
-            MouseEventKind::ScrollUp => Some(false),
-            _ => None,
-        };
-        match (&mut self.dialog, wheel) {
-            (Some(Dialog::Help { scroll } | Dialog::Detail { scroll, .. }), Some(down)) => {
-                scroll.by(if down { 3 } else { -3 });
-                return true;
-            }
-            (Some(Dialog::Review(r)), Some(down)) => {
-                r.scroll.by(if down { 3 } else { -3 });
-                return true;
-            }
-            (Some(Dialog::Picker(p)), Some(down)) => {
-                p.move_selection(down);
-                return true;
-            }
-            (Some(_), _) => return false,
-            (None, Some(down)) if self.jobs.contains(x, y) => {
-                self.focus_jobs = true;
-                self.jobs.move_selection(down);
-                return true;
-            }
-            _ => {}
-        }
-        if event.kind != MouseEventKind::Down(MouseButton::Left) {
-            return false;
-        }
-        if let Some(i) = self.jobs.job_at(x, y) {
-            let again = self.focus_jobs && self.jobs.selected == i;
-            self.focus_jobs = true;
-            self.jobs.selected = i;
-            if again && let Some(shown) = self.jobs.selected_job() {
-                self.dialog = Some(Dialog::Detail {
-                    job_id: shown.job.id.to_string(),
-                    revealed: false,
-                    scroll: super::scroll::Scroll::default(),
-                });
-            }
-            return true;
-        }
-        if let Some(field) = self.form.field_at(x, y) {
-            let left = self.form.focused();
-            self.focus_jobs = false;
-            self.form.focus(field);
-            if left != field && matches!(left, Field::GroupId | Field::ClusterName) {
-                effects.extend(self.lookup_source());
-            }
-            return true;
-        }
-        false
     }
 
     fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {

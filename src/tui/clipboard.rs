@@ -125,7 +125,8 @@ fn run_tmux(args: &[&str], text: &str, tmux_env: &str) -> Result<(), String> {
     if let Some(mut err) = child.stderr.take() {
         let _ = err.read_to_string(&mut said);
     }
-    let said = crate::text::sanitize(said.lines().next().unwrap_or("").trim());
+    // tmux's own words, made safe as they are read.
+    let said = crate::text::Clean::new(said.lines().next().unwrap_or("").trim()).into_string();
     Err(if said.is_empty() {
         format!("tmux load-buffer failed ({status})")
     } else {

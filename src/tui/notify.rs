@@ -2,6 +2,7 @@
 //! or KILLED, or its link has under 15 minutes left. Once per job and event, never again on a
 //! redraw or a restart's first poll (what was already so when the dashboard opened is not news).
 
+use super::msg::Effect;
 use crate::atlas::{DeliveryStatus, JobStatus};
 use crate::config::NotifyMode;
 use crate::jobs::TrackedJob;
@@ -87,6 +88,24 @@ pub fn sequence(mode: NotifyMode, text: &str, in_tmux: bool) -> Option<Vec<u8>> 
     } else {
         osc.into_bytes()
     })
+}
+
+impl super::app::App {
+    /// What turned READY, FAILED or KILLED, or is about to expire: told to the terminal once
+    /// (`[ui] notify`) and on the status line.
+    pub(crate) fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
+        let news = self.notifier.look(&self.jobs.jobs, now_ms);
+        // `off` is quiet: the panel still shows every state, nothing else is said.
+        if news.is_empty() || self.notify_mode == crate::config::NotifyMode::Off {
+            return;
+        }
+        let text = news.join("; ");
+        effects.push(Effect::Notify {
+            text: text.clone(),
+            mode: self.notify_mode,
+        });
+        self.status = Some(text);
+    }
 }
 
 #[cfg(test)]

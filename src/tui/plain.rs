@@ -15,7 +15,7 @@ use super::review::Review;
 use super::terminal::Term;
 use crate::atlas::RestoreJob;
 use crate::jobs::present::{self, AUTH_ENV, AuthIn};
-use crate::text::sanitize;
+use crate::text::Clean;
 use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::crossterm::{cursor, queue};
@@ -130,10 +130,11 @@ impl PlainScreen {
     /// The lines as printed, each a line of its own (no wrapping of ours), made safe for a
     /// terminal: no control character or escape sequence gets through.
     pub fn lines(&self) -> Vec<String> {
-        let mut out = vec![sanitize(&self.title), String::new()];
+        let safe = |t: &str| Clean::new(t).into_string();
+        let mut out = vec![safe(&self.title), String::new()];
         for i in &self.items {
-            out.push(sanitize(&i.heading));
-            out.push(sanitize(&i.text));
+            out.push(safe(&i.heading));
+            out.push(safe(&i.text));
             out.push(String::new());
         }
         out.push(BACK.into());

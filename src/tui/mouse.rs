@@ -1,0 +1,65 @@
+//! The mouse, when `[ui] mouse = true` asks for it: what a click and the wheel do.
+
+use super::app::{App, Dialog, Effect};
+use crate::restore::Field;
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+impl App {
+    /// With `[ui] mouse = true`: a click focuses a field or selects a job (a second click
+    /// on the selected job opens it); the wheel scrolls the panel, the help or a list.
+    pub(crate) fn on_mouse(&mut self, event: MouseEvent, effects: &mut Vec<Effect>) -> bool {
+        let (x, y) = (event.column, event.row);
+        let wheel = match event.kind {
+            MouseEventKind::ScrollDown => Some(true),
+            MouseEventKind::ScrollUp => Some(false),
+            _ => None,
+        };
+        match (&mut self.dialog, wheel) {
+            (Some(Dialog::Help { scroll } | Dialog::Detail { scroll, .. }), Some(down)) => {
+                scroll.by(if down { 3 } else { -3 });
+                return true;
+            }
+            (Some(Dialog::Review(r)), Some(down)) => {
+                r.scroll.by(if down { 3 } else { -3 });
+                return true;
+            }
+            (Some(Dialog::Picker(p)), Some(down)) => {
+                p.move_selection(down);
+                return true;
+            }
+            (Some(_), _) => return false,
+            (None, Some(down)) if self.jobs.contains(x, y) => {
+                self.focus_jobs = true;
+                self.jobs.move_selection(down);
+                return true;
+            }
+            _ => {}
+        }
+        if event.kind != MouseEventKind::Down(MouseButton::Left) {
+            return false;
+        }
+        if let Some(i) = self.jobs.job_at(x, y) {
+            let again = self.focus_jobs && self.jobs.selected == i;
+            self.focus_jobs = true;
+            self.jobs.selected = i;
+            if again && let Some(shown) = self.jobs.selected_job() {
+                self.dialog = Some(Dialog::Detail {
+                    job_id: shown.job.id.to_string(),
+                    revealed: false,
+                    scroll: super::scroll::Scroll::default(),
+                });
+            }
+            return true;
+        }
+        if let Some(field) = self.form.field_at(x, y) {
+            let left = self.form.focused();
+            self.focus_jobs = false;
+            self.form.focus(field);
+            if left != field && matches!(left, Field::GroupId | Field::ClusterName) {
+                effects.extend(self.lookup_source());
+            }
+            return true;
+        }
+        false
+    }
+}
