@@ -339,11 +339,12 @@ pub fn download_command_with(job: &RestoreJob, auth: AuthIn) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::atlas::{Delivery, FileHash};
 
-    fn ready() -> RestoreJob {
+    /// A READY download job with urlV2, its auth header and a listed SHA1 (other tests' too).
+    pub(crate) fn ready() -> RestoreJob {
         RestoreJob {
             id: "6b77893b80eef5354c77ee15".into(),
             delivery: Some(Delivery {

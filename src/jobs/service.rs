@@ -5,10 +5,9 @@
 
 use super::journal::{Journal, JournalData, JournalError, Recorded, SubmitState, TrackedSubmit};
 use super::poller::{Poller, PollerConfig};
-use crate::atlas::{AtlasClient, AtlasError, Checkpoint, Cluster, Downloaded, RestoreJob, Snapshot, SnapshotFilter};
+use crate::atlas::{AtlasClient, AtlasError, Checkpoint, Cluster, RestoreJob, Snapshot, SnapshotFilter};
 use crate::restore::Clock;
 use serde_json::Value;
-use std::path::Path;
 use std::sync::Arc;
 
 /// The same restore submitted again within this long is asked about first.
@@ -162,30 +161,6 @@ impl Services {
     /// Every restore job of the cluster, tracked or not.
     pub async fn cluster_jobs(&self, group_id: &str, cluster: &str) -> Result<Vec<RestoreJob>, AtlasError> {
         self.client.list_restore_jobs(group_id, cluster, None).await
-    }
-
-    /// Fetches a job's file to `dest`, reporting `(done, total)` bytes as they come; a part
-    /// left by an earlier try is resumed. No SHA1 check here: `download_checked` (in
-    /// `download.rs`) does the whole of it, and is what the screen should call.
-    pub async fn download(
-        &self,
-        job: &RestoreJob,
-        dest: &Path,
-        mut progress: impl FnMut(u64, Option<u64>),
-    ) -> Result<Downloaded, AtlasError> {
-        let Some(target) = super::present::download_target(job) else {
-            return Err(AtlasError::Setup("no download URL: the delivery is not READY".into()));
-        };
-        let cancel = super::download::Cancel::new();
-        match super::download::fetch(&self.client, &target, dest, &cancel, |p| progress(p.done, p.total)).await {
-            Ok(f) => Ok(Downloaded {
-                path: f.path,
-                bytes: f.bytes,
-                sha1: f.sha1,
-            }),
-            Err(super::download::FetchError::Refused(e)) => Err(e),
-            Err(e) => Err(AtlasError::Setup(e.to_string())),
-        }
     }
 
     /// Notes in the journal the snapshot sizes of this cluster's tracked jobs that lack one,

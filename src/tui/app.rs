@@ -167,10 +167,7 @@ impl App {
     pub fn needs_tick(&self, now_ms: i64) -> bool {
         self.status_since_ms.is_some()
             || self.form.depends_on_time()
-            || self.jobs.jobs.iter().any(|t| {
-                crate::jobs::present::download_gone(&t.job).is_none()
-                    && crate::jobs::present::expires_ms(&t.job).is_some_and(|e| e > now_ms)
-            })
+            || self.jobs.last_expiry_ms.is_some_and(|e| e > now_ms)
     }
 
     /// The scopes the keyboard is in, most specific first.

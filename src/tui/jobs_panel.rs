@@ -59,6 +59,9 @@ pub struct JobsPanel {
     pub expanded: std::collections::HashSet<String>,
     /// `/`: rows holding this text (any case); empty shows all.
     pub filter: String,
+    /// The latest expiry of a tracked link still fetchable, made when the jobs change: the
+    /// event loop asks at every turn whether a countdown still runs.
+    pub last_expiry_ms: Option<i64>,
     /// While `/` is being typed: the input.
     pub filtering: Option<tui_input::Input>,
     pub sort_by: SortBy,
@@ -221,6 +224,12 @@ impl JobsPanel {
 
     /// Orders the jobs and reads each into its row, once per change.
     fn rebuild(&mut self) {
+        self.last_expiry_ms = self
+            .jobs
+            .iter()
+            .filter(|t| present::download_gone(&t.job).is_none())
+            .filter_map(|t| expires_ms(&t.job))
+            .max();
         let slots = self.slots();
         let mut both: Vec<(Slot, RowModel, i64)> = slots
             .into_iter()

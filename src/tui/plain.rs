@@ -213,27 +213,14 @@ pub fn hide(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::atlas::{Delivery, FileHash};
-    use crate::secret::SecretString;
 
+    /// The present module's READY job, its delivery marked READY.
     fn ready() -> RestoreJob {
-        RestoreJob {
-            id: "6b77893b80eef5354c77ee15".into(),
-            delivery: Some(Delivery {
-                url: Some("https://h/pull/x/KEY/Cluster0-1.tar.gz".into()),
-                url_v2: Some("https://h/pull/x/Cluster0-1.tar.gz".into()),
-                auth_header: Some("x-auth".into()),
-                auth_value: Some(SecretString::new("s3cr3t")),
-                status_name: Some("READY".into()),
-                ..Delivery::default()
-            }),
-            hashes: Some(vec![FileHash {
-                file_name: Some("Cluster0-1.tar.gz".into()),
-                hash: Some("86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67".into()),
-                type_name: Some("SHA1".into()),
-            }]),
-            ..RestoreJob::default()
+        let mut job = crate::jobs::present::tests::ready();
+        if let Some(d) = job.delivery.as_mut() {
+            d.status_name = Some("READY".into());
         }
+        job
     }
 
     #[test]
@@ -271,7 +258,7 @@ mod tests {
                 .contains("an automated restore into Staging0")
         );
         let mut job = ready();
-        job.delivery = Some(Delivery::default());
+        job.delivery = Some(crate::atlas::Delivery::default());
         assert!(
             PlainScreen::for_job(&job, None, false)
                 .unwrap_err()
