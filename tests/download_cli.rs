@@ -6,27 +6,27 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod lab;
 mod pty;
-use pty::{BIN, SimProcess};
+use lab::{SimAsk, json_of, show, text, with_input};
+use pty::SimProcess;
 
-use diqwest::DigestAuthSession;
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// A private folder with a profile `lab` for the simulator, its own data folder (so the
-/// journal is the test's alone) and a download folder.
+/// A lab (`tests/lab`) on its own simulator, the profile with a download folder of its own,
+/// `download`s going to another one.
 struct Lab {
-    dir: PathBuf,
-    config: PathBuf,
+    lab: lab::Lab,
     sim: SimProcess,
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+impl std::ops::Deref for Lab {
+    type Target = lab::Lab;
+    fn deref(&self) -> &lab::Lab {
+        &self.lab
     }
 }
 
@@ -37,47 +37,15 @@ impl Lab {
     }
 
     fn at_speed(name: &str, speed: &str, sim_args: &[&str]) -> Lab {
-        use std::os::unix::fs::PermissionsExt;
         let sim = SimProcess::start(&[&["--speed", speed], sim_args].concat());
-        let i = &sim.info;
-        let dir = std::env::temp_dir().join(format!("atlas-restore-download-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("data")).unwrap();
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
+        let lab = lab::Lab::with_profile(&format!("download-{name}"), |dir| {
             format!(
-                "default_profile = \"lab\"\n[profiles.lab]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\ncluster_name = \"Cluster0\"\ndownload_dir = {:?}\n",
-                i["base_url"],
-                i["public_key"],
-                i["private_key"],
-                i["group_id"],
+                "{}download_dir = {:?}\n",
+                lab::sim_profile(&sim),
                 dir.join("profile-downloads").display().to_string()
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
-        Lab { dir, config, sim }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env("XDG_DATA_HOME", self.dir.join("data"))
-            .env("XDG_STATE_HOME", self.dir.join("state"))
-            .env("HOME", &self.dir)
-            .env_remove("ATLAS_RESTORE_CONFIG")
-            .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
-            .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
-            .env_remove("MONGODB_ATLAS_PROJECT_ID")
-            .env("NO_COLOR", "1");
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).stdin(Stdio::null()).output().unwrap()
+            )
+        });
+        Lab { lab, sim }
     }
 
     fn downloads(&self) -> PathBuf {
@@ -92,42 +60,15 @@ impl Lab {
 
     /// Submits `body` for `cluster`; the created jobs' ids.
     fn submit(&self, cluster: &str, body: &Value, args: &[&str]) -> Vec<String> {
-        let mut child = self
-            .command(&[&["submit", "-", "--cluster-name", cluster, "--allow-repeat"], args].concat())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(body.to_string().as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = self.lab.submit(
+            &body.to_string(),
+            &[&["-", "--cluster-name", cluster, "--allow-repeat"], args].concat(),
+        );
         assert_eq!(out.status.code(), Some(0), "{}", show(&out));
         text(&out.stdout)
             .lines()
             .map(|l| l.split_whitespace().next().unwrap().to_string())
             .collect()
-    }
-
-    /// The newest complete snapshot of `cluster`, asked with the simulator's key.
-    fn snapshot(&self, cluster: &str) -> String {
-        let i = &self.sim.info;
-        let client = common::Client {
-            http: common::http(),
-            session: DigestAuthSession::new(i["public_key"].as_str().unwrap(), i["private_key"].as_str().unwrap()),
-            base: i["base_url"].as_str().unwrap().to_string(),
-        };
-        let path = format!(
-            "/api/atlas/v1.0/groups/{}/clusters/{cluster}/snapshots",
-            self.sim.group()
-        );
-        let page = block_on(client.get(&path));
-        assert_eq!(page.status, 200, "{}", page.text);
-        page.json["results"][0]["id"].as_str().unwrap().to_string()
     }
 
     /// `jobs --format json`, as one value.
@@ -157,36 +98,11 @@ impl Lab {
 
     /// One HTTP restore of Cluster0, READY.
     fn ready_job(&self, delivery: Value) -> String {
-        let body = json!({"snapshotId": self.snapshot("Cluster0"), "delivery": delivery});
+        let body = json!({"snapshotId": self.sim.snapshot("Cluster0"), "delivery": delivery});
         let ids = self.submit("Cluster0", &body, &[]);
         self.wait_ready(&ids);
         ids[0].clone()
     }
-}
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", show(out)))
 }
 
 fn mode(path: &Path) -> u32 {
@@ -264,10 +180,7 @@ fn a_cut_download_exits_3_and_the_same_command_resumes_it_to_a_verified_file() {
     assert_eq!(job["archive"]["ok"], true, "{job}");
     assert_eq!(job["archive"]["mongodData"], true);
     assert_eq!(job["archive"]["replicaSet"], "Cluster0-shard-0");
-    let counters: Value = block_on(async {
-        let url = format!("{}/_sim/counters", lab.sim.info["base_url"].as_str().unwrap());
-        common::http().get(&url).send().await.unwrap().json().await.unwrap()
-    });
+    let counters = lab.sim.counters();
     assert_eq!(counters["downloads"], 1, "{counters}");
     assert_eq!(counters["ranged_downloads"], 1, "{counters}");
 }
@@ -321,7 +234,7 @@ fn refusals_exit_1_and_set_up_errors_exit_2() {
     assert!(text(&out.stderr).contains("MAX_DOWNLOADS_EXCEEDED"), "{}", show(&out));
 
     // An automated restore has no file.
-    let body = json!({"snapshotId": lab.snapshot("Cluster0"), "delivery": {
+    let body = json!({"snapshotId": lab.sim.snapshot("Cluster0"), "delivery": {
         "methodName": "AUTOMATED_RESTORE", "targetGroupId": lab.sim.group(), "targetClusterName": "Staging0"}});
     let ids = lab.submit("Cluster0", &body, &["--confirm-erase", "Staging0"]);
     let out = lab.download(&ids[0], &[]);
@@ -348,24 +261,14 @@ fn refusals_exit_1_and_set_up_errors_exit_2() {
 fn a_listed_job_not_ready_yet_exits_3() {
     // At real speed a job takes a minute: it is not ready when asked.
     let lab = Lab::at_speed("notready", "1", &[]);
-    let body = json!({"snapshotId": lab.snapshot("Cluster0"), "delivery": {"methodName": "HTTP"}});
+    let body = json!({"snapshotId": lab.sim.snapshot("Cluster0"), "delivery": {"methodName": "HTTP"}});
     // Submitted with another journal: this profile's does not track it, so it is found
     // among the cluster's restore jobs.
-    let mut child = lab
-        .command(&["submit", "-"])
-        .env("XDG_DATA_HOME", lab.dir.join("other-data"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(body.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = with_input(
+        lab.command(&["submit", "-"])
+            .env("XDG_DATA_HOME", lab.dir.join("other-data")),
+        &body.to_string(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let id = text(&out.stdout).split_whitespace().next().unwrap().to_string();
     assert_eq!(lab.jobs(), json!([]), "not tracked by this profile");
@@ -402,7 +305,7 @@ fn a_truncated_archive_whose_sha1_matches_exits_1_and_says_where_it_breaks() {
 #[test]
 fn a_batch_id_downloads_every_part_of_a_sharded_restore() {
     let lab = Lab::new("batch", &[]);
-    let body = json!({"snapshotId": lab.snapshot("Cluster1"), "delivery": {"methodName": "HTTP"}});
+    let body = json!({"snapshotId": lab.sim.snapshot("Cluster1"), "delivery": {"methodName": "HTTP"}});
     let ids = lab.submit("Cluster1", &body, &[]);
     assert_eq!(ids.len(), 3);
     lab.wait_ready(&ids);

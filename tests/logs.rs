@@ -8,139 +8,28 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod lab;
 mod pty;
-use pty::{BIN, Pty, SimProcess, TempDir, key};
+use lab::{SimAsk, json_of, show, text};
+use pty::{SimProcess, key};
 
-use diqwest::DigestAuthSession;
 use serde_json::{Value, json};
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
-/// A scratch home with a profile `lab` for the simulator (0600), and its own data and state
-/// folders.
-struct Lab {
-    dir: TempDir,
-    config: PathBuf,
-}
-
-impl Lab {
-    fn new(name: &str, sim: &SimProcess) -> Lab {
-        let dir = TempDir::new(&format!("logs-{name}"));
-        let i = &sim.info;
-        let config = dir.path().join("config.toml");
-        std::fs::create_dir_all(dir.path().join("downloads")).unwrap();
-        std::fs::write(
-            &config,
-            format!(
-                "default_profile = \"lab\"\n[profiles.lab]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\n\
-                 group_id = {}\ncluster_name = \"Cluster0\"\npoll_interval = \"1s\"\ndownload_dir = {:?}\n",
-                i["base_url"],
-                i["public_key"],
-                i["private_key"],
-                i["group_id"],
-                dir.path().join("downloads").to_str().unwrap()
-            ),
+/// A lab (`tests/lab`) whose profile polls each second and downloads into a folder of its own;
+/// its state folder, where the log goes, the lab's.
+fn logs_lab(name: &str, sim: &SimProcess) -> lab::Lab {
+    lab::Lab::with_profile(&format!("logs-{name}"), |dir| {
+        let downloads = dir.join("downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
+        format!(
+            "{}poll_interval = \"1s\"\ndownload_dir = {:?}\n",
+            lab::sim_profile(sim),
+            downloads.to_str().unwrap()
         )
-        .unwrap();
-        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
-        Lab { dir, config }
-    }
-
-    fn env(&self) -> Vec<(&'static str, String)> {
-        let p = |sub: &str| self.dir.path().join(sub).to_str().unwrap().to_string();
-        vec![
-            ("HOME", p("")),
-            ("XDG_STATE_HOME", p("state")),
-            ("XDG_DATA_HOME", p("data")),
-            ("XDG_CONFIG_HOME", p("config")),
-            ("NO_COLOR", "1".into()),
-        ]
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--config").arg(&self.config).args(args);
-        for (k, v) in self.env() {
-            cmd.env(k, v);
-        }
-        for k in [
-            "RUST_LOG",
-            "ATLAS_RESTORE_CONFIG",
-            "MONGODB_ATLAS_PUBLIC_API_KEY",
-            "MONGODB_ATLAS_PRIVATE_API_KEY",
-            "MONGODB_ATLAS_PROJECT_ID",
-        ] {
-            cmd.env_remove(k);
-        }
-        cmd
-    }
-
-    fn run(&self, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-        let mut cmd = self.command(args);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn log_dir(&self) -> PathBuf {
-        self.dir.path().join("state").join("atlas-restore")
-    }
-
-    fn log_path(&self) -> PathBuf {
-        self.log_dir().join("atlas-restore.log")
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.log_path()).unwrap_or_default()
-    }
-}
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// A Digest client of the simulator's own, for what the test needs to know (the secrets it
-/// then looks for in the log).
-fn sim_client(sim: &SimProcess) -> common::Client {
-    common::Client {
-        http: common::http(),
-        session: DigestAuthSession::new(
-            sim.info["public_key"].as_str().unwrap(),
-            sim.info["private_key"].as_str().unwrap(),
-        ),
-        base: sim.info["base_url"].as_str().unwrap().to_string(),
-    }
-}
-
-fn newest_snapshot(sim: &SimProcess) -> String {
-    let path = format!("/api/atlas/v1.0/groups/{}/clusters/Cluster0/snapshots", sim.group());
-    let page = block_on(sim_client(sim).get(&path));
-    assert_eq!(page.status, 200, "{}", page.text);
-    page.json["results"][0]["id"].as_str().unwrap().to_string()
+    })
 }
 
 /// Waits until the job's delivery is READY, and returns the job as Atlas lists it.
@@ -149,10 +38,9 @@ fn ready_job(sim: &SimProcess, job_id: &str) -> Value {
         "/api/atlas/v1.0/groups/{}/clusters/Cluster0/restoreJobs/{job_id}",
         sim.group()
     );
-    let client = sim_client(sim);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let job = block_on(client.get(&path));
+        let job = sim.ask(&path);
         assert_eq!(job.status, 200, "{}", job.text);
         if job.json["delivery"]["statusName"] == "READY" {
             return job.json;
@@ -176,22 +64,22 @@ fn request_lines<'a>(log: &'a str, method: &str, path: &str, status: &str) -> Ve
 #[test]
 fn the_log_holds_each_request_and_none_of_the_secrets() {
     let sim = SimProcess::start(&["--speed", "60"]);
-    let lab = Lab::new("requests", &sim);
+    let lab = logs_lab("requests", &sim);
     let group = sim.group().to_string();
     let private_key = sim.info["private_key"].as_str().unwrap().to_string();
     let jobs_path = format!("/api/atlas/v1.0/groups/{group}/clusters/Cluster0/restoreJobs");
 
     // A script's list: the output is the command's alone.
-    let out = lab.run(&["jobs", "--all", "--format", "json"], &[], "");
+    let out = lab.run(&["jobs", "--all", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
-    serde_json::from_slice::<Value>(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
+    json_of(&out);
     assert!(out.stderr.is_empty(), "{}", show(&out));
 
     // A submit.
-    let body = json!({"snapshotId": newest_snapshot(&sim), "delivery": {"methodName": "HTTP"}}).to_string();
-    let out = lab.run(&["submit"], &[], &body);
+    let body = json!({"snapshotId": sim.snapshot("Cluster0"), "delivery": {"methodName": "HTTP"}}).to_string();
+    let out = lab.submit(&body, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stdout = text(&out.stdout);
     let job_id = stdout.split_whitespace().next().unwrap().to_string();
     let job = ready_job(&sim, &job_id);
     let url = job["delivery"]["url"].as_str().unwrap().to_string();
@@ -203,10 +91,7 @@ fn the_log_holds_each_request_and_none_of_the_secrets() {
     assert!(token.len() >= 8, "{url}");
 
     // A download from the dashboard, in a terminal.
-    let env = lab.env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let mut pty = Pty::spawn(&["--config", lab.config.to_str().unwrap()], &env, 80, 24);
-    pty.wait_for("snapshotId");
+    let mut pty = lab.dashboard(80, 24);
     for _ in 0..16 {
         if pty.screen().contains("▶ Restore jobs") {
             break;
@@ -223,7 +108,7 @@ fn the_log_holds_each_request_and_none_of_the_secrets() {
     pty.wait_until(30, "the download checked", |s| s.contains("matches"));
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
-    let terminal = String::from_utf8_lossy(&pty.raw()).into_owned();
+    let terminal = text(&pty.raw());
     assert!(
         !terminal.contains("atlas_restore::http") && !terminal.contains(" INFO "),
         "log lines reached the terminal"
@@ -305,28 +190,28 @@ fn the_flag_wins_over_rust_log_and_off_makes_no_file() {
     let sim = SimProcess::start(&[]);
 
     // RUST_LOG alone is obeyed: at error, a good run leaves no request line.
-    let lab = Lab::new("rust-log", &sim);
-    let out = lab.run(&["jobs", "--all"], &[("RUST_LOG", "error")], "");
+    let lab = logs_lab("rust-log", &sim);
+    let out = lab.run_env(&["jobs", "--all"], &[("RUST_LOG", "error")]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(!lab.log().contains(" request "), "{}", lab.log());
 
     // The flag wins over it.
-    let out = lab.run(&["jobs", "--all", "--log-level", "info"], &[("RUST_LOG", "off")], "");
+    let out = lab.run_env(&["jobs", "--all", "--log-level", "info"], &[("RUST_LOG", "off")]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(lab.log().contains(" request "), "{}", lab.log());
 
     // Off: not even a file.
-    let lab = Lab::new("off", &sim);
-    let out = lab.run(&["jobs", "--all", "--log-level", "off"], &[], "");
+    let lab = logs_lab("off", &sim);
+    let out = lab.run(&["jobs", "--all", "--log-level", "off"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert!(!lab.log_path().exists());
 
     // A failure is logged, as a warning with its status.
-    let lab = Lab::new("fail", &sim);
+    let lab = logs_lab("fail", &sim);
     let text = std::fs::read_to_string(&lab.config).unwrap();
     let key = sim.info["private_key"].as_str().unwrap();
     std::fs::write(&lab.config, text.replace(key, "not-the-key")).unwrap();
-    let out = lab.run(&["jobs", "--all"], &[], "");
+    let out = lab.run(&["jobs", "--all"]);
     assert_ne!(out.status.code(), Some(0), "{}", show(&out));
     let log = lab.log();
     assert!(

@@ -5,162 +5,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod lab;
 mod pty;
-use pty::{BIN, SimProcess};
+use lab::{Lab, SimAsk, json_of, show, text};
+use pty::SimProcess;
 
-use diqwest::DigestAuthSession;
 use serde_json::{Value, json};
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
 /// A well-formed snapshot id that the simulator has never heard of.
 const NO_SUCH_SNAPSHOT: &str = "5a6669d9fcc178211a0d86b9";
 
-/// What these tests ask of the simulator beyond starting it.
-trait SimExt {
-    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T;
-    fn snapshot(&self) -> String;
-    fn counters(&self) -> Value;
-    fn creates(&self) -> u64;
-}
-
-impl SimExt for SimProcess {
-    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(f)
-    }
-
-    /// The newest complete snapshot of Cluster0, asked with the simulator's key.
-    fn snapshot(&self) -> String {
-        let client = common::Client {
-            http: common::http(),
-            session: DigestAuthSession::new(
-                self.info["public_key"].as_str().unwrap(),
-                self.info["private_key"].as_str().unwrap(),
-            ),
-            base: self.info["base_url"].as_str().unwrap().to_string(),
-        };
-        let path = format!("/api/atlas/v1.0/groups/{}/clusters/Cluster0/snapshots", self.group());
-        let page = Self::block_on(client.get(&path));
-        assert_eq!(page.status, 200, "{}", page.text);
-        page.json["results"][0]["id"].as_str().unwrap().to_string()
-    }
-
-    /// The simulator's own counters (no key needed).
-    fn counters(&self) -> Value {
-        let url = format!("{}/_sim/counters", self.info["base_url"].as_str().unwrap());
-        Self::block_on(async { common::http().get(&url).send().await.unwrap().json().await.unwrap() })
-    }
-
-    fn creates(&self) -> u64 {
-        self.counters()["restore_job_creates"].as_u64().unwrap()
-    }
-}
-
-/// A private folder with a profile `lab` for the simulator (0600) and its own data folder,
-/// so that the journal is the test's alone.
-struct Lab {
-    dir: PathBuf,
-    config: PathBuf,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-impl Lab {
-    fn new(name: &str, sim: &SimProcess) -> Lab {
-        let i = &sim.info;
-        Lab::with_profile(
-            name,
-            &format!(
-                "base_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\n",
-                i["base_url"], i["public_key"], i["private_key"], i["group_id"]
-            ),
-        )
-    }
-
-    fn with_profile(name: &str, profile: &str) -> Lab {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("atlas-restore-submit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("data")).unwrap();
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!("default_profile = \"lab\"\n[profiles.lab]\n{profile}cluster_name = \"Cluster0\"\n"),
-        )
-        .unwrap();
-        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
-        Lab { dir, config }
-    }
-
-    fn journal_path(&self) -> PathBuf {
-        self.dir.join("data").join("atlas-restore").join("jobs-lab.json")
-    }
-
-    fn journal(&self) -> Value {
-        let text = std::fs::read_to_string(self.journal_path()).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env("XDG_DATA_HOME", self.dir.join("data"))
-            .env("HOME", &self.dir)
-            .env_remove("ATLAS_RESTORE_CONFIG")
-            .env_remove("MONGODB_ATLAS_PUBLIC_API_KEY")
-            .env_remove("MONGODB_ATLAS_PRIVATE_API_KEY")
-            .env_remove("MONGODB_ATLAS_PROJECT_ID")
-            .env("NO_COLOR", "1");
-        cmd
-    }
-
-    /// `atlas-restore --config C submit ARGS` with `body` on standard input.
-    fn submit(&self, body: &str, args: &[&str]) -> Output {
-        let mut child = self
-            .command(&[&["submit"], args].concat())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
-    }
-
-    fn file(&self, name: &str, content: &str) -> PathBuf {
-        let p = self.dir.join(name);
-        std::fs::write(&p, content).unwrap();
-        p
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Exit status, stdout and stderr, for assertion messages.
-fn show(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", show(out)))
+/// How many restore jobs the simulator was asked to create.
+fn creates(sim: &SimProcess) -> u64 {
+    sim.counters()["restore_job_creates"].as_u64().unwrap()
 }
 
 fn http_body(snapshot: &str) -> String {
@@ -170,8 +27,8 @@ fn http_body(snapshot: &str) -> String {
 #[test]
 fn a_valid_body_is_created_printed_tracked_and_not_repeated_unless_allowed() {
     let sim = SimProcess::start(&["--speed", "60"]);
-    let lab = Lab::new("created", &sim);
-    let snapshot = sim.snapshot();
+    let lab = Lab::new("submit-created", &sim);
+    let snapshot = sim.snapshot("Cluster0");
     let body = http_body(&snapshot);
 
     let out = lab.submit(&body, &["-"]);
@@ -188,7 +45,7 @@ fn a_valid_body_is_created_printed_tracked_and_not_repeated_unless_allowed() {
     assert_eq!(journal["submits"][0]["state"], "CREATED");
     assert_eq!(journal["submits"][0]["jobs"][0]["id"], job_id.as_str());
     assert_eq!(journal["submits"][0]["request"]["snapshotId"], snapshot.as_str());
-    assert_eq!(sim.creates(), 1);
+    assert_eq!(creates(&sim), 1);
 
     // The same restore again within the hour: refused, naming the earlier one.
     let out = lab.submit(&body, &[]);
@@ -197,7 +54,7 @@ fn a_valid_body_is_created_printed_tracked_and_not_repeated_unless_allowed() {
     assert!(err.contains("the same restore was submitted at "), "{err}");
     assert!(err.contains(&job_id) && err.contains("--allow-repeat"), "{err}");
     assert!(out.stdout.is_empty(), "{}", show(&out));
-    assert_eq!(sim.creates(), 1, "a repeat is not sent");
+    assert_eq!(creates(&sim), 1, "a repeat is not sent");
 
     // Unless allowed; and as JSON.
     let file = lab.file("body.json", &body);
@@ -218,7 +75,7 @@ fn a_valid_body_is_created_printed_tracked_and_not_repeated_unless_allowed() {
     assert_eq!(job["tracked"], true);
     assert!(job["delivery"].is_object() && job["hashes"].is_array(), "{doc}");
     assert!(!text(&out.stdout).contains("authValue"));
-    assert_eq!(sim.creates(), 2);
+    assert_eq!(creates(&sim), 2);
     assert_eq!(lab.journal()["submits"].as_array().unwrap().len(), 2);
 
     // A repeat refused as JSON is one object too.
@@ -232,8 +89,8 @@ fn a_valid_body_is_created_printed_tracked_and_not_repeated_unless_allowed() {
 #[test]
 fn an_invalid_body_is_refused_with_the_findings_and_nothing_is_sent() {
     let sim = SimProcess::start(&[]);
-    let lab = Lab::new("invalid", &sim);
-    let snapshot = sim.snapshot();
+    let lab = Lab::new("submit-invalid", &sim);
+    let snapshot = sim.snapshot("Cluster0");
     let body = json!({"snapshotId": snapshot, "pointInTimeUTCMillis": 1795863600u64,
         "delivery": {"methodName": "HTTP"}})
     .to_string();
@@ -278,7 +135,7 @@ fn an_invalid_body_is_refused_with_the_findings_and_nothing_is_sent() {
     }
     assert!(doc["error"].is_string());
 
-    assert_eq!(sim.creates(), 0);
+    assert_eq!(creates(&sim), 0);
     assert!(
         !lab.journal_path().exists(),
         "nothing recorded for a request never sent"
@@ -288,8 +145,8 @@ fn an_invalid_body_is_refused_with_the_findings_and_nothing_is_sent() {
 #[test]
 fn an_automated_restore_goes_only_with_its_target_named_exactly() {
     let sim = SimProcess::start(&["--speed", "60"]);
-    let lab = Lab::new("erase", &sim);
-    let snapshot = sim.snapshot();
+    let lab = Lab::new("submit-erase", &sim);
+    let snapshot = sim.snapshot("Cluster0");
     let group = sim.group().to_string();
     let body = json!({"snapshotId": snapshot, "delivery": {"methodName": "AUTOMATED_RESTORE",
         "targetGroupId": group, "targetClusterName": "Staging0"}})
@@ -312,7 +169,7 @@ fn an_automated_restore_goes_only_with_its_target_named_exactly() {
         "{err}"
     );
     assert!(err.contains("ERASE cluster Staging0"), "{err}");
-    assert_eq!(sim.creates(), 0, "not confirmed, not sent");
+    assert_eq!(creates(&sim), 0, "not confirmed, not sent");
     assert!(!lab.journal_path().exists());
 
     let out = lab.submit(&body, &["--confirm-erase", "Staging0"]);
@@ -322,14 +179,14 @@ fn an_automated_restore_goes_only_with_its_target_named_exactly() {
         stdout.contains(&format!("AUTOMATED_RESTORE -> Staging0 (project {group})")),
         "{stdout}"
     );
-    assert_eq!(sim.creates(), 1);
+    assert_eq!(creates(&sim), 1);
     assert_eq!(lab.journal()["submits"][0]["state"], "CREATED");
 }
 
 #[test]
 fn what_atlas_refuses_is_exit_1_in_its_words() {
     let sim = SimProcess::start(&[]);
-    let lab = Lab::new("refused", &sim);
+    let lab = Lab::new("submit-refused", &sim);
 
     let out = lab.submit(&http_body(NO_SUCH_SNAPSHOT), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
@@ -360,13 +217,13 @@ fn what_atlas_refuses_is_exit_1_in_its_words() {
     assert!(err.contains("cannot look up the source cluster Nope0"), "{err}");
     assert!(err.contains("404 CLUSTER_NAME_NOT_FOUND"), "{err}");
     assert_eq!(lab.journal()["submits"].as_array().unwrap().len(), 2);
-    assert_eq!(sim.creates(), 0);
+    assert_eq!(creates(&sim), 0);
 }
 
 #[test]
 fn unreadable_input_and_set_up_errors_are_exit_2() {
     let sim = SimProcess::start(&[]);
-    let lab = Lab::new("setup", &sim);
+    let lab = Lab::new("submit-setup", &sim);
 
     let out = lab.submit("snapshotId=5f9a0c1e7b2d4a110fffffff", &[]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
@@ -384,7 +241,7 @@ fn unreadable_input_and_set_up_errors_are_exit_2() {
     let out = lab.submit("", &[missing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     assert!(text(&out.stderr).contains("cannot read"), "{}", show(&out));
-    assert_eq!(sim.creates(), 0);
+    assert_eq!(creates(&sim), 0);
 
     // Nothing listening where the profile points: a set-up error, not a refusal.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -393,13 +250,12 @@ fn unreadable_input_and_set_up_errors_are_exit_2() {
         .unwrap()
         .port();
     let i = &sim.info;
-    let gone = Lab::with_profile(
-        "gone",
-        &format!(
+    let gone = Lab::with_profile("submit-gone", |_| {
+        format!(
             "base_url = \"http://127.0.0.1:{port}\"\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\n",
             i["public_key"], i["private_key"], i["group_id"]
-        ),
-    );
+        )
+    });
     let out = gone.submit(&http_body(NO_SUCH_SNAPSHOT), &[]);
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
     assert!(text(&out.stderr).contains("refused the connection"), "{}", show(&out));
@@ -413,8 +269,8 @@ fn a_lost_answer_is_exit_3_recorded_before_it_left_and_sent_once() {
     // The link drops while the create's answer is on its way (the job was made); reads are
     // answered, so the source cluster is looked up as usual.
     let sim = SimProcess::start(&["--fault", "drop-create"]);
-    let lab = Lab::new("lost", &sim);
-    let snapshot = sim.snapshot();
+    let lab = Lab::new("submit-lost", &sim);
+    let snapshot = sim.snapshot("Cluster0");
     let body = http_body(&snapshot);
 
     let out = lab.submit(&body, &[]);
@@ -424,7 +280,7 @@ fn a_lost_answer_is_exit_3_recorded_before_it_left_and_sent_once() {
     assert!(err.contains("never resent"), "{err}");
     assert!(err.contains("`atlas-restore jobs` shows it once found"), "{err}");
     assert!(out.stdout.is_empty());
-    assert_eq!(sim.creates(), 1, "sent exactly once");
+    assert_eq!(creates(&sim), 1, "sent exactly once");
 
     // In the journal before the request left, and left as unknown.
     let journal = lab.journal();
@@ -444,7 +300,7 @@ fn a_lost_answer_is_exit_3_recorded_before_it_left_and_sent_once() {
     let doc = json_of(&out);
     assert_eq!(doc["state"], "refused");
     assert!(doc["error"].as_str().unwrap().contains("no job id known yet"), "{doc}");
-    assert_eq!(sim.creates(), 1);
+    assert_eq!(creates(&sim), 1);
 
     // `atlas-restore jobs` finds it in the cluster's list.
     let out = lab.command(&["jobs", "--format", "json"]).output().unwrap();
@@ -453,14 +309,14 @@ fn a_lost_answer_is_exit_3_recorded_before_it_left_and_sent_once() {
     assert_eq!(jobs.as_array().map(Vec::len), Some(1), "{jobs}");
     assert_eq!(jobs[0]["snapshotId"], snapshot.as_str());
     assert_eq!(lab.journal()["submits"][0]["state"], "CREATED");
-    assert_eq!(sim.creates(), 1);
+    assert_eq!(creates(&sim), 1);
 }
 
 #[test]
 fn json_output_of_a_lost_answer_says_unknown() {
     let sim = SimProcess::start(&["--fault", "drop-create"]);
-    let lab = Lab::new("lost-json", &sim);
-    let out = lab.submit(&http_body(&sim.snapshot()), &["--format", "json"]);
+    let lab = Lab::new("submit-lost-json", &sim);
+    let out = lab.submit(&http_body(&sim.snapshot("Cluster0")), &["--format", "json"]);
     assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     let doc = json_of(&out);
     assert_eq!(doc["state"], "unknown");

@@ -1,16 +1,8 @@
 //! `config init`'s terminal: questions as plain lines, answers read in raw mode (a secret is
 //! never echoed; Ctrl-C stops cleanly).
 
-#![allow(unused_imports)]
-use super::config_init::*;
-use crate::atlas::{AtlasClient, AtlasError, ClientOptions, Cluster, Project};
-use crate::config::{self, Env};
-use crate::restore::{ApiVersion, Flavor};
-use crate::secret::SecretString;
-use crate::text::sanitize;
+use super::config_init::Prompter;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// The questions on the process's terminal: each answer read in raw mode (so that a secret is
 /// never echoed, and Ctrl-C stops cleanly), everything else written as plain lines.

@@ -1,16 +1,9 @@
 //! `config init`'s writing: the profile merged into the file's text (other profiles and
 //! comments kept), written 0600 through a temporary file.
 
-#![allow(unused_imports)]
-use super::config_init::*;
-use crate::atlas::{AtlasClient, AtlasError, ClientOptions, Cluster, Project};
-use crate::config::{self, Env};
-use crate::restore::{ApiVersion, Flavor};
-use crate::secret::SecretString;
-use crate::text::sanitize;
+use super::config_init::{NewProfile, PrivateKey};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 /// The config's text with profile `name` set to `new`: the file's other profiles, keys and
 /// comments as they were; in an existing profile, the keys not asked about (`poll_interval`,
@@ -123,5 +116,3 @@ pub fn write_private(path: &Path, text: &str) -> Result<(), String> {
     }
     Ok(())
 }
-
-// ---- the terminal ----
