@@ -29,7 +29,7 @@ fn app() -> App {
             api: ApiVersion::V1,
             flavor: Default::default(),
             demo: false,
-            download_dir: "/tmp".into(),
+            download_dir: atlas_restore::jobs::DownloadFolder::Configured("/tmp".into()),
             local_offset: None,
         },
         Theme::new(ColorChoice::Always, false, false),
@@ -122,6 +122,7 @@ fn bench(c: &mut Criterion) {
             pending: vec![],
             at_ms: NOW_MS,
             requests: 2,
+            download_dir: None,
         }),
         NOW_MS,
     );
@@ -145,6 +146,7 @@ fn bench(c: &mut Criterion) {
             pending: vec![],
             at_ms: NOW_MS,
             requests: 20,
+            download_dir: None,
         }),
         NOW_MS,
     );

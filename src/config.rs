@@ -144,7 +144,9 @@ pub struct Profile {
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
     pub ca_file: Option<PathBuf>,
-    pub download_dir: PathBuf,
+    /// As written (`~` not yet expanded); none: asked at the first download
+    /// (`jobs::DownloadFolder`).
+    pub download_dir: Option<PathBuf>,
     pub max_body_bytes: u64,
 }
 
@@ -325,11 +327,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
         request_timeout: duration("request_timeout", &file.request_timeout, Duration::from_secs(30))?,
         connect_timeout: duration("connect_timeout", &file.connect_timeout, Duration::from_secs(10))?,
         ca_file: file.ca_file.clone(),
-        download_dir: file
-            .download_dir
-            .as_deref()
-            .map(expand_home)
-            .unwrap_or_else(default_download_dir),
+        download_dir: file.download_dir.clone(),
         max_body_bytes: file.max_body_bytes.unwrap_or(8 * 1024 * 1024),
         base_url: base_url.trim_end_matches('/').to_string(),
         name,
@@ -387,20 +385,13 @@ impl Profile {
     }
 }
 
-/// Where archives go when the profile does not say: the user's download folder (XDG), else
-/// the data folder, in an `atlas-restore` folder of their own; never the current directory,
-/// where a multi-gigabyte archive would land wherever the session happened to start.
+/// The folder offered at the first download when the profile names none: the user's download
+/// folder (XDG), else the data folder, in an `atlas-restore` folder of their own; never the
+/// current directory, where a multi-gigabyte archive would land wherever the session
+/// happened to start.
 pub fn default_download_dir() -> PathBuf {
     directories::UserDirs::new()
         .and_then(|u| u.download_dir().map(|d| d.join("atlas-restore")))
         .or_else(|| directories::ProjectDirs::from("", "", "atlas-restore").map(|p| p.data_dir().join("downloads")))
         .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// `~/restores` as the user means it: under the home folder.
-fn expand_home(path: &std::path::Path) -> PathBuf {
-    match (path.strip_prefix("~"), directories::BaseDirs::new()) {
-        (Ok(rest), Some(base)) => base.home_dir().join(rest),
-        _ => path.to_path_buf(),
-    }
 }

@@ -113,6 +113,7 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
     let services = services(&profile, &journal_dir)?;
     runtime()?.block_on(atlas_restore::tui::run_dashboard(
         &profile,
+        config::default_download_dir(),
         services,
         theme,
         &ui,
@@ -155,7 +156,8 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             request_timeout: std::time::Duration::from_secs(10),
             connect_timeout: std::time::Duration::from_secs(5),
             ca_file: None,
-            download_dir: scratch.clone(),
+            // Asked at the first download, like any profile's; the demo offers its scratch folder.
+            download_dir: None,
             max_body_bytes: 8 * 1024 * 1024,
         };
         logging::start("demo", &profile.name, &profile.base_url, profile.api.as_str());
@@ -163,6 +165,7 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             Ok(services) => {
                 atlas_restore::tui::run_dashboard(
                     &profile,
+                    scratch.join("downloads"),
                     services,
                     theme,
                     &config::UiConfig::default(),
@@ -342,18 +345,27 @@ fn download_outcome(
     let journal_dir = atlas_restore::jobs::journal::default_dir()
         .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
     let services = services(&profile, &journal_dir)?;
-    let home = process_env("HOME").map(std::path::PathBuf::from);
-    let dir = args.dir.as_deref().unwrap_or(&profile.download_dir);
     let json = args.format == Format::Json;
-    let opts = download::Options {
-        id: args.id.trim().to_string(),
-        group_id: profile.group_id.clone(),
-        cluster: profile.cluster_name.clone(),
-        dir: download::expand_home(dir, home.as_deref()),
-        json,
-        progress: !json && std::io::stderr().is_terminal(),
-    };
-    Ok(runtime()?.block_on(async {
+    runtime()?.block_on(async {
+        use atlas_restore::jobs::folder;
+        // --dir, else the config's download_dir, else the folder chosen in the dashboard, else
+        // the one the dashboard would offer (a script is never asked).
+        let dir = match &args.dir {
+            Some(dir) => folder::expand_home(dir, folder::home().as_deref()),
+            None => services
+                .download_folder(profile.download_dir.as_deref(), config::default_download_dir())
+                .await?
+                .or_suggested()
+                .to_path_buf(),
+        };
+        let opts = download::Options {
+            id: args.id.trim().to_string(),
+            group_id: profile.group_id.clone(),
+            cluster: profile.cluster_name.clone(),
+            dir,
+            json,
+            progress: !json && std::io::stderr().is_terminal(),
+        };
         let cancel = atlas_restore::jobs::Cancel::new();
         let on_interrupt = cancel.clone();
         tokio::spawn(async move {
@@ -361,8 +373,8 @@ fn download_outcome(
                 on_interrupt.cancel();
             }
         });
-        download::run(&services, &opts, &cancel).await
-    }))
+        Ok(download::run(&services, &opts, &cancel).await)
+    })
 }
 
 /// The body's bytes and a name for messages: from a file, or standard input for `-` or none.

@@ -102,6 +102,8 @@ fn an_ops_manager_demo_composes_submits_follows_and_downloads() {
     let detail = pty.wait_for("download URL");
     assert!(detail.contains("Authorization"), "the header urlV2 needs: {detail}");
     pty.send("d");
+    pty.wait_for("Where should this profile's archives go?");
+    pty.send(key::ENTER);
     pty.wait_for("Download the restore file?");
     pty.send(key::ENTER);
     pty.wait_until(60, "the download checked", |s| s.contains("matches"));

@@ -156,10 +156,19 @@ fn compose_conflict_review_submit_download_in_the_demo() {
         !s.contains("curl -fSL"),
         "the command, with its secret, is not shown: {s}"
     );
+    // The profile's first download asks where archives go, offering the demo's scratch folder.
     pty.send("d");
-    pty.wait_for("Download the restore file?");
+    let s = pty.wait_for("Where should this profile's archives go?");
+    assert!(s.contains("folder: /") && s.contains("downloads"), "{s}");
+    pty.send(key::ENTER);
+    let s = pty.wait_for("Download the restore file?");
+    assert!(s.contains("f chooses another"), "{s}");
     pty.send(key::ENTER);
     pty.wait_until(30, "the download checked", |s| s.contains("matches"));
+    // Asked once: the next download goes straight to the question.
+    pty.send("d");
+    pty.wait_for("Download the restore file?");
+    pty.send(key::ESC);
 
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);

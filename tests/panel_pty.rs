@@ -124,6 +124,9 @@ fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
     // Every part READY, then D downloads them all, each checked.
     pty.wait_until(60, "the batch READY", |s| s.contains("3 READY"));
     pty.send("D");
+    // The profile's first download: where archives go (the demo's scratch folder offered).
+    pty.wait_for("Where should this profile's archives go?");
+    pty.send(key::ENTER);
     pty.wait_for("Download every part of the batch?");
     pty.send(key::ENTER);
     pty.wait_until(60, "every part fetched", |s| {

@@ -28,7 +28,7 @@ fn app(theme: Theme) -> App {
             api: ApiVersion::V1,
             flavor: Default::default(),
             demo: true,
-            download_dir: "/tmp".into(),
+            download_dir: atlas_restore::jobs::DownloadFolder::Configured("/tmp".into()),
             local_offset: None,
         },
         theme,
@@ -262,7 +262,7 @@ fn help_scrolls_to_its_end_at_80x24() {
     let mut a = app(color());
     press(&mut a, KeyCode::F(1));
     assert!(text(&a, 80, 24).contains("Anywhere"));
-    for _ in 0..60 {
+    for _ in 0..100 {
         press(&mut a, KeyCode::Down);
     }
     let s = text(&a, 80, 24);

@@ -307,26 +307,3 @@ fn render(results: &[Result1], opts: &Options, stopped_early: bool) -> Outcome {
         stderr,
     }
 }
-
-/// `~/x` with the home folder; anything else as it is.
-pub fn expand_home(dir: &std::path::Path, home: Option<&std::path::Path>) -> PathBuf {
-    match (dir.strip_prefix("~"), home) {
-        (Ok(rest), Some(home)) => home.join(rest),
-        _ => dir.to_path_buf(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    #[test]
-    fn a_home_folder_is_expanded() {
-        let home = Path::new("/home/dba");
-        assert_eq!(expand_home(Path::new("~/restores"), Some(home)), home.join("restores"));
-        assert_eq!(expand_home(Path::new("~"), Some(home)), home);
-        assert_eq!(expand_home(Path::new("/srv/r"), Some(home)), Path::new("/srv/r"));
-        assert_eq!(expand_home(Path::new("~/r"), None), Path::new("~/r"));
-    }
-}

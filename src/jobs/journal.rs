@@ -10,6 +10,7 @@
 //! rename is atomic, so they see a whole file. Files are 0600: they name projects, clusters
 //! and download URLs.
 
+pub use super::notes::{DownloadNote, JobNotes};
 use crate::atlas::RestoreJob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -163,39 +164,11 @@ pub struct JournalData {
     /// and listed ones downloaded from here).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub notes: BTreeMap<String, JobNotes>,
-}
-
-/// What this profile learned about a job: when it was seen to finish (for the ETA of the
-/// next ones), its snapshot's size, its download and what the archive held.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct JobNotes {
-    /// When a poll first saw it finished, less half the time since the poll before, which
-    /// saw it running (Atlas's clock, epoch ms). Only set when both were seen.
+    /// The folder the DBA chose for this profile's archives, asked at the first download
+    /// (a `download_dir` in the config goes first). Here, so every window and the headless
+    /// `download` see the choice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_ms: Option<i64>,
-    /// How far off `finished_ms` can be: half the time between those two polls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_within_ms: Option<i64>,
-    /// The data size of the snapshot it restores (the parts' `dataSizeBytes` added up).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot_bytes: Option<i64>,
-    /// The last download of its file from here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub download: Option<DownloadNote>,
-    /// What its archive held, read after a verified download.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub archive: Option<super::archive::ArchiveReport>,
-}
-
-/// A download of a job's file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DownloadNote {
-    pub path: String,
-    pub bytes: u64,
-    pub sha1: String,
-    /// `verified`, `mismatch` or `not-listed` (Atlas listed no SHA1).
-    pub verdict: String,
-    pub at_ms: i64,
+    pub download_dir: Option<PathBuf>,
 }
 
 /// A tracked job and the request that made it (when it was sent from here).

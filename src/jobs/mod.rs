@@ -5,7 +5,9 @@
 pub mod archive;
 pub mod download;
 pub mod eta;
+pub mod folder;
 pub mod journal;
+pub mod notes;
 pub mod poller;
 pub mod present;
 pub mod reconcile;
@@ -15,6 +17,7 @@ pub mod verify;
 pub use archive::{ArchiveBreak, ArchiveReport};
 pub use download::{Cancel, Checked, DownloadError, FetchError, Fetched, Progress, Verdict};
 pub use eta::{Eta, PastRestore};
+pub use folder::DownloadFolder;
 pub use journal::{
     DownloadNote, JobNotes, Journal, JournalData, JournalError, Origin, SubmitState, TrackedJob, TrackedSubmit,
 };

@@ -47,6 +47,8 @@ pub enum PollEvent {
         pending: Vec<TrackedSubmit>,
         at_ms: i64,
         requests: u32,
+        /// The download folder chosen for the profile (in any window).
+        download_dir: Option<std::path::PathBuf>,
     },
     /// The cycle failed; the next try is in `retry_in`. Tracked jobs are untouched.
     Failed {
@@ -296,6 +298,7 @@ impl Poller {
                 pending,
                 at_ms: now_ms,
                 requests,
+                download_dir: data.download_dir.clone(),
             }),
             wait,
         ))

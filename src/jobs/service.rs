@@ -120,6 +120,37 @@ impl Services {
         }
     }
 
+    /// Where this profile's archives go: the config's `download_dir`, else the folder chosen
+    /// at an earlier download (in the journal), else none yet and `suggested` offered.
+    pub async fn download_folder(
+        &self,
+        configured: Option<&std::path::Path>,
+        suggested: std::path::PathBuf,
+    ) -> Result<super::DownloadFolder, JournalError> {
+        let remembered = self.journal_data().await?.download_dir;
+        let home = super::folder::home();
+        Ok(super::DownloadFolder::resolve(
+            configured,
+            remembered.as_deref(),
+            suggested,
+            home.as_deref(),
+        ))
+    }
+
+    /// Makes the folder the DBA typed ready (`folder::check_choice`) and remembers it for the
+    /// profile; the error says what to do instead.
+    pub async fn choose_download_dir(&self, text: &str) -> Result<std::path::PathBuf, String> {
+        let (j, text) = (self.journal.clone(), text.to_string());
+        tokio::task::spawn_blocking(move || {
+            let dir = super::folder::check_choice(&text, super::folder::home().as_deref())?;
+            j.update(|d| d.download_dir = Some(dir.clone()))
+                .map_err(|e| format!("the folder is ready but could not be remembered: {e}"))?;
+            Ok(dir)
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()))
+    }
+
     /// Follows jobs made elsewhere (a lost submit's candidate settles that submit).
     pub async fn track(&self, group_id: &str, cluster: &str, jobs: Vec<RestoreJob>) -> Result<bool, JournalError> {
         let now_ms = self.now_ms();

@@ -24,7 +24,8 @@ pub struct AppInfo {
     /// Atlas, Cloud Manager or Ops Manager: their rules and paths differ.
     pub flavor: Flavor,
     pub demo: bool,
-    pub download_dir: std::path::PathBuf,
+    /// Where archives go: the config's folder, the one chosen here, or none yet (asked).
+    pub download_dir: crate::jobs::DownloadFolder,
     /// The local zone's offset, read before any thread started (later it cannot be, safely).
     pub local_offset: Option<time::UtcOffset>,
 }
@@ -196,7 +197,9 @@ impl App {
                     vec![Scope::Detail, Scope::Scroll]
                 }
             }
+            Some(Dialog::Confirm { folder: Some(_), .. }) => vec![Scope::ConfirmDownload, Scope::Confirm],
             Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
+            Some(Dialog::Folder(_)) => vec![Scope::Folder],
             None if self.focus_jobs && self.jobs.filtering.is_some() => vec![Scope::JobsFilter],
             None if self.focus_jobs => vec![Scope::Jobs, Scope::NoText, Scope::Global],
             None => {
@@ -303,7 +306,16 @@ impl App {
                 self.status = Some(text);
                 true
             }
+            Msg::FolderChosen(result) => self.folder_chosen(result, &mut effects),
             Msg::Poll(event) => {
+                if let crate::jobs::PollEvent::Updated {
+                    download_dir: Some(dir),
+                    ..
+                } = &event
+                {
+                    // Chosen in another window (the config's folder goes first).
+                    self.folder_remembered(dir);
+                }
                 self.jobs.on_poll(event);
                 self.tell_news(now_ms, &mut effects);
                 true
@@ -471,23 +483,9 @@ impl App {
                     scroll: super::scroll::Scroll::default(),
                 });
             }
-            Request::DownloadBatch(batch_id) => {
-                if let Some((_, parts)) = self.jobs.selected_batch().filter(|(id, _)| *id == batch_id) {
-                    let dir = self.info.download_dir.clone();
-                    self.dialog = Some(Dialog::Confirm {
-                        title: "Download every part of the batch?".into(),
-                        lines: vec![
-                            format!(
-                                "{} parts, one after the other, into {}, each SHA1 computed on the way.",
-                                parts.len(),
-                                dir.display()
-                            ),
-                            "Each download uses one of the downloads Atlas allows for its part.".into(),
-                        ],
-                        then: Effect::DownloadAll { jobs: parts, dir },
-                    });
-                }
-            }
+            Request::DownloadBatch(batch_id) => self.download_batch(&batch_id),
+            Request::ChooseFolder(text) => effects.push(Effect::ChooseFolder { text }),
+            Request::ChangeFolder(then) => self.ask_folder(false, then),
             Request::OpenPicker => return self.open_picker(effects),
             Request::MethodChanged => {
                 self.revalidate(now_ms);

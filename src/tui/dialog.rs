@@ -2,6 +2,7 @@
 //! handles what it can alone and returns an `Outcome`; what needs the rest of the app (a
 //! picked value for the form, a job action, a submit) goes back as a `Request` for `App`.
 
+use super::folder::{AfterFolder, FolderPrompt};
 use super::keys::Action;
 use super::msg::Effect;
 use super::picker::{PickItem, Picker};
@@ -35,12 +36,15 @@ pub enum Dialog {
         scroll: Scroll,
     },
     /// A question before an action that costs something (a download uses one of maxDownloads,
-    /// a forget).
+    /// a forget). `folder`: a download into the profile's chosen folder, which `f` changes.
     Confirm {
         title: String,
         lines: Vec<String>,
         then: Effect,
+        folder: Option<AfterFolder>,
     },
+    /// Where the profile's archives go (asked at its first download, or after `f`).
+    Folder(FolderPrompt),
 }
 
 /// What a component did with a key.
@@ -93,6 +97,10 @@ pub enum Request {
     Edited,
     /// The focus left this field (the source's lookup follows a change of project or cluster).
     FocusLeft(Field),
+    /// Make this folder ready and remember it for the profile.
+    ChooseFolder(String),
+    /// Ask for another download folder, then go on with the download.
+    ChangeFolder(AfterFolder),
 }
 
 /// A key as text input (typing, Backspace, cursor keys), for fields and filters.
@@ -143,15 +151,18 @@ impl Dialog {
                 Some(a) if scroll.on_action(a) => Outcome::Changed,
                 _ => Outcome::Ignored,
             },
-            Dialog::Confirm { then, .. } => match action {
-                Some(Action::Close) => Outcome::Close,
-                Some(Action::Submit) => Outcome::Request(Request::Confirmed(then.clone())),
+            Dialog::Confirm { then, folder, .. } => match (action, folder) {
+                (Some(Action::Close), _) => Outcome::Close,
+                (Some(Action::Submit), _) => Outcome::Request(Request::Confirmed(then.clone())),
+                (Some(Action::ChangeFolder), Some(after)) => Outcome::Request(Request::ChangeFolder(after.clone())),
                 _ => Outcome::Ignored,
             },
+            Dialog::Folder(prompt) => prompt.on_key(action, key),
         }
     }
 
-    /// Pasted text: a picker filters by it; the erase confirmation refuses it; others ignore it.
+    /// Pasted text: a picker filters by it, the folder question takes it; the erase confirmation
+    /// refuses it; others ignore it.
     pub fn on_paste(&mut self, text: &str) -> Outcome {
         match self {
             Dialog::Picker(p) => {
@@ -160,6 +171,7 @@ impl Dialog {
                 }
                 Outcome::Changed
             }
+            Dialog::Folder(prompt) => prompt.on_paste(text),
             Dialog::Review(r) if r.confirm.is_some() => {
                 r.note = Some("type the name: pasting does not confirm an erase".into());
                 Outcome::Changed

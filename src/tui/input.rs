@@ -7,6 +7,8 @@
 //!   characters that follow an Esc at once, and when they make a key's sequence (`[A`, `OB`,
 //!   `[1;5C`, `[3~`, ...) gives that key instead. A complete sequence that is no key (a mouse
 //!   report, a focus event) is dropped, never typed; anything else is passed on as it came.
+//!   An Esc and a character in one read (`ESC d`, `ESC ^Q`) crossterm makes Alt+`d`: no key
+//!   here is bound with Alt, so it is given as the Esc and then the key, as they were pressed.
 //! - **Pasted ids.** `pasted_value` takes what came along from where an id was copied.
 
 use crate::restore::Field;
@@ -67,6 +69,10 @@ impl<S: Source> Keys<S> {
                 }
             },
         };
+        if let Some(key) = alt_char(&event) {
+            self.replay.push_front(Event::Key(key));
+            return Ok(Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+        }
         // What follows an Esc is looked at only once it is the last event known: events
         // already in `replay` were read right behind it and are not a sequence.
         if is_plain_esc(&event) && self.replay.is_empty() {
@@ -100,6 +106,18 @@ impl<S: Source> Keys<S> {
         }
         self.replay.extend(came);
         Ok(())
+    }
+}
+
+/// The key of crossterm's Alt+character (an Esc and the character in one read), without Alt.
+fn alt_char(e: &Event) -> Option<KeyEvent> {
+    match e {
+        Event::Key(k) if k.modifiers.contains(KeyModifiers::ALT) && matches!(k.code, KeyCode::Char(_)) => {
+            let mut plain = *k;
+            plain.modifiers -= KeyModifiers::ALT;
+            Some(plain)
+        }
+        _ => None,
     }
 }
 
@@ -304,11 +322,21 @@ mod tests {
         Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
     }
 
-    /// What crossterm 0.29 makes of bytes: ESC ESC is one Esc, a capital is Shift+char.
+    /// What crossterm 0.29 makes of bytes: ESC ESC is one Esc, ESC and a character (not `[`
+    /// or `O`) Alt+character, a capital Shift+char, a control character Ctrl+letter.
     fn crossterm(bytes: &str) -> Vec<Event> {
         let mut out = Vec::new();
         let mut rest = bytes;
         while let Some(c) = rest.chars().next() {
+            let mut after_esc = rest.strip_prefix('\x1b').map(str::chars);
+            if let Some(next) = after_esc.as_mut().and_then(Iterator::next)
+                && !matches!(next, '\x1b' | '[' | 'O')
+                && let [Event::Key(k)] = crossterm(&next.to_string()).as_slice()
+            {
+                out.push(Event::Key(KeyEvent::new(k.code, k.modifiers | KeyModifiers::ALT)));
+                rest = &rest[1 + next.len_utf8()..];
+                continue;
+            }
             if let Some(after) = rest.strip_prefix("\x1b\x1b") {
                 out.push(key(KeyCode::Esc));
                 rest = after;
@@ -326,6 +354,11 @@ mod tests {
             };
             out.push(if c == '\x1b' {
                 key(KeyCode::Esc)
+            } else if c.is_ascii_control() {
+                Event::Key(KeyEvent::new(
+                    KeyCode::Char((c as u8 + b'a' - 1) as char),
+                    KeyModifiers::CONTROL,
+                ))
             } else {
                 Event::Key(KeyEvent::new(KeyCode::Char(c), mods))
             });
@@ -375,9 +408,19 @@ mod tests {
     }
 
     #[test]
+    fn esc_and_a_character_in_one_read_are_esc_then_the_character() {
+        let ctrl = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+        // Esc then Ctrl-Q arriving together still quits; Esc then d still downloads.
+        assert_eq!(all(vec![crossterm("\x1b\x11")]), [key(KeyCode::Esc), ctrl('q')]);
+        assert_eq!(
+            all(vec![crossterm("\x1bdx")]),
+            [key(KeyCode::Esc), key(KeyCode::Char('d')), key(KeyCode::Char('x'))]
+        );
+    }
+
+    #[test]
     fn what_is_not_a_sequence_passes_as_it_came() {
-        let typed = crossterm("\x1bab");
-        assert_eq!(all(vec![typed.clone()]), typed);
+        assert_eq!(all(vec![crossterm("ab")]), crossterm("ab"));
         let not_csi = crossterm("\x1b\x1b[x!");
         assert_eq!(all(vec![not_csi.clone()]), not_csi);
         let not_ss3 = crossterm("\x1b\x1bOx");

@@ -3,7 +3,9 @@
 //! restore, an expired link) says why instead.
 
 use super::app::{App, Dialog, Effect};
+use super::folder::{AfterFolder, FolderPrompt};
 use super::keys::Action;
+use crate::jobs::DownloadFolder;
 use crate::restore::Field;
 
 impl App {
@@ -51,6 +53,7 @@ impl App {
                     then: Effect::Forget {
                         job_id: job.id.to_string(),
                     },
+                    folder: None,
                 });
                 return true;
             }
@@ -85,21 +88,28 @@ impl App {
                 }
             }
             _ => {
-                let file = present::file_name(job);
-                let dest = self.info.download_dir.join(&file);
+                let after = AfterFolder::Job(job.id.to_string());
+                let Some(dir) = self.info.download_dir.chosen() else {
+                    self.ask_folder(true, after);
+                    return true;
+                };
+                let dest = dir.join(present::file_name(job));
+                let lines = vec![
+                    match present::max_downloads(job).as_str() {
+                        "no limit" => "Atlas sets no limit on downloads for this job.".to_string(),
+                        n => format!("Each download uses one of the {n} downloads Atlas allows for this job."),
+                    },
+                    format!("It is saved as {} and its SHA1 computed on the way.", dest.display()),
+                    self.folder_line(),
+                ];
                 self.dialog = Some(Dialog::Confirm {
                     title: "Download the restore file?".into(),
-                    lines: vec![
-                        match present::max_downloads(job).as_str() {
-                            "no limit" => "Atlas sets no limit on downloads for this job.".to_string(),
-                            n => format!("Each download uses one of the {n} downloads Atlas allows for this job."),
-                        },
-                        format!("It is saved as {} and its SHA1 computed on the way.", dest.display()),
-                    ],
+                    lines,
                     then: Effect::Download {
                         job: Box::new(job.clone()),
                         dest,
                     },
+                    folder: self.folder_changeable().then_some(after),
                 });
             }
         }
@@ -175,5 +185,109 @@ impl App {
             "a new request from job {}: change what differs, then Ctrl-S reviews it; nothing is sent before",
             present::short_id(job_id)
         ));
+    }
+}
+
+/// The download folder: asked at the profile's first download, changed with `f`, and taken
+/// from another window's choice.
+impl App {
+    /// `D` on a batch: every part into the folder, after a question (the folder first, when
+    /// none was chosen).
+    pub(crate) fn download_batch(&mut self, batch_id: &str) {
+        let Some((_, parts)) = self.jobs.selected_batch().filter(|(id, _)| id == batch_id) else {
+            return;
+        };
+        let after = AfterFolder::Batch(batch_id.to_string());
+        let Some(dir) = self.info.download_dir.chosen().map(std::path::Path::to_path_buf) else {
+            return self.ask_folder(true, after);
+        };
+        self.dialog = Some(Dialog::Confirm {
+            title: "Download every part of the batch?".into(),
+            lines: vec![
+                format!(
+                    "{} parts, one after the other, into {}, each SHA1 computed on the way.",
+                    parts.len(),
+                    dir.display()
+                ),
+                "Each download uses one of the downloads Atlas allows for its part.".into(),
+                self.folder_line(),
+            ],
+            then: Effect::DownloadAll { jobs: parts, dir },
+            folder: self.folder_changeable().then_some(after),
+        });
+    }
+
+    /// Where the folder comes from, and how to change it.
+    fn folder_line(&self) -> String {
+        let origin = self.info.download_dir.origin();
+        if self.folder_changeable() {
+            format!("The folder was {origin}; f chooses another.")
+        } else {
+            format!("The folder is {origin}; change it there.")
+        }
+    }
+
+    /// A folder set in the config is changed there, not here.
+    fn folder_changeable(&self) -> bool {
+        !matches!(self.info.download_dir, DownloadFolder::Configured(_))
+    }
+
+    /// Asks where archives go, offering the folder chosen (or suggested) so far; `then` goes
+    /// on once it is ready.
+    pub(crate) fn ask_folder(&mut self, first: bool, then: AfterFolder) {
+        let offered = self.info.download_dir.or_suggested();
+        let shown = crate::jobs::folder::shown(offered, crate::jobs::folder::home().as_deref());
+        self.dialog = Some(Dialog::Folder(FolderPrompt::new(
+            &shown,
+            first,
+            &self.info.profile,
+            then,
+        )));
+    }
+
+    /// The folder typed is ready and remembered (go on with what waited for it), or not (say
+    /// why in the question, which stays).
+    pub(crate) fn folder_chosen(
+        &mut self,
+        result: Result<std::path::PathBuf, String>,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
+        let Some(Dialog::Folder(prompt)) = &mut self.dialog else {
+            // Cancelled meanwhile: a folder made ready is still the profile's choice.
+            if let Ok(dir) = result {
+                self.folder_remembered(&dir);
+            }
+            return true;
+        };
+        match result {
+            Err(why) => {
+                prompt.checking = false;
+                prompt.error = Some(why);
+            }
+            Ok(dir) => {
+                let then = prompt.then.clone();
+                self.dialog = None;
+                self.status = Some(format!(
+                    "archives of profile {} go to {} from now on, in every window",
+                    self.info.profile,
+                    dir.display()
+                ));
+                self.info.download_dir = DownloadFolder::Chosen(dir);
+                match then {
+                    AfterFolder::Job(id) => {
+                        self.job_action(Action::Download, &id, effects);
+                    }
+                    AfterFolder::Batch(id) => self.download_batch(&id),
+                }
+            }
+        }
+        true
+    }
+
+    /// A folder chosen for the profile (here or in another window); the config's goes first.
+    pub(crate) fn folder_remembered(&mut self, dir: &std::path::Path) {
+        if self.folder_changeable() {
+            self.info.download_dir = DownloadFolder::Chosen(dir.to_path_buf());
+        }
     }
 }

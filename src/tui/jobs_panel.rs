@@ -2,11 +2,10 @@
 //! age, and one clear state when loading fails.
 
 use super::dialog::{Outcome, Request};
+pub(super) use super::job_row::RowModel;
 use super::keys::Action;
 use crate::atlas::RestoreJob;
-use crate::jobs::present::{
-    self, delivery_status, expires_in, expires_ms, listed_sha1, max_downloads, short_id, status,
-};
+use crate::jobs::present::{self, expires_in, expires_ms};
 use crate::jobs::{PollEvent, TrackedJob, TrackedSubmit};
 use ratatui::layout::Rect;
 
@@ -103,98 +102,6 @@ pub(super) enum Slot {
 struct Batch {
     id: String,
     parts: Vec<Slot>,
-}
-
-/// A row's text, read from the job once: the columns a frame draws.
-#[derive(Debug, Clone)]
-pub(super) struct RowModel {
-    pub(super) kind: Kind,
-    pub(super) batch: bool,
-    pub(super) failure: bool,
-    pub(super) short_id: String,
-    pub(super) cluster: String,
-    pub(super) status: String,
-    pub(super) delivery: String,
-    /// An automated restore's target; `None` for a download.
-    pub(super) target: Option<String>,
-    pub(super) point: String,
-    pub(super) created: String,
-    /// A download's URL without its scheme and query, or "-".
-    pub(super) url: String,
-    pub(super) sha1: String,
-    pub(super) max_dl: String,
-}
-
-impl RowModel {
-    /// A batch's row: how many parts, how many READY, and what they share.
-    fn batch(id: &str, parts: &[&RowModel]) -> RowModel {
-        let ready = parts.iter().filter(|p| p.delivery == "READY").count();
-        let hashed = parts.iter().filter(|p| p.sha1 != "-").count();
-        let first = parts[0];
-        RowModel {
-            batch: true,
-            failure: parts.iter().any(|p| p.failure),
-            short_id: short_id(id),
-            status: format!("{} parts", parts.len()),
-            delivery: format!("{ready} READY"),
-            url: "D downloads every part".into(),
-            sha1: format!("{hashed}/{}", parts.len()),
-            ..first.clone()
-        }
-    }
-
-    /// Every text of the row, for the filter.
-    fn text(&self) -> String {
-        [
-            self.short_id.as_str(),
-            &self.cluster,
-            &self.status,
-            &self.delivery,
-            self.target.as_deref().unwrap_or(""),
-            &self.point,
-            &self.created,
-            &self.url,
-            &self.sha1,
-        ]
-        .join(" ")
-    }
-
-    fn of(shown: Shown<'_>) -> RowModel {
-        let job = shown.job;
-        let method = present::method(job, shown.request);
-        let created = job
-            .created
-            .as_deref()
-            .and_then(|c| c.get(5..16))
-            .map_or_else(|| "-".to_string(), |c| c.replace('T', " "));
-        let url = present::download_target(job)
-            .filter(|_| present::download_gone(job).is_none())
-            .map_or_else(
-                || "-".to_string(),
-                |t| {
-                    let no_query = t.url.split('?').next().unwrap_or_default();
-                    no_query
-                        .split_once("://")
-                        .map_or(no_query, |(_, rest)| rest)
-                        .to_string()
-                },
-            );
-        RowModel {
-            kind: shown.kind,
-            batch: job.batch_id.is_some(),
-            failure: job.status_name.as_ref().is_some_and(|s| s.is_failure()),
-            short_id: short_id(&job.id),
-            cluster: job.cluster_name.as_deref().unwrap_or("-").to_string(),
-            status: status(job),
-            delivery: delivery_status(job),
-            target: method.target(),
-            point: present::restore_point(job, shown.request),
-            created,
-            url,
-            sha1: listed_sha1(job).map_or_else(|| "-".into(), |h| h.chars().take(8).collect()),
-            max_dl: max_downloads(job),
-        }
-    }
 }
 
 impl JobsPanel {

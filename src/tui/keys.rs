@@ -32,6 +32,11 @@ pub enum Scope {
     DetailFile,
     /// A yes/no question (a download that uses one of maxDownloads).
     Confirm,
+    /// The question before a download, when the folder is the profile's choice (not the
+    /// config's): another folder can be chosen.
+    ConfirmDownload,
+    /// Typing the download folder (asked at a profile's first download).
+    Folder,
     /// Any dialog (help, error).
     Dialog,
     /// A view that scrolls (help, a job's detail, the review).
@@ -69,6 +74,8 @@ pub enum Action {
     Collapse,
     DownloadBatch,
     CloneJob,
+    /// Choose another download folder (in the question before a download).
+    ChangeFolder,
     PageUp,
     PageDown,
     Top,
@@ -126,6 +133,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Detail, &[(KeyCode::Char('t'), NONE)], Action::Track, "track this job (a whole batch) in this profile", false),
     bind(Scope::Detail, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget this tracked job (it stays in Atlas)", false),
     bind(Scope::Detail, &[(KeyCode::Esc, NONE)], Action::Close, "back to the jobs", true),
+    bind(Scope::ConfirmDownload, &[(KeyCode::Char('f'), NONE)], Action::ChangeFolder, "choose another download folder (remembered for the profile)", true),
+    bind(Scope::Folder, &[(KeyCode::Enter, NONE)], Action::Pick, "use this folder: made if missing, remembered for the profile", true),
+    bind(Scope::Folder, &[(KeyCode::Esc, NONE)], Action::Close, "cancel; nothing is downloaded", true),
     bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], Action::Submit, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], Action::Close, "cancel", true),
     bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], Action::Close, "close this", true),
@@ -284,6 +294,7 @@ fn short(action: Action) -> &'static str {
         Action::DownloadBatch => "download all",
         Action::Sort => "sort",
         Action::CloneJob => "new from it",
+        Action::ChangeFolder => "other folder",
         Action::Submit => "submit",
         Action::Close => "close",
     }
@@ -304,6 +315,9 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         ("In the review", Scope::Review),
         ("In a job's detail", Scope::Detail),
         ("In a job's detail, when it has a file", Scope::DetailFile),
+        ("In a question", Scope::Confirm),
+        ("In the question before a download", Scope::ConfirmDownload),
+        ("Choosing the download folder", Scope::Folder),
         ("In a dialog", Scope::Dialog),
         ("In a view that scrolls (help, detail, review)", Scope::Scroll),
     ];
@@ -339,6 +353,8 @@ mod tests {
             &[Scope::Detail, Scope::Anywhere],
             &[Scope::DetailFile, Scope::Detail, Scope::Anywhere],
             &[Scope::Dialog, Scope::Anywhere],
+            &[Scope::ConfirmDownload, Scope::Confirm, Scope::Anywhere],
+            &[Scope::Folder, Scope::Anywhere],
         ];
         for scopes in contexts {
             for (label, _) in footer(scopes) {

@@ -4,10 +4,12 @@
 pub mod app;
 pub mod clipboard;
 pub mod dialog;
+pub mod folder;
 pub mod form;
 pub mod input;
 pub mod job_actions;
 pub mod job_detail;
+mod job_row;
 pub mod jobs_panel;
 mod jobs_panel_view;
 pub mod keys;
@@ -30,9 +32,11 @@ use crate::jobs::{PollerConfig, Services};
 use app::{App, AppInfo};
 use theme::Theme;
 
-/// Opens the dashboard on a profile's services until the user quits.
+/// Opens the dashboard on a profile's services until the user quits. `suggested_dir` is the
+/// download folder offered when the profile has none yet.
 pub async fn run_dashboard(
     profile: &Profile,
+    suggested_dir: std::path::PathBuf,
     services: Services,
     theme: Theme,
     ui: &crate::config::UiConfig,
@@ -40,6 +44,12 @@ pub async fn run_dashboard(
     local_offset: Option<time::UtcOffset>,
 ) -> anyhow::Result<()> {
     let known = services.journal_data().await?;
+    let download_dir = crate::jobs::DownloadFolder::resolve(
+        profile.download_dir.as_deref(),
+        known.download_dir.as_deref(),
+        suggested_dir,
+        crate::jobs::folder::home().as_deref(),
+    );
     let unresolved = known.unresolved().len();
     let mut app = App::new(
         AppInfo {
@@ -49,7 +59,7 @@ pub async fn run_dashboard(
             api: profile.api,
             flavor: profile.flavor,
             demo,
-            download_dir: profile.download_dir.clone(),
+            download_dir,
             local_offset,
         },
         theme,

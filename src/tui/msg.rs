@@ -52,6 +52,8 @@ pub enum Msg {
     Status(String),
     /// A poll cycle's outcome.
     Poll(crate::jobs::PollEvent),
+    /// The download folder typed is ready and remembered, or why it cannot be used.
+    FolderChosen(Result<std::path::PathBuf, String>),
 }
 
 /// Background work the event loop starts on the app's behalf.
@@ -117,6 +119,10 @@ pub enum Effect {
     /// Stop a running download (its part is kept).
     CancelDownload {
         job_id: String,
+    },
+    /// Make the folder typed ready for archives and remember it for the profile.
+    ChooseFolder {
+        text: String,
     },
     /// Fetch every part of a batch into `dir`, one after the other.
     DownloadAll {

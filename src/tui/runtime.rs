@@ -239,6 +239,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                     result: result.map_err(|e| e.to_string()),
                 }
             }
+            Effect::ChooseFolder { text } => Msg::FolderChosen(services.choose_download_dir(&text).await),
             Effect::LookupSource { group_id, cluster } => {
                 let result = services.cluster(&group_id, &cluster).await.map_err(|e| e.to_string());
                 Msg::SourceCluster {

@@ -150,6 +150,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
             let at = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows));
             super::job_detail::render_batch(frame, at, batch_id, &parts, now_ms, scroll, theme);
         }
+        Some(Dialog::Folder(prompt)) => prompt.render(frame, centered(area, 90, 14), &app.theme),
         Some(Dialog::Confirm { title, lines, .. }) => draw_message(
             frame,
             app,
