@@ -1,5 +1,5 @@
 //! Downloads that survive a cut, against the simulator in-process: a download cut halfway
-//! resumes with `Range` and verifies, a server without `Range` starts over and says so, a
+//! resumes with `Range` and verifies (by itself, in the dashboard's way), a server without `Range` starts over and says so, a
 //! cancel keeps the part, an archive whose gzip is cut short is reported and not trusted,
 //! and the journal's notes (download, archive, when a job was seen to finish) feed
 //! `jobs --format json` and the ETA.
@@ -181,6 +181,49 @@ async fn a_download_cut_halfway_resumes_with_range_and_verifies() {
     let again = w.download(&job).await.unwrap();
     assert!(again.already_there && again.verdict == Verdict::Verified, "{again:?}");
     assert_eq!(w.sim.counters().downloads, 1);
+}
+
+#[tokio::test]
+async fn the_dashboards_download_resumes_by_itself_after_a_cut_and_a_cancel_stops_the_wait() {
+    let w = World::new("self-resume", SimConfig::default()).await;
+    let job = w.ready_job().await;
+    // Every download from the start is cut halfway; a resumption is not.
+    w.sim.set_fault(Some(Fault::CutDownload));
+    let mut cuts = Vec::new();
+    let checked = w
+        .services
+        .download_resuming(
+            &job,
+            &w.downloads(),
+            &Cancel::new(),
+            |_| {},
+            |cut, wait| {
+                cuts.push((cut.cut_words(), wait));
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(checked.verdict, Verdict::Verified, "{checked:?}");
+    assert!(checked.resumed_from.is_some(), "{checked:?}");
+    assert_eq!(cuts.len(), 1, "{cuts:?}");
+    let (words, wait) = &cuts[0];
+    assert!(words.as_deref().unwrap().starts_with("cut after "), "{words:?}");
+    assert_eq!(*wait, atlas_restore::jobs::verify::RESUME_WAITS[0]);
+    assert_eq!(w.sim.counters().ranged_downloads, 1);
+
+    // A second job, cancelled while it waits to resume: the part is kept, nothing retried.
+    std::fs::remove_file(&checked.path).unwrap();
+    let cancel = Cancel::new();
+    let err = w
+        .services
+        .download_resuming(&job, &w.downloads(), &cancel, |_| {}, |_, _| cancel.cancel())
+        .await
+        .unwrap_err();
+    let DownloadError::Fetch(FetchError::Cancelled { part, have, .. }) = &err else {
+        panic!("expected a cancel, got {err:?}");
+    };
+    assert_eq!(std::fs::metadata(part).unwrap().len(), *have);
+    assert_eq!(w.sim.counters().ranged_downloads, 1, "no resumption after the cancel");
 }
 
 #[tokio::test]

@@ -132,12 +132,25 @@ fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
     pty.wait_until(60, "every part fetched", |s| {
         s.contains("batch downloaded: 3 of 3 parts")
     });
-    // The batch's detail lists each part with its SHA1 once Atlas lists it.
+    // The batch's detail lists each part with its SHA1 once Atlas lists it, and what its
+    // download found: the SHA1 matched and what the archive holds.
     pty.send(key::ENTER);
     let s = pty.wait_until(30, "three SHA1s listed", |s| {
-        s.contains("Batch ") && s.matches("SHA1 ").count() == 3 && !s.contains("SHA1 not yet")
+        s.contains("Batch ") && s.matches("· SHA1 ").count() == 3 && !s.contains("SHA1 not yet")
     });
     assert!(s.contains("shard"), "each part names its shard: {s}");
+    // Without the spaces, whatever the wrapping (a full row runs on into the next one).
+    let bare = |t: &str| t.split_whitespace().collect::<String>();
+    let screen = bare(&s);
+    assert_eq!(screen.matches(&bare("matches Atlas's")).count(), 3, "{s}");
+    for part in [
+        "shard Cluster1-shard-0",
+        "shard Cluster1-shard-1",
+        "config server Cluster1-config-0",
+    ] {
+        let said = bare(&format!("a mongod data directory of {part}"));
+        assert!(screen.contains(&said), "{part}: {s}");
+    }
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
 }

@@ -220,6 +220,17 @@ pub enum FetchError {
     Local(String),
 }
 
+impl FetchError {
+    /// A cut in a few words, without the advice to download again (for a download that
+    /// resumes by itself): "cut after 139.3 KiB of 278.5 KiB (why)".
+    pub fn cut_words(&self) -> Option<String> {
+        match self {
+            FetchError::Cut { have, total, why, .. } => Some(format!("cut after {} ({why})", of(*have, *total))),
+            _ => None,
+        }
+    }
+}
+
 fn of(have: u64, total: Option<u64>) -> String {
     match total {
         Some(t) => format!("{} of {}", human_bytes(have), human_bytes(t)),

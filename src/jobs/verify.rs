@@ -119,11 +119,51 @@ fn sha1_of_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(sha.finalize()))
 }
 
+/// How long the dashboard waits before resuming a cut download, each time: a dropped link
+/// is often back within seconds, and a few tries cover a minute's outage.
+pub const RESUME_WAITS: [Duration; 3] = [Duration::from_secs(2), Duration::from_secs(10), Duration::from_secs(30)];
+
 /// How many times, and how far apart, Atlas is asked for the SHA1 after a download.
 const HASH_LOOKS: u32 = 3;
 const HASH_WAIT: Duration = Duration::from_secs(2);
 
 impl Services {
+    /// `download_checked`, resumed by itself when the link drops: after each cut it waits
+    /// (`RESUME_WAITS`, telling `on_cut` why and for how long) and asks for the rest with
+    /// `Range`; the last cut is returned, its part kept. For the dashboard, where the DBA
+    /// may have walked away; a script's `download` exits 3 instead and decides itself.
+    pub async fn download_resuming(
+        &self,
+        tracked: &TrackedJob,
+        dir: &Path,
+        cancel: &Cancel,
+        mut progress: impl FnMut(&Progress),
+        mut on_cut: impl FnMut(&FetchError, Duration),
+    ) -> Result<Checked, DownloadError> {
+        let mut waits = RESUME_WAITS.iter();
+        loop {
+            match self.download_checked(tracked, dir, cancel, &mut progress).await {
+                Err(DownloadError::Fetch(cut @ FetchError::Cut { .. })) => {
+                    let Some(wait) = waits.next() else {
+                        return Err(DownloadError::Fetch(cut));
+                    };
+                    on_cut(&cut, *wait);
+                    tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => {
+                            let FetchError::Cut { part, have, total, .. } = cut else {
+                                return Err(DownloadError::Fetch(cut));
+                            };
+                            return Err(DownloadError::Fetch(FetchError::Cancelled { part, have, total }));
+                        }
+                        () = tokio::time::sleep(*wait) => {}
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The whole download of one job into `dir`: a fresh copy of the job (the journal's
     /// lacks the auth value), the fetch (resuming a part), Atlas's SHA1 asked again
     /// afterwards, the archive read when the SHA1 matches, and all of it noted in the

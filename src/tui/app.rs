@@ -283,7 +283,7 @@ impl App {
                 true
             }
             Msg::Download { job_id, state } => {
-                let done = !matches!(state, super::job_detail::DownloadState::Running(_));
+                let done = !state.is_going();
                 if done {
                     self.status = Some(state.describe());
                     // Atlas lists the hash after a download: look now.
@@ -467,10 +467,11 @@ impl App {
             Request::FocusForm => self.focus_jobs = false,
             Request::CloneJob(id) => self.clone_job(&id, now_ms, effects),
             Request::CloseDetail(job_id) => {
-                if matches!(
-                    self.downloads.get(&job_id),
-                    Some(super::job_detail::DownloadState::Running(_))
-                ) {
+                if self
+                    .downloads
+                    .get(&job_id)
+                    .is_some_and(super::job_detail::DownloadState::is_going)
+                {
                     effects.push(Effect::CancelDownload { job_id: job_id.clone() });
                     self.status = Some("stopping the download: its part is kept, and d resumes it".into());
                 } else {

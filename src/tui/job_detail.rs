@@ -20,6 +20,11 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 pub enum DownloadState {
     /// Progress: bytes, rate, time left (and where it resumed).
     Running(String),
+    /// Cut: why, and when it resumes by itself (the part is kept).
+    Resuming {
+        why: String,
+        in_secs: u64,
+    },
     /// The outcome, verified or not, with what the archive holds.
     Done {
         line: String,
@@ -35,9 +40,17 @@ impl DownloadState {
             DownloadState::Running(progress) => {
                 format!("downloading {progress} (Esc stops it; the part is kept and resumed next time)")
             }
+            DownloadState::Resuming { why, in_secs } => {
+                format!("{why}; resuming by itself in {in_secs} s (Esc stops it)")
+            }
             DownloadState::Done { line, .. } => line.clone(),
             DownloadState::Failed(why) => format!("download failed: {why}"),
         }
+    }
+
+    /// Not over: going, or waiting to resume.
+    pub fn is_going(&self) -> bool {
+        matches!(self, DownloadState::Running(_) | DownloadState::Resuming { .. })
     }
 }
 
@@ -213,43 +226,61 @@ impl DetailView<'_> {
 }
 
 /// A sharded restore's batch in full: for each part, its shard (from the file's name), state,
-/// expiry and SHA1, then its URL on a line of its own.
-pub fn render_batch(
-    frame: &mut Frame,
-    area: Rect,
-    batch_id: &str,
-    parts: &[super::jobs_panel::Shown<'_>],
-    now_ms: i64,
-    scroll: &super::scroll::Scroll,
-    theme: &Theme,
-) {
-    frame.render_widget(Clear, area);
-    let ready = parts.iter().filter(|p| delivery_status(p.job) == "READY").count();
-    let mut lines = vec![Line::styled(
-        format!(
-            "Batch {batch_id}: {} parts · {ready} READY (D in the panel downloads them all)",
-            parts.len()
-        ),
-        theme.title(),
-    )];
-    for p in parts {
-        let job = p.job;
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("part {} · {}", present::short_id(&job.id), present::file_name(job)),
-            theme.label(),
-        ));
-        lines.push(Line::raw(format!(
-            "  {} · delivery {} · expires {} · SHA1 {}",
-            status(job),
-            delivery_status(job),
-            expires_in(job, now_ms),
-            listed_sha1(job).unwrap_or_else(|| "not yet".into())
-        )));
-        match download_target(job).filter(|_| present::download_gone(job).is_none()) {
-            Some(t) => lines.push(Line::raw(t.url)),
-            None => lines.push(Line::styled("  no download URL", theme.dim())),
+/// expiry and SHA1, then its URL on a line of its own, and its download from here.
+pub struct BatchView<'a> {
+    pub batch_id: &'a str,
+    pub parts: &'a [super::jobs_panel::Shown<'a>],
+    pub downloads: &'a std::collections::HashMap<String, DownloadState>,
+    pub now_ms: i64,
+    pub scroll: &'a super::scroll::Scroll,
+}
+
+impl BatchView<'_> {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let BatchView {
+            batch_id,
+            parts,
+            downloads,
+            now_ms,
+            scroll,
+        } = *self;
+        frame.render_widget(Clear, area);
+        let ready = parts.iter().filter(|p| delivery_status(p.job) == "READY").count();
+        let mut lines = vec![Line::styled(
+            format!(
+                "Batch {batch_id}: {} parts · {ready} READY (D in the panel downloads them all)",
+                parts.len()
+            ),
+            theme.title(),
+        )];
+        for p in parts {
+            let job = p.job;
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!("part {} · {}", present::short_id(&job.id), present::file_name(job)),
+                theme.label(),
+            ));
+            lines.push(Line::raw(format!(
+                "  {} · delivery {} · expires {} · SHA1 {}",
+                status(job),
+                delivery_status(job),
+                expires_in(job, now_ms),
+                listed_sha1(job).unwrap_or_else(|| "not yet".into())
+            )));
+            match download_target(job).filter(|_| present::download_gone(job).is_none()) {
+                Some(t) => lines.push(Line::raw(t.url)),
+                None => lines.push(Line::styled("  no download URL", theme.dim())),
+            }
+            // Its download from here: going, cut and resuming, or its verdict and archive.
+            if let Some(d) = downloads.get(job.id.as_str()) {
+                let style = match d {
+                    DownloadState::Done { good: true, .. } => theme.good(),
+                    DownloadState::Done { good: false, .. } | DownloadState::Failed(_) => theme.error(),
+                    _ => theme.warning(),
+                };
+                lines.push(Line::styled(format!("  {}", d.describe()), style));
+            }
         }
+        scroll.render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
     }
-    scroll.render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
 }

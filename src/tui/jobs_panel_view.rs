@@ -36,7 +36,12 @@ impl JobsPanel {
                 m.point
             );
         }
-        let hash = if m.sha1 == "-" { "-" } else { theme.mark_ok() };
+        // A batch counts its parts with a SHA1 listed ("1/3"); a job marks whether it has one.
+        let hash = match m.sha1.as_str() {
+            _ if m.batch => m.sha1.as_str(),
+            "-" => "-",
+            _ => theme.mark_ok(),
+        };
         format!(
             "{batch}{:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {hash}",
             m.short_id,

@@ -319,9 +319,15 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                     }
                     let _ = tx.send(done);
                 }
-                Msg::Status(format!(
-                    "batch downloaded: {verified} of {n} parts verified (SHA1 as Atlas lists it, archive read whole); each part's detail says more"
-                ))
+                Msg::Status(if verified == n {
+                    format!(
+                        "batch downloaded: {verified} of {n} parts verified (SHA1 as Atlas lists it, archive read whole)"
+                    )
+                } else {
+                    format!(
+                        "batch downloaded: {verified} of {n} parts verified; Enter on the batch says why not for the others (D again resumes what was cut)"
+                    )
+                })
             }
             // Handled by `dispatch`, without a task.
             Effect::Notify { .. } | Effect::PollNow | Effect::Copy { .. } | Effect::Plain(_) => return,
@@ -348,12 +354,26 @@ async fn download(
         .and_then(|d| d.tracked().into_iter().find(|t| t.job.id == job.id))
         .unwrap_or_else(|| crate::jobs::TrackedJob::from(job.clone()));
     let result = services
-        .download_checked(&tracked, dir, &cancel, |p| {
-            let _ = tx.send(Msg::Download {
-                job_id: job_id.clone(),
-                state: DownloadState::Running(p.describe()),
-            });
-        })
+        .download_resuming(
+            &tracked,
+            dir,
+            &cancel,
+            |p| {
+                let _ = tx.send(Msg::Download {
+                    job_id: job_id.clone(),
+                    state: DownloadState::Running(p.describe()),
+                });
+            },
+            |cut, wait| {
+                let _ = tx.send(Msg::Download {
+                    job_id: job_id.clone(),
+                    state: DownloadState::Resuming {
+                        why: cut.cut_words().unwrap_or_else(|| cut.to_string()),
+                        in_secs: wait.as_secs(),
+                    },
+                });
+            },
+        )
         .await;
     services.forget_cancel(&job_id);
     let state = match result {

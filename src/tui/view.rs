@@ -148,7 +148,14 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         Some(Dialog::Batch { batch_id, scroll }) => {
             let parts = app.jobs.batch_parts(batch_id);
             let at = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows));
-            super::job_detail::render_batch(frame, at, batch_id, &parts, now_ms, scroll, theme);
+            let view = super::job_detail::BatchView {
+                batch_id,
+                parts: &parts,
+                downloads: &app.downloads,
+                now_ms,
+                scroll,
+            };
+            view.render(frame, at, theme);
         }
         Some(Dialog::Folder(prompt)) => prompt.render(frame, centered(area, 90, 14), &app.theme),
         Some(Dialog::Confirm { title, lines, .. }) => draw_message(
