@@ -123,6 +123,7 @@ fn bench(c: &mut Criterion) {
             at_ms: NOW_MS,
             requests: 2,
             download_dir: None,
+            downloaded: vec![],
         }),
         NOW_MS,
     );
@@ -147,6 +148,7 @@ fn bench(c: &mut Criterion) {
             at_ms: NOW_MS,
             requests: 20,
             download_dir: None,
+            downloaded: vec![],
         }),
         NOW_MS,
     );

@@ -249,12 +249,17 @@ def main():
             rows.append(("Digest challenges while polling", "0 after the first", f"{challenges}"))
             d.quit()
 
-            # 1,000 tracked jobs: memory.
+            # 1,000 tracked jobs: memory, over several polls (every 10 s): the first poll is
+            # not the peak, as what each one frees stays in the allocator for the next.
             track(sim, data, 1000)
             d = Dashboard(config, data)
             d.wait_for("Restore jobs", timeout=60)
             d.pump(3)
-            rows.append(("peak resident memory, 1,000 tracked jobs", "< 30 MB", f"{d.peak_rss_kib() / 1024:.1f} MB"))
+            first = d.peak_rss_kib() / 1024
+            held = max(window, 40)
+            d.pump(held)
+            rows.append((f"peak resident memory, 1,000 tracked jobs, {held + 3} s of polls", "< 30 MB",
+                         f"{d.peak_rss_kib() / 1024:.1f} MB ({first:.1f} MB after the first poll)"))
             d.quit()
         finally:
             sim.stop()

@@ -124,9 +124,20 @@ fn the_first_download_asks_the_folder_and_every_window_and_script_remembers_it()
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_eq!(std::fs::read_dir(&restores).unwrap().count(), 1, "{}", show(&out));
 
-    // A new dashboard remembers it too: straight to the question.
+    // A new dashboard shows the last download from the journal (here the script's), with
+    // its SHA1 verdict and what the archive holds; and it remembers the folder: straight to
+    // the question.
     let mut c = dashboard(&lab);
     to_ready_job(&mut c);
+    c.send(key::ENTER);
+    let s = c.wait_for("download URL");
+    let bare: String = s.split_whitespace().collect();
+    assert!(
+        bare.contains("downloaded") && bare.contains("matchesAtlas's") && bare.contains("amongoddatadirectory"),
+        "{s}"
+    );
+    c.send(key::ESC);
+    c.wait_until(10, "the detail closed", |s| !s.contains("download URL"));
     c.send("d");
     let s = c.wait_for("Download the restore file?");
     assert!(s.contains("f chooses another"), "{s}");

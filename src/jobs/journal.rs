@@ -61,7 +61,7 @@ pub struct TrackedSubmit {
     #[serde(default)]
     pub origin: Origin,
     /// The last copy of each job Atlas returned.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "exact_jobs")]
     pub jobs: Vec<RestoreJob>,
     /// Jobs of a lost submit that could each be it: the DBA chooses (`t`), nothing guesses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -75,6 +75,14 @@ pub struct TrackedSubmit {
     /// When reconciliation last read the cluster's list for it (epoch ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub looked_ms: Option<i64>,
+}
+
+/// A submit's jobs read with no spare room: a list read grows to room for 4 jobs (570 bytes
+/// each) where most submits made one; given back at once, a journal read takes half the room.
+fn exact_jobs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<RestoreJob>, D::Error> {
+    let mut jobs = Vec::<RestoreJob>::deserialize(d)?;
+    jobs.shrink_to_fit();
+    Ok(jobs)
 }
 
 /// A local key: when, and a random part.
@@ -146,6 +154,21 @@ impl TrackedSubmit {
     }
 }
 
+/// The submits' jobs, newest submit first, each with its submit's request (one copy a submit).
+fn tracked_of(submits: impl DoubleEndedIterator<Item = TrackedSubmit>) -> Vec<TrackedJob> {
+    let mut out = Vec::with_capacity(submits.size_hint().0);
+    for s in submits.rev() {
+        let request = (!s.request.is_null()).then(|| std::sync::Arc::new(s.request));
+        out.extend(s.jobs.into_iter().map(|job| TrackedJob {
+            job,
+            request: request.clone(),
+            group_id: s.group_id.clone(),
+            cluster: s.cluster.clone(),
+        }));
+    }
+    out
+}
+
 /// What `record_sending_unless_repeat` did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Recorded {
@@ -195,20 +218,13 @@ impl From<RestoreJob> for TrackedJob {
 impl JournalData {
     /// Every tracked job, newest submit first, with its request.
     pub fn tracked(&self) -> Vec<TrackedJob> {
-        self.submits
-            .iter()
-            .rev()
-            .flat_map(|s| {
-                // One copy of the request for all of a submit's jobs.
-                let request = (!s.request.is_null()).then(|| std::sync::Arc::new(s.request.clone()));
-                s.jobs.iter().map(move |j| TrackedJob {
-                    job: j.clone(),
-                    request: request.clone(),
-                    group_id: s.group_id.clone(),
-                    cluster: s.cluster.clone(),
-                })
-            })
-            .collect()
+        tracked_of(self.submits.iter().cloned())
+    }
+
+    /// As `tracked`, moving the jobs out rather than copying them: with 1,000 jobs a copy is
+    /// megabytes, and the poller and the dashboard's start need the journal no more after.
+    pub fn into_tracked(self) -> Vec<TrackedJob> {
+        tracked_of(self.submits.into_iter())
     }
 
     /// Every tracked job, newest submit first.
@@ -248,46 +264,8 @@ impl JournalData {
         })
     }
 
-    /// Notes that `job_id` was seen finished at `seen_ms` by a poll that followed one at
-    /// `running_ms` which saw it running. The first such note stands.
-    pub fn note_finished(&mut self, job_id: &str, running_ms: i64, seen_ms: i64) {
-        let known = self.notes.get(job_id).is_some_and(|n| n.finished_ms.is_some());
-        if !known && running_ms <= seen_ms {
-            let notes = self.notes.entry(job_id.to_string()).or_default();
-            let half = (seen_ms - running_ms) / 2;
-            notes.finished_ms = Some(seen_ms - half);
-            notes.finished_within_ms = Some(half);
-        }
-    }
-
     pub fn is_tracked(&self, job_id: &str) -> bool {
         self.submits.iter().any(|s| s.jobs.iter().any(|j| j.id == job_id))
-    }
-
-    /// Replaces the known copies of jobs with fresher ones; `true` when anything changed.
-    /// Copies are compared as they are written (the auth value is never written).
-    pub fn update_jobs(&mut self, fresh: &[RestoreJob]) -> bool {
-        // As written: without the auth value, which never goes to disk.
-        let written = |j: &RestoreJob| {
-            let mut j = j.clone();
-            if let Some(d) = j.delivery.as_mut() {
-                d.auth_value = None;
-            }
-            j
-        };
-        let by_id: std::collections::HashMap<&str, &RestoreJob> = fresh.iter().map(|f| (f.id.as_str(), f)).collect();
-        let mut changed = false;
-        for submit in &mut self.submits {
-            for job in &mut submit.jobs {
-                if let Some(new) = by_id.get(job.id.as_str())
-                    && written(new) != written(job)
-                {
-                    *job = written(new);
-                    changed = true;
-                }
-            }
-        }
-        changed
     }
 }
 
@@ -305,13 +283,19 @@ pub enum JournalError {
     Lock { path: PathBuf, source: std::io::Error },
 }
 
-/// The journal of one profile: a handle on its file. It holds no copy in memory, so every
-/// process and every task sees the same thing: what is on disk.
+/// The journal of one profile: a handle on its file, keeping no copy of it (but what `open`
+/// read, for the first `load`), so every process and every task sees what is on disk.
 #[derive(Debug, Clone)]
 pub struct Journal {
     path: PathBuf,
     lock_path: PathBuf,
+    /// What `open` read and its stamp: the first `load`, while the file is still that one,
+    /// takes it instead of reading the file again (the dashboard's start reads it once).
+    opened: std::sync::Arc<std::sync::Mutex<Opened>>,
 }
+
+/// A read of the journal: the file's stamp (`None`: no file) and its content.
+type Opened = Option<(Option<Stamp>, JournalData)>;
 
 /// The per-user data directory (`~/.local/share/atlas-restore` on Linux; `XDG_DATA_HOME` is honoured).
 pub fn default_dir() -> Option<PathBuf> {
@@ -335,13 +319,21 @@ pub fn file_name(profile: &str) -> String {
 
 impl Journal {
     /// The journal of `profile` in `dir`, read once to refuse a damaged file at the start
-    /// rather than at the first submit.
+    /// rather than at the first submit; what was read serves the first `load`.
     pub fn open(dir: &Path, profile: &str) -> Result<Journal, JournalError> {
         let path = dir.join(file_name(profile));
         let lock_path = dir.join(format!("{}.lock", file_name(profile)));
-        let journal = Journal { path, lock_path };
-        journal.load()?;
+        let journal = Journal {
+            path,
+            lock_path,
+            opened: Default::default(),
+        };
+        *journal.opened() = Some(journal.read()?);
         Ok(journal)
+    }
+
+    fn opened(&self) -> std::sync::MutexGuard<'_, Opened> {
+        self.opened.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn path(&self) -> &Path {
@@ -350,12 +342,44 @@ impl Journal {
 
     /// What is on disk now (empty when there is no journal yet).
     pub fn load(&self) -> Result<JournalData, JournalError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| JournalError::Damaged {
+        let opened = self.opened().take();
+        match opened {
+            Some((stamp, data)) if self.stamp().ok() == Some(stamp) => Ok(data),
+            _ => self.read().map(|(_, data)| data),
+        }
+    }
+
+    /// The file as it is now, and its stamp (read from the file read, so they agree).
+    fn read(&self) -> Result<(Option<Stamp>, JournalData), JournalError> {
+        let err = |source| JournalError::Read {
+            path: self.path.clone(),
+            source,
+        };
+        let file = match std::fs::File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, JournalData::default())),
+            Err(e) => return Err(err(e)),
+        };
+        let stamp = Stamp::of(&file.metadata().map_err(err)?);
+        // Parsed as it is read: no copy of the file's text beside the parsed journal.
+        let data = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+            if e.is_io() {
+                return err(e.into());
+            }
+            JournalError::Damaged {
                 path: self.path.clone(),
                 message: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(JournalData::default()),
+            }
+        })?;
+        Ok((Some(stamp), data))
+    }
+
+    /// What tells one version of the file from another (`None`: no file), without reading it:
+    /// each write renames a new file into place, so its inode, size or time differ.
+    pub fn stamp(&self) -> Result<Option<Stamp>, JournalError> {
+        match std::fs::metadata(&self.path) {
+            Ok(m) => Ok(Some(Stamp::of(&m))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(JournalError::Read {
                 path: self.path.clone(),
                 source,
@@ -371,7 +395,9 @@ impl Journal {
     /// As `update`, and gives the journal as written back (no copy of it is made).
     pub fn update_keep<T>(&self, change: impl FnOnce(&mut JournalData) -> T) -> Result<(T, JournalData), JournalError> {
         let _lock = self.lock()?;
-        let mut data = self.load()?;
+        // Always the file itself: a change applies to the latest version.
+        *self.opened() = None;
+        let (_, mut data) = self.read()?;
         let before = fingerprint(&data);
         let out = change(&mut data);
         if fingerprint(&data) != before {
@@ -531,6 +557,20 @@ impl Journal {
     }
 }
 
+/// A version of the journal file: its inode, size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(u64, u64, Option<std::time::SystemTime>);
+
+impl Stamp {
+    fn of(m: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Stamp(inode, m.len(), m.modified().ok())
+    }
+}
+
 /// A hash of the journal as it would be written, streamed (no copy of it is made).
 fn fingerprint(data: &JournalData) -> u64 {
     use std::hash::Hasher;
@@ -550,22 +590,10 @@ fn fingerprint(data: &JournalData) -> u64 {
     feed.0.finish()
 }
 
-#[cfg(unix)]
 fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(truncate)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(truncate)
-        .open(path)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(truncate);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }

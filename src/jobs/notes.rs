@@ -35,3 +35,42 @@ pub struct DownloadNote {
     pub verdict: String,
     pub at_ms: i64,
 }
+
+impl JobNotes {
+    /// The last download from this profile (any window, or `download`) in words, and whether
+    /// it can be trusted (verified, its archive whole); `None` when there was none.
+    pub fn download_words(&self) -> Option<(String, bool)> {
+        let d = self.download.as_ref()?;
+        let when = crate::restore::time_input::format_utc_ms(d.at_ms / 60_000 * 60_000);
+        let size = super::download::human_bytes(d.bytes);
+        let verdict = match d.verdict.as_str() {
+            "verified" => format!("SHA1 {} matches Atlas's", d.sha1),
+            "mismatch" => format!(
+                "SHA1 {} DIFFERS from Atlas's: moved aside, do not restore from it",
+                d.sha1
+            ),
+            _ => format!("SHA1 {}, NOT verified (Atlas listed none)", d.sha1),
+        };
+        let archive = self
+            .archive
+            .as_ref()
+            .map(|a| format!(" · {}", a.describe()))
+            .unwrap_or_default();
+        let good = d.verdict == "verified" && self.archive.as_ref().is_none_or(|a| a.ok);
+        Some((
+            format!("downloaded {when}: {}: {size}, {verdict}{archive}", d.path),
+            good,
+        ))
+    }
+}
+
+impl super::journal::JournalData {
+    /// The notes of the jobs downloaded from this profile.
+    pub fn downloaded(&self) -> Vec<(String, JobNotes)> {
+        self.notes
+            .iter()
+            .filter(|(_, n)| n.download.is_some())
+            .map(|(id, n)| (id.clone(), n.clone()))
+            .collect()
+    }
+}

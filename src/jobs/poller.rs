@@ -49,6 +49,9 @@ pub enum PollEvent {
         requests: u32,
         /// The download folder chosen for the profile (in any window).
         download_dir: Option<std::path::PathBuf>,
+        /// The jobs downloaded from this profile (any window, or `download`), with what the
+        /// download and the archive check found.
+        downloaded: Vec<(String, super::JobNotes)>,
     },
     /// The cycle failed; the next try is in `retry_in`. Tracked jobs are untouched.
     Failed {
@@ -165,7 +168,8 @@ impl Poller {
     /// Waits `wait` (`None`: until poked), but looks at the journal every interval: another
     /// window's submit, track or forget shows here within one interval.
     async fn wait(&self, wait: Option<Duration>) {
-        let seen = self.load().await.ok();
+        // The file's stamp, not a parsed copy: nothing held or parsed while nothing changes.
+        let seen = self.stamp().await;
         let deadline = wait.map(|d| tokio::time::Instant::now() + d);
         loop {
             let step = match deadline {
@@ -181,10 +185,15 @@ impl Poller {
                 _ = tokio::time::sleep(step) => {}
                 _ = self.now.notified() => return,
             }
-            if seen.is_some() && self.load().await.ok() != seen {
+            if seen.is_some() && self.stamp().await != seen {
                 return;
             }
         }
+    }
+
+    async fn stamp(&self) -> Option<Option<super::journal::Stamp>> {
+        let journal = self.journal.clone();
+        blocking(move || journal.stamp()).await.ok()
     }
 
     async fn load(&self) -> Result<JournalData, AtlasError> {
@@ -195,19 +204,34 @@ impl Poller {
     /// One cycle: returns what to show and how long to wait (`None`: until poked).
     pub async fn cycle(&self) -> Result<(Option<PollEvent>, Option<Duration>), AtlasError> {
         let now_ms = (self.clock)();
-        let data = self.load().await?;
-        let mut targets: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
-        for s in &data.submits {
-            for job in &s.jobs {
-                if need(job, now_ms) != Need::None {
-                    targets
-                        .entry((s.group_id.clone(), s.cluster.clone()))
-                        .or_default()
-                        .push((job.id.to_string(), job.batch_id.as_deref().map(str::to_string)));
+        // What to ask for; the parsed journal (megabytes with 1,000 jobs) goes before the
+        // answers come, so that two copies of it are never held at once.
+        let (targets, lost, tracked_ids, claimed) = {
+            let data = self.load().await?;
+            let mut targets: BTreeMap<(String, String), Vec<Wanted>> = BTreeMap::new();
+            for s in &data.submits {
+                for job in &s.jobs {
+                    if need(job, now_ms) != Need::None {
+                        targets
+                            .entry((s.group_id.clone(), s.cluster.clone()))
+                            .or_default()
+                            .push((job.id.to_string(), job.batch_id.as_deref().map(str::to_string)));
+                    }
                 }
             }
-        }
-        let lost: Vec<&TrackedSubmit> = data.submits.iter().filter(|s| s.worth_a_look()).collect();
+            let lost: Vec<TrackedSubmit> = data.submits.iter().filter(|s| s.worth_a_look()).cloned().collect();
+            // For the lost ones: the jobs tracked, and those claimed (tracked or forgotten).
+            let (mut tracked_ids, mut claimed) = (HashSet::new(), HashSet::new());
+            if !lost.is_empty() {
+                tracked_ids = data
+                    .submits
+                    .iter()
+                    .flat_map(|s| s.jobs.iter().map(|j| j.id.to_string()))
+                    .collect();
+                claimed = data.claimed_ids();
+            }
+            (targets, lost, tracked_ids, claimed)
+        };
         let mut fresh: Vec<RestoreJob> = Vec::new();
         let mut requests = 0u32;
         for ((group, cluster), wanted) in &targets {
@@ -249,9 +273,8 @@ impl Poller {
                 .list_restore_jobs(&submit.group_id, &submit.cluster, None)
                 .await?;
             requests += 1;
-            fresh.extend(jobs.iter().filter(|j| data.is_tracked(&j.id)).cloned());
+            fresh.extend(jobs.iter().filter(|j| tracked_ids.contains(j.id.as_str())).cloned());
             // Claimed by another entry: checked again under the lock when it is recorded.
-            let claimed = data.claimed_ids();
             looks.push((
                 submit.key.clone(),
                 reconcile(&jobs, submit.submitted_at_ms, &submit.request, &claimed),
@@ -283,9 +306,11 @@ impl Poller {
                 .map(|((), d)| d)
         })
         .await?;
-        let jobs = self.overlay(data.tracked());
-        let most = jobs.iter().map(|j| need(&j.job, now_ms)).max().unwrap_or(Need::None);
         let pending: Vec<TrackedSubmit> = data.unresolved().into_iter().cloned().collect();
+        let download_dir = data.download_dir.clone();
+        let downloaded = data.downloaded();
+        let jobs = self.overlay(data.into_tracked());
+        let most = jobs.iter().map(|j| need(&j.job, now_ms)).max().unwrap_or(Need::None);
         let wait = match most {
             _ if pending.iter().any(|s| s.worth_a_look()) => Some(self.config.interval),
             Need::Fast => Some(self.config.interval),
@@ -298,7 +323,8 @@ impl Poller {
                 pending,
                 at_ms: now_ms,
                 requests,
-                download_dir: data.download_dir.clone(),
+                download_dir,
+                downloaded,
             }),
             wait,
         ))
@@ -339,6 +365,47 @@ impl Poller {
             }
         }
         jobs
+    }
+}
+
+/// What a poll changes in the journal, under its lock.
+impl JournalData {
+    /// Notes that `job_id` was seen finished at `seen_ms` by a poll that followed one at
+    /// `running_ms` which saw it running. The first such note stands.
+    pub fn note_finished(&mut self, job_id: &str, running_ms: i64, seen_ms: i64) {
+        let known = self.notes.get(job_id).is_some_and(|n| n.finished_ms.is_some());
+        if !known && running_ms <= seen_ms {
+            let notes = self.notes.entry(job_id.to_string()).or_default();
+            let half = (seen_ms - running_ms) / 2;
+            notes.finished_ms = Some(seen_ms - half);
+            notes.finished_within_ms = Some(half);
+        }
+    }
+
+    /// Replaces the known copies of jobs with fresher ones; `true` when anything changed.
+    /// Copies are compared as they are written (the auth value is never written).
+    pub fn update_jobs(&mut self, fresh: &[RestoreJob]) -> bool {
+        // As written: without the auth value, which never goes to disk.
+        let written = |j: &RestoreJob| {
+            let mut j = j.clone();
+            if let Some(d) = j.delivery.as_mut() {
+                d.auth_value = None;
+            }
+            j
+        };
+        let by_id: HashMap<&str, &RestoreJob> = fresh.iter().map(|f| (f.id.as_str(), f)).collect();
+        let mut changed = false;
+        for submit in &mut self.submits {
+            for job in &mut submit.jobs {
+                if let Some(new) = by_id.get(job.id.as_str())
+                    && written(new) != written(job)
+                {
+                    *job = written(new);
+                    changed = true;
+                }
+            }
+        }
+        changed
     }
 }
 
@@ -395,11 +462,11 @@ fn settle(d: &mut JournalData, key: &str, found: Reconciled, now_ms: i64) {
     }
 }
 
-/// Runs journal work off the async threads (it syncs files).
+/// Runs journal work off the async threads (it syncs files), on the journal's own thread.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, super::JournalError> + Send + 'static,
 ) -> Result<T, AtlasError> {
-    tokio::task::spawn_blocking(f)
+    super::service::journal_thread(f)
         .await
         .map_err(|e| AtlasError::Setup(format!("journal task: {e}")))?
         .map_err(|e| AtlasError::Setup(e.to_string()))

@@ -309,12 +309,16 @@ impl App {
             Msg::FolderChosen(result) => self.folder_chosen(result, &mut effects),
             Msg::Poll(event) => {
                 if let crate::jobs::PollEvent::Updated {
-                    download_dir: Some(dir),
+                    download_dir,
+                    downloaded,
                     ..
                 } = &event
                 {
                     // Chosen in another window (the config's folder goes first).
-                    self.folder_remembered(dir);
+                    if let Some(dir) = download_dir {
+                        self.folder_remembered(dir);
+                    }
+                    self.note_downloads(downloaded);
                 }
                 self.jobs.on_poll(event);
                 self.tell_news(now_ms, &mut effects);

@@ -291,3 +291,16 @@ impl App {
         }
     }
 }
+
+impl App {
+    /// What the journal says of past downloads (this window's before a restart, another
+    /// window's, a script's), for the jobs with no download of this session's to show.
+    pub fn note_downloads(&mut self, downloaded: &[(String, crate::jobs::JobNotes)]) {
+        use super::job_detail::DownloadState;
+        for (id, notes) in downloaded {
+            if let (false, Some((line, good))) = (self.downloads.contains_key(id), notes.download_words()) {
+                self.downloads.insert(id.clone(), DownloadState::Done { line, good });
+            }
+        }
+    }
+}

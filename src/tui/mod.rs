@@ -67,8 +67,10 @@ pub async fn run_dashboard(
         profile.cluster_name.as_deref(),
     );
     app.notify_mode = ui.notify;
-    app.jobs.add(known.tracked());
     app.jobs.set_pending(known.unresolved().into_iter().cloned().collect());
+    app.note_downloads(&known.downloaded());
+    // Moved, not copied: this copy of the journal would otherwise live as long as the screen.
+    app.jobs.add(known.into_tracked());
     if unresolved > 0 {
         app.status = Some(format!(
             "{unresolved} earlier submit(s) have an unknown outcome: check the cluster's restore jobs before submitting again"
