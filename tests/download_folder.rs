@@ -15,23 +15,6 @@ use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// A dashboard on the lab's profile, in its own 100x30 terminal.
-fn dashboard(lab: &lab::Lab) -> Pty {
-    let (data, state, home) = (lab.dir.join("data"), lab.dir.join("state"), lab.dir.clone());
-    let pty = Pty::spawn(
-        &["--config", lab.config.to_str().unwrap()],
-        &[
-            ("XDG_DATA_HOME", data.to_str().unwrap()),
-            ("XDG_STATE_HOME", state.to_str().unwrap()),
-            ("HOME", home.to_str().unwrap()),
-        ],
-        100,
-        30,
-    );
-    pty.wait_for("snapshotId");
-    pty
-}
-
 /// From the form to the panel, the job READY and selected.
 fn to_ready_job(pty: &mut Pty) {
     pty.send(key::UP);
@@ -59,8 +42,8 @@ fn the_first_download_asks_the_folder_and_every_window_and_script_remembers_it()
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let id = text(&out.stdout).split_whitespace().next().unwrap().to_string();
 
-    let mut a = dashboard(&lab);
-    let mut b = dashboard(&lab);
+    let mut a = lab.dashboard(100, 30);
+    let mut b = lab.dashboard(100, 30);
     to_ready_job(&mut a);
     to_ready_job(&mut b);
 
@@ -127,7 +110,7 @@ fn the_first_download_asks_the_folder_and_every_window_and_script_remembers_it()
     // A new dashboard shows the last download from the journal (here the script's), with
     // its SHA1 verdict and what the archive holds; and it remembers the folder: straight to
     // the question.
-    let mut c = dashboard(&lab);
+    let mut c = lab.dashboard(100, 30);
     to_ready_job(&mut c);
     c.send(key::ENTER);
     let s = c.wait_for("download URL");
