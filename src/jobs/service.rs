@@ -276,7 +276,8 @@ pub(crate) async fn journal_thread<T: Send + 'static>(f: impl FnOnce() -> T + Se
         // Should the thread not start, the queue's sends fail and say so.
         let _ = std::thread::Builder::new().name("journal".into()).spawn(move || {
             for w in work {
-                // A panic is the caller's error, not the end of the thread.
+                // A panic is the caller's error, not the end of the thread (where panics
+                // unwind: the release build aborts on one).
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(w));
             }
         });
