@@ -205,7 +205,8 @@ pub struct DownloadArgs {
     /// profile or among its cluster's restore jobs.
     #[arg(value_name = "JOB-ID")]
     pub id: String,
-    /// The folder to download into; default: the profile's `download_dir`.
+    /// The folder to download into; default: the profile's `download_dir`, else the folder
+    /// chosen in the dashboard, else your download folder's `atlas-restore/`.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// text: a line per file on stdout (and what its archive holds), errors on stderr,
