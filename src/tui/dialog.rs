@@ -153,7 +153,7 @@ impl Dialog {
             },
             Dialog::Confirm { then, folder, .. } => match (action, folder) {
                 (Some(Action::Close), _) => Outcome::Close,
-                (Some(Action::Submit), _) => Outcome::Request(Request::Confirmed(then.clone())),
+                (Some(Action::Accept), _) => Outcome::Request(Request::Confirmed(then.clone())),
                 (Some(Action::ChangeFolder), Some(after)) => Outcome::Request(Request::ChangeFolder(after.clone())),
                 _ => Outcome::Ignored,
             },

@@ -395,7 +395,7 @@ impl JobsPanel {
                     self.set_filter("");
                     Outcome::Changed
                 }
-                Some(Action::Submit) => {
+                Some(Action::Accept) => {
                     self.filtering = None;
                     Outcome::Changed
                 }

@@ -81,6 +81,8 @@ pub enum Action {
     Top,
     Bottom,
     Submit,
+    /// Yes to a question; keep what was typed (a filter).
+    Accept,
     Close,
 }
 
@@ -136,7 +138,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::ConfirmDownload, &[(KeyCode::Char('f'), NONE)], Action::ChangeFolder, "choose another download folder (remembered for the profile)", true),
     bind(Scope::Folder, &[(KeyCode::Enter, NONE)], Action::Pick, "use this folder: made if missing, remembered for the profile", true),
     bind(Scope::Folder, &[(KeyCode::Esc, NONE)], Action::Close, "cancel; nothing is downloaded", true),
-    bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], Action::Submit, "go ahead", true),
+    bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], Action::Accept, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], Action::Close, "cancel", true),
     bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], Action::Close, "close this", true),
     bind(Scope::Scroll, &[(KeyCode::Up, NONE)], Action::Up, "scroll up a line", false),
@@ -175,7 +177,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Jobs, &[(KeyCode::Char('/'), NONE)], Action::Filter, "filter the jobs by any text in their rows", true),
     bind(Scope::Jobs, &[(KeyCode::Char('s'), NONE)], Action::Sort, "sort by created, status or expiry (cycles)", true),
     bind(Scope::Jobs, &[(KeyCode::Char('n'), NONE)], Action::CloneJob, "a new request from this job, in the form (nothing is sent before the review)", true),
-    bind(Scope::JobsFilter, &[(KeyCode::Enter, NONE)], Action::Submit, "keep the filter", true),
+    bind(Scope::JobsFilter, &[(KeyCode::Enter, NONE)], Action::Accept, "keep the filter", true),
     bind(Scope::JobsFilter, &[(KeyCode::Esc, NONE)], Action::Close, "clear the filter", true),
 ];
 
@@ -296,6 +298,7 @@ fn short(action: Action) -> &'static str {
         Action::CloneJob => "new from it",
         Action::ChangeFolder => "other folder",
         Action::Submit => "submit",
+        Action::Accept => "ok",
         Action::Close => "close",
     }
 }
