@@ -124,10 +124,16 @@ fn the_first_download_asks_the_folder_and_every_window_and_script_remembers_it()
     c.send("d");
     let s = c.wait_for("Download the restore file?");
     assert!(s.contains("f chooses another"), "{s}");
-    // f asks again, offering the folder chosen; Esc leaves it as it was.
+    // f asks again, offering the folder chosen; Esc goes back to the question, the folder as
+    // it was.
     c.send("f");
     let s = c.wait_for("Another download folder");
     assert!(s.contains("folder: ~/restores"), "{s}");
+    c.send(key::ESC);
+    let s = c.wait_until(10, "back to the question", |s| {
+        s.contains("Download the restore file?") && !s.contains("Another download folder")
+    });
+    assert!(s.contains(&restores.display().to_string()), "{s}");
     c.send(key::ESC);
     c.send(key::CTRL_Q);
     assert_eq!(c.wait_exit(10), 0);

@@ -491,6 +491,7 @@ impl App {
             Request::DownloadBatch(batch_id) => self.download_batch(&batch_id),
             Request::ChooseFolder(text) => effects.push(Effect::ChooseFolder { text }),
             Request::ChangeFolder(then) => self.ask_folder(false, then),
+            Request::FolderKept(then) => self.go_on_after_folder(then, effects),
             Request::OpenPicker => return self.open_picker(effects),
             Request::MethodChanged => {
                 self.revalidate(now_ms);

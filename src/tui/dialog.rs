@@ -101,6 +101,8 @@ pub enum Request {
     ChooseFolder(String),
     /// Ask for another download folder, then go on with the download.
     ChangeFolder(AfterFolder),
+    /// Another folder was not chosen after all: back to the download's question.
+    FolderKept(AfterFolder),
 }
 
 /// A key as text input (typing, Backspace, cursor keys), for fields and filters.

@@ -54,6 +54,8 @@ impl FolderPrompt {
             };
         }
         match action {
+            // After `f`, back to the question that asked for another folder.
+            Some(Action::Close) if !self.first => Outcome::Request(Request::FolderKept(self.then.clone())),
             Some(Action::Close) => Outcome::Close,
             Some(Action::Pick) => {
                 self.checking = true;
@@ -129,7 +131,11 @@ impl FolderPrompt {
             (None, false) => {}
         }
         lines.push(Line::styled(
-            "Enter uses it · Esc cancels (nothing is downloaded)",
+            if self.first {
+                "Enter uses it · Esc cancels (nothing is downloaded)"
+            } else {
+                "Enter uses it · Esc keeps the folder as it was"
+            },
             theme.dim(),
         ));
         // Rows cut at the bottom are the hints: the question and the folder stay.

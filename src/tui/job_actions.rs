@@ -273,15 +273,21 @@ impl App {
                     dir.display()
                 ));
                 self.info.download_dir = DownloadFolder::Chosen(dir);
-                match then {
-                    AfterFolder::Job(id) => {
-                        self.job_action(Action::Download, &id, effects);
-                    }
-                    AfterFolder::Batch(id) => self.download_batch(&id),
-                }
+                self.go_on_after_folder(then, effects);
             }
         }
         true
+    }
+
+    /// The download's question again, once the folder is settled.
+    pub(crate) fn go_on_after_folder(&mut self, then: AfterFolder, effects: &mut Vec<Effect>) {
+        self.dialog = None;
+        match then {
+            AfterFolder::Job(id) => {
+                self.job_action(Action::Download, &id, effects);
+            }
+            AfterFolder::Batch(id) => self.download_batch(&id),
+        }
     }
 
     /// A folder chosen for the profile (here or in another window); the config's goes first.

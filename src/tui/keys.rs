@@ -137,7 +137,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Detail, &[(KeyCode::Esc, NONE)], Action::Close, "back to the jobs", true),
     bind(Scope::ConfirmDownload, &[(KeyCode::Char('f'), NONE)], Action::ChangeFolder, "choose another download folder (remembered for the profile)", true),
     bind(Scope::Folder, &[(KeyCode::Enter, NONE)], Action::Pick, "use this folder: made if missing, remembered for the profile", true),
-    bind(Scope::Folder, &[(KeyCode::Esc, NONE)], Action::Close, "cancel; nothing is downloaded", true),
+    bind(Scope::Folder, &[(KeyCode::Esc, NONE)], Action::Close, "cancel: nothing is downloaded (after f: back to the question, the folder as it was)", true),
     bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], Action::Accept, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], Action::Close, "cancel", true),
     bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], Action::Close, "close this", true),
