@@ -15,11 +15,10 @@ use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// From the form to the panel, the job READY and selected.
+/// From the form to the panel (F2), the job READY and selected.
 fn to_ready_job(pty: &mut Pty) {
-    pty.send(key::UP);
-    pty.send(key::UP);
-    pty.send("\x1b[Z");
+    // F2: straight to the panel, wherever the form's focus is.
+    pty.send("\x1bOQ");
     pty.wait_for("▶ Restore jobs (1)");
     pty.wait_until(30, "the job READY", |s| s.contains("READY"));
 }

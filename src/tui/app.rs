@@ -379,6 +379,14 @@ impl App {
                 self.jobs.polling = true;
                 true
             }
+            Action::ToggleJobs => {
+                let left = self.form.focused();
+                self.focus_jobs = !self.focus_jobs;
+                if self.focus_jobs && matches!(left, Field::GroupId | Field::ClusterName) {
+                    effects.extend(self.lookup_source());
+                }
+                true
+            }
             Action::NextField | Action::PrevField => {
                 let forward = action == Action::NextField;
                 let left = self.form.focused();

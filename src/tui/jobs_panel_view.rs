@@ -58,7 +58,7 @@ impl JobsPanel {
         let width = area.width as usize;
         let age = self.age_line().map(|a| format!(" · {a}")).unwrap_or_default();
         let title = format!(
-            "Restore jobs ({}){age} · Tab past the last field for the panel",
+            "Restore jobs ({}){age} · F2 (or Tab past the last field) for the panel",
             self.jobs.len()
         );
         let title_style = if self.failure.is_some() {

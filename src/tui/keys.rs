@@ -68,6 +68,8 @@ pub enum Action {
     Track,
     Forget,
     BackToForm,
+    /// From the form straight to the jobs panel, and back.
+    ToggleJobs,
     Filter,
     Sort,
     Expand,
@@ -153,6 +155,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Global, &[(KeyCode::Char('s'), CTRL)], Action::Review, "review the request, then submit", true),
     bind(Scope::Global, &[(KeyCode::Char('r'), CTRL)], Action::PollNow, "poll the jobs now", false),
     bind(Scope::Global, &[(KeyCode::Tab, NONE)], Action::NextField, "next field, then the jobs panel", true),
+    bind(Scope::Global, &[(KeyCode::F(2), NONE)], Action::ToggleJobs, "straight to the jobs panel, or back to the form", true),
     bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], Action::PrevField, "previous field", false),
     bind(Scope::Choice, &[(KeyCode::Char(' '), NONE), (KeyCode::Right, NONE)], Action::ChoiceNext, "change delivery.methodName (Left/Right too)", true),
     bind(Scope::Choice, &[(KeyCode::Left, NONE)], Action::ChoicePrev, "change delivery.methodName", false),
@@ -170,7 +173,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Jobs, &[(KeyCode::Char('a'), NONE)], Action::ToggleOthers, "show or hide the cluster's other restore jobs", true),
     bind(Scope::Jobs, &[(KeyCode::Char('t'), NONE)], Action::Track, "track an other job or a lost submit's candidate (a whole batch)", true),
     bind(Scope::Jobs, &[(KeyCode::Char('x'), NONE)], Action::Forget, "forget a tracked job, after a confirmation (it stays in Atlas)", true),
-    bind(Scope::Jobs, &[(KeyCode::Esc, NONE)], Action::BackToForm, "back to the form", true),
+    bind(Scope::Jobs, &[(KeyCode::Esc, NONE), (KeyCode::F(2), NONE)], Action::BackToForm, "back to the form", true),
     bind(Scope::Jobs, &[(KeyCode::Right, NONE)], Action::Expand, "open a batch into its parts", false),
     bind(Scope::Jobs, &[(KeyCode::Left, NONE)], Action::Collapse, "close a batch", false),
     bind(Scope::Jobs, &[(KeyCode::Char('D'), NONE)], Action::DownloadBatch, "download every part of the selected batch, checking each SHA1", false),
@@ -253,16 +256,21 @@ pub fn footer(scopes: &[Scope]) -> Vec<(String, &'static str)> {
         .iter()
         .filter(|s| **s == Scope::Anywhere)
         .chain(scopes.iter().filter(|s| **s != Scope::Anywhere));
+    // Keys already bound by a scope before (shown or not): a later binding of one never acts.
+    let mut shadowed: Vec<(KeyCode, KeyModifiers)> = Vec::new();
     for scope in ordered {
-        for b in BINDINGS.iter().filter(|b| b.scope == *scope && b.footer) {
+        let here: Vec<&Binding> = BINDINGS.iter().filter(|b| b.scope == *scope).collect();
+        for b in here.iter().filter(|b| b.footer) {
             // The first binding of a key in precedence order is the one that acts.
             let label = b.label();
-            if taken.contains(&b.action) || out.iter().any(|(k, _)| *k == label) {
+            let hidden = b.keys.first().is_some_and(|k| shadowed.contains(k));
+            if hidden || taken.contains(&b.action) || out.iter().any(|(k, _)| *k == label) {
                 continue;
             }
             taken.push(b.action);
             out.push((label, short(b.action)));
         }
+        shadowed.extend(here.iter().flat_map(|b| b.keys.iter().copied()));
     }
     out
 }
@@ -289,6 +297,7 @@ fn short(action: Action) -> &'static str {
         Action::Track => "track",
         Action::Forget => "forget",
         Action::BackToForm => "form",
+        Action::ToggleJobs => "jobs",
         Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => "scroll",
         Action::Filter => "filter",
         Action::Expand => "open batch",
