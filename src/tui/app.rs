@@ -6,7 +6,7 @@ use super::dialog::{Outcome, Request};
 use super::form::Form;
 use super::jobs_panel::JobsPanel;
 use super::keys::{self, Action, Scope};
-use super::picker::{PickItem, Picker, PickerState};
+use super::picker::PickerState;
 use super::theme::Theme;
 use crate::atlas::Cluster;
 use crate::restore::{ApiVersion, ClusterType, Context, Field, Flavor};
@@ -207,7 +207,7 @@ impl App {
                 let mut s = Vec::new();
                 if field == Field::MethodName {
                     s.extend([Scope::Choice, Scope::NoText]);
-                } else if has_picker(field) || self.has_ranges_picker(field) {
+                } else if super::pick_flow::has_picker(field) || self.has_ranges_picker(field) {
                     s.push(Scope::PickerField);
                 }
                 s.extend([Scope::Form, Scope::Global]);
@@ -529,75 +529,4 @@ impl App {
             }
         }
     }
-
-    fn apply_pick(&mut self, field: Field, item: PickItem, now_ms: i64, effects: &mut Vec<Effect>) {
-        self.form.set(field, &item.value);
-        for (f, v) in &item.also {
-            if self.form.value(*f).trim().is_empty() {
-                self.form.set(*f, v);
-            }
-        }
-        if field == Field::ClusterName {
-            effects.extend(self.lookup_source());
-        }
-        self.revalidate(now_ms);
-    }
-
-    fn open_picker(&mut self, effects: &mut Vec<Effect>) -> bool {
-        let field = self.form.focused();
-        let group = self.form.value(Field::GroupId).trim().to_string();
-        let cluster = self.form.value(Field::ClusterName).trim().to_string();
-        let (group_id, title) = match field {
-            Field::ClusterName => (group.clone(), format!("clusters of project {group}")),
-            Field::SnapshotId => (group.clone(), format!("snapshots of {cluster}")),
-            Field::CheckpointId => (group.clone(), format!("checkpoints of {cluster}")),
-            Field::PointInTimeUtcMillis if self.has_ranges_picker(field) => {
-                (group.clone(), format!("restorable time ranges of {cluster}"))
-            }
-            Field::TargetClusterName | Field::TargetClusterId => {
-                let target = self.form.value(Field::TargetGroupId).trim().to_string();
-                let g = if target.is_empty() { group.clone() } else { target };
-                (g.clone(), format!("clusters of project {g} (the target)"))
-            }
-            _ => return false,
-        };
-        if group_id.is_empty() {
-            self.status = Some("fill groupId first: the lists come from that project".into());
-            return true;
-        }
-        if matches!(
-            field,
-            Field::SnapshotId | Field::CheckpointId | Field::PointInTimeUtcMillis
-        ) && cluster.is_empty()
-        {
-            self.status = Some("fill clusterName first".into());
-            return true;
-        }
-        self.dialog = Some(Dialog::Picker(Picker::loading(field, title)));
-        effects.push(Effect::LoadPicker {
-            field,
-            group_id,
-            cluster,
-        });
-        true
-    }
-}
-
-impl App {
-    /// Cloud and Ops Manager answer `restorableTimeRanges`: a point in time is picked from them.
-    fn has_ranges_picker(&self, field: Field) -> bool {
-        field == Field::PointInTimeUtcMillis && self.info.flavor.is_public_api()
-    }
-}
-
-/// Fields whose values can be picked from Atlas.
-pub fn has_picker(field: Field) -> bool {
-    matches!(
-        field,
-        Field::ClusterName
-            | Field::SnapshotId
-            | Field::CheckpointId
-            | Field::TargetClusterName
-            | Field::TargetClusterId
-    )
 }

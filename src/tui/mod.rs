@@ -16,6 +16,7 @@ pub mod keys;
 mod mouse;
 pub mod msg;
 pub mod notify;
+pub mod pick_flow;
 pub mod picker;
 pub mod plain;
 pub mod review;
