@@ -13,8 +13,6 @@ use atlas_restore::jobs::{
     Cancel, Checked, DownloadError, Eta, FetchError, Journal, PollerConfig, Services, SubmitOutcome, TrackedJob,
     Verdict,
 };
-use atlas_restore::restore::ApiVersion;
-use atlas_restore::secret::SecretString;
 use atlas_restore::sim::{Fault, Sim, SimConfig};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -45,17 +43,9 @@ impl World {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let client = AtlasClient::new(&ClientOptions {
-            flavor: Default::default(),
-            base_url: sim.base_url(),
-            api: ApiVersion::V1,
-            public_key: sim.public_key().to_string(),
-            private_key: SecretString::new(sim.private_key()),
             request_timeout: Duration::from_secs(20),
-            connect_timeout: Duration::from_secs(2),
-            ca_file: None,
             max_body_bytes: 8 << 20,
-            envelope: false,
-            pretty: false,
+            ..common::options(&sim)
         })
         .unwrap();
         let journal = Journal::open(&dir.join("journal"), "t").unwrap();

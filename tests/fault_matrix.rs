@@ -6,11 +6,10 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 mod pty;
 use atlas_restore::atlas::{AtlasClient, ClientOptions, SnapshotFilter};
 use atlas_restore::jobs::{Journal, SubmitState};
-use atlas_restore::restore::ApiVersion;
-use atlas_restore::secret::SecretString;
 use atlas_restore::sim::{Fault, Sim, SimConfig};
 use pty::{BIN, Pty, TempDir, key};
 use std::time::Duration;
@@ -42,17 +41,8 @@ impl Bench {
             .unwrap();
         let dir = TempDir::new(&format!("fault-{name}"));
         let client = AtlasClient::new(&ClientOptions {
-            flavor: Default::default(),
-            base_url: sim.base_url(),
-            api: ApiVersion::V1,
-            public_key: sim.public_key().into(),
-            private_key: SecretString::new(sim.private_key()),
             request_timeout: Duration::from_secs(5),
-            connect_timeout: Duration::from_secs(2),
-            ca_file: None,
-            max_body_bytes: 1 << 20,
-            envelope: false,
-            pretty: false,
+            ..common::options(&sim)
         })
         .unwrap();
         let g = sim.group_id().to_string();

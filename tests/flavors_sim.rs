@@ -8,8 +8,7 @@
 
 use atlas_restore::atlas::{AtlasClient, AtlasError, ClientOptions, SnapshotFilter};
 use atlas_restore::jobs::{Journal, Services};
-use atlas_restore::restore::{ApiVersion, Flavor};
-use atlas_restore::secret::SecretString;
+use atlas_restore::restore::Flavor;
 use atlas_restore::sim::{Sim, SimConfig};
 use serde_json::json;
 use std::sync::Arc;
@@ -32,16 +31,7 @@ async fn sim(flavor: Flavor) -> Sim {
 fn client(sim: &Sim, flavor: Flavor) -> AtlasClient {
     AtlasClient::new(&ClientOptions {
         flavor,
-        base_url: sim.base_url(),
-        api: ApiVersion::V1,
-        public_key: sim.public_key().to_string(),
-        private_key: SecretString::new(sim.private_key()),
-        request_timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(2),
-        ca_file: None,
-        max_body_bytes: 1 << 20,
-        envelope: false,
-        pretty: false,
+        ..common::options(sim)
     })
     .unwrap()
 }
@@ -160,7 +150,7 @@ async fn each_product_answers_only_its_own_prefix() {
             } else {
                 Flavor::Atlas
             },
-            ..client_options(&sim)
+            ..common::options(&sim)
         })
         .unwrap();
         let err = wrong.list_clusters(sim.group_id()).await.unwrap_err();
@@ -178,22 +168,6 @@ async fn each_product_answers_only_its_own_prefix() {
     assert_eq!(got.status, 404);
     assert_eq!(got.json["errorCode"], "CLUSTER_NOT_FOUND");
     assert_eq!(got.json["detail"], "An invalid cluster ID null was specified.");
-}
-
-fn client_options(sim: &Sim) -> ClientOptions {
-    ClientOptions {
-        flavor: Flavor::Atlas,
-        base_url: sim.base_url(),
-        api: ApiVersion::V1,
-        public_key: sim.public_key().to_string(),
-        private_key: SecretString::new(sim.private_key()),
-        request_timeout: Duration::from_secs(10),
-        connect_timeout: Duration::from_secs(2),
-        ca_file: None,
-        max_body_bytes: 1 << 20,
-        envelope: false,
-        pretty: false,
-    }
 }
 
 #[tokio::test]

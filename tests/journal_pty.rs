@@ -39,15 +39,7 @@ fn a_submitted_job_survives_kill_9_and_is_polled_again() {
 
     let mut pty = Pty::spawn(&["--config", &config], &env, 100, 30);
     pty.wait_for("snapshotId");
-    pty.send(key::ENTER);
-    pty.wait_for("still being taken");
-    pty.send(key::DOWN);
-    pty.send(key::ENTER);
-    pty.wait_for("no conflicts");
-    pty.send(key::CTRL_S);
-    pty.wait_for("Review");
-    pty.send(key::ENTER);
-    let s = pty.wait_for("submitted: 1 restore job (");
+    let s = pty.submit_snapshot(1, "submitted: 1 restore job (");
     let job_id: String = s
         .split("submitted: 1 restore job (")
         .nth(1)

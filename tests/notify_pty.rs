@@ -31,14 +31,7 @@ fn dashboard(dir: &TempDir, sim: &SimProcess, notify: &str) -> Pty {
 /// Submits the preselected complete snapshot and waits for the job to be READY.
 fn submit_and_wait_ready(pty: &mut Pty) {
     pty.wait_for("snapshotId");
-    pty.send(key::ENTER);
-    pty.wait_for("still being taken");
-    pty.send(key::ENTER);
-    pty.wait_for("no conflicts");
-    pty.send(key::CTRL_S);
-    pty.wait_for("Review");
-    pty.send(key::ENTER);
-    pty.wait_for("submitted: 1 restore job");
+    pty.submit_snapshot(0, "submitted: 1 restore job");
     pty.wait_until(30, "the job READY", |s| s.contains("is READY"));
     // A few more polls and redraws: nothing more is told.
     std::thread::sleep(std::time::Duration::from_secs(3));

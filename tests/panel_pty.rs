@@ -6,22 +6,23 @@
 mod pty;
 use pty::{Pty, TempDir, key};
 
+/// The demo in a 100x40 terminal, with a home of its own; once its form is up.
+fn demo(name: &str) -> (TempDir, Pty) {
+    let home = TempDir::new(name);
+    let home_str = home.path().to_str().unwrap().to_string();
+    let pty = Pty::spawn(
+        &["--demo"],
+        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
+        100,
+        40,
+    );
+    pty.wait_for("snapshotId");
+    (home, pty)
+}
+
 /// Submits the snapshot `downs` rows below the preselected one; the new job's short id.
 fn submit(pty: &mut Pty, downs: usize) -> String {
-    let before = pty.screen();
-    pty.send(key::ENTER);
-    pty.wait_for("still being taken");
-    for _ in 0..downs {
-        pty.send(key::DOWN);
-    }
-    pty.send(key::ENTER);
-    pty.wait_for("no conflicts");
-    pty.send(key::CTRL_S);
-    pty.wait_for("Review");
-    pty.send(key::ENTER);
-    let s = pty.wait_until(15, "a new job submitted", |s| {
-        s.contains("submitted: 1 restore job (") && s != before
-    });
+    let s = pty.submit_snapshot(downs, "submitted: 1 restore job (");
     let id: String = s
         .split("submitted: 1 restore job (")
         .nth(1)
@@ -34,15 +35,7 @@ fn submit(pty: &mut Pty, downs: usize) -> String {
 
 #[test]
 fn filter_sort_and_clone_in_the_panel() {
-    let home = TempDir::new("panel-keys");
-    let home_str = home.path().to_str().unwrap().to_string();
-    let mut pty = Pty::spawn(
-        &["--demo"],
-        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
-        100,
-        40,
-    );
-    pty.wait_for("snapshotId");
+    let (_home, mut pty) = demo("panel-keys");
     let first = submit(&mut pty, 0);
     let second = submit(&mut pty, 2);
     // Into the panel (Shift-Tab from the first field goes round to it).
@@ -86,32 +79,15 @@ fn filter_sort_and_clone_in_the_panel() {
 
 #[test]
 fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
-    let home = TempDir::new("panel-batch");
-    let home_str = home.path().to_str().unwrap().to_string();
-    let mut pty = Pty::spawn(
-        &["--demo"],
-        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
-        100,
-        40,
-    );
-    pty.wait_for("snapshotId");
+    let (_home, mut pty) = demo("panel-batch");
     // The sharded cluster as the source.
     pty.send(key::UP);
     pty.send("\x15");
     pty.type_text("Cluster1");
     pty.send(key::DOWN);
-    pty.send(key::ENTER);
-    pty.wait_for("still being taken");
-    pty.send(key::ENTER);
-    pty.wait_for("no conflicts");
-    pty.send(key::CTRL_S);
-    pty.wait_for("Review");
-    pty.send(key::ENTER);
-    pty.wait_for("submitted: 3 restore jobs");
-    // Into the panel: one row for the batch.
-    pty.send(key::UP);
-    pty.send(key::UP);
-    pty.send("\x1b[Z");
+    pty.submit_snapshot(0, "submitted: 3 restore jobs");
+    // Into the panel (F2): one row for the batch.
+    pty.send(key::F2);
     let s = pty.wait_for("▶ Restore jobs (3)");
     let batch_rows: Vec<&str> = s.lines().filter(|l| l.contains("3 parts")).collect();
     assert_eq!(batch_rows.len(), 1, "{s}");
@@ -157,20 +133,10 @@ fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
 
 #[test]
 fn a_running_job_says_how_long_it_may_take_and_on_what() {
-    let home = TempDir::new("panel-eta");
-    let home_str = home.path().to_str().unwrap().to_string();
-    let mut pty = Pty::spawn(
-        &["--demo"],
-        &[("XDG_DATA_HOME", &home_str), ("HOME", &home_str)],
-        100,
-        40,
-    );
-    pty.wait_for("snapshotId");
+    let (_home, mut pty) = demo("panel-eta");
     let first = submit(&mut pty, 0);
     // Into the panel at once, while the first job runs: no past job, no number.
-    pty.send(key::UP);
-    pty.send(key::UP);
-    pty.send("\x1b[Z");
+    pty.send(key::F2);
     pty.wait_for("▶ Restore jobs (1)");
     pty.send(key::ENTER);
     let s = pty.wait_for("estimate");
@@ -194,9 +160,7 @@ fn a_running_job_says_how_long_it_may_take_and_on_what() {
         pty.send(key::DOWN);
     }
     let second = submit(&mut pty, 1);
-    pty.send(key::UP);
-    pty.send(key::UP);
-    pty.send("\x1b[Z");
+    pty.send(key::F2);
     pty.wait_for("▶ Restore jobs (2)");
     pty.send(key::ENTER);
     let s = pty.wait_until(15, "an estimate with its basis", |s| {

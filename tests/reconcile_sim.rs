@@ -7,11 +7,9 @@
 
 mod common;
 
-use atlas_restore::atlas::{AtlasClient, ClientOptions, RestoreJob, SnapshotFilter};
+use atlas_restore::atlas::{AtlasClient, RestoreJob, SnapshotFilter};
 use atlas_restore::jobs::{Journal, Origin, Poller, PollerConfig, Services, SubmitOutcome, SubmitState, TrackedSubmit};
-use atlas_restore::restore::ApiVersion;
 use atlas_restore::restore::time_input::parse_rfc3339_lenient;
-use atlas_restore::secret::SecretString;
 use atlas_restore::sim::{Fault, Sim, SimConfig};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -33,20 +31,7 @@ struct World {
 impl World {
     async fn new(name: &str) -> World {
         let sim = common::start_with(SimConfig::default()).await;
-        let client = AtlasClient::new(&ClientOptions {
-            flavor: Default::default(),
-            base_url: sim.base_url(),
-            api: ApiVersion::V1,
-            public_key: sim.public_key().to_string(),
-            private_key: SecretString::new(sim.private_key()),
-            request_timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(2),
-            ca_file: None,
-            max_body_bytes: 1 << 20,
-            envelope: false,
-            pretty: false,
-        })
-        .unwrap();
+        let client = AtlasClient::new(&common::options(&sim)).unwrap();
         let dir = std::env::temp_dir().join(format!(
             "atlas-restore-reconcile-{name}-{}-{:08x}",
             std::process::id(),

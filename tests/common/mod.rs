@@ -1,6 +1,9 @@
 //! What the simulator's tests share: a started simulator and a Digest client for it.
 #![allow(dead_code)] // each test crate uses a different part of this
 
+use atlas_restore::atlas::ClientOptions;
+use atlas_restore::restore::{ApiVersion, Flavor};
+use atlas_restore::secret::SecretString;
 use atlas_restore::sim::{Sim, SimConfig};
 use diqwest::{DigestAuthSession, WithDigestAuth};
 use reqwest::header::HeaderMap;
@@ -13,6 +16,24 @@ pub async fn start(speed: f64) -> Sim {
         ..SimConfig::default()
     })
     .await
+}
+
+/// A profile's client options on `sim`: Atlas, API v1.0, its key pair, a 10 s request
+/// timeout; a test changes what it needs with `..common::options(&sim)`.
+pub fn options(sim: &Sim) -> ClientOptions {
+    ClientOptions {
+        flavor: Flavor::Atlas,
+        base_url: sim.base_url(),
+        api: ApiVersion::V1,
+        public_key: sim.public_key().to_string(),
+        private_key: SecretString::new(sim.private_key()),
+        request_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        ca_file: None,
+        max_body_bytes: 1 << 20,
+        envelope: false,
+        pretty: false,
+    }
 }
 
 pub async fn start_with(cfg: SimConfig) -> Sim {

@@ -28,6 +28,8 @@ pub mod key {
     pub const CTRL_S: &str = "\x13";
     pub const CTRL_Q: &str = "\x11";
     pub const F1: &str = "\x1bOP";
+    /// Straight to the jobs panel and back.
+    pub const F2: &str = "\x1bOQ";
 }
 
 impl Pty {
@@ -127,6 +129,24 @@ impl Pty {
 
     pub fn wait_for(&self, text: &str) -> String {
         self.wait_until(15, text, |s| s.contains(text))
+    }
+
+    /// With the focus on `snapshotId`: opens its picker, takes the complete snapshot `downs`
+    /// rows below the preselected one, reviews and sends it; the screen once the status line
+    /// says `submitted` (and the screen has changed: a second submit says it again).
+    pub fn submit_snapshot(&mut self, downs: usize, submitted: &str) -> String {
+        let before = self.screen();
+        self.send(key::ENTER);
+        self.wait_for("still being taken");
+        for _ in 0..downs {
+            self.send(key::DOWN);
+        }
+        self.send(key::ENTER);
+        self.wait_for("no conflicts");
+        self.send(key::CTRL_S);
+        self.wait_for("Review");
+        self.send(key::ENTER);
+        self.wait_until(15, submitted, |s| s.contains(submitted) && s != before)
     }
 
     /// Waits for the program to exit, returning its exit code.
