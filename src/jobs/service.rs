@@ -141,14 +141,14 @@ impl Services {
     /// profile; the error says what to do instead.
     pub async fn choose_download_dir(&self, text: &str) -> Result<std::path::PathBuf, String> {
         let (j, text) = (self.journal.clone(), text.to_string());
-        tokio::task::spawn_blocking(move || {
+        journal_thread(move || {
             let dir = super::folder::check_choice(&text, super::folder::home().as_deref())?;
             j.update(|d| d.download_dir = Some(dir.clone()))
                 .map_err(|e| format!("the folder is ready but could not be remembered: {e}"))?;
             Ok(dir)
         })
         .await
-        .unwrap_or_else(|e| Err(e.to_string()))
+        .unwrap_or_else(Err)
     }
 
     /// Follows jobs made elsewhere (a lost submit's candidate settles that submit).

@@ -318,7 +318,8 @@ impl Services {
         };
         let (id, archive) = (checked.job_id.clone(), checked.archive.clone());
         let journal = self.journal.clone();
-        let noted = tokio::task::spawn_blocking(move || {
+        // On the journal's thread, as all journal work (see `journal_thread`).
+        let noted = super::service::journal_thread(move || {
             journal.update(|d| {
                 let notes: &mut JobNotes = d.notes.entry(id).or_default();
                 notes.download = Some(note);
