@@ -147,7 +147,7 @@ async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, St
         .map_err(|e| format!("cannot read the job journal: {e}"))?;
     let named =
         |j: &crate::atlas::RestoreJob| j.id == opts.id.as_str() || j.batch_id.as_deref() == Some(opts.id.as_str());
-    let tracked: Vec<TrackedJob> = data.tracked().into_iter().filter(|t| named(&t.job)).collect();
+    let tracked: Vec<TrackedJob> = data.into_tracked().into_iter().filter(|t| named(&t.job)).collect();
     if !tracked.is_empty() {
         return Ok(tracked);
     }

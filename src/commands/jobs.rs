@@ -58,7 +58,7 @@ pub async fn tracked(services: &Services) -> Listing {
         services
             .journal_data()
             .await
-            .map(|d| listed(d.tracked()))
+            .map(|d| listed(d.into_tracked()))
             .unwrap_or_default()
     };
     let listing = match poller.cycle().await {

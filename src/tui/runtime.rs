@@ -351,7 +351,7 @@ async fn download(
         .journal_data()
         .await
         .ok()
-        .and_then(|d| d.tracked().into_iter().find(|t| t.job.id == job.id))
+        .and_then(|d| d.into_tracked().into_iter().find(|t| t.job.id == job.id))
         .unwrap_or_else(|| crate::jobs::TrackedJob::from(job.clone()));
     let result = services
         .download_resuming(
