@@ -442,6 +442,27 @@ fn the_panel_focused_and_the_wide_detail_pane() {
 }
 
 #[test]
+fn f2_goes_to_the_panel_and_back_and_the_strip_says_so_whole_at_80x24() {
+    let mut a = app(Theme::new(ColorChoice::Never, true, false));
+    a.update(created(vec![ready_job("6b77893b80eef5354c77ee15")]), NOW_MS);
+    let s = text(&a, 80, 24);
+    let strip = s
+        .lines()
+        .find(|l| l.contains("Restore jobs (1)"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(strip.contains("F2 for the panel") && !strip.contains('…'), "{s}");
+    assert!(s.lines().last().unwrap_or_default().contains("F2 jobs"), "{s}");
+    press(&mut a, KeyCode::F(2));
+    assert!(a.focus_jobs);
+    // In the panel, F2 is the way back: the footer shows Esc for it, not F2 "jobs".
+    let s = text(&a, 80, 24);
+    assert!(!s.lines().last().unwrap_or_default().contains("F2"), "{s}");
+    press(&mut a, KeyCode::F(2));
+    assert!(!a.focus_jobs);
+}
+
+#[test]
 fn keys_do_nothing_while_the_terminal_is_too_small() {
     let mut a = app(color());
     let tiny = text(&a, 40, 10);

@@ -57,10 +57,7 @@ impl JobsPanel {
     pub fn render_strip(&self, frame: &mut Frame, area: Rect, theme: &Theme, now_ms: i64) {
         let width = area.width as usize;
         let age = self.age_line().map(|a| format!(" · {a}")).unwrap_or_default();
-        let title = format!(
-            "Restore jobs ({}){age} · F2 (or Tab past the last field) for the panel",
-            self.jobs.len()
-        );
+        let title = format!("Restore jobs ({}){age} · F2 for the panel", self.jobs.len());
         let title_style = if self.failure.is_some() {
             theme.error()
         } else {
