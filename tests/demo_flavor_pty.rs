@@ -149,8 +149,15 @@ fn an_ops_manager_demo_composes_submits_follows_and_downloads() {
     });
     assert!(s.contains("TARGET_IS_SOURCE"), "{s}");
     pty.send(key::CTRL_S);
-    pty.wait_for(&format!("ERASES every piece of data on cluster {CLUSTER1_ID}"));
+    // The target given by id is named, and confirmed, by its name: nobody checks 24 hex
+    // digits against the cluster they mean.
+    let s = pty.wait_for("ERASES every piece of data on cluster Cluster1 (5f8e...a4c2)");
+    assert!(s.contains("Type Cluster1 to confirm the erase"), "{s}");
     pty.type_text(CLUSTER1_ID);
+    pty.send(key::ENTER);
+    pty.wait_for("type Cluster1 exactly to confirm the erase");
+    pty.send("\x15");
+    pty.type_text("Cluster1");
     pty.send(key::ENTER);
     // One job per shard and one for the config servers.
     pty.wait_for("submitted: 3 restore jobs");
@@ -176,8 +183,10 @@ fn a_point_in_time_is_picked_from_the_ranges_ops_manager_gives() {
     });
     assert!(s.contains("Enter pick"), "Enter offers a pick here: {s}");
     pty.send(key::ENTER);
-    let s = pty.wait_for("restorable time ranges of Cluster0");
-    assert!(s.contains("from snapshot"), "{s}");
+    // The title shows at once, the ranges once Ops Manager answered.
+    pty.wait_until(15, "the ranges listed", |s| {
+        s.contains("restorable time ranges of Cluster0") && s.contains("from snapshot")
+    });
     // The second newest range: its end is before the newest one, which grows as time goes.
     pty.send(key::DOWN);
     pty.send(key::ENTER);

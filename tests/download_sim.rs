@@ -71,7 +71,10 @@ impl World {
             .await
             .unwrap();
         let body = json!({"snapshotId": snaps[0].id.as_str(), "delivery": delivery});
-        let outcome = self.services.submit(self.sim.group_id(), cluster, &body, true).await;
+        let outcome = self
+            .services
+            .submit_body(self.sim.group_id(), cluster, &body, None, true)
+            .await;
         assert!(matches!(outcome, SubmitOutcome::Created { .. }), "{outcome:?}");
         self.sim.advance(Duration::from_secs(75));
         let data = self.services.journal_data().await.unwrap();
@@ -331,7 +334,9 @@ async fn refusals_and_files_not_ready_are_said() {
         .await
         .unwrap();
     let body = json!({"snapshotId": snaps[0].id.as_str(), "delivery": {"methodName": "HTTP", "maxDownloads": 1}});
-    w.services.submit(w.sim.group_id(), "Cluster0", &body, true).await;
+    w.services
+        .submit_body(w.sim.group_id(), "Cluster0", &body, None, true)
+        .await;
     let job = w.services.journal_data().await.unwrap().tracked().remove(0);
     match w.download(&job).await {
         Err(DownloadError::NotReady(why)) => assert!(why.contains("READY"), "{why}"),
@@ -360,7 +365,7 @@ async fn the_journal_notes_when_a_job_finished_and_the_next_one_gets_an_estimate
     let submit = |i: usize| json!({"snapshotId": snaps[i].id.as_str(), "delivery": {"methodName": "HTTP"}});
     let poller = w.services.poller(PollerConfig::new(Duration::from_secs(10)));
 
-    w.services.submit(&g, "Cluster0", &submit(0), true).await;
+    w.services.submit_body(&g, "Cluster0", &submit(0), None, true).await;
     let first = w.services.journal_data().await.unwrap().tracked().remove(0);
     // Nothing finished yet: no estimate, only the elapsed time.
     let eta = w.services.eta(&g, "Cluster0", &first.job).await.unwrap();
@@ -381,7 +386,7 @@ async fn the_journal_notes_when_a_job_finished_and_the_next_one_gets_an_estimate
     assert!(notes.finished_within_ms.unwrap() <= 9_000);
 
     // A restore of an older, smaller snapshot: scaled by size once the sizes are noted.
-    w.services.submit(&g, "Cluster0", &submit(3), true).await;
+    w.services.submit_body(&g, "Cluster0", &submit(3), None, true).await;
     let second = w.services.journal_data().await.unwrap().tracked().remove(0);
     assert_ne!(second.job.id, first.job.id);
     assert_eq!(w.services.note_snapshot_sizes(&g, "Cluster0").await.unwrap(), 2);

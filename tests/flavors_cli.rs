@@ -65,19 +65,42 @@ fn an_ops_manager_profile_submits_and_follows_against_the_simulated_ops_manager(
         .to_string();
     let automated = json!({"checkpointId": checkpoint, "delivery": {"methodName": "AUTOMATED_RESTORE",
         "targetGroupId": group, "targetClusterId": cluster1_id}});
+    // Ops Manager names the target by id; the erase is confirmed by the name it resolves to.
+    let out = lab.submit(
+        &automated.to_string(),
+        &["--cluster-name", "Cluster1", "--confirm-erase", &cluster1_id],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("would ERASE cluster Cluster1 (5f8e...a4c2)") && err.contains("--confirm-erase Cluster1 exactly"),
+        "{err}"
+    );
     let out = lab.submit(
         &automated.to_string(),
         &[
             "--cluster-name",
             "Cluster1",
             "--confirm-erase",
-            &cluster1_id,
+            "Cluster1",
             "--format",
             "json",
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let doc = json_of(&out);
+    let target = &doc["jobs"][0]["target"];
+    assert_eq!(target["name"], "Cluster1", "{doc}");
+    assert_eq!(target["id"], cluster1_id.as_str(), "{doc}");
+    // The body sent names it by id, as Ops Manager takes it; the journal keeps the name beside.
+    let journal = lab.journal();
+    let submit = &journal["submits"][1];
+    assert_eq!(submit["request"]["delivery"]["targetClusterId"], cluster1_id.as_str());
+    assert!(
+        submit["request"]["delivery"].get("targetClusterName").is_none(),
+        "{submit}"
+    );
+    assert_eq!(submit["target_name"], "Cluster1", "{submit}");
     assert_eq!(doc["state"], "created");
     assert_eq!(
         doc["jobs"].as_array().unwrap().len(),
@@ -93,6 +116,15 @@ fn an_ops_manager_profile_submits_and_follows_against_the_simulated_ops_manager(
     let jobs = json_of(&out);
     let jobs = jobs.as_array().unwrap();
     assert_eq!(jobs.len(), 4, "{jobs:#?}");
+    // Named in `jobs` too, after a fresh read of the journal.
+    let erased: Vec<&serde_json::Value> = jobs.iter().filter(|j| j["method"] == "AUTOMATED_RESTORE").collect();
+    assert_eq!(erased.len(), 3, "{jobs:#?}");
+    assert!(
+        erased
+            .iter()
+            .all(|j| j["target"]["name"] == "Cluster1" && j["target"]["id"] == cluster1_id.as_str()),
+        "{erased:#?}"
+    );
     let clusters: Vec<&str> = jobs.iter().map(|j| j["cluster"].as_str().unwrap_or("")).collect();
     assert!(
         clusters.contains(&"Cluster0") && clusters.iter().filter(|c| **c == "Cluster1").count() == 3,

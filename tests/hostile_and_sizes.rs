@@ -7,7 +7,7 @@ use atlas_restore::atlas::{AtlasError, RestoreJob, StatusError};
 use atlas_restore::commands::jobs::Listed;
 use atlas_restore::config::ColorChoice;
 use atlas_restore::jobs::{PollEvent, SubmitOutcome};
-use atlas_restore::restore::ApiVersion;
+use atlas_restore::restore::{ApiVersion, RestoreRequest};
 use atlas_restore::tui::app::{App, AppInfo, Dialog, Msg};
 use atlas_restore::tui::theme::Theme;
 use atlas_restore::tui::view;
@@ -104,7 +104,11 @@ fn assert_clean(bytes: &[u8], what: &str) {
 
 fn refused(error: AtlasError) -> Msg {
     Msg::Submitted {
-        body: serde_json::json!({}),
+        request: Box::new(RestoreRequest::snapshot_download(
+            "5f8e2a1c9d4b7e0012c3a4b5",
+            "Cluster0",
+            "5a6669d9fcc178211a0d86b9",
+        )),
         outcome: SubmitOutcome::Refused { key: "k".into(), error },
     }
 }
@@ -173,7 +177,11 @@ fn hostile_strings_never_reach_the_terminal() {
     a.dialog = None;
     a.update(
         Msg::Submitted {
-            body: serde_json::json!({}),
+            request: Box::new(RestoreRequest::snapshot_download(
+                "5f8e2a1c9d4b7e0012c3a4b5",
+                "Cluster0",
+                "5a6669d9fcc178211a0d86b9",
+            )),
             outcome: SubmitOutcome::Created {
                 key: "k".into(),
                 jobs: vec![hostile_job()],

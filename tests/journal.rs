@@ -146,7 +146,7 @@ fn the_same_restore_within_the_window_is_not_recorded_twice() {
     let j = Journal::open(dir.path(), "prod").unwrap();
     let body = serde_json::json!({"snapshotId": "s1", "delivery": {"methodName": "HTTP", "maxDownloads": 1}});
     let first = match j
-        .record_sending_unless_repeat("g", "Cluster0", &body, 10_000, Some(0))
+        .record_sending_unless_repeat("g", "Cluster0", &body, None, 10_000, Some(0))
         .unwrap()
     {
         Recorded::Key(k) => k,
@@ -155,19 +155,19 @@ fn the_same_restore_within_the_window_is_not_recorded_twice() {
     // The delivery's limits do not make it another restore; the cluster or the point does.
     let same = serde_json::json!({"snapshotId": "s1", "delivery": {"methodName": "HTTP", "maxDownloads": 3}});
     match j
-        .record_sending_unless_repeat("g", "Cluster0", &same, 20_000, Some(0))
+        .record_sending_unless_repeat("g", "Cluster0", &same, None, 20_000, Some(0))
         .unwrap()
     {
         Recorded::Repeat(earlier) => assert_eq!(earlier.key, first),
         other => panic!("{other:?}"),
     }
     let other_cluster = j
-        .record_sending_unless_repeat("g", "Cluster1", &same, 20_000, Some(0))
+        .record_sending_unless_repeat("g", "Cluster1", &same, None, 20_000, Some(0))
         .unwrap();
     assert!(matches!(other_cluster, Recorded::Key(_)));
     // Outside the window, or refused by Atlas: no longer a repeat.
     assert!(matches!(
-        j.record_sending_unless_repeat("g", "Cluster0", &same, 20_000, Some(15_000))
+        j.record_sending_unless_repeat("g", "Cluster0", &same, None, 20_000, Some(15_000))
             .unwrap(),
         Recorded::Key(_)
     ));

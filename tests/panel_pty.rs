@@ -3,8 +3,12 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+mod lab;
 mod pty;
-use pty::{Pty, TempDir, key};
+use lab::{SimAsk, show, text};
+use pty::{Pty, SimProcess, TempDir, key};
+use serde_json::json;
 
 /// The demo in a 100x40 terminal, with a home of its own; once its form is up.
 fn demo(name: &str) -> (TempDir, Pty) {
@@ -167,6 +171,158 @@ fn a_running_job_says_how_long_it_may_take_and_on_what() {
         s.contains("estimate") && s.contains("from 1 finished restore")
     });
     assert!(s.contains(&second), "the newest (running) job's detail: {s}");
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+}
+
+/// The form's line for `field` (its label padded, as drawn).
+fn field_line<'a>(s: &'a str, field: &str) -> &'a str {
+    s.lines()
+        .find(|l| l.contains(&format!(" {field} ")))
+        .unwrap_or_default()
+}
+
+/// Into the panel, and onto the row of the job whose short id is `short`.
+fn select_job(pty: &mut Pty, short: &str) {
+    pty.send(key::F2);
+    let s = pty.wait_until(15, "the panel with the job", |s| {
+        s.contains("▶ Restore jobs") && s.contains(short)
+    });
+    let rows: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.contains("▶ Restore jobs"))
+        .filter(|l| l.contains("013ac"))
+        .collect();
+    let at = rows.iter().position(|l| l.contains(short)).unwrap();
+    for _ in 0..rows.len() {
+        pty.send(key::UP);
+    }
+    for _ in 0..at {
+        pty.send(key::DOWN);
+    }
+}
+
+/// With the focus on clusterName: its picker, and `downs` rows below the first.
+fn pick_cluster(pty: &mut Pty, downs: usize) {
+    pty.send(key::ENTER);
+    pty.wait_until(15, "the project's clusters", |s| {
+        s.contains("clusters of project") && s.contains("Staging0")
+    });
+    for _ in 0..downs {
+        pty.send(key::DOWN);
+    }
+    pty.send(key::ENTER);
+}
+
+#[test]
+fn a_request_is_bound_to_its_source_cluster_n_moves_the_form_and_atlas_lists_check_it() {
+    let sim = SimProcess::start(&[]);
+    let lab = lab::Lab::new("panel-source", &sim);
+    let group = sim.group().to_string();
+    // Two jobs of Cluster0, made by a script: a download of a snapshot, and a point in time
+    // restored into Staging0.
+    let snapshot = sim.snapshot("Cluster0");
+    let http = json!({"snapshotId": snapshot, "delivery": {"methodName": "HTTP"}});
+    let out = lab.submit(&http.to_string(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let http_job = text(&out.stdout).split_whitespace().next().unwrap().to_string();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let pit = json!({"pointInTimeUTCMillis": now_ms - 1_800_000, "delivery": {"methodName": "AUTOMATED_RESTORE",
+        "targetGroupId": group, "targetClusterName": "Staging0"}});
+    let out = lab.submit(&pit.to_string(), &["--confirm-erase", "Staging0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let pit_job = text(&out.stdout).split_whitespace().next().unwrap().to_string();
+    let creates = || sim.counters()["restore_job_creates"].as_u64().unwrap();
+    assert_eq!(creates(), 2);
+
+    // The form on Cluster1, the sharded cluster.
+    let mut pty = lab.dashboard(100, 40);
+    pty.send(key::UP); // clusterName
+    pick_cluster(&mut pty, 1);
+    pty.wait_until(15, "the form on Cluster1", |s| {
+        field_line(s, "clusterName").contains("Cluster1")
+    });
+
+    // `n` on the point-in-time job: the form moves to Cluster0, and says so; the restore
+    // point and target come along; nothing is in conflict.
+    select_job(&mut pty, &pit_job[16..]);
+    pty.send("n");
+    let s = pty.wait_for("(the form's source is now that cluster)");
+    assert!(s.contains(&format!("a new request from job {}", &pit_job[16..])), "{s}");
+    assert!(s.contains("of Cluster0"), "{s}");
+    let s = pty.wait_until(15, "the point in time checked", |s| s.contains("no conflicts"));
+    assert!(field_line(&s, "clusterName").contains("Cluster0"), "{s}");
+    assert!(
+        field_line(&s, "pointInTimeUTCMillis").contains(&(now_ms - 1_800_000).to_string()),
+        "{s}"
+    );
+    assert!(field_line(&s, "delivery.targetClusterName").contains("Staging0"), "{s}");
+
+    // `n` on the snapshot job, then clusterName changed with its picker: the snapshot is not
+    // Cluster1's, and both fields say so.
+    select_job(&mut pty, &http_job[16..]);
+    pty.send("n");
+    let s = pty.wait_until(15, "the snapshot's request", |s| {
+        field_line(s, "snapshotId").contains(&snapshot) && s.contains("no conflicts")
+    });
+    assert!(field_line(&s, "clusterName").contains("Cluster0"), "{s}");
+    pty.send(key::UP); // clusterName
+    pick_cluster(&mut pty, 1);
+    let s = pty.wait_for("SNAPSHOT_NOT_OF_SOURCE");
+    assert!(field_line(&s, "snapshotId").contains('✖'), "{s}");
+    assert!(field_line(&s, "clusterName").contains('✖'), "{s}");
+    assert!(
+        s.contains(&format!("snapshot {snapshot} is not one of Cluster1's")),
+        "{s}"
+    );
+    pty.send(key::CTRL_S);
+    let s = pty.wait_for("to fix before submitting");
+    assert!(!s.contains("Review:"), "{s}");
+
+    // A sharded source into a replica set: marked in the form, never at the erase prompt.
+    pty.send(key::DOWN); // snapshotId
+    pty.send(key::ENTER);
+    pty.wait_for("still being taken");
+    pty.send(key::ENTER);
+    pty.wait_until(15, "a Cluster1 snapshot", |s| !s.contains("SNAPSHOT_NOT_OF_SOURCE"));
+    for _ in 0..5 {
+        pty.send(key::DOWN);
+    }
+    pty.send(" "); // AUTOMATED_RESTORE
+    for _ in 0..3 {
+        pty.send(key::DOWN);
+    }
+    pty.type_text(&group);
+    pty.send(key::DOWN);
+    pty.type_text("Staging0");
+    let s = pty.wait_for("TOPOLOGY_MISMATCH");
+    assert!(
+        s.contains("Cluster1 is a sharded cluster and Staging0 is a replica set"),
+        "{s}"
+    );
+    assert!(field_line(&s, "clusterName").contains('✖'), "{s}");
+    assert!(field_line(&s, "delivery.targetClusterName").contains('✖'), "{s}");
+    pty.send(key::CTRL_S);
+    let s = pty.wait_for("to fix before submitting");
+    assert!(!s.contains("ERASES"), "no erase prompt: {s}");
+    // The target picker: Staging0 shown but not choosable, the source itself last. (Ctrl-S
+    // left the focus on the first field marked, clusterName.)
+    for _ in 0..10 {
+        pty.send(key::DOWN);
+    }
+    pty.wait_until(10, "the focus on the target", |s| {
+        field_line(s, "delivery.targetClusterName").contains('▶')
+    });
+    pty.send(key::ENTER);
+    let s = pty.wait_until(15, "the target's clusters", |s| {
+        s.contains("(the target)") && s.contains("Staging0")
+    });
+    assert!(s.contains("another topology than the source"), "{s}");
+    pty.send(key::ESC);
+    assert_eq!(creates(), 2, "nothing more reached the simulator");
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
 }

@@ -75,7 +75,7 @@ impl World {
     async fn lost_submit(&self, cluster: &str, body: &Value) -> String {
         let before = self.creates();
         self.sim.set_fault(Some(Fault::DropConnection));
-        let outcome = self.services.submit(&self.group, cluster, body, false).await;
+        let outcome = self.services.submit_body(&self.group, cluster, body, None, false).await;
         self.sim.set_fault(None);
         let key = match outcome {
             SubmitOutcome::Unknown { key, .. } => key,

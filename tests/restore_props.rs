@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::restore::{
-    ApiVersion, ClusterType, Code, Context, Field, Flavor, RestorableRange, RestoreDraft, build_body, has_errors,
-    validate,
+    ApiVersion, Catalog, ClusterType, Code, Context, Field, Flavor, ListedCluster, Listing, RestorableRange,
+    RestoreDraft, build_body, has_errors, validate,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -30,7 +30,43 @@ fn field_text() -> impl Strategy<Value = String> {
         Just("2026-11-30T09:30:00Z".to_string()),
         Just("now".to_string()),
         Just(" ".to_string()),
+        // What the catalogs below list, so that ids and names are found in them too.
+        Just(LISTED_ID.to_string()),
+        Just("Staging0".to_string()),
     ]
+}
+
+/// An id and a cluster the catalogs may list.
+const LISTED_ID: &str = "5a6669d9fcc178211a0d86b9";
+
+fn listing<T: Clone + std::fmt::Debug + 'static>(known: T) -> impl Strategy<Value = Listing<T>> {
+    prop_oneof![
+        Just(Listing::NotAsked),
+        Just(Listing::Failed("503".into())),
+        Just(Listing::Absent),
+        Just(Listing::Known(known)),
+    ]
+}
+
+fn catalog() -> impl Strategy<Value = Catalog> {
+    let ids = vec![LISTED_ID.to_string(), "5a6669d9fcc178211a0d86ba".to_string()];
+    let cluster = |name: &str, id: &str, t: Option<ClusterType>| ListedCluster {
+        name: name.into(),
+        id: Some(id.into()),
+        cluster_type: t,
+    };
+    let clusters = vec![
+        cluster("Staging0", LISTED_ID, Some(ClusterType::ReplicaSet)),
+        cluster("Staging1", "5a6669d9fcc178211a0d86bb", Some(ClusterType::Sharded)),
+        cluster("Staging2", "5a6669d9fcc178211a0d86bc", None),
+    ];
+    (listing(ids.clone()), listing(ids), listing(clusters)).prop_map(|(snapshots, checkpoints, target_clusters)| {
+        Catalog {
+            snapshots,
+            checkpoints,
+            target_clusters,
+        }
+    })
 }
 
 fn draft() -> impl Strategy<Value = RestoreDraft> {
@@ -65,26 +101,30 @@ fn context() -> impl Strategy<Value = Context> {
             (NOW_MS - 200_000_000..NOW_MS, 0i64..50_000_000),
             0..3,
         )),
+        catalog(),
     )
-        .prop_map(|(api, cluster_type, group, cluster, now_ms, flavor, ranges)| Context {
-            now_ms,
-            // Cloud and Ops Manager have one version, v1.0's.
-            api: if flavor == Flavor::Atlas { api } else { ApiVersion::V1 },
-            flavor,
-            restorable_ranges: ranges.map(|rs| {
-                rs.into_iter()
-                    .map(|(start_ms, len)| RestorableRange {
-                        start_ms,
-                        end_ms: start_ms + len,
-                        snapshot_id: None,
-                    })
-                    .collect()
-            }),
-            source_cluster_type: cluster_type,
-            source_group_id: group,
-            source_cluster_name: cluster,
-            source_cluster_id: None,
-        })
+        .prop_map(
+            |(api, cluster_type, group, cluster, now_ms, flavor, ranges, catalog)| Context {
+                now_ms,
+                // Cloud and Ops Manager have one version, v1.0's.
+                api: if flavor == Flavor::Atlas { api } else { ApiVersion::V1 },
+                flavor,
+                restorable_ranges: ranges.map(|rs| {
+                    rs.into_iter()
+                        .map(|(start_ms, len)| RestorableRange {
+                            start_ms,
+                            end_ms: start_ms + len,
+                            snapshot_id: None,
+                        })
+                        .collect()
+                }),
+                source_cluster_type: cluster_type,
+                source_group_id: group,
+                source_cluster_name: cluster,
+                source_cluster_id: None,
+                catalog,
+            },
+        )
 }
 
 fn json_value() -> impl Strategy<Value = Value> {

@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::restore::{
-    ApiVersion, ClusterType, Code, Context, Field, Finding, RestoreDraft, Severity, validate,
+    ApiVersion, Catalog, ClusterType, Code, Context, Field, Finding, ListedCluster, Listing, RestoreDraft, Severity,
+    build_request, has_errors, validate,
 };
 use serde_json::json;
 
@@ -619,4 +620,190 @@ fn unknown_and_response_only_fields_are_warned() {
         &ctx(),
     );
     assert!(!f[0].message.contains('\u{1b}'), "{:?}", f[0].message);
+}
+
+// ---- against what Atlas lists (the catalog) ----
+
+fn listed(name: &str, id: &str, t: ClusterType) -> ListedCluster {
+    ListedCluster {
+        name: name.into(),
+        id: Some(id.into()),
+        cluster_type: Some(t),
+    }
+}
+
+fn with_catalog(source_type: Option<ClusterType>, catalog: Catalog) -> Context {
+    Context {
+        source_group_id: Some(GROUP.into()),
+        source_cluster_name: Some("Cluster0".into()),
+        source_cluster_type: source_type,
+        catalog,
+        ..ctx()
+    }
+}
+
+#[test]
+fn a_snapshot_not_in_the_source_clusters_list_is_an_error_on_both_fields() {
+    let other = with_catalog(
+        None,
+        Catalog {
+            snapshots: Listing::Known(vec!["5a6669d9fcc178211a0d8600".into()]),
+            ..Catalog::default()
+        },
+    );
+    let f = validate(&http_snapshot(), &other);
+    let wrong = find(&f, Code::SnapshotNotOfSource);
+    assert_eq!(wrong.severity, Severity::Error);
+    assert_eq!(fields(wrong), ["clusterName", "snapshotId"]);
+    assert!(
+        wrong.message.contains("is not one of Cluster0's 1 snapshots"),
+        "{}",
+        wrong.message
+    );
+    // Listed (any case): clean. Not asked: nothing said. Not fetched: a warning only.
+    for (snapshots, expect) in [
+        (Listing::Known(vec![SNAP.to_uppercase()]), vec![]),
+        (Listing::NotAsked, vec![]),
+        (
+            Listing::Failed("503 Service Unavailable".into()),
+            vec!["LIST_UNAVAILABLE"],
+        ),
+        (Listing::Absent, vec!["SOURCE_CLUSTER_NOT_FOUND"]),
+    ] {
+        let c = with_catalog(
+            None,
+            Catalog {
+                snapshots,
+                ..Catalog::default()
+            },
+        );
+        assert_eq!(codes(&validate(&http_snapshot(), &c)), expect);
+    }
+    let failed = with_catalog(
+        None,
+        Catalog {
+            snapshots: Listing::Failed("503".into()),
+            ..Catalog::default()
+        },
+    );
+    assert!(!has_errors(&validate(&http_snapshot(), &failed)));
+}
+
+#[test]
+fn a_checkpoint_not_in_the_list_is_an_error_too() {
+    let d = automated(Field::CheckpointId, CHECKPOINT);
+    let c = with_catalog(
+        Some(ClusterType::Sharded),
+        Catalog {
+            checkpoints: Listing::Known(vec![SNAP.into()]),
+            ..Catalog::default()
+        },
+    );
+    assert_eq!(
+        fields(find(&validate(&d, &c), Code::CheckpointNotOfSource)),
+        ["clusterName", "checkpointId"]
+    );
+}
+
+#[test]
+fn a_target_of_another_topology_or_one_not_listed_is_an_error() {
+    let clusters = || {
+        Listing::Known(vec![
+            listed("Cluster1", CLUSTER_ID, ClusterType::ReplicaSet),
+            listed("Shards1", "5a66689487d9d61443b46150", ClusterType::Sharded),
+        ])
+    };
+    let c = |t| {
+        with_catalog(
+            Some(t),
+            Catalog {
+                target_clusters: clusters(),
+                ..Catalog::default()
+            },
+        )
+    };
+    // Sharded into a replica set, and the reverse, by name and by id.
+    let d = automated(Field::SnapshotId, SNAP);
+    let mismatch = find(&validate(&d, &c(ClusterType::Sharded)), Code::TopologyMismatch).clone();
+    assert_eq!(fields(&mismatch), ["clusterName", "delivery.targetClusterName"]);
+    assert!(
+        mismatch
+            .message
+            .contains("Cluster0 is a sharded cluster and Cluster1 is a replica set"),
+        "{}",
+        mismatch.message
+    );
+    assert_eq!(validate(&d, &c(ClusterType::ReplicaSet)), vec![]);
+    let by_id = RestoreDraft::new()
+        .with(Field::SnapshotId, SNAP)
+        .with(Field::MethodName, "AUTOMATED_RESTORE")
+        .with(Field::TargetGroupId, GROUP)
+        .with(Field::TargetClusterId, "5a66689487d9d61443b46150");
+    assert_eq!(
+        fields(find(
+            &validate(&by_id, &c(ClusterType::ReplicaSet)),
+            Code::TopologyMismatch
+        )),
+        ["clusterName", "delivery.targetClusterId"]
+    );
+    // A name the project does not list; a project Atlas does not know.
+    let missing = automated(Field::SnapshotId, SNAP).with(Field::TargetClusterName, "Cluster9");
+    let f = validate(&missing, &c(ClusterType::ReplicaSet));
+    let nf = find(&f, Code::TargetClusterNotFound);
+    assert_eq!(fields(nf), ["delivery.targetGroupId", "delivery.targetClusterName"]);
+    assert!(nf.message.contains("it has Cluster1, Shards1"), "{}", nf.message);
+    let gone = with_catalog(
+        None,
+        Catalog {
+            target_clusters: Listing::Absent,
+            ..Catalog::default()
+        },
+    );
+    assert_eq!(codes(&validate(&d, &gone)), ["TARGET_PROJECT_NOT_FOUND"]);
+    // Unknown topology on either side: nothing invented.
+    assert_eq!(
+        validate(
+            &d,
+            &with_catalog(
+                None,
+                Catalog {
+                    target_clusters: clusters(),
+                    ..Catalog::default()
+                }
+            )
+        ),
+        vec![]
+    );
+}
+
+#[test]
+fn an_erase_is_confirmed_by_the_targets_name_also_when_the_request_gives_its_id() {
+    let by_id = RestoreDraft::new()
+        .with(Field::SnapshotId, SNAP)
+        .with(Field::MethodName, "AUTOMATED_RESTORE")
+        .with(Field::TargetGroupId, GROUP)
+        .with(Field::TargetClusterId, CLUSTER_ID);
+    let c = with_catalog(
+        None,
+        Catalog {
+            target_clusters: Listing::Known(vec![listed("Staging0", CLUSTER_ID, ClusterType::ReplicaSet)]),
+            ..Catalog::default()
+        },
+    );
+    let request = build_request(&by_id, &c).unwrap();
+    let erase = request.erase().unwrap();
+    assert_eq!(erase.expected, "Staging0");
+    assert_eq!(erase.label, "Staging0 (5a66...6149)");
+    assert!(erase.accepts("Staging0") && !erase.accepts(CLUSTER_ID) && !erase.accepts("staging0"));
+    assert_eq!(request.source.cluster_name, "Cluster0");
+    // Without the list, only the id can be typed.
+    let bare = with_catalog(None, Catalog::default());
+    assert_eq!(
+        build_request(&by_id, &bare).unwrap().erase().unwrap().expected,
+        CLUSTER_ID
+    );
+    // A download erases nothing.
+    assert!(build_request(&http_snapshot(), &bare).unwrap().erase().is_none());
+    // No source, no request.
+    assert!(build_request(&http_snapshot(), &ctx()).is_err());
 }

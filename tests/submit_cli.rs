@@ -156,7 +156,9 @@ fn an_automated_restore_goes_only_with_its_target_named_exactly() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!("would ERASE cluster Staging0 in project {group}")),
+        err.contains(&format!(
+            "would ERASE cluster Staging0 (5f8e...a4c3) in project {group}"
+        )),
         "{err}"
     );
     assert!(err.contains("add --confirm-erase Staging0"), "{err}");
@@ -176,7 +178,9 @@ fn an_automated_restore_goes_only_with_its_target_named_exactly() {
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains(&format!("AUTOMATED_RESTORE -> Staging0 (project {group})")),
+        stdout.contains(&format!(
+            "AUTOMATED_RESTORE -> Staging0 (5f8e...a4c3) (project {group})"
+        )),
         "{stdout}"
     );
     assert_eq!(creates(&sim), 1);
@@ -184,22 +188,94 @@ fn an_automated_restore_goes_only_with_its_target_named_exactly() {
 }
 
 #[test]
+fn what_atlas_lists_refuses_a_request_before_anything_is_sent() {
+    let sim = SimProcess::start(&["--speed", "60"]);
+    let lab = Lab::new("submit-lists", &sim);
+    let group = sim.group().to_string();
+    // A sharded source into a replica set, confirmed: refused before it is sent, both
+    // clusters named.
+    let sharded = sim.snapshot("Cluster1");
+    let body = json!({"snapshotId": sharded, "delivery": {"methodName": "AUTOMATED_RESTORE",
+        "targetGroupId": group, "targetClusterName": "Staging0"}})
+    .to_string();
+    let out = lab.submit(
+        &body,
+        &[
+            "--cluster-name",
+            "Cluster1",
+            "--confirm-erase",
+            "Staging0",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let doc = json_of(&out);
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "TOPOLOGY_MISMATCH")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(finding["fields"], json!(["clusterName", "delivery.targetClusterName"]));
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("Cluster1 is a sharded cluster and Staging0 is a replica set"),
+        "{finding}"
+    );
+    assert_eq!(doc["state"], "refused");
+    // A snapshot of Cluster0 sent as Cluster1's: refused, named.
+    let other = sim.snapshot("Cluster0");
+    let out = lab.submit(&http_body(&other), &["--cluster-name", "Cluster1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("SNAPSHOT_NOT_OF_SOURCE"), "{err}");
+    assert!(
+        err.contains(&format!("snapshot {other} is not one of Cluster1's")),
+        "{err}"
+    );
+    // A target the project does not have.
+    let body = json!({"snapshotId": other, "delivery": {"methodName": "AUTOMATED_RESTORE",
+        "targetGroupId": group, "targetClusterName": "Staging9"}})
+    .to_string();
+    let out = lab.submit(&body, &["--confirm-erase", "Staging9"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(text(&out.stderr).contains("TARGET_CLUSTER_NOT_FOUND"), "{}", show(&out));
+    assert_eq!(creates(&sim), 0, "nothing reached the simulator");
+    assert!(!lab.journal_path().exists(), "nothing recorded as sent");
+}
+
+#[test]
 fn what_atlas_refuses_is_exit_1_in_its_words() {
     let sim = SimProcess::start(&[]);
     let lab = Lab::new("submit-refused", &sim);
-
-    let out = lab.submit(&http_body(NO_SUCH_SNAPSHOT), &[]);
+    // Staging0's backup is off, which no list says: a point in time of it is refused by
+    // Atlas, in Atlas's words.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let body = json!({"pointInTimeUTCMillis": now_ms - 3_600_000, "delivery": {"methodName": "AUTOMATED_RESTORE",
+        "targetGroupId": sim.group(), "targetClusterName": "Cluster0"}})
+    .to_string();
+    let args = ["--cluster-name", "Staging0", "--confirm-erase", "Cluster0"];
+    let out = lab.submit(&body, &args);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = text(&out.stderr);
     assert!(
-        err.contains("Atlas refused the restore request: 404 SNAPSHOT_NOT_FOUND"),
+        err.contains("Atlas refused the restore request: 404 BACKUP_CONFIG_NOT_FOUND"),
         "{err}"
     );
-    assert!(err.contains(NO_SUCH_SNAPSHOT), "the detail names it: {err}");
+    assert!(err.contains("Staging0"), "the detail names it: {err}");
     // Kept for the record, as refused.
     assert_eq!(lab.journal()["submits"][0]["state"], "REFUSED");
 
-    let out = lab.submit(&http_body(NO_SUCH_SNAPSHOT), &["--format", "json"]);
+    let out = lab.submit(
+        &http_body(NO_SUCH_SNAPSHOT),
+        &[&args[..], &["--format", "json"]].concat(),
+    );
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -208,7 +284,11 @@ fn what_atlas_refuses_is_exit_1_in_its_words() {
     );
     let doc = json_of(&out);
     assert_eq!(doc["state"], "refused");
-    assert!(doc["error"].as_str().unwrap().contains("SNAPSHOT_NOT_FOUND"), "{doc}");
+    assert!(
+        doc["error"].as_str().unwrap().contains("BACKUP_CONFIG_NOT_FOUND"),
+        "{doc}"
+    );
+    assert_eq!(creates(&sim), 2);
 
     // A source cluster Atlas does not know: the lookup's refusal, before anything is sent.
     let out = lab.submit(&http_body(NO_SUCH_SNAPSHOT), &["--cluster-name", "Nope0"]);
@@ -217,7 +297,7 @@ fn what_atlas_refuses_is_exit_1_in_its_words() {
     assert!(err.contains("cannot look up the source cluster Nope0"), "{err}");
     assert!(err.contains("404 CLUSTER_NAME_NOT_FOUND"), "{err}");
     assert_eq!(lab.journal()["submits"].as_array().unwrap().len(), 2);
-    assert_eq!(creates(&sim), 0);
+    assert_eq!(creates(&sim), 2, "the unknown source's was not sent");
 }
 
 #[test]

@@ -6,7 +6,8 @@
 use atlas_restore::atlas::{Delivery, RestoreJob};
 use atlas_restore::config::ColorChoice;
 use atlas_restore::jobs::SubmitOutcome;
-use atlas_restore::restore::ApiVersion;
+use atlas_restore::jobs::catalog::{Fetched, ListKey};
+use atlas_restore::restore::{ApiVersion, ClusterType, ListedCluster, Listing, RestoreRequest};
 use atlas_restore::tui::app::{App, AppInfo, Dialog, Effect, Msg};
 use atlas_restore::tui::theme::Theme;
 use atlas_restore::tui::view;
@@ -115,6 +116,19 @@ fn an_automated_restore_review_warns_and_waits_for_the_typed_name() {
     type_text(&mut a, GROUP);
     press(&mut a, KeyCode::Down);
     type_text(&mut a, "Staging0");
+    // The target project's clusters are asked for once its id is whole; the review waits
+    // for them.
+    ctrl(&mut a, 's');
+    assert!(a.dialog.is_none(), "opened before the target's list was in");
+    assert!(
+        a.status
+            .as_deref()
+            .unwrap_or("")
+            .contains("checking the request against Atlas's clusters of project"),
+        "{:?}",
+        a.status
+    );
+    staging_listed(&mut a);
     ctrl(&mut a, 's');
     assert!(matches!(a.dialog, Some(Dialog::Review(_))), "status: {:?}", a.status);
     let s = text(&a, 80, 24);
@@ -128,7 +142,9 @@ fn an_automated_restore_review_warns_and_waits_for_the_typed_name() {
     type_text(&mut a, "0");
     let effects = press(&mut a, KeyCode::Enter);
     assert!(
-        matches!(&effects[..], [Effect::Submit { body, .. }] if body["delivery"]["targetClusterName"] == "Staging0"),
+        matches!(&effects[..], [Effect::Submit { request, .. }]
+            if request.body(ApiVersion::V1)["delivery"]["targetClusterName"] == "Staging0"
+                && request.source.cluster_name == "Cluster0"),
         "{effects:?}"
     );
     // A second Enter while sending does not send twice.
@@ -247,6 +263,7 @@ fn a_pasted_id_lands_whole_but_an_erase_confirmation_must_be_typed() {
     a.update(Msg::Paste(GROUP.into()), NOW_MS);
     press(&mut a, KeyCode::Down);
     a.update(Msg::Paste("Staging0".into()), NOW_MS);
+    staging_listed(&mut a);
     ctrl(&mut a, 's');
     assert!(matches!(a.dialog, Some(Dialog::Review(_))), "{:?}", a.status);
     a.update(Msg::Paste("Staging0".into()), NOW_MS);
@@ -295,10 +312,29 @@ fn only_a_running_countdown_wakes_the_clock() {
     assert!(a.needs_tick(later));
 }
 
+/// The target project's list, as Atlas answers it: Staging0, a replica set.
+fn staging_listed(a: &mut App) {
+    a.update(
+        Msg::Listed {
+            key: ListKey::Clusters { group_id: GROUP.into() },
+            fetched: Fetched::Clusters(Listing::Known(vec![ListedCluster {
+                name: "Staging0".into(),
+                id: Some("5f8e2a1c9d4b7e0012c3a4d1".into()),
+                cluster_type: Some(ClusterType::ReplicaSet),
+            }])),
+        },
+        NOW_MS,
+    );
+}
+
 /// Atlas made these jobs for an HTTP restore.
 fn created(jobs: Vec<RestoreJob>) -> Msg {
     Msg::Submitted {
-        body: serde_json::json!({"snapshotId": "5a6669d9fcc178211a0d86b9", "delivery": {"methodName": "HTTP"}}),
+        request: Box::new(RestoreRequest::snapshot_download(
+            GROUP,
+            "Cluster0",
+            "5a6669d9fcc178211a0d86b9",
+        )),
         outcome: SubmitOutcome::Created { key: "k".into(), jobs },
     }
 }
@@ -410,6 +446,7 @@ fn the_automated_review_with_its_curl_command_at_three_sizes() {
     type_text(&mut a, GROUP);
     press(&mut a, KeyCode::Down);
     type_text(&mut a, "Staging0");
+    staging_listed(&mut a);
     ctrl(&mut a, 's');
     assert!(matches!(a.dialog, Some(Dialog::Review(_))), "{:?}", a.status);
     snapshot_sizes("automated_review", &a);

@@ -125,10 +125,14 @@ pub fn job_json(l: &Listed) -> Value {
     let target = match &method {
         present::Method::Automated {
             target_group_id,
-            target_cluster,
+            target_name,
+            target_id,
         } => json!({
             "groupId": s(target_group_id.as_deref()),
-            "cluster": s(target_cluster.as_deref()),
+            // The name where known, else the id (as before); both apart beside it.
+            "cluster": s(target_name.as_deref().or(target_id.as_deref())),
+            "name": s(target_name.as_deref()),
+            "id": s(target_id.as_deref()),
         }),
         present::Method::Download => Value::Null,
     };

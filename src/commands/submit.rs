@@ -12,7 +12,8 @@ use crate::jobs::present;
 use crate::jobs::{Services, SubmitOutcome, TrackedSubmit};
 use crate::restore::time_input::format_utc_ms;
 use crate::restore::{
-    ApiVersion, ClusterType, Context, Finding, Flavor, RestoreDraft, build_body, has_errors, validate,
+    ApiVersion, Catalog, ClusterType, Context, Finding, Flavor, RestoreDraft, RestoreRequest, build_request,
+    has_errors, validate,
 };
 use crate::text::sanitize;
 use serde_json::{Value, json};
@@ -159,9 +160,15 @@ pub fn parse(source: &str, input: &[u8], json: bool) -> Result<Value, Outcome> {
     })
 }
 
-/// The body to send and the findings (warnings at most), or the refusal: errors of the
-/// form's rules, or an `AUTOMATED_RESTORE` whose erase is not confirmed.
-pub fn check(input: &Value, source_cluster: &Cluster, opts: &Options) -> Result<(Value, Vec<Finding>), Outcome> {
+/// The request to send and the findings (warnings at most), or the refusal: errors of the
+/// form's rules (against what Atlas lists, in `catalog`), or an `AUTOMATED_RESTORE` whose
+/// erase is not confirmed.
+pub fn check(
+    input: &Value,
+    source_cluster: &Cluster,
+    catalog: Catalog,
+    opts: &Options,
+) -> Result<(RestoreRequest, Vec<Finding>), Outcome> {
     let ctx = Context {
         now_ms: opts.now_ms,
         api: opts.api,
@@ -171,6 +178,7 @@ pub fn check(input: &Value, source_cluster: &Cluster, opts: &Options) -> Result<
         source_group_id: Some(opts.group_id.clone()),
         source_cluster_name: Some(opts.cluster.clone()),
         source_cluster_id: source_cluster.id.as_deref().map(str::to_string),
+        catalog,
     };
     let draft = RestoreDraft::from_json(input);
     let findings = validate(&draft, &ctx);
@@ -199,39 +207,34 @@ pub fn check(input: &Value, source_cluster: &Cluster, opts: &Options) -> Result<
     if has_errors(&findings) {
         return Err(invalid(&findings));
     }
-    let body = build_body(&draft, &ctx).map_err(|errors| invalid(&errors))?;
-    confirm_erase(&body, opts).map_err(|why| refused(why, &findings, opts.json))?;
-    Ok((body, findings))
+    let request = build_request(&draft, &ctx).map_err(|errors| invalid(&errors))?;
+    confirm_erase(&request, opts).map_err(|why| refused(why, &findings, opts.json))?;
+    Ok((request, findings))
 }
 
 /// An `AUTOMATED_RESTORE` erases its target: it goes only when `--confirm-erase` names the
-/// target exactly (its name, or its id when only the id is given).
-fn confirm_erase(body: &Value, opts: &Options) -> Result<(), String> {
-    let d = &body["delivery"];
-    if d["methodName"] != "AUTOMATED_RESTORE" {
+/// target as the request's one rule says (`RestoreRequest::erase`: its name, also when the
+/// request gives the id).
+fn confirm_erase(request: &RestoreRequest, opts: &Options) -> Result<(), String> {
+    let Some(erase) = request.erase() else {
         return Ok(());
-    }
-    let expected = d["targetClusterName"]
-        .as_str()
-        .or_else(|| d["targetClusterId"].as_str())
-        .unwrap_or("");
-    let project = d["targetGroupId"].as_str().unwrap_or("?");
-    let erase = format!(
+    };
+    let what = format!(
         "this AUTOMATED_RESTORE would ERASE cluster {} in project {} and replace its data with the restore of {}",
-        sanitize(expected),
-        sanitize(project),
+        sanitize(&erase.label),
+        sanitize(&erase.target_group_id),
         sanitize(&opts.cluster)
     );
     match opts.confirm_erase.as_deref() {
-        Some(given) if !expected.is_empty() && given == expected => Ok(()),
+        Some(given) if erase.accepts(given) => Ok(()),
         Some(given) => Err(format!(
-            "--confirm-erase {} does not name the target: {erase}; nothing was sent. To confirm, give --confirm-erase {} exactly",
+            "--confirm-erase {} does not name the target: {what}; nothing was sent. To confirm, give --confirm-erase {} exactly",
             sanitize(given),
-            sanitize(expected)
+            sanitize(&erase.expected)
         )),
         None => Err(format!(
-            "{erase}; nothing was sent. To confirm, add --confirm-erase {}",
-            sanitize(expected)
+            "{what}; nothing was sent. To confirm, add --confirm-erase {}",
+            sanitize(&erase.expected)
         )),
     }
 }
@@ -255,18 +258,27 @@ pub async fn run(services: &Services, source: &str, input: &[u8], opts: &Options
             };
         }
     };
-    let (body, findings) = match check(&value, &source_cluster, opts) {
+    // The lists the request names, once each: a snapshot of another cluster, a target of
+    // another topology or one that does not exist is refused here, before anything is sent.
+    let catalog = services
+        .catalog_for(&RestoreDraft::from_json(&value), &opts.group_id, &opts.cluster)
+        .await;
+    let (request, findings) = match check(&value, &source_cluster, catalog, opts) {
         Ok(checked) => checked,
         Err(outcome) => return outcome,
     };
-    let outcome = services
-        .submit(&opts.group_id, &opts.cluster, &body, opts.allow_repeat)
-        .await;
-    report(outcome, &body, &findings, opts)
+    let body = request.body(opts.api);
+    let outcome = services.submit(&request, opts.allow_repeat).await;
+    report(outcome, &request, &body, &findings, opts)
 }
 
-fn listed(jobs: Vec<RestoreJob>, body: &Value, tracked: bool) -> Vec<Listed> {
+fn listed(jobs: Vec<RestoreJob>, request: &RestoreRequest, body: &Value, tracked: bool) -> Vec<Listed> {
+    let name = request.target().and_then(|t| t.cluster_name.as_deref());
     jobs.into_iter()
+        .map(|mut job| {
+            crate::jobs::journal::name_target(&mut job, name);
+            job
+        })
         .map(|job| Listed {
             job,
             request: Some(body.clone()),
@@ -280,9 +292,15 @@ fn ids(jobs: &[RestoreJob]) -> String {
     jobs.iter().map(|j| sanitize(&j.id)).collect::<Vec<_>>().join(", ")
 }
 
-fn report(outcome: SubmitOutcome, body: &Value, findings: &[Finding], opts: &Options) -> Outcome {
+fn report(
+    outcome: SubmitOutcome,
+    request: &RestoreRequest,
+    body: &Value,
+    findings: &[Finding],
+    opts: &Options,
+) -> Outcome {
     let (exit_code, state, jobs, error) = match outcome {
-        SubmitOutcome::Created { jobs, .. } => (EXIT_CREATED, State::Created, listed(jobs, body, true), None),
+        SubmitOutcome::Created { jobs, .. } => (EXIT_CREATED, State::Created, listed(jobs, request, body, true), None),
         SubmitOutcome::Refused { error, .. } => (
             EXIT_REFUSED,
             State::Refused,
@@ -314,7 +332,12 @@ fn report(outcome: SubmitOutcome, body: &Value, findings: &[Finding], opts: &Opt
                  note their ids and follow them with `atlas-restore jobs --all`",
                 ids(&jobs)
             ));
-            (EXIT_SETUP, State::Created, listed(jobs, body, false), Some(message))
+            (
+                EXIT_SETUP,
+                State::Created,
+                listed(jobs, request, body, false),
+                Some(message),
+            )
         }
     };
     Report {
@@ -378,7 +401,7 @@ mod tests {
 
     #[test]
     fn an_erase_goes_only_with_the_target_named_exactly() {
-        let err = check(&automated(), &replica_set(), &opts(None)).unwrap_err();
+        let err = check(&automated(), &replica_set(), Catalog::default(), &opts(None)).unwrap_err();
         assert_eq!(err.exit_code, EXIT_REFUSED);
         assert!(
             err.stderr
@@ -387,14 +410,29 @@ mod tests {
             err.stderr
         );
         assert!(err.stderr.contains("--confirm-erase Staging0"), "{}", err.stderr);
-        let err = check(&automated(), &replica_set(), &opts(Some("staging0"))).unwrap_err();
+        let err = check(
+            &automated(),
+            &replica_set(),
+            Catalog::default(),
+            &opts(Some("staging0")),
+        )
+        .unwrap_err();
         assert!(
             err.stderr.contains("--confirm-erase staging0 does not name the target"),
             "{}",
             err.stderr
         );
-        let (body, _) = check(&automated(), &replica_set(), &opts(Some("Staging0"))).unwrap();
-        assert_eq!(body["delivery"]["targetClusterName"], "Staging0");
+        let (request, _) = check(
+            &automated(),
+            &replica_set(),
+            Catalog::default(),
+            &opts(Some("Staging0")),
+        )
+        .unwrap();
+        assert_eq!(
+            request.body(ApiVersion::V1)["delivery"]["targetClusterName"],
+            "Staging0"
+        );
     }
 
     #[test]
@@ -403,8 +441,85 @@ mod tests {
         let d = v["delivery"].as_object_mut().unwrap();
         d.remove("targetClusterName");
         d.insert("targetClusterId".into(), json!("5f8e2a1c9d4b7e0012c3a4d1"));
-        assert!(check(&v, &replica_set(), &opts(Some("Staging0"))).is_err());
-        assert!(check(&v, &replica_set(), &opts(Some("5f8e2a1c9d4b7e0012c3a4d1"))).is_ok());
+        assert!(check(&v, &replica_set(), Catalog::default(), &opts(Some("Staging0"))).is_err());
+        assert!(
+            check(
+                &v,
+                &replica_set(),
+                Catalog::default(),
+                &opts(Some("5f8e2a1c9d4b7e0012c3a4d1"))
+            )
+            .is_ok()
+        );
+    }
+
+    fn listed(name: &str, id: &str, kind: ClusterType) -> crate::restore::ListedCluster {
+        crate::restore::ListedCluster {
+            name: name.into(),
+            id: Some(id.into()),
+            cluster_type: Some(kind),
+        }
+    }
+
+    #[test]
+    fn an_id_target_that_the_list_names_is_confirmed_by_its_name_only() {
+        let mut v = automated();
+        let d = v["delivery"].as_object_mut().unwrap();
+        d.remove("targetClusterName");
+        d.insert("targetClusterId".into(), json!("5f8e2a1c9d4b7e0012c3a4d1"));
+        let catalog = || Catalog {
+            target_clusters: crate::restore::Listing::Known(vec![listed(
+                "Staging0",
+                "5f8e2a1c9d4b7e0012c3a4d1",
+                ClusterType::ReplicaSet,
+            )]),
+            ..Catalog::default()
+        };
+        let err = check(&v, &replica_set(), catalog(), &opts(None)).unwrap_err();
+        assert!(
+            err.stderr.contains("ERASE cluster Staging0 (5f8e...a4d1)")
+                && err.stderr.contains("--confirm-erase Staging0"),
+            "{}",
+            err.stderr
+        );
+        assert!(check(&v, &replica_set(), catalog(), &opts(Some("5f8e2a1c9d4b7e0012c3a4d1"))).is_err());
+        let (request, _) = check(&v, &replica_set(), catalog(), &opts(Some("Staging0"))).unwrap();
+        // The body still names it as given; the name is ours.
+        let body = request.body(ApiVersion::V1);
+        assert_eq!(body["delivery"]["targetClusterId"], "5f8e2a1c9d4b7e0012c3a4d1");
+        assert!(body["delivery"].get("targetClusterName").is_none(), "{body}");
+    }
+
+    #[test]
+    fn a_target_of_another_topology_or_a_snapshot_of_another_cluster_is_refused_before_the_erase_question() {
+        let sharded_target = Catalog {
+            target_clusters: crate::restore::Listing::Known(vec![listed(
+                "Staging0",
+                "5f8e2a1c9d4b7e0012c3a4d1",
+                ClusterType::Sharded,
+            )]),
+            ..Catalog::default()
+        };
+        let err = check(&automated(), &replica_set(), sharded_target, &opts(Some("Staging0"))).unwrap_err();
+        assert_eq!(err.exit_code, EXIT_REFUSED);
+        assert!(err.stderr.contains("TOPOLOGY_MISMATCH"), "{}", err.stderr);
+        let other_cluster = Catalog {
+            snapshots: crate::restore::Listing::Known(vec!["5a6669d9fcc178211a0d86aa".into()]),
+            ..Catalog::default()
+        };
+        let err = check(&automated(), &replica_set(), other_cluster, &opts(Some("Staging0"))).unwrap_err();
+        assert!(err.stderr.contains("SNAPSHOT_NOT_OF_SOURCE"), "{}", err.stderr);
+        // A list that could not be read is a warning: Atlas decides.
+        let unknown = Catalog {
+            snapshots: crate::restore::Listing::Failed("503".into()),
+            ..Catalog::default()
+        };
+        let (_, findings) = check(&automated(), &replica_set(), unknown, &opts(Some("Staging0"))).unwrap();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.code.as_str() == "LIST_UNAVAILABLE" && !f.is_error())
+        );
     }
 
     #[test]
@@ -413,7 +528,7 @@ mod tests {
             "delivery": {"methodName": "HTTP"}});
         let mut o = opts(None);
         o.json = true;
-        let err = check(&v, &replica_set(), &o).unwrap_err();
+        let err = check(&v, &replica_set(), Catalog::default(), &o).unwrap_err();
         assert_eq!(err.exit_code, EXIT_REFUSED);
         let doc: Value = serde_json::from_str(&err.stdout).unwrap();
         assert_eq!(doc["state"], "refused");
@@ -436,9 +551,9 @@ mod tests {
         // A response pasted as a request: its response-only fields are warned about, not sent.
         let v = json!({"snapshotId": "5a6669d9fcc178211a0d86b9", "statusName": "FINISHED",
             "delivery": {"methodName": "HTTP", "url": "https://example.invalid/x"}});
-        let (body, findings) = check(&v, &replica_set(), &opts(None)).unwrap();
+        let (request, findings) = check(&v, &replica_set(), Catalog::default(), &opts(None)).unwrap();
         assert_eq!(
-            body,
+            request.body(ApiVersion::V1),
             json!({"snapshotId": "5a6669d9fcc178211a0d86b9", "delivery": {"methodName": "HTTP"}})
         );
         assert!(!findings.is_empty() && !has_errors(&findings), "{findings:?}");

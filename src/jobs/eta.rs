@@ -309,6 +309,7 @@ mod tests {
             forgotten: Vec::new(),
             note: None,
             looked_ms: None,
+            target_name: None,
         };
         let created = parse_rfc3339_lenient("2026-11-28T10:00:00Z").unwrap();
         let mut data = JournalData::default();

@@ -75,6 +75,11 @@ pub struct TrackedSubmit {
     /// When reconciliation last read the cluster's list for it (epoch ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub looked_ms: Option<i64>,
+    /// An automated restore whose request names its target by id (Cloud and Ops Manager):
+    /// the target's name as the submit resolved it from the project's clusters, so that every
+    /// row, detail and `jobs` shows which cluster was erased by name, not 24 hex digits alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
 }
 
 /// A submit's jobs read with no spare room: a list read grows to room for 4 jobs (570 bytes
@@ -92,7 +97,14 @@ fn new_key(now_ms: i64) -> String {
 
 impl TrackedSubmit {
     /// A submit about to be sent.
-    fn sending(key: &str, group_id: &str, cluster: &str, request: &Value, now_ms: i64) -> TrackedSubmit {
+    fn sending(
+        key: &str,
+        group_id: &str,
+        cluster: &str,
+        request: &Value,
+        target_name: Option<&str>,
+        now_ms: i64,
+    ) -> TrackedSubmit {
         TrackedSubmit {
             key: key.to_string(),
             group_id: group_id.to_string(),
@@ -106,6 +118,7 @@ impl TrackedSubmit {
             forgotten: Vec::new(),
             note: None,
             looked_ms: None,
+            target_name: target_name.map(str::to_string),
         }
     }
 
@@ -159,14 +172,27 @@ fn tracked_of(submits: impl DoubleEndedIterator<Item = TrackedSubmit>) -> Vec<Tr
     let mut out = Vec::with_capacity(submits.size_hint().0);
     for s in submits.rev() {
         let request = (!s.request.is_null()).then(|| std::sync::Arc::new(s.request));
-        out.extend(s.jobs.into_iter().map(|job| TrackedJob {
-            job,
-            request: request.clone(),
-            group_id: s.group_id.clone(),
-            cluster: s.cluster.clone(),
+        let name = s.target_name;
+        out.extend(s.jobs.into_iter().map(|mut job| {
+            name_target(&mut job, name.as_deref());
+            TrackedJob {
+                job,
+                request: request.clone(),
+                group_id: s.group_id.clone(),
+                cluster: s.cluster.clone(),
+            }
         }));
     }
     out
+}
+
+/// A job whose delivery names its target by id alone gets the name its submit resolved.
+pub fn name_target(job: &mut RestoreJob, name: Option<&str>) {
+    if let (Some(name), Some(d)) = (name, job.delivery.as_mut())
+        && d.target_cluster_name.is_none()
+    {
+        d.target_cluster_name = Some(crate::text::Clean::new(name));
+    }
 }
 
 /// What `record_sending_unless_repeat` did.
@@ -418,7 +444,7 @@ impl Journal {
         let key = new_key(now_ms);
         self.update(|d| {
             d.submits
-                .push(TrackedSubmit::sending(&key, group_id, cluster, request, now_ms));
+                .push(TrackedSubmit::sending(&key, group_id, cluster, request, None, now_ms));
         })?;
         Ok(key)
     }
@@ -430,6 +456,7 @@ impl Journal {
         group_id: &str,
         cluster: &str,
         request: &Value,
+        target_name: Option<&str>,
         now_ms: i64,
         repeat_since_ms: Option<i64>,
     ) -> Result<Recorded, JournalError> {
@@ -440,8 +467,14 @@ impl Journal {
             {
                 return Recorded::Repeat(Box::new(earlier.clone()));
             }
-            d.submits
-                .push(TrackedSubmit::sending(&key, group_id, cluster, request, now_ms));
+            d.submits.push(TrackedSubmit::sending(
+                &key,
+                group_id,
+                cluster,
+                request,
+                target_name,
+                now_ms,
+            ));
             Recorded::Key(key.clone())
         })
     }
@@ -501,7 +534,7 @@ impl Journal {
                 origin: Origin::Tracked,
                 jobs,
                 note: Some("tracked by hand: made elsewhere".into()),
-                ..TrackedSubmit::sending(&new_key(now_ms), group_id, cluster, &Value::Null, now_ms)
+                ..TrackedSubmit::sending(&new_key(now_ms), group_id, cluster, &Value::Null, None, now_ms)
             });
             true
         })

@@ -3,6 +3,7 @@
 //! restore, and the services the dashboard and the headless commands call. Draws nothing.
 
 pub mod archive;
+pub mod catalog;
 pub mod download;
 pub mod eta;
 pub mod folder;

@@ -36,8 +36,10 @@ pub enum Method {
     /// Atlas erases the target cluster and restores into it; nothing to download.
     Automated {
         target_group_id: Option<Clean>,
-        /// The target's name, else its id.
-        target_cluster: Option<Clean>,
+        /// The target's name: as the request or Atlas gives it, or as the submit resolved an
+        /// id to it (Cloud and Ops Manager name targets by id).
+        target_name: Option<Clean>,
+        target_id: Option<Clean>,
     },
 }
 
@@ -50,10 +52,18 @@ impl Method {
         }
     }
 
-    /// The target cluster, sanitised, when there is one to name.
+    /// The target cluster, sanitised, when there is one to name: `Staging0 (5f8e...a4c3)`, its
+    /// name or its id alone as far as they are known.
     pub fn target(&self) -> Option<String> {
         match self {
-            Method::Automated { target_cluster, .. } => Some(target_cluster.as_deref().unwrap_or("?").to_string()),
+            Method::Automated {
+                target_name, target_id, ..
+            } => Some(match (target_name, target_id) {
+                (Some(n), Some(id)) => format!("{n} ({})", crate::restore::short_hex(id)),
+                (Some(n), None) => n.to_string(),
+                (None, Some(id)) => id.to_string(),
+                (None, None) => "?".into(),
+            }),
             Method::Download => None,
         }
     }
@@ -61,26 +71,33 @@ impl Method {
 
 pub fn method(job: &RestoreJob, request: Option<&serde_json::Value>) -> Method {
     let text = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(Clean::new);
-    if let Some(d) = request.and_then(|r| r.get("delivery")) {
-        return if text(d, "methodName").is_some_and(|m| m == "AUTOMATED_RESTORE") {
+    let d = job.delivery.as_ref();
+    let from_job = |asked: Option<Clean>, f: fn(&crate::atlas::Delivery) -> Option<&Clean>| {
+        asked.or_else(|| d.and_then(f).cloned())
+    };
+    if let Some(asked) = request.and_then(|r| r.get("delivery")) {
+        return if text(asked, "methodName").is_some_and(|m| m == "AUTOMATED_RESTORE") {
             Method::Automated {
-                target_group_id: text(d, "targetGroupId"),
-                target_cluster: text(d, "targetClusterName").or_else(|| text(d, "targetClusterId")),
+                target_group_id: from_job(text(asked, "targetGroupId"), |d| d.target_group_id.as_ref()),
+                target_name: from_job(text(asked, "targetClusterName"), |d| d.target_cluster_name.as_ref()),
+                target_id: from_job(text(asked, "targetClusterId"), |d| d.target_cluster_id.as_ref()),
             }
         } else {
             Method::Download
         };
     }
-    match job.delivery.as_ref() {
+    match d {
         Some(d) if d.target_group_id.is_some() || d.target_cluster_name.is_some() || d.target_cluster_id.is_some() => {
             Method::Automated {
                 target_group_id: d.target_group_id.clone(),
-                target_cluster: d.target_cluster_name.clone().or_else(|| d.target_cluster_id.clone()),
+                target_name: d.target_cluster_name.clone(),
+                target_id: d.target_cluster_id.clone(),
             }
         }
         Some(d) if d.method_name.as_deref() == Some("AUTOMATED_RESTORE") => Method::Automated {
             target_group_id: None,
-            target_cluster: None,
+            target_name: None,
+            target_id: None,
         },
         _ => Method::Download,
     }

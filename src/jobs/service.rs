@@ -6,7 +6,7 @@
 use super::journal::{Journal, JournalData, JournalError, Recorded, SubmitState, TrackedSubmit};
 use super::poller::{Poller, PollerConfig};
 use crate::atlas::{AtlasClient, AtlasError, Checkpoint, Cluster, RestoreJob, Snapshot, SnapshotFilter};
-use crate::restore::Clock;
+use crate::restore::{Clock, RestoreRequest};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -80,9 +80,29 @@ impl Services {
         run_blocking(move || j.load()).await
     }
 
+    /// Sends a typed request to its own source (`submit_body`), its body encoded for the
+    /// client's API version; an id target's resolved name is kept in the journal beside it.
+    pub async fn submit(&self, request: &RestoreRequest, allow_repeat: bool) -> SubmitOutcome {
+        let body = request.body(self.client.api());
+        let named = request
+            .target()
+            .filter(|t| t.by_id)
+            .and_then(|t| t.cluster_name.clone());
+        let source = &request.source;
+        self.submit_body(&source.group_id, &source.cluster_name, &body, named, allow_repeat)
+            .await
+    }
+
     /// Records the submit, sends it once, records the outcome, and only then answers.
     /// Unless `allow_repeat`, a restore submitted less than an hour ago is not sent again.
-    pub async fn submit(&self, group_id: &str, cluster: &str, body: &Value, allow_repeat: bool) -> SubmitOutcome {
+    pub async fn submit_body(
+        &self,
+        group_id: &str,
+        cluster: &str,
+        body: &Value,
+        target_name: Option<String>,
+        allow_repeat: bool,
+    ) -> SubmitOutcome {
         let now_ms = self.now_ms();
         let since = (!allow_repeat).then_some(now_ms - REPEAT_WINDOW_MS);
         let (j, g, c, b) = (
@@ -91,7 +111,11 @@ impl Services {
             cluster.to_string(),
             body.clone(),
         );
-        let key = match run_blocking(move || j.record_sending_unless_repeat(&g, &c, &b, now_ms, since)).await {
+        let key = match run_blocking(move || {
+            j.record_sending_unless_repeat(&g, &c, &b, target_name.as_deref(), now_ms, since)
+        })
+        .await
+        {
             Ok(Recorded::Key(key)) => key,
             Ok(Recorded::Repeat(earlier)) => return SubmitOutcome::Repeat(earlier),
             Err(e) => return SubmitOutcome::NotRecorded(e.to_string()),

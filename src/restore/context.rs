@@ -181,6 +181,8 @@ pub struct Context {
     pub source_cluster_name: Option<String>,
     /// The source cluster's id, when known, to recognise a target given by id.
     pub source_cluster_id: Option<String>,
+    /// What Atlas lists of the source and the target, as far as it was asked.
+    pub catalog: super::catalog::Catalog,
 }
 
 impl Context {

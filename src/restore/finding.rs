@@ -74,6 +74,17 @@ pub enum Code {
     PointInTimeAfterRanges,
     /// Ops Manager without its ranges: more than 24 hours ago, its default window.
     PointInTimeBeyondDefaultWindow,
+    // Against what Atlas lists (`catalog.rs`).
+    /// A list the check needs could not be fetched: Atlas decides.
+    ListUnavailable,
+    SourceClusterNotFound,
+    /// The snapshot is not in the source cluster's list (another cluster's, or gone).
+    SnapshotNotOfSource,
+    CheckpointNotOfSource,
+    TargetProjectNotFound,
+    TargetClusterNotFound,
+    /// Sharded into a replica set, or the reverse.
+    TopologyMismatch,
 }
 
 impl Code {
@@ -120,6 +131,13 @@ impl Code {
             Code::PointInTimeOutsideRanges => "POINT_IN_TIME_OUTSIDE_RANGES",
             Code::PointInTimeAfterRanges => "POINT_IN_TIME_AFTER_RANGES",
             Code::PointInTimeBeyondDefaultWindow => "POINT_IN_TIME_BEYOND_DEFAULT_WINDOW",
+            Code::ListUnavailable => "LIST_UNAVAILABLE",
+            Code::SourceClusterNotFound => "SOURCE_CLUSTER_NOT_FOUND",
+            Code::SnapshotNotOfSource => "SNAPSHOT_NOT_OF_SOURCE",
+            Code::CheckpointNotOfSource => "CHECKPOINT_NOT_OF_SOURCE",
+            Code::TargetProjectNotFound => "TARGET_PROJECT_NOT_FOUND",
+            Code::TargetClusterNotFound => "TARGET_CLUSTER_NOT_FOUND",
+            Code::TopologyMismatch => "TOPOLOGY_MISMATCH",
         }
     }
 }

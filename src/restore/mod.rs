@@ -2,19 +2,23 @@
 //! No I/O here: the form, the simulator's server-side checks, the review before submitting
 //! and `atlas-restore validate` all call this one engine.
 
-mod body;
+mod catalog;
 mod context;
 mod draft;
 mod field;
 mod finding;
 mod read;
+mod request;
 mod rules;
 pub mod time_input;
 
-pub use body::build_body;
+pub use catalog::{Catalog, ListedCluster, Listing, short_hex};
 pub use context::{ApiVersion, Clock, ClusterType, Context, Flavor, RestorableRange, system_clock};
 pub use draft::{RawKind, RawValue, RestoreDraft};
 pub use field::Field;
 pub use finding::{Code, Finding, Severity, has_errors};
 pub use read::is_object_id;
+pub use request::{
+    Delivery, Erase, LinkLimits, RestorePoint, RestoreRequest, Source, Target, build_body, build_request,
+};
 pub use rules::{DeliveryMethod, MAX_INT32, MIN_POINT_IN_TIME_MS, POINT_IN_TIME_WINDOW_MS, validate};

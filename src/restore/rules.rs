@@ -82,6 +82,7 @@ pub(crate) fn check(draft: &RestoreDraft, ctx: &Context) -> (Vec<Finding>, Resol
     check_delivery(draft, r.method, ctx.flavor, &mut out);
     check_topology(draft, ctx.source_cluster_type, ctx.flavor, &mut out);
     check_target_is_source(draft, r.method, ctx, &mut out);
+    super::catalog::check_catalog(draft, r.method, ctx, &mut out);
     (out, r)
 }
 

@@ -33,6 +33,7 @@ pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body:
         source_group_id: Some(GROUP_ID.to_string()),
         source_cluster_name: Some(cluster.name.clone()),
         source_cluster_id: Some(cluster.id.clone()),
+        catalog: Default::default(),
     };
     let draft = RestoreDraft::from_json(&value);
     let errors: Vec<Finding> = validate(&draft, &ctx).into_iter().filter(Finding::is_error).collect();

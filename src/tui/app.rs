@@ -61,6 +61,8 @@ pub struct App {
     /// What has been told of the jobs, and how to tell the terminal.
     pub notifier: super::notify::Notifier,
     pub notify_mode: crate::config::NotifyMode,
+    /// What Atlas lists of the source and target, for the form's checks.
+    pub(crate) lists: super::catalog::Lists,
 }
 
 impl App {
@@ -86,6 +88,7 @@ impl App {
             etas: std::collections::HashMap::new(),
             notifier: super::notify::Notifier::default(),
             notify_mode: crate::config::NotifyMode::Bell,
+            lists: super::catalog::Lists::default(),
         }
     }
 
@@ -107,6 +110,7 @@ impl App {
         let mut ctx = self.form.context(now_ms, self.info.api, self.source_type());
         ctx.flavor = self.info.flavor;
         ctx.restorable_ranges = self.source_cluster().and_then(|c| c.restorable_ranges.clone());
+        ctx.catalog = self.catalog();
         ctx
     }
 
@@ -237,7 +241,19 @@ impl App {
                 self.quit = true;
                 true
             }
-            Msg::PickerLoaded { field, result } => {
+            Msg::PickerLoaded {
+                field,
+                group_id,
+                mut result,
+                listed,
+            } => {
+                let mut changed = false;
+                if let Some((key, fetched)) = listed {
+                    changed = self.on_listed(key, fetched, now_ms);
+                }
+                if let (Field::TargetClusterName | Field::TargetClusterId, Ok(items)) = (field, &mut result) {
+                    self.shape_target_items(&group_id, items);
+                }
                 if let Some(Dialog::Picker(p)) = &mut self.dialog
                     && p.field == field
                 {
@@ -253,9 +269,10 @@ impl App {
                     };
                     true
                 } else {
-                    false
+                    changed
                 }
             }
+            Msg::Listed { key, fetched } => self.on_listed(key, fetched, now_ms),
             Msg::SourceCluster {
                 group_id,
                 cluster,
@@ -271,7 +288,7 @@ impl App {
                     true
                 }
             },
-            Msg::Submitted { body, outcome } => self.on_submitted(body, outcome, &mut effects),
+            Msg::Submitted { request, outcome } => self.on_submitted(&request, outcome, &mut effects),
             Msg::Tracking(result) => {
                 self.status = Some(match result {
                     Ok(said) => {
@@ -325,6 +342,8 @@ impl App {
                 true
             }
         };
+        // The lists the form's checks need, each asked for once.
+        effects.extend(self.list_effects());
         // A status line says something true now: it goes after a while (see `needs_tick`).
         if self.status != status_before {
             self.status_since_ms = self.status.as_ref().map(|_| now_ms);
@@ -376,6 +395,8 @@ impl App {
             Action::Review => self.open_review(now_ms),
             Action::PollNow => {
                 effects.push(Effect::PollNow);
+                // Atlas's lists too: a snapshot taken since is then known.
+                self.lists = super::catalog::Lists::default();
                 self.jobs.polling = true;
                 true
             }

@@ -14,7 +14,8 @@ use tui_input::InputRequest;
 
 pub enum Dialog {
     Picker(Picker),
-    Review(Review),
+    /// Boxed: the request, its body and its command are the largest of the dialogs.
+    Review(Box<Review>),
     /// A title and lines (an API error, a refusal).
     Message {
         title: String,

@@ -124,6 +124,19 @@ impl App {
         use serde_json::{Value, json};
         let Some(shown) = self.jobs.find(job_id) else { return };
         let job = shown.job;
+        // The job's own source, never the form's: its restore point means nothing elsewhere.
+        let (job_group, job_cluster) = match shown.source {
+            Some((g, c)) if !g.is_empty() && !c.is_empty() => (g.to_string(), c.to_string()),
+            _ => (
+                job.group_id
+                    .as_deref()
+                    .map_or_else(|| self.form.value(Field::GroupId).trim().to_string(), str::to_string),
+                job.cluster_name.as_deref().map_or_else(
+                    || self.form.value(Field::ClusterName).trim().to_string(),
+                    str::to_string,
+                ),
+            ),
+        };
         let body = match shown.request {
             Some(request) => request.clone(),
             None => {
@@ -134,16 +147,25 @@ impl App {
                     }
                     Method::Automated {
                         target_group_id,
-                        target_cluster,
+                        target_name,
+                        target_id,
                     } => {
                         delivery.insert("methodName".into(), json!("AUTOMATED_RESTORE"));
                         if let Some(g) = target_group_id {
                             delivery.insert("targetGroupId".into(), json!(g.as_str()));
                         }
-                        let by_id = job.delivery.as_ref().is_some_and(|d| d.target_cluster_name.is_none());
-                        let key = if by_id { "targetClusterId" } else { "targetClusterName" };
-                        if let Some(c) = target_cluster {
-                            delivery.insert(key.into(), json!(c.as_str()));
+                        // Cloud and Ops Manager take the target by id only.
+                        match (target_name, target_id) {
+                            (_, Some(id)) if self.info.flavor.is_public_api() => {
+                                delivery.insert("targetClusterId".into(), json!(id.as_str()));
+                            }
+                            (Some(name), _) => {
+                                delivery.insert("targetClusterName".into(), json!(name.as_str()));
+                            }
+                            (None, Some(id)) => {
+                                delivery.insert("targetClusterId".into(), json!(id.as_str()));
+                            }
+                            (None, None) => {}
                         }
                     }
                 }
@@ -167,6 +189,10 @@ impl App {
                 Value::Object(top)
             }
         };
+        let moved = job_group != self.form.value(Field::GroupId).trim()
+            || job_cluster != self.form.value(Field::ClusterName).trim();
+        self.form.set(Field::GroupId, &job_group);
+        self.form.set(Field::ClusterName, &job_cluster);
         self.form.load(&body);
         let point = [
             Field::SnapshotId,
@@ -182,8 +208,14 @@ impl App {
         self.revalidate(now_ms);
         effects.extend(self.lookup_source());
         self.status = Some(format!(
-            "a new request from job {}: change what differs, then Ctrl-S reviews it; nothing is sent before",
-            present::short_id(job_id)
+            "a new request from job {} of {}{}: change what differs, then Ctrl-S reviews it; nothing is sent before",
+            present::short_id(job_id),
+            crate::text::sanitize(&job_cluster),
+            if moved {
+                " (the form's source is now that cluster)"
+            } else {
+                ""
+            }
         ));
     }
 }

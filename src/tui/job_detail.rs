@@ -135,13 +135,9 @@ impl DetailView<'_> {
         if let Some(state) = self.download {
             lines.insert(2, Line::styled(state.describe(), theme.warning()));
         }
-        if let present::Method::Automated {
-            target_group_id,
-            target_cluster,
-        } = &method
-        {
+        if let present::Method::Automated { target_group_id, .. } = &method {
             lines.push(field("target project", opt(target_group_id.as_deref())));
-            lines.push(field("target cluster", opt(target_cluster.as_deref())));
+            lines.push(field("target cluster", method.target().unwrap_or_default()));
             lines.push(Line::styled(
                 "An automated restore: Atlas erases the target cluster and restores into it; there is no file to download.",
                 theme.dim(),

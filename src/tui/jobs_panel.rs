@@ -26,6 +26,9 @@ pub struct Shown<'a> {
     /// The request that made it, when it was sent from here.
     pub request: Option<&'a serde_json::Value>,
     pub kind: Kind,
+    /// The project and cluster it restores from, as the journal has them (a job listed from
+    /// Atlas says so itself, in `job`).
+    pub source: Option<(&'a str, &'a str)>,
 }
 
 /// From this inner width the panel is a table with more columns.
@@ -280,18 +283,24 @@ impl JobsPanel {
                     job: &t.job,
                     request: t.request.as_deref(),
                     kind: Kind::Tracked,
+                    source: Some((t.group_id.as_str(), t.cluster.as_str())),
                 }
             }
-            Slot::Candidate(p, c) => Shown {
-                job: self.pending.get(p)?.candidates.get(c)?,
-                request: None,
-                kind: Kind::Candidate,
-            },
+            Slot::Candidate(p, c) => {
+                let submit = self.pending.get(p)?;
+                Shown {
+                    job: submit.candidates.get(c)?,
+                    request: None,
+                    kind: Kind::Candidate,
+                    source: Some((submit.group_id.as_str(), submit.cluster.as_str())),
+                }
+            }
             Slot::Batch(b) => return self.shown(*self.batches.get(b)?.parts.first()?),
             Slot::Other(i) => Shown {
                 job: self.others.as_ref()?.as_ref().ok()?.get(i)?,
                 request: None,
                 kind: Kind::Other,
+                source: None,
             },
         })
     }

@@ -2,6 +2,7 @@
 //! network work runs in tasks that answer with messages.
 
 pub mod app;
+mod catalog;
 pub mod clipboard;
 pub mod dialog;
 pub mod folder;

@@ -4,9 +4,9 @@
 use super::picker::PickItem;
 use crate::atlas::Cluster;
 use crate::jobs::SubmitOutcome;
-use crate::restore::Field;
+use crate::jobs::catalog::{Fetched, ListKey};
+use crate::restore::{Field, RestoreRequest};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
-use serde_json::Value;
 
 /// Everything that can happen to the dashboard.
 #[derive(Debug)]
@@ -22,16 +22,25 @@ pub enum Msg {
     Signal,
     PickerLoaded {
         field: Field,
+        /// The project listed from.
+        group_id: String,
         result: Result<Vec<PickItem>, String>,
+        /// The same list for the form's checks (snapshots, checkpoints, clusters).
+        listed: Option<(ListKey, Fetched)>,
+    },
+    /// A list for the form's checks.
+    Listed {
+        key: ListKey,
+        fetched: Fetched,
     },
     SourceCluster {
         group_id: String,
         cluster: String,
         result: Result<Cluster, String>,
     },
-    /// A submit's end: the body sent (or not) and what came of it.
+    /// A submit's end: the request sent (or not) and what came of it.
     Submitted {
-        body: Value,
+        request: Box<RestoreRequest>,
         outcome: SubmitOutcome,
     },
     /// A track or forget was written to the journal (`Ok`: what to say), or not.
@@ -68,10 +77,11 @@ pub enum Effect {
         group_id: String,
         cluster: String,
     },
+    /// Fetch a list for the form's checks.
+    LoadList(ListKey),
+    /// Send the request to its own source (never the form's, which may have changed since).
     Submit {
-        group_id: String,
-        cluster: String,
-        body: Value,
+        request: Box<RestoreRequest>,
         /// Send even if the same restore was submitted less than an hour ago.
         allow_repeat: bool,
     },

@@ -5,7 +5,7 @@
 use super::dialog::{Outcome, Request, text_input};
 use super::keys::Action;
 use super::theme::Theme;
-use crate::restore::ApiVersion;
+use crate::restore::{ApiVersion, Erase, RestoreRequest};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -19,13 +19,13 @@ pub const KEY_PLACEHOLDER: &str = "$MONGODB_ATLAS_PRIVATE_API_KEY";
 
 pub struct Review {
     pub url: String,
-    pub group_id: String,
-    pub cluster: String,
-    /// Exactly what will be sent.
+    /// What will be sent, bound to its source and target.
+    pub request: RestoreRequest,
+    /// Exactly what will be sent, as the wire takes it.
     pub body: Value,
     pub curl: String,
     /// For `AUTOMATED_RESTORE`: what must be typed, and what it names.
-    pub confirm: Option<Confirmation>,
+    pub confirm: Option<Erase>,
     pub typed: Input,
     pub sending: bool,
     pub note: Option<String>,
@@ -35,40 +35,15 @@ pub struct Review {
     pub scroll: super::scroll::Scroll,
 }
 
-pub struct Confirmation {
-    /// The target cluster's name (or its id, when only the id was given).
-    pub expected: String,
-    pub target_group: String,
-}
-
 impl Review {
-    pub fn new(
-        url: String,
-        group_id: String,
-        cluster: String,
-        body: Value,
-        public_key: &str,
-        api: ApiVersion,
-    ) -> Review {
-        let confirm = (body["delivery"]["methodName"] == "AUTOMATED_RESTORE").then(|| {
-            let d = &body["delivery"];
-            let expected = d["targetClusterName"]
-                .as_str()
-                .or_else(|| d["targetClusterId"].as_str())
-                .unwrap_or("")
-                .to_string();
-            Confirmation {
-                expected,
-                target_group: d["targetGroupId"].as_str().unwrap_or("").to_string(),
-            }
-        });
+    pub fn new(url: String, request: RestoreRequest, public_key: &str, api: ApiVersion) -> Review {
+        let body = request.body(api);
         Review {
             curl: curl_command(&url, &body, public_key, api),
             url,
-            group_id,
-            cluster,
+            confirm: request.erase(),
+            request,
             body,
-            confirm,
             typed: Input::default(),
             sending: false,
             note: None,
@@ -102,7 +77,7 @@ impl Review {
     pub fn confirmed(&self) -> bool {
         match &self.confirm {
             None => true,
-            Some(c) => !c.expected.is_empty() && self.typed.value() == c.expected,
+            Some(c) => c.accepts(self.typed.value()),
         }
     }
 
@@ -123,10 +98,11 @@ impl Review {
         if let Some(c) = &self.confirm {
             head.push(Line::styled(
                 format!(
-                    " {} AUTOMATED_RESTORE ERASES every piece of data on cluster {} in project {}, then restores into it. ",
+                    " {} AUTOMATED_RESTORE ERASES every piece of data on cluster {} in project {}, then restores {} into it. ",
                     theme.mark_error(),
-                    c.expected,
-                    c.target_group
+                    c.label,
+                    c.target_group_id,
+                    self.request.source.cluster_name
                 ),
                 theme.danger_banner(),
             ));
@@ -150,8 +126,15 @@ impl Review {
         };
         head.push(state);
         let width = inner.width.max(1) as usize;
-        let head_lines: Vec<usize> = head.iter().map(|l| l.width().max(1)).collect();
-        let head_height: usize = head_lines.iter().map(|w| w.div_ceil(width)).sum();
+        // As drawn, words wrapped: a count of characters over the width falls short of it.
+        let banner_rows = head.first().map_or(0, |l| {
+            Paragraph::new(l.clone())
+                .wrap(Wrap { trim: false })
+                .line_count(inner.width)
+        });
+        let head_height = Paragraph::new(head.clone())
+            .wrap(Wrap { trim: false })
+            .line_count(inner.width);
         let head_height = (head_height as u16).min(inner.height);
         let head_area = Rect::new(inner.x, inner.y, inner.width, head_height);
         let rest = Rect::new(inner.x, inner.y + head_height, inner.width, inner.height - head_height);
@@ -172,10 +155,10 @@ impl Review {
         self.scroll
             .render(frame, rest, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
         // The cursor sits after what has been typed of the confirmation (head's second line).
-        if let (Some(c), false, [banner, ..]) = (&self.confirm, self.sending, head_lines.as_slice()) {
+        if let (Some(c), false) = (&self.confirm, self.sending) {
             let prompt = format!("Type {} to confirm the erase: ", c.expected).chars().count();
             let offset = prompt + self.typed.visual_cursor();
-            let row = banner.div_ceil(width) + offset / width;
+            let row = banner_rows + offset / width;
             if row < head_height as usize {
                 frame.set_cursor_position((inner.x + (offset % width) as u16, inner.y + row as u16));
             }

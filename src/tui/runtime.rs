@@ -224,20 +224,64 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 group_id,
                 cluster,
             } => {
-                let result = match field {
-                    Field::SnapshotId => services.snapshots(&group_id, &cluster).await.map(snapshot_items),
-                    Field::CheckpointId => services.checkpoints(&group_id, &cluster).await.map(checkpoint_items),
-                    Field::PointInTimeUtcMillis => services
-                        .client
-                        .restorable_time_ranges(&group_id, &cluster)
-                        .await
-                        .map(super::picker::range_items),
-                    _ => services.clusters(&group_id).await.map(|c| cluster_items(c, field)),
+                use crate::jobs::catalog::{self as lists, Fetched, ListKey};
+                let (g, c) = (group_id.clone(), cluster.clone());
+                let (result, listed) = match field {
+                    Field::SnapshotId => {
+                        let r = services.snapshots(&group_id, &cluster).await;
+                        let l = Fetched::Ids(lists::snapshot_listing(&r));
+                        (
+                            r.map(snapshot_items),
+                            Some((
+                                ListKey::Snapshots {
+                                    group_id: g,
+                                    cluster: c,
+                                },
+                                l,
+                            )),
+                        )
+                    }
+                    Field::CheckpointId => {
+                        let r = services.checkpoints(&group_id, &cluster).await;
+                        let l = Fetched::Ids(lists::checkpoint_listing(&r));
+                        (
+                            r.map(checkpoint_items),
+                            Some((
+                                ListKey::Checkpoints {
+                                    group_id: g,
+                                    cluster: c,
+                                },
+                                l,
+                            )),
+                        )
+                    }
+                    Field::PointInTimeUtcMillis => (
+                        services
+                            .client
+                            .restorable_time_ranges(&group_id, &cluster)
+                            .await
+                            .map(super::picker::range_items),
+                        None,
+                    ),
+                    _ => {
+                        let r = services.clusters(&group_id).await;
+                        let l = Fetched::Clusters(lists::cluster_listing(&r));
+                        (
+                            r.map(|c| cluster_items(c, field)),
+                            Some((ListKey::Clusters { group_id: g }, l)),
+                        )
+                    }
                 };
                 Msg::PickerLoaded {
                     field,
+                    group_id,
                     result: result.map_err(|e| e.to_string()),
+                    listed,
                 }
+            }
+            Effect::LoadList(key) => {
+                let fetched = services.list(&key).await;
+                Msg::Listed { key, fetched }
             }
             Effect::ChooseFolder { text } => Msg::FolderChosen(services.choose_download_dir(&text).await),
             Effect::LookupSource { group_id, cluster } => {
@@ -248,14 +292,9 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                     result,
                 }
             }
-            Effect::Submit {
-                group_id,
-                cluster,
-                body,
-                allow_repeat,
-            } => {
-                let outcome = services.submit(&group_id, &cluster, &body, allow_repeat).await;
-                Msg::Submitted { body, outcome }
+            Effect::Submit { request, allow_repeat } => {
+                let outcome = services.submit(&request, allow_repeat).await;
+                Msg::Submitted { request, outcome }
             }
             Effect::Track {
                 group_id,

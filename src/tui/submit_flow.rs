@@ -6,8 +6,16 @@ use super::app::{App, Dialog, Effect};
 use super::review::Review;
 use crate::atlas::AtlasError;
 use crate::jobs::SubmitOutcome;
-use crate::restore::{Field, RestoreDraft, build_body, has_errors, validate};
-use serde_json::Value;
+use crate::restore::{RestoreDraft, RestoreRequest, build_request, has_errors, validate};
+
+fn describe(key: &crate::jobs::catalog::ListKey) -> String {
+    use crate::jobs::catalog::ListKey;
+    match key {
+        ListKey::Snapshots { cluster, .. } => format!("snapshots of {cluster}"),
+        ListKey::Checkpoints { cluster, .. } => format!("checkpoints of {cluster}"),
+        ListKey::Clusters { group_id } => format!("clusters of project {group_id}"),
+    }
+}
 
 impl App {
     pub(crate) fn open_review(&mut self, now_ms: i64) -> bool {
@@ -30,31 +38,41 @@ impl App {
             ));
             return true;
         }
+        // Nothing is reviewed on a doubt: a list the checks need is still on its way.
+        if let Some(key) = self.list_pending() {
+            self.status = Some(format!(
+                "checking the request against Atlas's {}: Ctrl-S again in a moment",
+                describe(&key)
+            ));
+            return true;
+        }
         let ctx = self.context(now_ms);
-        let body = match build_body(&self.form.draft(), &ctx) {
-            Ok(b) => b,
+        let request = match build_request(&self.form.draft(), &ctx) {
+            Ok(r) => r,
             Err(errors) => {
                 self.status = Some(errors.first().map(|e| e.message.clone()).unwrap_or_default());
                 return true;
             }
         };
-        let group = self.form.value(Field::GroupId).trim().to_string();
-        let cluster = self.form.value(Field::ClusterName).trim().to_string();
+        let source = &request.source;
         // Cloud and Ops Manager name the cluster by its id in the path.
-        let in_path = match self.source_cluster().and_then(|c| c.id.as_deref()) {
-            Some(id) if self.info.flavor.is_public_api() => id.to_string(),
-            _ => cluster.clone(),
+        let in_path = match &source.cluster_id {
+            Some(id) if self.info.flavor.is_public_api() => id.clone(),
+            _ => source.cluster_name.clone(),
         };
-        let url =
-            crate::atlas::restore_jobs_url(&self.info.base_url, self.info.flavor, self.info.api, &group, &in_path);
-        self.dialog = Some(Dialog::Review(Review::new(
+        let url = crate::atlas::restore_jobs_url(
+            &self.info.base_url,
+            self.info.flavor,
+            self.info.api,
+            &source.group_id,
+            &in_path,
+        );
+        self.dialog = Some(Dialog::Review(Box::new(Review::new(
             url,
-            group,
-            cluster,
-            body,
+            request,
             &self.info.public_key,
             self.info.api,
-        )));
+        ))));
         true
     }
 
@@ -88,15 +106,18 @@ impl App {
         }
         r.sending = true;
         effects.push(Effect::Submit {
-            group_id: r.group_id.clone(),
-            cluster: r.cluster.clone(),
-            body: r.body.clone(),
+            request: Box::new(r.request.clone()),
             allow_repeat: r.repeat_of.is_some(),
         });
         true
     }
 
-    pub(crate) fn on_submitted(&mut self, body: Value, outcome: SubmitOutcome, effects: &mut Vec<Effect>) -> bool {
+    pub(crate) fn on_submitted(
+        &mut self,
+        request: &RestoreRequest,
+        outcome: SubmitOutcome,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
         let (title, mut lines) = match outcome {
             SubmitOutcome::Created { jobs, .. } | SubmitOutcome::CreatedNotRecorded { jobs, .. } if jobs.is_empty() => {
                 (
@@ -107,15 +128,19 @@ impl App {
             SubmitOutcome::Created { jobs, .. } => {
                 let n = jobs.len();
                 let ids: Vec<String> = jobs.iter().map(|j| j.id.to_string()).collect();
-                let group_id = self.form.value(Field::GroupId).trim().to_string();
-                let cluster = self.form.value(Field::ClusterName).trim().to_string();
+                // Tracked under the request's own source, whatever the form holds now.
+                let body = std::sync::Arc::new(request.body(self.info.api));
+                let name = request.target().and_then(|t| t.cluster_name.as_deref());
                 self.jobs.add(
                     jobs.into_iter()
-                        .map(|job| crate::jobs::TrackedJob {
-                            job,
-                            request: Some(std::sync::Arc::new(body.clone())),
-                            group_id: group_id.clone(),
-                            cluster: cluster.clone(),
+                        .map(|mut job| {
+                            crate::jobs::journal::name_target(&mut job, name);
+                            crate::jobs::TrackedJob {
+                                job,
+                                request: Some(body.clone()),
+                                group_id: request.source.group_id.clone(),
+                                cluster: request.source.cluster_name.clone(),
+                            }
                         })
                         .collect(),
                 );
