@@ -141,7 +141,7 @@ impl App {
             if let (Some(s), Some(k)) = (source_type, kind)
                 && s != k
             {
-                item.disabled = Some("another topology than the source: Atlas restores only into the same");
+                item.disabled = Some("other topology");
             }
             if is_source(item) {
                 item.text.push_str("  (the source itself)");
