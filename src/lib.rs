@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod logging;
 pub mod restore;
 pub mod secret;
+pub mod shell_text;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod text;

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod download;
+pub mod download_command;
 pub mod eta;
 pub mod folder;
 pub mod journal;
