@@ -9,6 +9,7 @@ pub mod atlas;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod hardening;
 pub mod jobs;
 pub mod logging;
 pub mod restore;
