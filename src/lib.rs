@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod hardening;
 pub mod jobs;
+pub mod key_command;
 pub mod logging;
 pub mod restore;
 pub mod secret;
