@@ -371,15 +371,8 @@ impl Journal {
                 message: e.to_string(),
             }
         })?;
-        // An old journal's deprecated `url` (its path is a key) is dropped as it is read, and
-        // the next change writes the file again without it (`update_keep`).
-        let jobs = data
-            .submits
-            .iter_mut()
-            .flat_map(|s| s.jobs.iter_mut().chain(&mut s.candidates));
-        if jobs.fold(false, |held, j| j.drop_unwritten() | held) {
-            data.version = 0;
-        }
+        // An old journal's deprecated `url` is dropped as it is read (`update_keep` rewrites it).
+        data.drop_unwritten();
         Ok((Some(stamp), data))
     }
 
@@ -407,7 +400,7 @@ impl Journal {
         // Always the file itself: a change applies to the latest version.
         *self.opened() = None;
         let (stamp, mut data) = self.read()?;
-        // A file read without version 1 (one that held `url`) is written again in any case.
+        // A file not of version 1 (one that held `url`) is written again in any case.
         let stale = stamp.is_some() && data.version != 1;
         let before = fingerprint(&data);
         let out = change(&mut data);

@@ -397,6 +397,19 @@ impl JournalData {
         }
     }
 
+    /// Drops what is never written from every job read (an old journal's deprecated `url`,
+    /// whose path is the download key); a journal that held one is marked version 0, which
+    /// `Journal::update_keep` writes again in any case.
+    pub fn drop_unwritten(&mut self) {
+        let jobs = self
+            .submits
+            .iter_mut()
+            .flat_map(|s| s.jobs.iter_mut().chain(&mut s.candidates));
+        if jobs.fold(false, |held, j| j.drop_unwritten() | held) {
+            self.version = 0;
+        }
+    }
+
     /// Replaces the known copies of jobs with fresher ones; `true` when anything changed.
     /// Copies are compared as they are written (the auth value is never written).
     pub fn update_jobs(&mut self, fresh: &[RestoreJob]) -> bool {
