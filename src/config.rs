@@ -100,6 +100,8 @@ pub struct ProfileFile {
     pub public_key: Option<String>,
     pub private_key: Option<SecretString>,
     pub private_key_command: Option<String>,
+    /// How long `private_key_command` may take (default 30 s); it is stopped after that.
+    pub private_key_command_timeout: Option<String>,
     pub group_id: Option<String>,
     pub cluster_name: Option<String>,
     pub poll_interval: Option<String>,
@@ -294,15 +296,6 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
             "no public key: set public_key in the profile or {ENV_PUBLIC_KEY} (Atlas: Organization Access Manager > API Keys)"
         ))
     })?;
-    let private_key = match (&file.private_key, &file.private_key_command) {
-        (Some(key), _) => key.clone(),
-        (None, Some(command)) => run_key_command(&name, command)?,
-        (None, None) => env(ENV_PRIVATE_KEY).map(SecretString::new).ok_or_else(|| {
-            invalid(format!(
-                "no private key: set private_key_command (e.g. \"pass show atlas/{name}\"), {ENV_PRIVATE_KEY}, or private_key in a chmod-600 file"
-            ))
-        })?,
-    };
     let duration = |key: &str, value: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
         match value {
             None => Ok(default),
@@ -315,6 +308,20 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
                     ))
                 }),
         }
+    };
+    let key_timeout = duration(
+        "private_key_command_timeout",
+        &file.private_key_command_timeout,
+        KEY_COMMAND_TIMEOUT,
+    )?;
+    let private_key = match (&file.private_key, &file.private_key_command) {
+        (Some(key), _) => key.clone(),
+        (None, Some(command)) => run_key_command(&name, command, key_timeout)?,
+        (None, None) => env(ENV_PRIVATE_KEY).map(SecretString::new).ok_or_else(|| {
+            invalid(format!(
+                "no private key: set private_key_command (e.g. \"pass show atlas/{name}\"), {ENV_PRIVATE_KEY}, or private_key in a chmod-600 file"
+            ))
+        })?,
     };
     Ok(Profile {
         flavor,
@@ -334,37 +341,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
     })
 }
 
-/// Runs `private_key_command` through the shell; its trimmed stdout is the key. Neither the
-/// output nor the command's stderr is kept beyond what the error needs.
-pub fn run_key_command(profile: &str, command: &str) -> Result<SecretString, ConfigError> {
-    let fail = |message: String| ConfigError::KeyCommand {
-        profile: profile.to_string(),
-        message,
-    };
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| fail(format!("cannot run sh: {e}")))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let first = stderr
-            .lines()
-            .next()
-            .unwrap_or("")
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(200);
-        return Err(fail(format!("{} ({})", out.status, first.collect::<String>())));
-    }
-    let key = String::from_utf8(out.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(fail("it printed nothing".into()));
-    }
-    Ok(SecretString::new(key))
-}
+pub use crate::key_command::{KEY_COMMAND_TIMEOUT, run_key_command};
 
 impl Profile {
     /// What the Atlas client needs of this profile (the wire layer knows nothing of profiles).

@@ -9,10 +9,13 @@ pub mod atlas;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod hardening;
 pub mod jobs;
+pub mod key_command;
 pub mod logging;
 pub mod restore;
 pub mod secret;
+pub mod shell_text;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod text;

@@ -14,6 +14,8 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // First, before any secret is read: a core dump would write them to disk.
+    let dumps = atlas_restore::hardening::no_core_dumps();
     // Read while the process has one thread: `time` refuses to later, for soundness.
     let local_offset = time::UtcOffset::current_local_offset().ok();
     let cli = Cli::parse();
@@ -24,6 +26,9 @@ fn main() -> ExitCode {
     );
     if logs {
         start_log(&cli);
+        if let Err(e) = &dumps {
+            tracing::warn!("{e}");
+        }
     }
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),

@@ -285,3 +285,93 @@ public_key = "p"
     let err = cfg.profile(Some("odd"), &env).unwrap_err().to_string();
     assert!(err.contains("unknown flavor \"mongodb\""), "{err}");
 }
+
+/// The process `pid` is gone (or a zombie left for init to reap), within a few seconds.
+fn gone(pid: &str) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            Ok(stat)
+                if stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')) =>
+            {
+                return true;
+            }
+            Ok(_) if std::time::Instant::now() > deadline => return false,
+            Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+#[test]
+fn a_hung_key_command_is_stopped_at_its_timeout_with_what_it_started() {
+    let dir = Dir::new("key-timeout");
+    let pid_file = dir.0.join("pid");
+    // A shell that starts a program of its own, which hangs, as `pass` does on a pin.
+    let text = format!(
+        "[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"sh -c 'echo $$ > {}; exec sleep 30'; echo k\"\nprivate_key_command_timeout = \"300ms\"\n",
+        pid_file.display()
+    );
+    let none = env_of(&[]);
+    let started = std::time::Instant::now();
+    let err = config::load(Some(&dir.file(&text, 0o600)), &none)
+        .unwrap()
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        err.contains("private_key_command failed: it did not finish within 300ms, so it was stopped"),
+        "{err}"
+    );
+    assert!(err.contains("private_key_command_timeout"), "{err}");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert!(gone(pid.trim()), "the program the command started still runs: {pid}");
+
+    // The timeout is a duration like the others.
+    let bad =
+        "[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"echo k\"\nprivate_key_command_timeout = \"soon\"\n";
+    let err = config::load(Some(&dir.file(bad, 0o600)), &none)
+        .unwrap()
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("private_key_command_timeout = \"soon\" is not a duration"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failing_key_command_s_standard_error_is_never_shown() {
+    let dir = Dir::new("key-stderr");
+    let secret = "sk-8f14e45fceea167a5a36dedd4bea2543";
+    let text = format!(
+        "[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"echo {secret} >&2; echo 'gpg: decryption failed' >&2; exit 1\"\n"
+    );
+    let none = env_of(&[]);
+    let err = config::load(Some(&dir.file(&text, 0o600)), &none)
+        .unwrap()
+        .profile(None, &none)
+        .unwrap_err();
+    let said = format!("{err} {err:?}");
+    assert!(!said.contains(secret) && !said.contains("8f14e45f"), "{said}");
+    assert!(!said.contains("decryption failed"), "{said}");
+    assert_eq!(
+        err.to_string(),
+        "profile p: private_key_command failed: it exited with status 1; what it wrote to standard error (2 lines) is not shown, as it may hold the key: run the command yourself to see it"
+    );
+    // It reads nothing: a prompt on standard input ends at once instead of waiting unseen.
+    let text = "[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"read -r k && echo $k\"\n";
+    let err = config::load(Some(&dir.file(text, 0o600)), &none)
+        .unwrap()
+        .profile(None, &none)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("it exited with status 1; it wrote nothing to standard error"),
+        "{err}"
+    );
+}

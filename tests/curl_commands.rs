@@ -3,17 +3,21 @@
 //! the deprecated `url`, whose path is its secret). Each is run for real, by bash and by dash
 //! (and zsh where it is installed), against the simulator; a `curl` first on PATH writes down
 //! the arguments it was given and then runs the real curl with them, so the test sees exactly
-//! what `ps` would have shown, and that the command still works.
+//! what `ps` would have shown, and that the command still works. Against a hostile server
+//! (the simulator's `hostile-delivery` fault), what the program offers either refuses in
+//! words or, run for real, writes only the file it names.
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use atlas_restore::atlas::RestoreJob;
+use atlas_restore::jobs::present::NoCommand;
 use atlas_restore::jobs::present::{AUTH_ENV, AuthIn, download_command, download_command_with};
 use atlas_restore::restore::ApiVersion;
+use atlas_restore::sim::{Fault, Hostile, Sim};
 use atlas_restore::tui::review::{KEY_PLACEHOLDER, curl_command};
-use common::{client, complete_snapshot, start, v1};
+use common::{Client, client, complete_snapshot, start, v1};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -71,6 +75,17 @@ impl Shim {
             cmd.env(k, v);
         }
         cmd.output().unwrap()
+    }
+
+    /// The files of the scratch folder, but the shim's own (`bin`, `argv`), sorted.
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "bin" && n != "argv")
+            .collect();
+        names.sort();
+        names
     }
 
     /// What curl was given, or `None` when it did not run.
@@ -278,4 +293,160 @@ async fn the_commands_work_and_no_secret_reaches_curls_arguments() {
         text(&out)
     );
     assert!(!argv.unwrap().contains(&auth));
+}
+
+/// A READY job made by `c` on `sim` (a snapshot restore to download), as Atlas answers now.
+async fn ready_job(c: &Client, sim: &Sim) -> RestoreJob {
+    let snapshot = complete_snapshot(c, sim, "Cluster0").await;
+    let body = json!({"snapshotId": snapshot, "delivery": {"methodName": "HTTP"}});
+    let made = c.post(&v1(sim, "clusters/Cluster0/restoreJobs"), &body).await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    let id = made.json["results"][0]["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let job = fetch(c, sim, &id).await;
+        if job
+            .delivery
+            .as_ref()
+            .and_then(|d| d.status_name.as_ref())
+            .is_some_and(|s| s.as_api() == "READY")
+        {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "the job never became READY");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn fetch(c: &Client, sim: &Sim, id: &str) -> RestoreJob {
+    let a = c.get(&v1(sim, &format!("clusters/Cluster0/restoreJobs/{id}"))).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    serde_json::from_value(a.json).unwrap()
+}
+
+fn refusal(job: &RestoreJob, auth: AuthIn) -> String {
+    match download_command_with(job, auth) {
+        Err(NoCommand::Refused(why)) => why,
+        other => panic!("a command was offered for a hostile job: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_auth_value_gets_no_command_and_nothing_reaches_the_disk() {
+    let sim = start(60.0).await;
+    let c = client(&sim);
+    let good = ready_job(&c, &sim).await;
+    let masked = download_command_with(&good, AuthIn::Environment).unwrap();
+
+    // A newline and curl config lines of the server's own after it: refused, and said.
+    sim.set_fault(Some(Fault::HostileDelivery(Hostile::AuthNewline)));
+    let hostile = fetch(&c, &sim, &good.id).await;
+    let value = hostile
+        .delivery
+        .as_ref()
+        .unwrap()
+        .auth_value
+        .as_ref()
+        .unwrap()
+        .expose()
+        .to_string();
+    assert!(
+        value.contains("\noutput = hostile-output"),
+        "the fault is on: {value:?}"
+    );
+    for auth in [AuthIn::Command, AuthIn::Environment] {
+        assert_eq!(
+            refusal(&hostile, auth),
+            "the download auth value from Atlas holds a newline: no command is offered; download with d instead"
+        );
+    }
+    // Control characters (an OSC 52 and a carriage return): refused too.
+    sim.set_fault(Some(Fault::HostileDelivery(Hostile::AuthControl)));
+    let hostile = fetch(&c, &sim, &good.id).await;
+    assert!(
+        refusal(&hostile, AuthIn::Command)
+            .starts_with("the download auth value from Atlas holds a carriage return: no command is offered"),
+    );
+    sim.set_fault(None);
+
+    // The masked command, given that value in its variable by a DBA who pasted it: the shell
+    // stops it before curl runs; no file is written, the server's `output` least of all.
+    let out = tokio::task::spawn_blocking(move || {
+        let shim = Shim::new("hostile-auth");
+        let mut seen = Vec::new();
+        for shell in shells() {
+            let out = shim.run(&shell, &masked, &[(AUTH_ENV, &value)]);
+            seen.push((shell, out, shim.argv(), shim.files()));
+        }
+        seen
+    })
+    .await
+    .unwrap();
+    for (shell, out, argv, files) in out {
+        let shell = shell.display();
+        assert!(!out.status.success(), "{shell}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("ATLAS_RESTORE_AUTH holds a character an auth value cannot"),
+            "{shell}: {}",
+            text(&out)
+        );
+        assert_eq!(argv, None, "{shell}: curl ran");
+        assert!(files.is_empty(), "{shell}: files were written: {files:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_name_that_starts_with_dashes_is_only_a_file_name_and_a_long_one_is_refused() {
+    let sim = start(60.0).await;
+    let c = client(&sim);
+    let good = ready_job(&c, &sim).await;
+    sim.set_fault(Some(Fault::HostileDelivery(Hostile::FileDash)));
+    // Before the first download (no SHA1 yet), and after it (the SHA1 listed).
+    let before = download_command(&fetch(&c, &sim, &good.id).await).unwrap();
+    assert!(before.ends_with("&& sha1sum -- '--upload-file.tar.gz'"), "{before}");
+    let runs = {
+        let before = before.clone();
+        tokio::task::spawn_blocking(move || {
+            let shim = Shim::new("dash-before");
+            let out = shim.run(&which("bash").unwrap(), &before, &[]);
+            (out, shim.argv(), shim.files())
+        })
+        .await
+        .unwrap()
+    };
+    let (out, argv, files) = runs;
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(files, ["--upload-file.tar.gz"], "only the file it names");
+    let argv = argv.unwrap();
+    let args: Vec<&str> = argv.lines().collect();
+    let o = args.iter().position(|a| *a == "-o").unwrap();
+    assert_eq!(args[o + 1], "--upload-file.tar.gz", "{argv}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("  --upload-file.tar.gz"),
+        "sha1sum read it as a file: {}",
+        text(&out)
+    );
+    let after = download_command(&fetch(&c, &sim, &good.id).await).unwrap();
+    assert!(after.contains("  --upload-file.tar.gz' | sha1sum -c -"), "{after}");
+    let out = tokio::task::spawn_blocking(move || {
+        let shim = Shim::new("dash-after");
+        let out = shim.run(&which("bash").unwrap(), &after, &[]);
+        (out, shim.files())
+    })
+    .await
+    .unwrap();
+    assert!(out.0.status.success(), "{}", text(&out.0));
+    assert!(
+        String::from_utf8_lossy(&out.0.stdout).contains("--upload-file.tar.gz: OK"),
+        "{}",
+        text(&out.0)
+    );
+    assert_eq!(out.1, ["--upload-file.tar.gz"]);
+
+    // 300 characters: no file system takes it; no command.
+    sim.set_fault(Some(Fault::HostileDelivery(Hostile::FileLong)));
+    assert_eq!(
+        refusal(&fetch(&c, &sim, &good.id).await, AuthIn::Command),
+        "the file name from Atlas is 300 bytes long, more than the 255 a file name may be: no command is offered"
+    );
 }

@@ -10,6 +10,7 @@ mod server_clock;
 mod status;
 mod transport;
 mod types;
+mod written;
 
 pub use client::{
     AtlasClient, ClientOptions, Created, Downloaded, MAX_ITEMS_PER_PAGE, SnapshotFilter, check_base_url, read_created,

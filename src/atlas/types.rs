@@ -126,8 +126,11 @@ pub struct Delivery {
     pub method_name: Option<Clean>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_name: Option<DeliveryStatus>,
-    /// Deprecated by Atlas: the verification key is in the URL itself.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Deprecated by Atlas: the verification key is in the URL itself. A download
+    /// credential like `auth_value`: kept in memory, never written (the journal, `jobs
+    /// --format json`); read from old journals that hold it, it is dropped
+    /// (`RestoreJob::drop_unwritten`).
+    #[serde(skip_serializing)]
     pub url: Option<Clean>,
     /// Preferred: needs `authHeader: authValue` on the download.
     #[serde(rename = "urlV2", skip_serializing_if = "Option::is_none")]

@@ -380,7 +380,7 @@ fn ask_private_key(p: &mut dyn Prompter, profile: &str) -> Flow<(PrivateKey, Sec
             p,
             &format!("Command that prints the private key (for example: pass show atlas/{profile})"),
         )?;
-        match config::run_key_command(profile, &command) {
+        match config::run_key_command(profile, &command, config::KEY_COMMAND_TIMEOUT) {
             Ok(secret) => return Ok((PrivateKey::Command(command), secret)),
             Err(e) => p.say(&format!("{e}"))?,
         }

@@ -117,7 +117,9 @@ pub fn to_json(jobs: &[Listed]) -> String {
     format!("{}\n", Value::Array(list))
 }
 
-/// One job as `to_json` writes it: every string from the network sanitized, no auth value.
+/// One job as `to_json` writes it: every string from the network sanitized, no auth value,
+/// and no deprecated `url` (its path is the download key; `urlV2` and the header are enough,
+/// and `atlas-restore download` fetches a job that has only `url`).
 pub fn job_json(l: &Listed) -> Value {
     let j = &l.job;
     let d = j.delivery.as_ref();
@@ -155,7 +157,6 @@ pub fn job_json(l: &Listed) -> Value {
             "expires": s(d.and_then(|d| d.expires.as_deref())),
             "expirationHours": d.and_then(|d| d.expiration_hours),
             "maxDownloads": d.and_then(|d| d.max_downloads),
-            "url": s(d.and_then(|d| d.url.as_deref())),
             "urlV2": s(d.and_then(|d| d.url_v2.as_deref())),
             "authHeader": s(d.and_then(|d| d.auth_header.as_deref())),
             "targetGroupId": s(d.and_then(|d| d.target_group_id.as_deref())),
@@ -216,7 +217,8 @@ pub fn to_table(jobs: &[Listed]) -> String {
                 present::restore_point(j, l.request.as_ref())
             ),
             None if download_gone(j).is_some() => "- (no longer downloadable)".into(),
-            None => download_target(j).map(|t| t.url).unwrap_or_else(|| "-".into()),
+            // The deprecated `url` without its key (its path), as the dashboard shows it.
+            None => download_target(j).map(|t| t.shown()).unwrap_or_else(|| "-".into()),
         };
         let automated = method.target().is_some();
         out.push_str(&format!(

@@ -388,7 +388,7 @@ impl Journal {
         };
         let stamp = Stamp::of(&file.metadata().map_err(err)?);
         // Parsed as it is read: no copy of the file's text beside the parsed journal.
-        let data = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+        let mut data: JournalData = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
             if e.is_io() {
                 return err(e.into());
             }
@@ -397,6 +397,8 @@ impl Journal {
                 message: e.to_string(),
             }
         })?;
+        // An old journal's deprecated `url` is dropped as it is read (`update_keep` rewrites it).
+        data.drop_unwritten();
         Ok((Some(stamp), data))
     }
 
@@ -423,10 +425,12 @@ impl Journal {
         let _lock = self.lock()?;
         // Always the file itself: a change applies to the latest version.
         *self.opened() = None;
-        let (_, mut data) = self.read()?;
+        let (stamp, mut data) = self.read()?;
+        // A file not of version 1 (one that held `url`) is written again in any case.
+        let stale = stamp.is_some() && data.version != 1;
         let before = fingerprint(&data);
         let out = change(&mut data);
-        if fingerprint(&data) != before {
+        if stale || fingerprint(&data) != before {
             data.version = 1;
             self.write(&data)?;
         }

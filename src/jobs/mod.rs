@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod catalog;
 pub mod download;
+pub mod download_command;
 pub mod eta;
 pub mod folder;
 pub mod journal;

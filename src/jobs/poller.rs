@@ -89,15 +89,22 @@ fn need(job: &RestoreJob, now_ms: i64) -> Need {
     Need::Fast
 }
 
+/// A job's download credentials, kept in memory only (`Poller::overlay`).
+struct Unwritten {
+    auth_value: Option<crate::secret::SecretString>,
+    url: Option<crate::text::Clean>,
+}
+
 pub struct Poller {
     client: Arc<AtlasClient>,
     journal: Journal,
     config: PollerConfig,
     now: Arc<Notify>,
     clock: Clock,
-    /// The latest copy of each job as Atlas sent it: the journal's copies lack the download
-    /// auth value, which is never written down.
-    auth_values: Mutex<HashMap<String, crate::secret::SecretString>>,
+    /// What of each job Atlas sent is never written down (the journal's copies lack it): the
+    /// download auth value, and the deprecated `url`, which a job without `urlV2` (Cloud
+    /// Manager's) downloads from.
+    unwritten: Mutex<HashMap<String, Unwritten>>,
     /// When each job was last seen running: the poll that then sees it finished notes when
     /// it finished (`JournalData::note_finished`), the basis of the next ones' ETA.
     running_seen: Mutex<HashMap<String, i64>>,
@@ -111,7 +118,7 @@ impl Poller {
             config,
             now: Arc::new(Notify::new()),
             clock: crate::restore::system_clock(),
-            auth_values: Mutex::new(HashMap::new()),
+            unwritten: Mutex::new(HashMap::new()),
             running_seen: Mutex::new(HashMap::new()),
         }
     }
@@ -281,10 +288,15 @@ impl Poller {
             ));
         }
         {
-            let mut cache = self.auth_values.lock().unwrap_or_else(|p| p.into_inner());
+            let mut cache = self.unwritten.lock().unwrap_or_else(|p| p.into_inner());
             for job in &fresh {
-                if let Some(v) = job.delivery.as_ref().and_then(|d| d.auth_value.clone()) {
-                    cache.insert(job.id.to_string(), v);
+                let Some(d) = job.delivery.as_ref() else { continue };
+                if d.auth_value.is_some() || d.url.is_some() {
+                    let kept = Unwritten {
+                        auth_value: d.auth_value.clone(),
+                        url: d.url.clone(),
+                    };
+                    cache.insert(job.id.to_string(), kept);
                 }
             }
         }
@@ -353,15 +365,18 @@ impl Poller {
         finished
     }
 
-    /// The journal's copies, given back the download auth value Atlas sent (the journal never
-    /// holds it; a job's value does not change).
+    /// The journal's copies, given back what Atlas sent that the journal never holds (the
+    /// auth value, the deprecated `url`; a job's do not change).
     fn overlay(&self, mut jobs: Vec<TrackedJob>) -> Vec<TrackedJob> {
-        let cache = self.auth_values.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = self.unwritten.lock().unwrap_or_else(|p| p.into_inner());
         for t in &mut jobs {
-            if let (Some(v), Some(d)) = (cache.get(t.job.id.as_str()), t.job.delivery.as_mut())
-                && d.auth_value.is_none()
-            {
-                d.auth_value = Some(v.clone());
+            if let (Some(kept), Some(d)) = (cache.get(t.job.id.as_str()), t.job.delivery.as_mut()) {
+                if d.auth_value.is_none() {
+                    d.auth_value.clone_from(&kept.auth_value);
+                }
+                if d.url.is_none() {
+                    d.url.clone_from(&kept.url);
+                }
             }
         }
         jobs
@@ -382,17 +397,24 @@ impl JournalData {
         }
     }
 
+    /// Drops what is never written from every job read (an old journal's deprecated `url`,
+    /// whose path is the download key); a journal that held one is marked version 0, which
+    /// `Journal::update_keep` writes again in any case.
+    pub fn drop_unwritten(&mut self) {
+        let jobs = self
+            .submits
+            .iter_mut()
+            .flat_map(|s| s.jobs.iter_mut().chain(&mut s.candidates));
+        if jobs.fold(false, |held, j| j.drop_unwritten() | held) {
+            self.version = 0;
+        }
+    }
+
     /// Replaces the known copies of jobs with fresher ones; `true` when anything changed.
     /// Copies are compared as they are written (the auth value is never written).
     pub fn update_jobs(&mut self, fresh: &[RestoreJob]) -> bool {
-        // As written: without the auth value, which never goes to disk.
-        let written = |j: &RestoreJob| {
-            let mut j = j.clone();
-            if let Some(d) = j.delivery.as_mut() {
-                d.auth_value = None;
-            }
-            j
-        };
+        // As written: without the auth value and the deprecated `url`, which never go to disk.
+        let written = RestoreJob::as_written;
         let by_id: HashMap<&str, &RestoreJob> = fresh.iter().map(|f| (f.id.as_str(), f)).collect();
         let mut changed = false;
         for submit in &mut self.submits {

@@ -230,11 +230,40 @@ pub fn max_downloads(job: &RestoreJob) -> String {
     }
 }
 
+pub use super::download_command::{AUTH_ENV, AuthIn, NoCommand, download_command, download_command_with};
+
 /// The URL to download from: `urlV2` (with its header) preferred over the deprecated `url`.
 pub struct DownloadTarget {
     pub url: String,
     pub header: Option<(String, SecretString)>,
 }
+
+impl DownloadTarget {
+    /// The deprecated `url`, whose path holds the download key (no header goes with it).
+    pub fn is_deprecated_url(&self) -> bool {
+        self.header.is_none()
+    }
+
+    /// The URL as a screen or `jobs` may show it: `urlV2` whole; the deprecated `url` as its
+    /// host and its file, the path between them (the key) left out as `…`.
+    pub fn shown(&self) -> String {
+        if !self.is_deprecated_url() {
+            return self.url.clone();
+        }
+        match url::Url::parse(&self.url) {
+            Ok(u) => {
+                let file = u.path_segments().and_then(|mut s| s.next_back()).unwrap_or_default();
+                let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+                format!("{}://{}{port}/…/{file}", u.scheme(), u.host_str().unwrap_or_default())
+            }
+            Err(_) => "…".into(),
+        }
+    }
+}
+
+/// What a screen says beside a deprecated `url` shown by `DownloadTarget::shown`.
+pub const DEPRECATED_URL_NOTE: &str =
+    "the deprecated url: its path holds the download key, so it is not shown; y copies it, d downloads";
 
 pub fn download_target(job: &RestoreJob) -> Option<DownloadTarget> {
     let d = job.delivery.as_ref()?;
@@ -284,77 +313,6 @@ pub fn file_name(job: &RestoreJob) -> String {
     }
 }
 
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
-/// The environment variable that the plain screen's download command reads `urlV2`'s auth
-/// value from while the value is masked (it is shown only after `r`).
-pub const AUTH_ENV: &str = "ATLAS_RESTORE_AUTH";
-
-/// Where a download command takes `urlV2`'s auth value from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthIn {
-    /// Written into the command (for the clipboard, or a screen where it was revealed).
-    Command,
-    /// Read from `$ATLAS_RESTORE_AUTH` when the command runs; the command holds no secret.
-    Environment,
-}
-
-/// A string inside a double-quoted value of a curl config file (`-K`): `\` and `"` escaped.
-fn curl_config_quote(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-/// A ready-to-run command that saves the file and checks its SHA1 (when Atlas lists one).
-/// It carries `urlV2`'s auth value: it is meant for the clipboard, not the screen.
-pub fn download_command(job: &RestoreJob) -> Option<String> {
-    download_command_with(job, AuthIn::Command)
-}
-
-/// The download command, with the auth value written in it or read from the environment.
-///
-/// The secret (the header, or the deprecated `url`, whose path is its secret) reaches curl
-/// as a config on stdin (`-K -`), written by `printf`, which bash, zsh and dash run as a
-/// builtin: it is never in an exec'd argument list, so `ps` does not show it.
-pub fn download_command_with(job: &RestoreJob, auth: AuthIn) -> Option<String> {
-    let target = download_target(job)?;
-    let file = file_name(job);
-    let fetch = match &target.header {
-        Some((name, value)) => {
-            let feed = match auth {
-                AuthIn::Command => format!(
-                    "printf 'header = \"%s\"\\n' {}",
-                    shell_quote(&curl_config_quote(&format!("{name}: {}", value.expose())))
-                ),
-                // `:` stops the line before curl runs when the variable is unset.
-                AuthIn::Environment => format!(
-                    ": \"${{{AUTH_ENV}:?set it to the download auth value}}\" && printf 'header = \"%s: %s\"\\n' {} \"${AUTH_ENV}\"",
-                    shell_quote(&curl_config_quote(name))
-                ),
-            };
-            format!(
-                "{feed} | curl -fSL -K - -o {} {}",
-                shell_quote(&file),
-                shell_quote(&target.url)
-            )
-        }
-        // The deprecated `url` holds its secret in its path: it goes in the config too.
-        None => format!(
-            "printf 'url = \"%s\"\\n' {} | curl -fSL -K - -o {}",
-            shell_quote(&curl_config_quote(&target.url)),
-            shell_quote(&file)
-        ),
-    };
-    Some(match listed_sha1(job) {
-        Some(hash) => format!(
-            "{fetch} && echo {} | sha1sum -c -",
-            shell_quote(&format!("{hash}  {file}"))
-        ),
-        None => format!("{fetch} && sha1sum {}", shell_quote(&file)),
-    })
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -391,23 +349,14 @@ pub(crate) mod tests {
         assert_eq!(expires_in(&job, now + 3 * 3_600_000), "expired");
         assert_eq!(max_downloads(&job), "no limit");
         assert_eq!(
-            download_command(&job).unwrap(),
-            r#"printf 'header = "%s"\n' 'x-auth: s3cr3t' | curl -fSL -K - -o 'Cluster0-1.tar.gz' 'https://h/pull/x/Cluster0-1.tar.gz' && echo '86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67  Cluster0-1.tar.gz' | sha1sum -c -"#
+            download_target(&job).unwrap().shown(),
+            "https://h/pull/x/Cluster0-1.tar.gz"
         );
-        // Masked: the value is read from the environment, and the command holds no secret.
-        let masked = download_command_with(&job, AuthIn::Environment).unwrap();
-        assert_eq!(
-            masked,
-            r#": "${ATLAS_RESTORE_AUTH:?set it to the download auth value}" && printf 'header = "%s: %s"\n' 'x-auth' "$ATLAS_RESTORE_AUTH" | curl -fSL -K - -o 'Cluster0-1.tar.gz' 'https://h/pull/x/Cluster0-1.tar.gz' && echo '86bc2f505c0874cdc0eaaa82ead2ef48aaf56d67  Cluster0-1.tar.gz' | sha1sum -c -"#
-        );
-        assert!(!masked.contains("s3cr3t"));
-        // The deprecated url: its path is its secret, so it is fed to curl the same way.
+        // The deprecated url is shown without its key.
         job.delivery.as_mut().unwrap().url_v2 = None;
-        let v1 = download_command(&job).unwrap();
-        assert!(
-            v1.starts_with(r#"printf 'url = "%s"\n' 'https://h/pull/x/KEY/Cluster0-1.tar.gz' | curl -fSL -K - -o 'Cluster0-1.tar.gz' &&"#),
-            "{v1}"
-        );
+        let target = download_target(&job).unwrap();
+        assert!(target.is_deprecated_url());
+        assert_eq!(target.shown(), "https://h/…/Cluster0-1.tar.gz");
     }
 
     #[test]

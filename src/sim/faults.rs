@@ -59,6 +59,78 @@ pub enum Fault {
     /// The file served, and hashed, is cut short: its SHA1 matches what Atlas lists, but
     /// the gzip never ends.
     TruncatedArchive,
+    /// A hostile server: every job's delivery carries a value made to turn the download
+    /// command against the user (`Hostile`). The download itself is served as usual.
+    HostileDelivery(Hostile),
+}
+
+/// What a hostile server puts in a job's delivery (`hostile-delivery=KIND`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// `authValue` + a newline and curl config lines of its own (`output = …`).
+    AuthNewline,
+    /// `authValue` + control characters (an OSC 52 that would write the clipboard).
+    AuthControl,
+    /// The file's name (`hashes[].fileName`) starts with `--`, as an option would.
+    FileDash,
+    /// The file's name is 300 characters long, more than a file system takes.
+    FileLong,
+}
+
+impl Hostile {
+    const ALL: [(Hostile, &'static str); 4] = [
+        (Hostile::AuthNewline, "auth-newline"),
+        (Hostile::AuthControl, "auth-control"),
+        (Hostile::FileDash, "file-dash"),
+        (Hostile::FileLong, "file-long"),
+    ];
+
+    fn name(self) -> &'static str {
+        Hostile::ALL.iter().find(|(h, _)| *h == self).map_or("", |(_, n)| n)
+    }
+
+    /// The config lines `AuthNewline` adds: the download would land in this file of the
+    /// folder the command runs in.
+    pub const OUTPUT_FILE: &'static str = "hostile-output";
+
+    /// Spoils the job (or each job of the page) in `body` this way.
+    pub(crate) fn spoil(self, body: &mut serde_json::Value) {
+        let jobs: Vec<&mut serde_json::Value> = match body {
+            serde_json::Value::Object(page) if page.get("results").is_some_and(|r| r.is_array()) => page
+                .get_mut("results")
+                .and_then(|r| r.as_array_mut())
+                .map(|r| r.iter_mut().collect())
+                .unwrap_or_default(),
+            job => vec![job],
+        };
+        for job in jobs.into_iter().filter(|j| j.get("delivery").is_some()) {
+            let delivery = &mut job["delivery"];
+            match self {
+                Hostile::AuthNewline | Hostile::AuthControl => {
+                    let Some(value) = delivery.get("authValue").and_then(|v| v.as_str()) else {
+                        continue;
+                    };
+                    let tail = match self {
+                        Hostile::AuthNewline => format!("\noutput = {}\n#", Hostile::OUTPUT_FILE),
+                        _ => "\u{1b}]52;c;aG9zdGlsZQ==\u{7}\r".to_string(),
+                    };
+                    delivery["authValue"] = json!(format!("{value}{tail}"));
+                }
+                Hostile::FileDash | Hostile::FileLong => {
+                    let name = match self {
+                        Hostile::FileDash => "--upload-file.tar.gz".to_string(),
+                        _ => format!("{}.tar.gz", "a".repeat(293)),
+                    };
+                    match job.get_mut("hashes").and_then(|h| h.as_array_mut()) {
+                        Some(hashes) if !hashes.is_empty() => {
+                            hashes.iter_mut().for_each(|h| h["fileName"] = json!(name));
+                        }
+                        _ => job["hashes"] = json!([{"fileName": name, "typeName": "SHA1"}]),
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The names `--fault` takes, with their optional `=VALUE`.
@@ -77,6 +149,7 @@ pub const FAULT_NAMES: &[&str] = &[
     "cut-download",
     "no-range",
     "truncated-archive",
+    "hostile-delivery[=auth-newline|auth-control|file-dash|file-long]",
 ];
 
 const DEFAULT_RETRY_AFTER_SECS: u64 = 30;
@@ -126,6 +199,16 @@ impl std::str::FromStr for Fault {
             "cut-download" => no_value(Fault::CutDownload),
             "no-range" => no_value(Fault::NoRange),
             "truncated-archive" => no_value(Fault::TruncatedArchive),
+            "hostile-delivery" => match value {
+                None => Ok(Fault::HostileDelivery(Hostile::AuthNewline)),
+                Some(v) => Hostile::ALL
+                    .iter()
+                    .find(|(_, n)| n.eq_ignore_ascii_case(v))
+                    .map(|(h, _)| Fault::HostileDelivery(*h))
+                    .ok_or_else(|| {
+                        format!("hostile-delivery={v}: use auth-newline, auth-control, file-dash or file-long")
+                    }),
+            },
             "huge-body" => match value {
                 None => Ok(Fault::HugeBody(DEFAULT_HUGE_BYTES)),
                 Some(v) => v
@@ -158,6 +241,7 @@ impl std::fmt::Display for Fault {
             Fault::CutDownload => f.write_str("cut-download"),
             Fault::NoRange => f.write_str("no-range"),
             Fault::TruncatedArchive => f.write_str("truncated-archive"),
+            Fault::HostileDelivery(h) => write!(f, "hostile-delivery={}", h.name()),
         }
     }
 }
@@ -203,6 +287,8 @@ pub(crate) enum Spoil {
     CutConnection,
     /// A file breaks on its way as above; a refusal (short, not a file) comes whole.
     CutDownload,
+    /// A job's JSON made hostile (`Hostile::spoil`).
+    Hostile(Hostile),
 }
 
 impl Fault {
@@ -228,6 +314,7 @@ impl Fault {
                 Effect::Spoil(Spoil::CutConnection)
             }
             (Fault::DropConnection, Download, Atlas) => Effect::Spoil(Spoil::CutDownload),
+            (Fault::HostileDelivery(h), Api, Atlas) => Effect::Spoil(Spoil::Hostile(*h)),
             // `StaleNonce` acts in the Digest check: nonces become single-use. The download
             // host's own faults (`CutDownload`, `NoRange`, `TruncatedArchive`) act in
             // `downloads.rs`, which knows the file and the range asked for.
@@ -405,6 +492,10 @@ mod tests {
             "cut-download",
             "no-range",
             "truncated-archive",
+            "hostile-delivery=auth-newline",
+            "hostile-delivery=auth-control",
+            "hostile-delivery=file-dash",
+            "hostile-delivery=file-long",
         ] {
             let f: Fault = name.parse().unwrap();
             assert_eq!(f.to_string(), name);
@@ -436,6 +527,7 @@ mod tests {
             Effect::Spoil(Spoil::HalfBody) => "half",
             Effect::Spoil(Spoil::CutConnection) => "cut",
             Effect::Spoil(Spoil::CutDownload) => "cut-download",
+            Effect::Spoil(Spoil::Hostile(_)) => "hostile",
         };
         let api = |f: &Fault, m: Method| {
             [
@@ -471,6 +563,9 @@ mod tests {
             api(&Fault::Slow(Duration::from_millis(1)), Method::GET),
             ["delay", "pass"]
         );
+        let hostile = Fault::HostileDelivery(Hostile::FileDash);
+        assert_eq!(api(&hostile, Method::GET), ["pass", "hostile"]);
+        assert_eq!(download(&hostile), ["pass", "pass"]);
         // The Digest check reads it.
         assert_eq!(api(&Fault::StaleNonce, Method::GET), ["pass", "pass"]);
         assert_eq!(

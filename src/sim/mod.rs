@@ -30,7 +30,7 @@ pub mod jobs;
 mod resources;
 mod routes;
 
-pub use faults::{FAULT_NAMES, Fault, REFUSED_ADDRESS};
+pub use faults::{FAULT_NAMES, Fault, Hostile, REFUSED_ADDRESS};
 pub use jobs::AUTH_HEADER;
 
 use std::collections::BTreeMap;

@@ -75,18 +75,34 @@ impl App {
             return true;
         };
         match action {
-            Action::CopyUrl => effects.push(Effect::Copy {
-                text: target.url,
-                what: "the download URL".into(),
-            }),
-            Action::CopyCommand => {
-                if let Some(cmd) = present::download_command(job) {
-                    effects.push(Effect::Copy {
-                        text: cmd,
-                        what: "a download command (it holds the auth value)".into(),
-                    });
+            Action::CopyUrl => {
+                // Checked as the download command checks it: what is pasted into a shell
+                // holds no quote, space or control character.
+                let secret = target.is_deprecated_url();
+                let what = if secret {
+                    "the download URL (the deprecated url) from Atlas"
+                } else {
+                    "the download URL (urlV2) from Atlas"
+                };
+                match crate::shell_text::url(&target.url, what, secret) {
+                    Ok(()) => effects.push(Effect::Copy {
+                        text: target.url,
+                        what: if secret {
+                            "the download URL (the deprecated url: its path holds the download key)".into()
+                        } else {
+                            "the download URL".into()
+                        },
+                    }),
+                    Err(why) => self.status = Some(format!("{why}: it is not copied; download with d instead")),
                 }
             }
+            Action::CopyCommand => match present::download_command(job) {
+                Ok(cmd) => effects.push(Effect::Copy {
+                    text: cmd,
+                    what: "a download command (it holds the auth value)".into(),
+                }),
+                Err(why) => self.status = Some(why.to_string()),
+            },
             _ => {
                 let after = AfterFolder::Job(job.id.to_string());
                 let Some(dir) = self.info.download_dir.chosen() else {

@@ -194,19 +194,27 @@ impl DetailView<'_> {
         match download_target(job).filter(|_| present::download_gone(job).is_none()) {
             Some(target) => {
                 if let Some((name, value)) = &target.header {
-                    let shown = if self.revealed {
-                        value.expose().to_string()
-                    } else {
-                        "•••••••• (r reveals)".into()
+                    // Only a value that may go into a command is shown (never control text).
+                    let shown = match (self.revealed, crate::shell_text::auth_value(value.expose())) {
+                        (true, Ok(())) => value.expose().to_string(),
+                        (true, Err(why)) => format!("(not shown: {why})"),
+                        (false, _) => "•••••••• (r reveals)".into(),
                     };
                     lines.push(field("auth header", format!("{name}: {shown}")));
                 }
-                lines.push(Line::styled(
-                    "download URL (select it with the mouse, or y copies it):",
-                    theme.dim(),
-                ));
+                if target.is_deprecated_url() {
+                    lines.push(Line::styled(
+                        format!("download URL ({}):", present::DEPRECATED_URL_NOTE),
+                        theme.dim(),
+                    ));
+                } else {
+                    lines.push(Line::styled(
+                        "download URL (select it with the mouse, or y copies it):",
+                        theme.dim(),
+                    ));
+                }
                 // Own lines, from column 0: a wrapped URL selects and copies whole.
-                lines.push(Line::raw(target.url));
+                lines.push(Line::raw(target.shown()));
             }
             None => lines.push(field(
                 "download URL",
@@ -264,7 +272,7 @@ impl BatchView<'_> {
                 listed_sha1(job).unwrap_or_else(|| "not yet".into())
             )));
             match download_target(job).filter(|_| present::download_gone(job).is_none()) {
-                Some(t) => lines.push(Line::raw(t.url)),
+                Some(t) => lines.push(Line::raw(t.shown())),
                 None => lines.push(Line::styled("  no download URL", theme.dim())),
             }
             // Its download from here: going, cut and resuming, or its verdict and archive.

@@ -71,7 +71,8 @@ impl RowModel {
             .map_or_else(
                 || "-".to_string(),
                 |t| {
-                    let no_query = t.url.split('?').next().unwrap_or_default();
+                    let shown = t.shown();
+                    let no_query = shown.split('?').next().unwrap_or_default();
                     no_query
                         .split_once("://")
                         .map_or(no_query, |(_, rest)| rest)

@@ -65,31 +65,47 @@ impl PlainScreen {
             return Err("no download URL yet: it appears when the delivery is READY".into());
         };
         let mut items = Vec::new();
+        // The command under its heading, or, under a bare one, why there is none.
+        let command = |heading: String, auth| match present::download_command_with(job, auth) {
+            Ok(cmd) => item(heading, cmd),
+            Err(why) => item("download command: none", why.to_string()),
+        };
         match &target.header {
             Some((name, value)) => {
-                items.push(item("download URL (urlV2: it needs the auth header below)", target.url));
-                if revealed {
-                    items.push(item("auth header", format!("{name}: {}", value.expose())));
-                    items.push(item(
-                        "download command (it holds the auth value, fed to curl on stdin)",
-                        present::download_command_with(job, AuthIn::Command).unwrap_or_default(),
-                    ));
-                } else {
-                    items.push(item(
+                items.push(item(
+                    "download URL (urlV2: it needs the auth header below)",
+                    target.shown(),
+                ));
+                let checked = crate::shell_text::auth_value(value.expose());
+                match (revealed, &checked) {
+                    (true, Ok(())) => items.push(item("auth header", format!("{name}: {}", value.expose()))),
+                    (true, Err(why)) => items.push(item("auth header", format!("{name}: (not shown: {why})"))),
+                    (false, _) => items.push(item(
                         "auth header (its value is masked: r in the detail reveals it)",
                         format!("{name}: ••••••••"),
-                    ));
-                    items.push(item(
-                        format!("download command (it reads the auth value from ${AUTH_ENV})"),
-                        present::download_command_with(job, AuthIn::Environment).unwrap_or_default(),
-                    ));
+                    )),
                 }
+                items.push(if revealed {
+                    command(
+                        "download command (it holds the auth value, fed to curl on stdin)".into(),
+                        AuthIn::Command,
+                    )
+                } else {
+                    command(
+                        format!("download command (it reads the auth value from ${AUTH_ENV})"),
+                        AuthIn::Environment,
+                    )
+                });
             }
+            // Its path is its key: neither it nor a command that holds it is printed.
             None => {
-                items.push(item("download URL (its path is its secret)", target.url));
                 items.push(item(
-                    "download command (the URL is fed to curl on stdin)",
-                    present::download_command_with(job, AuthIn::Command).unwrap_or_default(),
+                    format!("download URL ({})", present::DEPRECATED_URL_NOTE),
+                    target.shown(),
+                ));
+                items.push(item(
+                    "download command",
+                    "not shown: it would hold the deprecated url, whose path is the download key; c in the panel copies it, d downloads",
                 ));
             }
         }
@@ -229,10 +245,42 @@ mod tests {
         let masked = PlainScreen::for_job(&job, None, false).unwrap().lines().join("\n");
         assert!(!masked.contains("s3cr3t"), "{masked}");
         assert!(masked.contains("\nhttps://h/pull/x/Cluster0-1.tar.gz\n"), "{masked}");
-        assert!(masked.contains("\"$ATLAS_RESTORE_AUTH\" | curl -fSL -K -"), "{masked}");
+        assert!(
+            masked.contains("\"$ATLAS_RESTORE_AUTH\" | curl -fSL -g -K -"),
+            "{masked}"
+        );
         let shown = PlainScreen::for_job(&job, None, true).unwrap().lines().join("\n");
         assert!(shown.contains("\nx-auth: s3cr3t\n"), "{shown}");
-        assert!(shown.contains("'x-auth: s3cr3t' | curl -fSL -K -"), "{shown}");
+        assert!(shown.contains("'x-auth: s3cr3t' | curl -fSL -g -K -"), "{shown}");
+    }
+
+    #[test]
+    fn a_hostile_auth_value_gets_no_command_and_is_not_shown() {
+        let mut job = ready();
+        job.delivery.as_mut().unwrap().auth_value = Some(crate::secret::SecretString::new("s3cr3t\noutput = x\n#"));
+        for revealed in [false, true] {
+            let text = PlainScreen::for_job(&job, None, revealed).unwrap().lines().join("\n");
+            assert!(
+                text.contains(
+                    "\nthe download auth value from Atlas holds a newline: no command is offered; download with d instead\n"
+                ),
+                "{text}"
+            );
+            assert!(
+                !text.contains("curl") && !text.contains("s3cr3t") && !text.contains("output ="),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_deprecated_url_is_not_printed() {
+        let mut job = ready();
+        job.delivery.as_mut().unwrap().url_v2 = None;
+        let text = PlainScreen::for_job(&job, None, true).unwrap().lines().join("\n");
+        assert!(!text.contains("KEY"), "{text}");
+        assert!(text.contains("\nhttps://h/…/Cluster0-1.tar.gz\n"), "{text}");
+        assert!(text.contains("not shown: it would hold the deprecated url"), "{text}");
     }
 
     #[test]

@@ -169,14 +169,20 @@ impl Review {
 /// An equivalent `curl --digest` command. The private key is a shell variable, never the key,
 /// and it never reaches curl's arguments (where `ps` would show it): `printf` writes a curl
 /// config holding `user = "PUBLIC:PRIVATE"` to curl's stdin (`-K -`). `printf` is a builtin
-/// of bash, zsh and dash, so the expanded key is in no exec'd argument list either.
+/// of bash, zsh and dash, so the expanded key is in no exec'd argument list either. The public
+/// key and the URL are checked first (`crate::shell_text`): when one cannot go into a
+/// command safely, the text says so instead of offering one.
 pub fn curl_command(url: &str, body: &Value, public_key: &str, api: ApiVersion) -> String {
+    use crate::shell_text::{self, sh_quote};
+    let checked = shell_text::public_key(public_key).and_then(|()| shell_text::url(url, "the request's URL", false));
+    if let Err(why) = checked {
+        return format!("no curl command is offered: {why}");
+    }
     let media = api.media_type();
-    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     format!(
         "printf 'user = \"%s:%s\"\\n' {} \"{KEY_PLACEHOLDER}\" | curl --digest -K - -X POST -H 'Accept: {media}' -H 'Content-Type: {media}' --data {} {}",
-        quote(public_key),
-        quote(&serde_json::to_string(body).unwrap_or_default()),
-        quote(url)
+        sh_quote(public_key),
+        sh_quote(&serde_json::to_string(body).unwrap_or_default()),
+        sh_quote(url)
     )
 }

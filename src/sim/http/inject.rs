@@ -63,6 +63,14 @@ async fn spoil(how: Spoil, answer: Response) -> Response {
     };
     let half: Bytes = bytes.slice(..bytes.len() / 2);
     match how {
+        Spoil::Hostile(hostile) => {
+            let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                return Response::from_parts(parts, Body::from(bytes));
+            };
+            hostile.spoil(&mut json);
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(serde_json::to_vec(&json).unwrap_or_default()))
+        }
         Spoil::HalfBody => {
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(half))
