@@ -9,6 +9,7 @@ pub mod atlas;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod files;
 pub mod jobs;
 pub mod logging;
 pub mod restore;
