@@ -271,7 +271,7 @@ fn listed(jobs: Vec<RestoreJob>, body: &Value, tracked: bool) -> Vec<Listed> {
             job,
             request: Some(body.clone()),
             tracked,
-            archive: None,
+            ..Listed::default()
         })
         .collect()
 }
