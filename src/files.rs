@@ -130,7 +130,8 @@ pub fn open_read(path: &Path) -> Result<File, String> {
     Ok(file)
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

@@ -47,12 +47,18 @@ pub enum OpenError {
     Unsafe(String),
     /// What the server or the network did, after the redirects `via` says, when any.
     #[error("{}{}", download_words(.error), .via.as_deref().map(|v| format!(" ({v})")).unwrap_or_default())]
-    Failed { error: AtlasError, via: Option<String> },
+    Failed {
+        error: Box<AtlasError>,
+        via: Option<String>,
+    },
 }
 
 impl From<AtlasError> for OpenError {
     fn from(error: AtlasError) -> OpenError {
-        OpenError::Failed { error, via: None }
+        OpenError::Failed {
+            error: Box::new(error),
+            via: None,
+        }
     }
 }
 
@@ -60,7 +66,7 @@ impl OpenError {
     /// The server's or the network's error, when it was one.
     pub fn atlas(&self) -> Option<&AtlasError> {
         match self {
-            OpenError::Failed { error, .. } => Some(error),
+            OpenError::Failed { error, .. } => Some(error.as_ref()),
             OpenError::Unsafe(_) => None,
         }
     }
@@ -179,7 +185,10 @@ impl AtlasClient {
         let mut auth = auth;
         let mut via: Vec<String> = Vec::new();
         let said = |via: &[String]| (!via.is_empty()).then(|| via.join("; "));
-        let failed = |error: AtlasError, via: &[String]| OpenError::Failed { error, via: said(via) };
+        let failed = |error: AtlasError, via: &[String]| OpenError::Failed {
+            error: Box::new(error),
+            via: said(via),
+        };
         for hop in 0..=MAX_REDIRECTS {
             let host = current.host_str().unwrap_or("").to_string();
             let mut req = self.downloads.http.get(current.clone());

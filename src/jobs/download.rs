@@ -93,7 +93,7 @@ pub struct Fetched {
 pub enum FetchError {
     /// The download host answered with an error status (expired, used up, forbidden).
     #[error("the download was refused: {0}")]
-    Refused(OpenError),
+    Refused(Box<OpenError>),
     /// Refused here before anything was sent where it must not go (a plain-http link to
     /// another host, a redirect to one). In words, with what to do.
     #[error("{0}")]
@@ -272,20 +272,15 @@ fn opened(
     r: Result<crate::atlas::DownloadBody, OpenError>,
     cut: impl Fn(String) -> FetchError,
 ) -> Result<crate::atlas::DownloadBody, FetchError> {
-    match r {
-        Ok(b) => Ok(b),
-        Err(OpenError::Unsafe(why)) => Err(FetchError::Unsafe(why)),
-        Err(
-            e @ OpenError::Failed {
-                error: AtlasError::Transport { .. },
-                ..
-            },
-        ) => Err(cut(e.to_string())),
-        Err(OpenError::Failed {
-            error: AtlasError::Setup(e),
-            ..
-        }) => Err(FetchError::Local(e)),
-        Err(e) => Err(FetchError::Refused(e)),
+    let e = match r {
+        Ok(b) => return Ok(b),
+        Err(OpenError::Unsafe(why)) => return Err(FetchError::Unsafe(why)),
+        Err(e) => e,
+    };
+    match e.atlas() {
+        Some(AtlasError::Transport { .. }) => Err(cut(e.to_string())),
+        Some(AtlasError::Setup(why)) => Err(FetchError::Local(why.clone())),
+        _ => Err(FetchError::Refused(Box::new(e))),
     }
 }
 
@@ -335,10 +330,7 @@ pub async fn fetch(
         r = client.open_download(&target.url, auth, have) => r,
     };
     let mut body = match first {
-        Err(OpenError::Failed {
-            error: AtlasError::Status(s),
-            ..
-        }) if s.status == 416 && have > 0 => {
+        Err(e) if have > 0 && matches!(e.atlas(), Some(AtlasError::Status(s)) if s.status == 416) => {
             restarted = Some(format!(
                 "the server could not resume at {} (416: past the end of its file): started again from the beginning",
                 human_bytes(have)
