@@ -37,10 +37,15 @@ impl Lab {
     }
 
     fn at_speed(name: &str, speed: &str, sim_args: &[&str]) -> Lab {
+        Lab::with_lines(name, speed, sim_args, "")
+    }
+
+    /// A lab whose profile has `lines` besides the simulator's and the download folder.
+    fn with_lines(name: &str, speed: &str, sim_args: &[&str], lines: &str) -> Lab {
         let sim = SimProcess::start(&[&["--speed", speed], sim_args].concat());
         let lab = lab::Lab::with_profile(&format!("download-{name}"), |dir| {
             format!(
-                "{}download_dir = {:?}\n",
+                "{}download_dir = {:?}\n{lines}",
                 lab::sim_profile(&sim),
                 dir.join("profile-downloads").display().to_string()
             )
@@ -183,6 +188,56 @@ fn a_cut_download_exits_3_and_the_same_command_resumes_it_to_a_verified_file() {
     let counters = lab.sim.counters();
     assert_eq!(counters["downloads"], 1, "{counters}");
     assert_eq!(counters["ranged_downloads"], 1, "{counters}");
+}
+
+#[test]
+fn a_download_that_stalls_exits_3_after_request_timeout_and_the_same_command_resumes_it() {
+    // Halfway, the host sends nothing more and keeps the connection open.
+    let lab = Lab::with_lines(
+        "stall",
+        "60",
+        &["--fault", "stall-download"],
+        "request_timeout = \"3s\"\n",
+    );
+    let id = lab.ready_job(json!({"methodName": "HTTP"}));
+    let out = lab.download(&id, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let doc = json_of(&out);
+    let job = &doc["jobs"][0];
+    assert_eq!(
+        (doc["state"].as_str(), job["state"].as_str()),
+        (Some("resumable"), Some("cut")),
+        "{doc}"
+    );
+    let error = job["error"].as_str().unwrap();
+    assert!(
+        error.contains("sent nothing for 3s (the profile's request_timeout): the download stalled")
+            && error.contains("download again to resume"),
+        "{error}"
+    );
+    let part = PathBuf::from(job["part"].as_str().unwrap());
+    let have = job["partBytes"].as_u64().unwrap();
+    assert!(have > 0, "{doc}");
+    assert_eq!(
+        std::fs::metadata(&part).unwrap().len(),
+        have,
+        "the part keeps what arrived"
+    );
+
+    // The same command: the rest with Range, whole and verified.
+    let out = lab.download(&id, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stdout).contains("matches Atlas's (resumed at"),
+        "{}",
+        show(&out)
+    );
+    let counters = lab.sim.counters();
+    assert_eq!(
+        (counters["downloads"].as_u64(), counters["ranged_downloads"].as_u64()),
+        (Some(1), Some(1)),
+        "{counters}"
+    );
 }
 
 #[test]
