@@ -212,6 +212,34 @@ async fn a_redirect_to_another_host_goes_without_the_auth_header() {
         assert_eq!(std::fs::read(&fetched.part).unwrap(), data);
         assert!(!dest.exists());
     }
+
+    // Where the other host wants the header it did not get, the refusal says why.
+    let refusing = Server::start(|_| Reply::Full(401, Vec::new(), b"no".to_vec())).await;
+    let to = format!("http://localhost:{}/cdn/f.tar.gz", refusing.port());
+    let first = Server::start(move |_| Reply::redirect(302, &to)).await;
+    let dir = Dir::new("redirect-refused");
+    let c = client(
+        "http://127.0.0.1:9",
+        Duration::from_secs(10),
+        &[("localhost", refusing.addr)],
+    );
+    let url = format!("http://127.0.0.1:{}/f.tar.gz", first.port());
+    let err = fetch_within(&c, &target(url, AUTH), &dir.0.join("f.tar.gz"))
+        .await
+        .unwrap_err();
+    let said = err.to_string();
+    assert!(matches!(err, FetchError::Refused(_)), "{err:?}");
+    assert!(
+        said.starts_with("the download was refused: 401: the download host did not accept the download's credentials")
+            && said.contains("another host: the auth header was not sent there"),
+        "{said}"
+    );
+    assert!(refusing.requests()[0].header(AUTH).is_none());
+    assert!(
+        dir.files().is_empty(),
+        "no part left for a download that never started: {:?}",
+        dir.files()
+    );
 }
 
 #[tokio::test]

@@ -78,12 +78,11 @@ fn download_words(error: &AtlasError) -> String {
     match error {
         AtlasError::Status(s) if matches!(s.status, 401 | 403) => {
             let detail = s.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
-            format!(
-                "{} {}: the download host did not accept the download's credentials{detail}",
-                s.status,
-                s.code()
-            )
-            .replace("  ", " ")
+            let head = match s.code() {
+                "" => s.status.to_string(),
+                code => format!("{} {code}", s.status),
+            };
+            format!("{head}: the download host did not accept the download's credentials{detail}")
         }
         other => other.to_string(),
     }

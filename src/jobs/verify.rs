@@ -298,16 +298,19 @@ impl Services {
                 ));
             }
         }
-        // From the first byte, a download uses one of `maxDownloads` (a resumption does not).
-        if std::fs::metadata(part_path(&dest)).map_or(true, |m| m.len() == 0) {
+        // From the first byte, a download uses one of `maxDownloads` (a resumption does not),
+        // once bytes came: not when it was refused, nor when nothing was sent.
+        let fresh = std::fs::metadata(part_path(&dest)).map_or(true, |m| m.len() == 0);
+        let fetched = fetch(&self.client, &target, &dest, cancel, progress).await;
+        let used = match &fetched {
+            Ok(f) => fresh || f.restarted.is_some(),
+            Err(FetchError::Cut { have, .. } | FetchError::Cancelled { have, .. }) => fresh && *have > 0,
+            Err(_) => false,
+        };
+        if used {
             self.note_started(&job.id).await;
         }
-        let fetched = fetch(&self.client, &target, &dest, cancel, progress)
-            .await
-            .map_err(DownloadError::Fetch)?;
-        if fetched.restarted.is_some() {
-            self.note_started(&job.id).await;
-        }
+        let fetched = fetched.map_err(DownloadError::Fetch)?;
         // Atlas lists the hash after the first download: ask again, a few times at most.
         let mut listed = None;
         for look in 0..HASH_LOOKS {
