@@ -135,10 +135,10 @@ impl AtlasClient {
         mut progress: impl FnMut(u64, Option<u64>),
     ) -> Result<Downloaded, AtlasError> {
         use tokio::io::AsyncWriteExt;
-        let mut body = self
-            .open_download(url, auth, 0)
-            .await
-            .map_err(|e| AtlasError::Setup(e.to_string()))?;
+        let mut body = self.open_download(url, auth, 0).await.map_err(|e| match e {
+            OpenError::Failed { error, .. } => *error,
+            OpenError::Unsafe(why) => AtlasError::Setup(why),
+        })?;
         let part = dest.with_extension("part");
         let io_err = |e: std::io::Error| AtlasError::Setup(format!("cannot write {}: {e}", part.display()));
         let mut file = tokio::fs::File::from_std(crate::files::create_new(&part).map_err(AtlasError::Setup)?);
