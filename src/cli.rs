@@ -53,12 +53,16 @@ pub enum Command {
     Submit(SubmitArgs),
     /// Download a restore job's file (every part of a batch when given a batchId) into a
     /// folder, resuming a `.part` left by a cut, checking the SHA1 Atlas lists, mode 0600, and
-    /// read the archive (no extraction) to say what it holds.
+    /// read the archive (no extraction) to say what it holds. A file whose SHA1 or archive is
+    /// bad never gets its name: it is kept as NAME.sha1-mismatch or NAME.broken, and the same
+    /// command downloads it again.
     ///
     /// Exit status: 0 every file verified (and its archive whole); 1 a SHA1 mismatch, a broken
-    /// archive, or Atlas refused (expired, downloads used up, an automated restore: no file);
-    /// 2 set-up error (profile, folder, unknown job id, Atlas not reachable); 3 cut and
-    /// resumable (the `.part` is kept: run the same command again), or not ready yet.
+    /// archive, a link refused as unsafe (plain http to another host), or Atlas refused
+    /// (expired, downloads used up, an automated restore: no file); 2 set-up error (profile,
+    /// folder, a link planted where the file goes, unknown job id, Atlas not reachable); 3 cut,
+    /// stalled past request_timeout, and resumable (the `.part` is kept: run the same command
+    /// again), or not ready yet.
     Download(DownloadArgs),
     /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
     /// with its URL, keys, project and clusters.

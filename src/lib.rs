@@ -9,6 +9,7 @@ pub mod atlas;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod files;
 pub mod hardening;
 pub mod jobs;
 pub mod key_command;

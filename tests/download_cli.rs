@@ -37,10 +37,15 @@ impl Lab {
     }
 
     fn at_speed(name: &str, speed: &str, sim_args: &[&str]) -> Lab {
+        Lab::with_lines(name, speed, sim_args, "")
+    }
+
+    /// A lab whose profile has `lines` besides the simulator's and the download folder.
+    fn with_lines(name: &str, speed: &str, sim_args: &[&str], lines: &str) -> Lab {
         let sim = SimProcess::start(&[&["--speed", speed], sim_args].concat());
         let lab = lab::Lab::with_profile(&format!("download-{name}"), |dir| {
             format!(
-                "{}download_dir = {:?}\n",
+                "{}download_dir = {:?}\n{lines}",
                 lab::sim_profile(&sim),
                 dir.join("profile-downloads").display().to_string()
             )
@@ -186,6 +191,56 @@ fn a_cut_download_exits_3_and_the_same_command_resumes_it_to_a_verified_file() {
 }
 
 #[test]
+fn a_download_that_stalls_exits_3_after_request_timeout_and_the_same_command_resumes_it() {
+    // Halfway, the host sends nothing more and keeps the connection open.
+    let lab = Lab::with_lines(
+        "stall",
+        "60",
+        &["--fault", "stall-download"],
+        "request_timeout = \"3s\"\n",
+    );
+    let id = lab.ready_job(json!({"methodName": "HTTP"}));
+    let out = lab.download(&id, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let doc = json_of(&out);
+    let job = &doc["jobs"][0];
+    assert_eq!(
+        (doc["state"].as_str(), job["state"].as_str()),
+        (Some("resumable"), Some("cut")),
+        "{doc}"
+    );
+    let error = job["error"].as_str().unwrap();
+    assert!(
+        error.contains("sent nothing for 3s (the profile's request_timeout): the download stalled")
+            && error.contains("download again to resume"),
+        "{error}"
+    );
+    let part = PathBuf::from(job["part"].as_str().unwrap());
+    let have = job["partBytes"].as_u64().unwrap();
+    assert!(have > 0, "{doc}");
+    assert_eq!(
+        std::fs::metadata(&part).unwrap().len(),
+        have,
+        "the part keeps what arrived"
+    );
+
+    // The same command: the rest with Range, whole and verified.
+    let out = lab.download(&id, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stdout).contains("matches Atlas's (resumed at"),
+        "{}",
+        show(&out)
+    );
+    let counters = lab.sim.counters();
+    assert_eq!(
+        (counters["downloads"].as_u64(), counters["ranged_downloads"].as_u64()),
+        (Some(1), Some(1)),
+        "{counters}"
+    );
+}
+
+#[test]
 fn json_output_and_the_profiles_download_dir() {
     let lab = Lab::new("json", &[]);
     let id = lab.ready_job(json!({"methodName": "HTTP"}));
@@ -282,24 +337,71 @@ fn a_listed_job_not_ready_yet_exits_3() {
 }
 
 #[test]
-fn a_truncated_archive_whose_sha1_matches_exits_1_and_says_where_it_breaks() {
+fn a_truncated_archive_whose_sha1_matches_exits_1_is_set_aside_as_broken_and_downloads_again() {
     let lab = Lab::new("truncated", &["--fault", "truncated-archive"]);
     let id = lab.ready_job(json!({"methodName": "HTTP"}));
     let out = lab.download(&id, &["--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let doc = json_of(&out);
-    assert_eq!(doc["jobs"][0]["state"], "archive-broken", "{doc}");
-    let broken = &doc["jobs"][0]["archive"]["broken"];
+    let job = &doc["jobs"][0];
+    assert_eq!(job["state"], "archive-broken", "{doc}");
+    assert_eq!(job["broken"], true, "{doc}");
+    let broken = &job["archive"]["broken"];
     assert_eq!(broken["layer"], "gzip stream", "{doc}");
     assert!(broken["compressedOffset"].as_u64().unwrap() > 0);
+    // Never under its final name: set aside as NAME.broken, and the JSON says which.
+    let file = job["file"].as_str().unwrap();
+    let final_name = job["finalName"].as_str().unwrap();
+    assert_eq!(file, format!("{final_name}.broken"), "{doc}");
+    assert!(final_name.ends_with(".tar.gz"), "{doc}");
+    let files = files_in(&lab.downloads());
+    assert!(files.len() == 1 && files[0].ends_with(".tar.gz.broken"), "{files:?}");
+    assert!(!Path::new(final_name).exists());
+
+    // `jobs --format json` shows the download as broken, with where it was set aside.
+    let jobs = lab.jobs();
+    let listed = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(listed["download"]["state"], "broken", "{listed}");
+    assert_eq!(listed["download"]["broken"], true, "{listed}");
+    assert_eq!(listed["download"]["file"], file, "{listed}");
+    assert_eq!(listed["download"]["finalName"], final_name, "{listed}");
+    assert_eq!(listed["archive"]["ok"], false, "{listed}");
+    // The table too: BROKEN where the SHA1 stands.
+    let table = text(&lab.run(&["jobs"]).stdout);
+    assert!(
+        table.contains("BROKEN download: ") && table.contains(".tar.gz.broken"),
+        "{table}"
+    );
+
+    // A second download downloads again (it is not "there already"), in words this time.
+    assert_eq!(lab.sim.counters()["downloads"], 1);
     let out = lab.download(&id, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(lab.sim.counters()["downloads"], 2, "downloaded again: {}", show(&out));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("there already"), "{stdout}");
     assert!(
-        text(&out.stdout).contains("archive BROKEN: the gzip stream breaks"),
+        stdout.contains("archive BROKEN: the gzip stream breaks") && stdout.contains("set aside, not under its name"),
         "{}",
         show(&out)
     );
-    assert!(text(&out.stderr).contains("do not restore from it"), "{}", show(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the archive is broken: kept as ")
+            && stderr.contains(".tar.gz.broken, not under its name")
+            && stderr.contains("do not restore from it; run the same command to download it again"),
+        "{stderr}"
+    );
+    assert_eq!(
+        files_in(&lab.downloads()),
+        files,
+        "the new broken copy replaced the old one"
+    );
 }
 
 #[test]

@@ -302,6 +302,64 @@ async fn a_truncated_gzip_is_reported_and_not_trusted() {
         data.notes[job.job.id.as_str()].archive.as_ref().map(|a| a.ok),
         Some(false)
     );
+    // Set aside as NAME.broken, never under its name, and said so.
+    let dest = checked.set_aside_from.clone().expect("set aside");
+    assert_eq!(checked.path, PathBuf::from(format!("{}.broken", dest.display())));
+    assert!(checked.path.exists() && !dest.exists() && !part_of(&dest).exists());
+    assert_eq!(mode(&checked.path), 0o600);
+    assert!(
+        checked
+            .describe()
+            .contains("its archive is BROKEN: set aside, not under its name"),
+        "{}",
+        checked.describe()
+    );
+    let notes = &data.notes[job.job.id.as_str()];
+    assert_eq!(notes.file_state(), Some(atlas_restore::jobs::notes::FileState::Broken));
+    let (words, _) = notes.download_words().unwrap();
+    assert!(
+        words.contains("BROKEN: kept as") && words.contains("d downloads it again"),
+        "{words}"
+    );
+
+    // Downloaded again, it is fetched anew (not "there already"), and replaces the copy
+    // set aside (the simulator listed the cut file's SHA1: it is as broken as before).
+    let again = w.download(&job).await.unwrap();
+    assert!(!again.already_there && !again.is_good(), "{again:?}");
+    assert_eq!(again.path, checked.path);
+    assert_eq!(w.sim.counters().downloads, 2);
+    // A broken file left under its own name (as before this was judged first) is not
+    // "there already": it is set aside and fetched again.
+    std::fs::rename(&again.path, &dest).unwrap();
+    let third = w.download(&job).await.unwrap();
+    assert!(!third.already_there && !third.is_good(), "{third:?}");
+    let earlier = third.earlier.as_deref().unwrap_or_default();
+    assert!(
+        earlier.contains("the copy there already had a broken archive: set aside"),
+        "{third:?}"
+    );
+    assert!(!dest.exists() && third.path.exists());
+    assert_eq!(w.sim.counters().downloads, 3);
+    let data = w.services.journal_data().await.unwrap();
+    assert_eq!(data.notes[job.job.id.as_str()].downloads_started, 3);
+}
+
+#[tokio::test]
+async fn a_good_download_removes_the_broken_copy_an_earlier_one_left() {
+    let w = World::new("replaces-broken", SimConfig::default()).await;
+    let job = w.ready_job().await;
+    let first = w.download(&job).await.unwrap();
+    assert!(first.is_good(), "{first:?}");
+    // As an earlier, broken download would have left it.
+    let dest = first.path.clone();
+    let broken = PathBuf::from(format!("{}.broken", dest.display()));
+    std::fs::rename(&dest, &broken).unwrap();
+    let good = w.download(&job).await.unwrap();
+    assert!(good.is_good() && !good.already_there, "{good:?}");
+    assert_eq!(good.path, dest);
+    assert!(!broken.exists(), "the broken copy is gone");
+    let said = good.describe();
+    assert!(said.contains("was removed") && said.contains(".broken"), "{said}");
 }
 
 #[tokio::test]

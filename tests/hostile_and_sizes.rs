@@ -200,7 +200,7 @@ fn atlas_restore_jobs_output_is_clean_too() {
             job,
             request: None,
             tracked: true,
-            archive: None,
+            ..Listed::default()
         })
         .collect();
     assert_clean(

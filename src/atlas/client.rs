@@ -3,6 +3,7 @@
 //! counts up). Nothing here retries by itself; the caller decides, and a POST is never
 //! repeated blindly.
 
+pub use super::download::Downloaded;
 use super::error::{AtlasError, BadBodyKind, StatusError};
 pub use super::http::check_base_url;
 pub(super) use super::http::{header_text, read_capped, retry_after, transport_error, unwrap_envelope};
@@ -64,17 +65,10 @@ pub struct Created {
     pub shape_note: Option<&'static str>,
 }
 
-/// A finished download.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Downloaded {
-    pub path: PathBuf,
-    pub bytes: u64,
-    /// SHA1 of exactly the bytes written, lower-case hex.
-    pub sha1: String,
-}
-
 pub struct AtlasClient {
     pub(super) http: reqwest::Client,
+    /// The downloads' own client and idle timeout (`download.rs`).
+    pub(super) downloads: super::download::Downloads,
     digest: Arc<DigestAuthSession>,
     base: Url,
     flavor: Flavor,
@@ -101,31 +95,25 @@ impl std::fmt::Debug for AtlasClient {
 
 impl AtlasClient {
     pub fn new(opts: &ClientOptions) -> Result<AtlasClient, AtlasError> {
+        AtlasClient::new_resolving(opts, &[])
+    }
+
+    /// `new`, with host names pinned to addresses (as curl's `--resolve`): a name that is not
+    /// loopback's can stand in front of a local server (the tests' hostile download hosts).
+    pub fn new_resolving(
+        opts: &ClientOptions,
+        pinned: &[(&str, std::net::SocketAddr)],
+    ) -> Result<AtlasClient, AtlasError> {
         check_base_url(&opts.base_url).map_err(AtlasError::Setup)?;
         let base = Url::parse(&opts.base_url).map_err(|e| AtlasError::Setup(format!("base_url: {e}")))?;
-        // reqwest is built without a default TLS provider (ring is lighter on 2 cores than
-        // aws-lc-rs); installing it twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder()
-            .dns_resolver(super::transport::Resolver)
-            .user_agent(concat!("atlas-restore/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(opts.connect_timeout)
-            .timeout(opts.request_timeout);
-        if let Some(path) = &opts.ca_file {
-            let pem = std::fs::read(path).map_err(|e| AtlasError::Setup(format!("ca_file {}: {e}", path.display())))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                AtlasError::Setup(format!(
-                    "ca_file {}: not a PEM certificate bundle ({e})",
-                    path.display()
-                ))
-            })?;
-            builder = builder.tls_certs_merge(certs);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| AtlasError::Setup(format!("HTTP client: {e}")))?;
+        let (http, downloads) = super::transport::clients(opts, pinned)?;
+        let downloads = super::download::Downloads {
+            http: downloads,
+            idle: opts.request_timeout,
+        };
         Ok(AtlasClient {
             http,
+            downloads,
             digest: Arc::new(DigestAuthSession::new(
                 opts.public_key.clone(),
                 opts.private_key.expose(),

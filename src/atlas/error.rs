@@ -45,6 +45,8 @@ pub enum TransportKind {
     /// The connection closed before the answer was complete.
     Closed,
     Proxy,
+    /// A download's server sent nothing for the idle timeout (`detail` says how long).
+    Stalled,
     Other,
 }
 
@@ -200,6 +202,9 @@ fn describe_transport(kind: TransportKind, host: &str, detail: &str) -> String {
         TransportKind::Proxy => {
             format!("the proxy refused the connection to {host} ({detail}): check HTTPS_PROXY and its credentials")
         }
+        TransportKind::Stalled => format!(
+            "{host} sent nothing for {detail}: the download stalled; raise request_timeout if the link is this slow"
+        ),
         TransportKind::Other => format!("cannot reach {host}: {detail}"),
     }
 }

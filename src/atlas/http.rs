@@ -87,7 +87,7 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
     }
 }
 
-fn is_loopback_host(url: &url::Url) -> bool {
+pub(super) fn is_loopback_host(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),

@@ -4,7 +4,7 @@ mod client;
 mod download;
 mod http;
 mod lenient;
-pub use download::DownloadBody;
+pub use download::{DownloadBody, OpenError, check_download_url};
 mod error;
 mod server_clock;
 mod status;

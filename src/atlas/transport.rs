@@ -140,6 +140,44 @@ fn kind_of(s: &(dyn std::error::Error + 'static)) -> Option<TransportKind> {
     None
 }
 
+/// The API's client and the downloads' (`download.rs`: no overall timeout, redirects
+/// followed by hand), alike in all else: the resolver, the user agent, the connect timeout,
+/// `ca_file`'s roots and the pinned names.
+pub(super) fn clients(
+    opts: &super::ClientOptions,
+    pinned: &[(&str, std::net::SocketAddr)],
+) -> Result<(reqwest::Client, reqwest::Client), super::AtlasError> {
+    use super::AtlasError;
+    // reqwest is built without a default TLS provider (ring is lighter on 2 cores than
+    // aws-lc-rs); installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certs = match &opts.ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| AtlasError::Setup(format!("ca_file {}: {e}", path.display())))?;
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                AtlasError::Setup(format!(
+                    "ca_file {}: not a PEM certificate bundle ({e})",
+                    path.display()
+                ))
+            })?
+        }
+        None => Vec::new(),
+    };
+    let builder = || {
+        let b = reqwest::Client::builder()
+            .dns_resolver(Resolver)
+            .user_agent(concat!("atlas-restore/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(opts.connect_timeout)
+            .tls_certs_merge(certs.clone());
+        pinned.iter().fold(b, |b, (name, addr)| b.resolve(name, *addr))
+    };
+    let built = |b: reqwest::ClientBuilder| b.build().map_err(|e| AtlasError::Setup(format!("HTTP client: {e}")));
+    Ok((
+        built(builder().timeout(opts.request_timeout))?,
+        built(builder().redirect(reqwest::redirect::Policy::none()))?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! is sanitized before it is printed.
 
 use crate::jobs::download::human_bytes;
+use crate::jobs::notes::FileState;
 use crate::jobs::{Cancel, Checked, DownloadError, FetchError, Progress, Services, TrackedJob, Verdict};
 use crate::text::sanitize;
 use serde_json::{Value, json};
@@ -56,7 +57,7 @@ impl Result1 {
             Err(DownloadError::NotReady(_)) => EXIT_RESUMABLE,
             Err(DownloadError::Atlas(crate::atlas::AtlasError::Status(_))) => EXIT_FAILED,
             Err(DownloadError::Atlas(_)) => EXIT_SETUP,
-            Err(DownloadError::Fetch(FetchError::Refused(_))) => EXIT_FAILED,
+            Err(DownloadError::Fetch(FetchError::Refused(_) | FetchError::Unsafe(_))) => EXIT_FAILED,
             Err(DownloadError::Fetch(FetchError::Cut { .. } | FetchError::Cancelled { .. })) => EXIT_RESUMABLE,
             Err(DownloadError::Fetch(FetchError::Local(_))) => EXIT_SETUP,
         }
@@ -64,16 +65,16 @@ impl Result1 {
 
     fn state(&self) -> &'static str {
         match &self.result {
-            Ok(c) if c.verdict == Verdict::Verified && !c.is_good() => "archive-broken",
-            Ok(c) => match c.verdict {
-                Verdict::Verified => "verified",
-                Verdict::Mismatch => "mismatch",
-                Verdict::NotListed => "not-verified",
+            Ok(c) => match (c.verdict, c.file_state()) {
+                (Verdict::Mismatch, _) => "mismatch",
+                (_, FileState::Broken) => "archive-broken",
+                (_, FileState::Verified) => "verified",
+                (_, FileState::NotVerified) => "not-verified",
             },
             Err(DownloadError::NoFile(_)) => "no-file",
             Err(DownloadError::NotReady(_)) => "not-ready",
             Err(DownloadError::Atlas(_)) => "error",
-            Err(DownloadError::Fetch(FetchError::Refused(_))) => "refused",
+            Err(DownloadError::Fetch(FetchError::Refused(_) | FetchError::Unsafe(_))) => "refused",
             Err(DownloadError::Fetch(FetchError::Cut { .. })) => "cut",
             Err(DownloadError::Fetch(FetchError::Cancelled { .. })) => "cancelled",
             Err(DownloadError::Fetch(FetchError::Local(_))) => "error",
@@ -85,12 +86,17 @@ impl Result1 {
         match &self.result {
             Ok(c) => {
                 v["file"] = json!(c.path.display().to_string());
+                // Set aside (`NAME.broken`, `NAME.sha1-mismatch`): the name it did not get.
+                v["broken"] = json!(c.file_state() == FileState::Broken);
+                v["finalName"] = json!(c.set_aside_from.as_ref().map(|p| p.display().to_string()));
                 v["bytes"] = json!(c.bytes);
                 v["sha1"] = json!(c.sha1);
                 v["listedSha1"] = json!(c.listed_sha1.as_deref().map(sanitize));
                 v["alreadyThere"] = json!(c.already_there);
                 v["resumedFrom"] = json!(c.resumed_from);
                 v["restarted"] = json!(c.restarted);
+                v["via"] = json!(c.via.as_deref().map(sanitize));
+                v["earlier"] = json!(c.earlier);
                 v["seconds"] = json!(c.elapsed.as_secs_f64());
                 v["archive"] = serde_json::to_value(&c.archive).unwrap_or(Value::Null);
                 v["error"] = Value::Null;
@@ -118,15 +124,22 @@ impl Result1 {
                 if let Some(a) = &c.archive {
                     out.push_str(&format!("{id}  {}\n", a.describe()));
                 }
-                let err = match (c.verdict, c.archive.as_ref().is_some_and(|a| !a.ok)) {
-                    (Verdict::Verified, false) => String::new(),
-                    (Verdict::Verified, true) => {
+                let aside = c
+                    .set_aside_from
+                    .as_ref()
+                    .map(|p| format!(": kept as {}, not under its name {}", c.path.display(), p.display()))
+                    .unwrap_or_default();
+                let err = match (c.verdict, c.file_state()) {
+                    (Verdict::Mismatch, _) => {
                         format!(
-                            "{PREFIX}: {id}: the SHA1 matches Atlas's but the archive is broken: do not restore from it\n"
+                            "{PREFIX}: {id}: SHA1 mismatch{aside}; do not restore from it; run the same command to download it again\n"
                         )
                     }
-                    (Verdict::Mismatch, _) => format!("{PREFIX}: {id}: SHA1 mismatch: do not restore from it\n"),
-                    (Verdict::NotListed, _) => {
+                    (_, FileState::Broken) => format!(
+                        "{PREFIX}: {id}: the archive is broken{aside}; do not restore from it; run the same command to download it again\n"
+                    ),
+                    (_, FileState::Verified) => String::new(),
+                    (_, FileState::NotVerified) => {
                         format!("{PREFIX}: {id}: not verified: Atlas lists no SHA1 for it yet\n")
                     }
                 };

@@ -3,8 +3,9 @@
 //! sanitized before it is printed.
 
 use crate::atlas::RestoreJob;
+use crate::jobs::notes::FileState;
 use crate::jobs::present::{self, delivery_status, download_gone, download_target, listed_sha1, max_downloads, status};
-use crate::jobs::{ArchiveReport, JournalData, PollEvent, PollerConfig, Services, TrackedJob};
+use crate::jobs::{ArchiveReport, DownloadNote, JournalData, PollEvent, PollerConfig, Services, TrackedJob};
 use crate::text::sanitize;
 use serde_json::{Value, json};
 
@@ -21,6 +22,8 @@ pub struct Listed {
     pub tracked: bool,
     /// What its archive held, once a download from here was checked (the journal's note).
     pub archive: Option<ArchiveReport>,
+    /// Its last download from here (the journal's note), when there was one.
+    pub download: Option<DownloadNote>,
 }
 
 pub struct Listing {
@@ -36,16 +39,18 @@ fn listed(tracked: Vec<TrackedJob>) -> Vec<Listed> {
             job: t.job,
             request: t.request.as_deref().cloned(),
             tracked: true,
-            archive: None,
+            ..Listed::default()
         })
         .collect()
 }
 
-/// Each job's archive check, from the journal's notes.
+/// Each job's last download from here and its archive check, from the journal's notes.
 fn with_archives(mut jobs: Vec<Listed>, data: Option<&JournalData>) -> Vec<Listed> {
     if let Some(data) = data {
         for l in &mut jobs {
-            l.archive = data.notes.get(l.job.id.as_str()).and_then(|n| n.archive.clone());
+            let notes = data.notes.get(l.job.id.as_str());
+            l.archive = notes.and_then(|n| n.archive.clone());
+            l.download = notes.and_then(|n| n.download.clone());
         }
     }
     jobs
@@ -95,10 +100,12 @@ pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<L
             .into_iter()
             .map(|job| {
                 let mine = tracked.iter().find(|t| t.job.id == job.id);
+                let notes = journal.notes.get(job.id.as_str());
                 Listed {
                     request: mine.and_then(|t| t.request.as_deref().cloned()),
                     tracked: mine.is_some(),
-                    archive: journal.notes.get(job.id.as_str()).and_then(|n| n.archive.clone()),
+                    archive: notes.and_then(|n| n.archive.clone()),
+                    download: notes.and_then(|n| n.download.clone()),
                     job,
                 }
             })
@@ -172,7 +179,34 @@ pub fn job_json(l: &Listed) -> Value {
     if let (Some(a), Some(obj)) = (&l.archive, v.as_object_mut()) {
         obj.insert("archive".into(), archive_json(a));
     }
+    if let (Some(d), Some(obj)) = (&l.download, v.as_object_mut()) {
+        obj.insert("download".into(), download_json(d, file_state(l)));
+    }
     v
+}
+
+/// What the last download from here left, when there was one.
+fn file_state(l: &Listed) -> Option<FileState> {
+    l.download
+        .as_ref()
+        .map(|d| FileState::of(&d.verdict, l.archive.as_ref()))
+}
+
+/// The last download from here: where its file is, and whether it is `verified`,
+/// `not-verified` or `broken` (set aside: `file` is `NAME.broken` or `NAME.sha1-mismatch`,
+/// `finalName` the name it did not get).
+fn download_json(d: &DownloadNote, state: Option<FileState>) -> Value {
+    let broken = state == Some(FileState::Broken);
+    json!({
+        "state": state.map(FileState::as_str),
+        "broken": broken,
+        "file": sanitize(&d.path),
+        "finalName": broken.then(|| sanitize(d.final_path())),
+        "verdict": sanitize(&d.verdict),
+        "sha1": sanitize(&d.sha1),
+        "bytes": d.bytes,
+        "at": crate::restore::time_input::format_utc_ms(d.at_ms),
+    })
 }
 
 /// An archive check as JSON, every string (names from the archive, a decoder's words)
@@ -230,7 +264,10 @@ pub fn to_table(jobs: &[Listed]) -> String {
             delivery_status(j),
             if automated { "-".into() } else { expires },
             if automated { "-".into() } else { max_downloads(j) },
-            listed_sha1(j).unwrap_or_else(|| "-".into()),
+            match (file_state(l), &l.download) {
+                (Some(FileState::Broken), Some(d)) => format!("BROKEN download: {}", sanitize(&d.path)),
+                _ => listed_sha1(j).unwrap_or_else(|| "-".into()),
+            },
             last
         ));
     }

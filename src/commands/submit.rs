@@ -283,7 +283,7 @@ fn listed(jobs: Vec<RestoreJob>, request: &RestoreRequest, body: &Value, tracked
             job,
             request: Some(body.clone()),
             tracked,
-            archive: None,
+            ..Listed::default()
         })
         .collect()
 }

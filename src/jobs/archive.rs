@@ -1,7 +1,9 @@
 //! The archive check: a downloaded `.tar.gz` read as a stream (`flate2` and `tar`), nothing
 //! extracted, to say what it holds before anyone restores from it: its top folder, files
 //! and size, whether it looks like a mongod data directory (`WiredTiger`, `storage.bson`,
-//! `*.wt`) and of which replica set, and, when the gzip or the tar is broken, where.
+//! `*.wt`) and of which replica set, and, when the gzip or the tar is broken, where. An
+//! entry that would write outside the archive's folder when extracted (a `..` component, an
+//! absolute path, a symbolic or hard link) is a finding that makes the archive not usable.
 
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
@@ -14,7 +16,8 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArchiveReport {
-    /// Read to its end with neither the gzip nor the tar broken, every file whole.
+    /// Read to its end with neither the gzip nor the tar broken, every file whole, and no
+    /// entry that would write outside the folder it is extracted into.
     pub ok: bool,
     /// The one folder every entry is under (`Cluster0-shard-0`), when there is one.
     pub top_folder: Option<String>,
@@ -34,6 +37,44 @@ pub struct ArchiveReport {
     pub role: Option<String>,
     /// Where it breaks, when it does.
     pub broken: Option<ArchiveBreak>,
+    /// Entries that would write outside the folder it is extracted into (the first few).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsafe_entries: Vec<UnsafeEntry>,
+    /// How many such entries there are in all.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unsafe_count: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// An entry that would write outside the folder the archive is extracted into.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnsafeEntry {
+    /// Its name in the archive (with where a link points).
+    pub name: String,
+    /// Why: `a .. component`, `an absolute path`, `a symbolic link`, `a hard link`.
+    pub why: String,
+}
+
+/// How many unsafe entries a report names (it counts them all).
+const UNSAFE_NAMED: usize = 10;
+
+/// Why an entry would write outside the folder it is extracted into, when it would.
+fn unsafe_why(name: &str, kind: tar::EntryType) -> Option<&'static str> {
+    if kind.is_symlink() {
+        Some("a symbolic link")
+    } else if kind.is_hard_link() {
+        Some("a hard link")
+    } else if name.starts_with('/') || name.starts_with('\\') {
+        Some("an absolute path")
+    } else if name.split(['/', '\\']).any(|c| c == "..") {
+        Some("a .. component")
+    } else {
+        None
+    }
 }
 
 /// Where an archive breaks.
@@ -56,21 +97,55 @@ pub struct ArchiveBreak {
 }
 
 impl ArchiveReport {
+    /// The unsafe entries in words: `2 entries would write outside the folder it is
+    /// extracted into (../x: a .. component; /etc/y: an absolute path)`.
+    fn unsafe_words(&self) -> Option<String> {
+        if self.unsafe_count == 0 {
+            return None;
+        }
+        let named: Vec<String> = self
+            .unsafe_entries
+            .iter()
+            .map(|u| format!("{}: {}", crate::text::sanitize(&u.name), u.why))
+            .collect();
+        let more = self.unsafe_count.saturating_sub(named.len() as u64);
+        let more = if more > 0 {
+            format!("; {more} more")
+        } else {
+            String::new()
+        };
+        let (n, s, verb) = match self.unsafe_count {
+            1 => (1, "y", "s"),
+            n => (n, "ies", ""),
+        };
+        Some(format!(
+            "{n} entr{s} would{verb} write outside the folder it is extracted into ({}{more})",
+            named.join("; ")
+        ))
+    }
+
     /// One line for people.
     pub fn describe(&self) -> String {
         use super::download::human_bytes;
+        let unsafe_words = self.unsafe_words();
         if let Some(b) = &self.broken {
+            let also = unsafe_words.map(|u| format!("; also, {u}")).unwrap_or_default();
             let at = match &b.entry {
                 Some(e) => format!(", in or after {}", crate::text::sanitize(e)),
                 None => String::new(),
             };
             return format!(
-                "archive BROKEN: the {} breaks ({}) at byte {} of the file ({} into the archive{at}, after {} whole entries): do not restore from it; download it again",
+                "archive BROKEN: the {} breaks ({}) at byte {} of the file ({} into the archive{at}, after {} whole entries){also}: do not restore from it; download it again",
                 b.layer,
                 crate::text::sanitize(&b.message),
                 b.compressed_offset,
                 human_bytes(b.uncompressed_offset),
                 b.entries_read
+            );
+        }
+        if let Some(u) = unsafe_words {
+            return format!(
+                "archive NOT USABLE: {u}: do not extract it; this is not how Atlas makes its archives, so ask MongoDB support and download it again"
             );
         }
         let top = self.top_folder.as_deref().map_or_else(
@@ -123,18 +198,36 @@ impl<R: Read> Read for Counting<R> {
 /// restore (a shard or the config server).
 pub fn check(path: &Path, part_of_batch: bool) -> ArchiveReport {
     let mut report = ArchiveReport::default();
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
+    match crate::files::open_read(path) {
+        Ok(file) => check_file(file, part_of_batch),
+        Err(message) => {
             report.broken = Some(ArchiveBreak {
                 layer: "file".into(),
-                message: format!("cannot read {}: {e}", path.display()),
+                message,
                 ..ArchiveBreak::default()
             });
-            return report;
+            report
         }
+    }
+}
+
+/// Reads the archive in `file` (open already: the download's own part) from its start.
+pub fn check_file(mut file: std::fs::File, part_of_batch: bool) -> ArchiveReport {
+    use std::io::Seek;
+    let report = ArchiveReport {
+        compressed_bytes: file.metadata().map(|m| m.len()).unwrap_or(0),
+        ..ArchiveReport::default()
     };
-    report.compressed_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if let Err(e) = file.rewind() {
+        return ArchiveReport {
+            broken: Some(ArchiveBreak {
+                layer: "file".into(),
+                message: format!("cannot read the file: {e}"),
+                ..ArchiveBreak::default()
+            }),
+            ..report
+        };
+    }
     read_archive(file, part_of_batch, report)
 }
 
@@ -187,7 +280,23 @@ pub fn read_archive(input: impl Read, part_of_batch: bool, mut report: ArchiveRe
             .unwrap_or_else(|_| "(unreadable name)".into());
         let name = name.trim_start_matches("./").to_string();
         let first = name.split('/').next().unwrap_or("").to_string();
-        let is_file = entry.header().entry_type().is_file();
+        let kind = entry.header().entry_type();
+        let is_file = kind.is_file();
+        if let Some(why) = unsafe_why(&name, kind) {
+            report.unsafe_count += 1;
+            if report.unsafe_entries.len() < UNSAFE_NAMED {
+                let to = entry
+                    .link_name()
+                    .ok()
+                    .flatten()
+                    .map(|l| format!(" -> {}", l.to_string_lossy()))
+                    .unwrap_or_default();
+                report.unsafe_entries.push(UnsafeEntry {
+                    name: format!("{name}{to}"),
+                    why: why.into(),
+                });
+            }
+        }
         // A folder's own entry (`rs0/`) has itself as first part, like its files.
         let top = if name.contains('/') || !is_file {
             Some(first)
@@ -254,7 +363,7 @@ pub fn read_archive(input: impl Read, part_of_batch: bool, mut report: ArchiveRe
         report.replica_set = Some(rs);
         report.role = Some(role.into());
     }
-    report.ok = true;
+    report.ok = report.unsafe_count == 0;
     report
 }
 
@@ -411,5 +520,68 @@ mod tests {
             (1, Some("rs0/WiredTiger")),
             "{b:?}"
         );
+    }
+
+    /// A tar.gz with raw headers: each entry's name and link name written as given (the tar
+    /// crate refuses to write `..` itself), of a type, with `data`.
+    pub(crate) fn raw_tar_gz(entries: &[(&str, tar::EntryType, &str, &[u8])]) -> Vec<u8> {
+        let mut tar = Vec::new();
+        {
+            let mut b = tar::Builder::new(&mut tar);
+            for (name, kind, link, data) in entries {
+                let mut h = tar::Header::new_old();
+                h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+                h.as_old_mut().linkname[..link.len()].copy_from_slice(link.as_bytes());
+                h.set_entry_type(*kind);
+                h.set_size(data.len() as u64);
+                h.set_mode(0o644);
+                h.set_cksum();
+                b.append(&h, *data).unwrap();
+            }
+            b.finish().unwrap();
+        }
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(&tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn entries_that_would_write_outside_the_folder_make_it_not_usable() {
+        use tar::EntryType::{Link, Regular, Symlink};
+        let bytes = raw_tar_gz(&[
+            ("rs0/WiredTiger", Regular, "", b"WiredTiger\n"),
+            ("rs0/collection-0-1.wt", Regular, "", b"x"),
+            ("rs0/../../.bashrc", Regular, "", b"evil"),
+            ("/etc/cron.d/evil", Regular, "", b"* * * * * root sh"),
+            ("rs0/journal", Symlink, "/var/lib/mongodb", b""),
+            ("rs0/key", Link, "/etc/shadow", b""),
+        ]);
+        let r = read(&bytes, false);
+        assert!(!r.ok, "{r:?}");
+        assert!(r.broken.is_none(), "read whole: {r:?}");
+        assert_eq!(r.unsafe_count, 4);
+        let found: Vec<(&str, &str)> = r
+            .unsafe_entries
+            .iter()
+            .map(|u| (u.name.as_str(), u.why.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("rs0/../../.bashrc", "a .. component"),
+                ("/etc/cron.d/evil", "an absolute path"),
+                ("rs0/journal -> /var/lib/mongodb", "a symbolic link"),
+                ("rs0/key -> /etc/shadow", "a hard link"),
+            ]
+        );
+        let said = r.describe();
+        assert!(
+            said.starts_with("archive NOT USABLE: 4 entries would write outside the folder it is extracted into (rs0/../../.bashrc: a .. component;"),
+            "{said}"
+        );
+        assert!(said.contains("do not extract it"), "{said}");
+        // A name with dots that is not `..` is fine.
+        let r = read(&raw_tar_gz(&[("rs0/a..b.wt", Regular, "", b"x")]), false);
+        assert!(r.ok && r.unsafe_count == 0, "{r:?}");
     }
 }

@@ -3,7 +3,12 @@
 //! cut, a cancel or a crash is resumed with an HTTP `Range` request. A server that ignores
 //! `Range` sends the whole file again: the part is started over, and `Fetched::restarted`
 //! says so. The SHA1 covers the whole file either way (a resumed part is hashed from disk
-//! first). Only a whole file is renamed to its final name.
+//! first). A whole file stays a `.part` (open and locked) until `verify.rs` has judged it:
+//! only a file whose SHA1 and archive are good gets its final name.
+//!
+//! The part and the final name are never used through a symbolic link (`crate::files`): a
+//! link planted where either would go is refused with words, and what it points to is
+//! never opened.
 //!
 //! The bytes are written and hashed on a blocking thread fed through a short queue, so the
 //! network is read while the disk writes and memory stays a few megabytes for any size.
@@ -13,10 +18,11 @@
 //! Atlas lists it after the first one), the archive check, and a note in the journal.
 
 use super::present::DownloadTarget;
-use crate::atlas::{AtlasClient, AtlasError};
+use super::progress::Meter;
+pub use super::progress::{Progress, human_bytes, human_duration};
+use crate::atlas::{AtlasClient, AtlasError, OpenError};
 use sha1::{Digest, Sha1};
-use std::collections::VecDeque;
-use std::io::{Read, Seek, Write};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -61,124 +67,14 @@ impl Cancel {
     }
 }
 
-/// Where a download is, for a progress bar: bytes, rate and time left.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Progress {
-    /// Bytes of the file on disk so far (a resumed part's included).
-    pub done: u64,
-    /// The file's size, when the server said it.
-    pub total: Option<u64>,
-    /// Where this attempt started: the part's size when it resumed, else 0.
-    pub resumed_from: u64,
-    /// Bytes a second over the last few seconds, once there is something to go by.
-    pub bytes_per_sec: Option<f64>,
-    /// At that rate, how long the rest takes.
-    pub left: Option<Duration>,
-    /// Since this attempt started.
-    pub elapsed: Duration,
-}
-
-impl Progress {
-    /// 0 to 100, when the size is known.
-    pub fn percent(&self) -> Option<u8> {
-        self.total
-            .filter(|t| *t > 0)
-            .map(|t| (self.done.min(t) * 100 / t) as u8)
-    }
-
-    /// `412.3 MiB of 2.0 GiB (20%) · 85.2 MiB/s · 19s left · resumed at 100.0 MiB`.
-    pub fn describe(&self) -> String {
-        let mut out = match (self.total, self.percent()) {
-            (Some(t), Some(p)) => format!("{} of {} ({p}%)", human_bytes(self.done), human_bytes(t)),
-            _ => human_bytes(self.done),
-        };
-        match self.bytes_per_sec {
-            Some(r) => out.push_str(&format!(" · {}/s", human_bytes(r as u64))),
-            None => out.push_str(" · measuring the rate"),
-        }
-        if let Some(left) = self.left {
-            out.push_str(&format!(" · {} left", human_duration(left)));
-        }
-        if self.resumed_from > 0 {
-            out.push_str(&format!(" · resumed at {}", human_bytes(self.resumed_from)));
-        }
-        out
-    }
-}
-
-/// `999 B`, `1.5 KiB`, `412.3 MiB`, `2.0 GiB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS[unit])
-}
-
-/// `45s`, `3m12s`, `1h02m`.
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    }
-}
-
-/// The rate over the last few seconds.
-struct Meter {
-    started: Instant,
-    samples: VecDeque<(Instant, u64)>,
-}
-
-const METER_WINDOW: Duration = Duration::from_secs(5);
-
-impl Meter {
-    fn new(done: u64) -> Meter {
-        let now = Instant::now();
-        Meter {
-            started: now,
-            samples: VecDeque::from([(now, done)]),
-        }
-    }
-
-    fn progress(&mut self, done: u64, total: Option<u64>, resumed_from: u64) -> Progress {
-        let now = Instant::now();
-        self.samples.push_back((now, done));
-        while self.samples.len() > 2 && self.samples.front().is_some_and(|(t, _)| now - *t > METER_WINDOW) {
-            self.samples.pop_front();
-        }
-        let rate = self.samples.front().and_then(|(t, d)| {
-            let secs = (now - *t).as_secs_f64();
-            (secs >= 0.5).then(|| (done - d) as f64 / secs)
-        });
-        let left = match (rate, total) {
-            (Some(r), Some(t)) if r > 0.0 => Some(Duration::from_secs_f64(t.saturating_sub(done) as f64 / r)),
-            _ => None,
-        };
-        Progress {
-            done,
-            total,
-            resumed_from,
-            bytes_per_sec: rate,
-            left,
-            elapsed: now - self.started,
-        }
-    }
-}
-
-/// A file fetched whole.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A file fetched whole, still under its `.part` name and locked: `verify.rs` gives it its
+/// final name once it is judged good, or sets it aside.
+#[derive(Debug)]
 pub struct Fetched {
-    pub path: PathBuf,
+    /// The whole file, as `NAME.part`.
+    pub part: PathBuf,
+    /// The part, open and locked: no other download touches it while it is judged.
+    pub file: std::fs::File,
     pub bytes: u64,
     /// SHA1 of the whole file, lower-case hex.
     pub sha1: String,
@@ -186,6 +82,8 @@ pub struct Fetched {
     pub resumed_from: Option<u64>,
     /// Why a part was started over instead of resumed, in words.
     pub restarted: Option<String>,
+    /// The redirects that led to the file, in words, when there were any.
+    pub via: Option<String>,
     /// How long this attempt took.
     pub elapsed: Duration,
 }
@@ -195,8 +93,12 @@ pub struct Fetched {
 pub enum FetchError {
     /// The download host answered with an error status (expired, used up, forbidden).
     #[error("the download was refused: {0}")]
-    Refused(AtlasError),
-    /// The connection broke, or never came: the part keeps what arrived.
+    Refused(Box<OpenError>),
+    /// Refused here before anything was sent where it must not go (a plain-http link to
+    /// another host, a redirect to one). In words, with what to do.
+    #[error("{0}")]
+    Unsafe(String),
+    /// The connection broke, stalled, or never came: the part keeps what arrived.
     #[error(
         "the download was cut after {} ({why}); {} keeps it: download again to resume",
         of(*have, *total),
@@ -215,7 +117,8 @@ pub enum FetchError {
         have: u64,
         total: Option<u64>,
     },
-    /// This host could not hold the file (folder, disk, a second download of it).
+    /// This host could not hold the file (folder, disk, a second download of it, a link
+    /// planted where the part or the file would go).
     #[error("{0}")]
     Local(String),
 }
@@ -240,8 +143,13 @@ fn of(have: u64, total: Option<u64>) -> String {
 
 /// `dest` + `.part`: where a download of `dest` is written until it is whole.
 pub fn part_path(dest: &Path) -> PathBuf {
+    with_suffix(dest, ".part")
+}
+
+/// `dest` + `suffix` (`.part`, `.broken`, `.sha1-mismatch`).
+pub fn with_suffix(dest: &Path, suffix: &str) -> PathBuf {
     let mut name = dest.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".part");
+    name.push(suffix);
     dest.with_file_name(name)
 }
 
@@ -258,26 +166,18 @@ pub fn make_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot create the download folder {}: {e}", dir.display()))
 }
 
-/// Opens (or makes) the part, 0600, locked for this download alone.
-fn open_part(part: &Path) -> Result<std::fs::File, String> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true).write(true).create(true).truncate(false);
+/// Opens the part (made anew, exclusively, when it is not there), 0600, never through a
+/// symbolic link, locked for this download alone. `true` when it was made here.
+fn open_part(part: &Path) -> Result<(std::fs::File, bool), String> {
+    let (file, made) = crate::files::open_or_create(part)?;
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let file = o
-        .open(part)
-        .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
-    #[cfg(unix)]
-    {
+    if !made {
         use std::os::unix::fs::PermissionsExt;
         // A part made by something else keeps no wider mode than ours.
         let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
     }
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok((file, made)),
         Err(std::fs::TryLockError::WouldBlock) => Err(format!(
             "{} is being downloaded already (by another window or process): wait for it to finish",
             part.display()
@@ -311,19 +211,33 @@ fn write_part(
     result.map(|()| bytes)
 }
 
+/// Reads up to `buf.len()` bytes at `at`, leaving the file's offset alone (the writer shares
+/// it): the part's own handle is read, never its name again.
+fn read_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, at)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, buf, at);
+        Err(std::io::Error::other("resuming needs positional reads"))
+    }
+}
+
 /// Hashes the part's first `prefix` bytes from disk (`file` reads it), then each chunk as
 /// it comes, on a thread of its own so that hashing runs beside the writing.
 fn hash_part(
-    mut file: std::fs::File,
+    file: std::fs::File,
     prefix: u64,
     mut chunks: tokio::sync::mpsc::Receiver<bytes::Bytes>,
 ) -> std::io::Result<[u8; 20]> {
     let mut sha = Sha1::new();
     let mut buf = vec![0u8; 1 << 20];
-    let mut left = prefix;
-    while left > 0 {
-        let want = (left as usize).min(buf.len());
-        let n = file.read(&mut buf[..want])?;
+    let mut at = 0u64;
+    while at < prefix {
+        let want = ((prefix - at) as usize).min(buf.len());
+        let n = read_at(&file, &mut buf[..want], at)?;
         if n == 0 {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
@@ -331,7 +245,7 @@ fn hash_part(
             ));
         }
         sha.update(&buf[..n]);
-        left -= n as u64;
+        at += n as u64;
     }
     drop(buf);
     while let Some(chunk) = chunks.blocking_recv() {
@@ -353,8 +267,28 @@ const QUEUE: usize = 8;
 /// How often `progress` is called at most (and at the start and the end).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// Fetches `target` into `dest`, resuming `dest`'s part when there is one. `progress` is
-/// called at the start, every 100 ms at most, and at the end. Cancelling keeps the part.
+/// An error opening the download, as a fetch says it.
+fn opened(
+    r: Result<crate::atlas::DownloadBody, OpenError>,
+    cut: impl Fn(String) -> FetchError,
+) -> Result<crate::atlas::DownloadBody, FetchError> {
+    let e = match r {
+        Ok(b) => return Ok(b),
+        Err(OpenError::Unsafe(why)) => return Err(FetchError::Unsafe(why)),
+        Err(e) => e,
+    };
+    match e.atlas() {
+        Some(AtlasError::Transport { .. }) => Err(cut(e.to_string())),
+        Some(AtlasError::Setup(why)) => Err(FetchError::Local(why.clone())),
+        _ => Err(FetchError::Refused(Box::new(e))),
+    }
+}
+
+/// Fetches `target` into `dest`'s part, resuming it when there is one, and leaves it whole
+/// (and locked) for `verify.rs` to judge. `progress` is called at the start, every 100 ms at
+/// most, and at the end. Cancelling keeps the part. A link planted where the part or the
+/// file would go is refused, as is a plain-http URL to another host (before anything is
+/// sent, and before a part is made).
 pub async fn fetch(
     client: &AtlasClient,
     target: &DownloadTarget,
@@ -363,14 +297,25 @@ pub async fn fetch(
     mut progress: impl FnMut(&Progress),
 ) -> Result<Fetched, FetchError> {
     let part = part_path(dest);
+    crate::atlas::check_download_url(&target.url).map_err(|e| FetchError::Unsafe(e.to_string()))?;
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
         make_dir(dir).map_err(FetchError::Local)?;
     }
-    let file = open_part(&part).map_err(FetchError::Local)?;
+    if let Some(why) = crate::files::refusal(dest) {
+        return Err(FetchError::Local(why));
+    }
+    let (file, made) = open_part(&part).map_err(FetchError::Local)?;
     let have = file
         .metadata()
         .map_err(|e| FetchError::Local(format!("cannot read {}: {e}", part.display())))?
         .len();
+    // A part made here for a download that never started leaves nothing behind.
+    let unmake = |e: FetchError| {
+        if made && file.metadata().is_ok_and(|m| m.len() == 0) {
+            let _ = std::fs::remove_file(&part);
+        }
+        e
+    };
     let auth = target.header.as_ref().map(|(n, v)| (n.as_str(), v));
     let cut = |have: u64, total: Option<u64>, why: String| FetchError::Cut {
         part: part.clone(),
@@ -378,32 +323,30 @@ pub async fn fetch(
         total,
         why,
     };
-    let opened = |r: Result<crate::atlas::DownloadBody, AtlasError>, have: u64| match r {
-        Ok(b) => Ok(b),
-        Err(e @ AtlasError::Transport { .. }) => Err(cut(have, None, e.to_string())),
-        Err(AtlasError::Setup(e)) => Err(FetchError::Local(e)),
-        Err(e) => Err(FetchError::Refused(e)),
-    };
     let mut restarted = None;
     let first = tokio::select! {
         biased;
-        () = cancel.cancelled() => return Err(FetchError::Cancelled { part, have, total: None }),
+        () = cancel.cancelled() => return Err(unmake(FetchError::Cancelled { part: part.clone(), have, total: None })),
         r = client.open_download(&target.url, auth, have) => r,
     };
     let mut body = match first {
-        Err(AtlasError::Status(s)) if s.status == 416 && have > 0 => {
+        Err(e) if have > 0 && matches!(e.atlas(), Some(AtlasError::Status(s)) if s.status == 416) => {
             restarted = Some(format!(
                 "the server could not resume at {} (416: past the end of its file): started again from the beginning",
                 human_bytes(have)
             ));
-            opened(client.open_download(&target.url, auth, 0).await, have)?
+            opened(client.open_download(&target.url, auth, 0).await, |why| {
+                cut(have, None, why)
+            })?
         }
-        other => opened(other, have)?,
+        other => opened(other, |why| cut(have, None, why)).map_err(unmake)?,
     };
     if have > 0 && body.start != have {
         if body.start != 0 {
             // Resumed somewhere else: start over rather than guess.
-            body = opened(client.open_download(&target.url, auth, 0).await, have)?;
+            body = opened(client.open_download(&target.url, auth, 0).await, |why| {
+                cut(have, None, why)
+            })?;
         }
         if body.start == 0 && restarted.is_none() {
             restarted = Some(format!(
@@ -414,9 +357,10 @@ pub async fn fetch(
     }
     let start = body.start;
     let total = body.total;
+    let via = body.via.clone();
     let io_err = |e: std::io::Error| FetchError::Local(format!("cannot write {}: {e}", part.display()));
     let writer_file = file.try_clone().map_err(io_err)?;
-    let hasher_file = std::fs::File::open(&part).map_err(io_err)?;
+    let hasher_file = file.try_clone().map_err(io_err)?;
     let (to_writer, from_net) = tokio::sync::mpsc::channel::<bytes::Bytes>(QUEUE);
     let (to_hasher, to_hash) = tokio::sync::mpsc::channel::<bytes::Bytes>(QUEUE);
     let writer = tokio::task::spawn_blocking(move || write_part(writer_file, start, from_net));
@@ -482,17 +426,16 @@ pub async fn fetch(
             "the connection closed before the end of the file".into(),
         ));
     }
-    std::fs::rename(&part, dest)
-        .map_err(|e| FetchError::Local(format!("cannot move the download to {}: {e}", dest.display())))?;
-    drop(file);
     let elapsed = meter.started.elapsed();
     tracing::info!(target: crate::logging::HTTP_TARGET, bytes = written.bytes, resumed_from = start, ms = elapsed.as_millis() as u64, "download finished");
     Ok(Fetched {
-        path: dest.to_path_buf(),
+        part,
+        file,
         bytes: written.bytes,
         sha1: hex::encode(written.sha1),
         resumed_from: (start > 0).then_some(start),
         restarted,
+        via,
         elapsed,
     })
 }
@@ -502,42 +445,6 @@ pub use super::verify::{Checked, DownloadError, Verdict};
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_and_times_read_short() {
-        assert_eq!(human_bytes(999), "999 B");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(2 << 30), "2.0 GiB");
-        assert_eq!(human_duration(Duration::from_secs(45)), "45s");
-        assert_eq!(human_duration(Duration::from_secs(192)), "3m12s");
-        assert_eq!(human_duration(Duration::from_secs(3720)), "1h02m");
-        assert_eq!(part_path(Path::new("/d/a.tar.gz")), Path::new("/d/a.tar.gz.part"));
-    }
-
-    #[test]
-    fn progress_says_bytes_rate_and_time_left() {
-        let p = Progress {
-            done: 512 << 20,
-            total: Some(2 << 30),
-            resumed_from: 100 << 20,
-            bytes_per_sec: Some((64 << 20) as f64),
-            left: Some(Duration::from_secs(24)),
-            elapsed: Duration::from_secs(6),
-        };
-        assert_eq!(p.percent(), Some(25));
-        assert_eq!(
-            p.describe(),
-            "512.0 MiB of 2.0 GiB (25%) · 64.0 MiB/s · 24s left · resumed at 100.0 MiB"
-        );
-        let early = Progress {
-            bytes_per_sec: None,
-            left: None,
-            total: None,
-            resumed_from: 0,
-            ..p
-        };
-        assert_eq!(early.describe(), "512.0 MiB · measuring the rate");
-    }
 
     #[tokio::test]
     async fn a_cancel_wakes_a_waiter_and_stays_raised() {

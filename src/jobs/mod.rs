@@ -12,6 +12,7 @@ pub mod journal;
 pub mod notes;
 pub mod poller;
 pub mod present;
+pub mod progress;
 pub mod reconcile;
 pub mod service;
 pub mod verify;

@@ -1,16 +1,21 @@
 //! A download from start to verdict: fetch (resuming), ask Atlas for the file's SHA1 again
 //! (it lists it only after a download), compare, read the archive, and note it all in the
-//! journal. `download.rs` does the fetching.
+//! journal. `download.rs` does the fetching, and leaves the whole file as its `.part`: it
+//! gets its final name here only once its SHA1 matches (or none is listed) and its archive
+//! is whole and usable; else it is set aside as `NAME.sha1-mismatch` or `NAME.broken`, so
+//! that nobody restores from it by mistake, and the next download fetches it again.
 
 use super::archive::{self as archive_check, ArchiveReport};
-use super::download::{Cancel, FetchError, Progress, fetch, human_bytes, part_path};
+use super::download::{Cancel, FetchError, Fetched, Progress, fetch, human_bytes, part_path, with_suffix};
 use super::journal::{DownloadNote, JobNotes, TrackedJob};
+use super::notes::FileState;
 use super::present::{self};
 use super::service::Services;
 use crate::atlas::{AtlasError, RestoreJob};
 use sha1::{Digest, Sha1};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
 use std::time::Duration;
 
 /// Whether the file's SHA1 is the one Atlas lists.
@@ -38,8 +43,12 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checked {
     pub job_id: String,
-    /// Where the file is now (for a mismatch: moved aside, `NAME.sha1-mismatch`).
+    /// Where the file is now: its own name when it can be used, else set aside as
+    /// `NAME.sha1-mismatch` (its SHA1 differs) or `NAME.broken` (its archive is broken or
+    /// would write outside its folder).
     pub path: PathBuf,
+    /// The name it would have had, when it was set aside.
+    pub set_aside_from: Option<PathBuf>,
     pub bytes: u64,
     pub sha1: String,
     /// What Atlas lists, asked after the download.
@@ -51,35 +60,62 @@ pub struct Checked {
     pub resumed_from: Option<u64>,
     /// Why a part was started over, when it was.
     pub restarted: Option<String>,
+    /// The redirects that led to the file, in words, when there were any.
+    pub via: Option<String>,
+    /// What became of an earlier copy (a broken one set aside, or removed now that this
+    /// one is good), in words.
+    pub earlier: Option<String>,
     /// How long the transfer took (zero when the file was there already).
     pub elapsed: Duration,
-    /// What the archive holds, read after a verified download.
+    /// What the archive holds (read unless the SHA1 differs).
     pub archive: Option<ArchiveReport>,
 }
 
 impl Checked {
-    /// Verified, and its archive (when read) whole.
+    /// What the file can be trusted for.
+    pub fn file_state(&self) -> FileState {
+        FileState::of(self.verdict.as_str(), self.archive.as_ref())
+    }
+
+    /// Verified, and its archive whole and usable.
     pub fn is_good(&self) -> bool {
-        self.verdict == Verdict::Verified && self.archive.as_ref().is_none_or(|a| a.ok)
+        self.file_state() == FileState::Verified
     }
 
     /// One line: the file, its size and what its SHA1 says.
     pub fn describe(&self) -> String {
         let path = self.path.display();
         let size = human_bytes(self.bytes);
-        let how = match (&self.restarted, self.resumed_from, self.already_there) {
+        let mut how = match (&self.restarted, self.resumed_from, self.already_there) {
             (_, _, true) => " (there already: nothing downloaded)".to_string(),
             (Some(why), _, _) => format!(" ({why})"),
             (None, Some(at), _) => format!(" (resumed at {})", human_bytes(at)),
             (None, None, _) => String::new(),
         };
-        match (self.verdict, &self.listed_sha1) {
-            (Verdict::Verified, _) => format!("{path}: {size}, SHA1 {} matches Atlas's{how}", self.sha1),
-            (Verdict::Mismatch, Some(listed)) => format!(
-                "{path}: {size}, SHA1 {} DIFFERS from Atlas's {listed}: moved aside, do not restore from it; download again{how}",
+        for note in [&self.via, &self.earlier].into_iter().flatten() {
+            how.push_str(&format!(" ({note})"));
+        }
+        let from = self
+            .set_aside_from
+            .as_ref()
+            .map(|p| format!(", not under its name {}", p.display()))
+            .unwrap_or_default();
+        match (self.verdict, &self.listed_sha1, self.file_state()) {
+            (Verdict::Mismatch, Some(listed), _) => format!(
+                "{path}: {size}, SHA1 {} DIFFERS from Atlas's {listed}: set aside{from}; do not restore from it; download again{how}",
                 self.sha1
             ),
-            (_, _) => format!(
+            (_, _, FileState::Broken) => format!(
+                "{path}: {size}, SHA1 {}{}; its archive is BROKEN: set aside{from}; do not restore from it; download again{how}",
+                self.sha1,
+                if self.verdict == Verdict::Verified {
+                    " matches Atlas's"
+                } else {
+                    ""
+                }
+            ),
+            (Verdict::Verified, _, _) => format!("{path}: {size}, SHA1 {} matches Atlas's{how}", self.sha1),
+            (_, _, _) => format!(
                 "{path}: {size}, SHA1 {}; Atlas lists no SHA1 for it yet, so it is NOT verified: run the download again later to check it{how}",
                 self.sha1
             ),
@@ -104,9 +140,10 @@ pub enum DownloadError {
     Fetch(FetchError),
 }
 
-/// The SHA1 of a file on disk.
-fn sha1_of_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+/// The SHA1 of an open file, from its start.
+fn sha1_of(mut f: std::fs::File) -> std::io::Result<String> {
+    use std::io::Seek;
+    f.rewind()?;
     let mut sha = Sha1::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -215,37 +252,65 @@ impl Services {
             )));
         };
         let listed_before = present::listed_sha1(&fresh);
-        // Already here, whole and Atlas's: nothing to fetch (and no download used).
+        let part_of_batch = fresh.batch_id.is_some();
+        let local = |why: String| DownloadError::Fetch(FetchError::Local(why));
+        if let Some(why) = crate::files::refusal(&dest) {
+            return Err(local(why));
+        }
+        let mut earlier = None;
+        // Already here, whole and Atlas's: nothing to fetch (and no download used) once its
+        // archive reads whole; a broken one is set aside and fetched again.
         if !part_exists
             && dest.exists()
             && let Some(listed) = &listed_before
         {
-            let path = dest.clone();
-            let local = tokio::task::spawn_blocking(move || sha1_of_file(&path))
+            let (path, listed_now) = (dest.clone(), listed.clone());
+            let there = tokio::task::spawn_blocking(move || read_there(&path, &listed_now, part_of_batch))
                 .await
                 .ok()
-                .and_then(Result::ok);
-            if local.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(listed)) {
-                let bytes = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
-                let checked = Checked {
-                    job_id: job.id.to_string(),
-                    path: dest,
-                    bytes,
-                    sha1: local.unwrap_or_default(),
-                    listed_sha1: Some(listed.clone()),
-                    verdict: Verdict::Verified,
-                    already_there: true,
-                    resumed_from: None,
-                    restarted: None,
-                    elapsed: Duration::ZERO,
-                    archive: None,
-                };
-                return Ok(self.check_archive_and_note(checked, &fresh).await);
+                .flatten();
+            if let Some((sha1, bytes, archive)) = there {
+                if archive.ok {
+                    let checked = Checked {
+                        job_id: job.id.to_string(),
+                        path: dest,
+                        set_aside_from: None,
+                        bytes,
+                        sha1,
+                        listed_sha1: Some(listed.clone()),
+                        verdict: Verdict::Verified,
+                        already_there: true,
+                        resumed_from: None,
+                        restarted: None,
+                        via: None,
+                        earlier: None,
+                        elapsed: Duration::ZERO,
+                        archive: Some(archive),
+                    };
+                    return Ok(self.note(checked).await);
+                }
+                let aside = with_suffix(&dest, ".broken");
+                std::fs::rename(&dest, &aside)
+                    .map_err(|e| local(format!("cannot set the broken {} aside: {e}", dest.display())))?;
+                earlier = Some(format!(
+                    "the copy there already had a broken archive: set aside as {}, and downloaded again",
+                    aside.display()
+                ));
             }
         }
-        let fetched = fetch(&self.client, &target, &dest, cancel, progress)
-            .await
-            .map_err(DownloadError::Fetch)?;
+        // From the first byte, a download uses one of `maxDownloads` (a resumption does not),
+        // once bytes came: not when it was refused, nor when nothing was sent.
+        let fresh = std::fs::metadata(part_path(&dest)).map_or(true, |m| m.len() == 0);
+        let fetched = fetch(&self.client, &target, &dest, cancel, progress).await;
+        let used = match &fetched {
+            Ok(f) => fresh || f.restarted.is_some(),
+            Err(FetchError::Cut { have, .. } | FetchError::Cancelled { have, .. }) => fresh && *have > 0,
+            Err(_) => false,
+        };
+        if used {
+            self.note_started(&job.id).await;
+        }
+        let fetched = fetched.map_err(DownloadError::Fetch)?;
         // Atlas lists the hash after the first download: ask again, a few times at most.
         let mut listed = None;
         for look in 0..HASH_LOOKS {
@@ -273,42 +338,64 @@ impl Services {
             Some(_) => Verdict::Mismatch,
             None => Verdict::NotListed,
         };
-        let mut path = fetched.path.clone();
-        if verdict == Verdict::Mismatch {
-            // Not under its own name, so nobody restores from it by mistake.
-            let mut aside = path.clone().into_os_string();
-            aside.push(".sha1-mismatch");
-            let aside = PathBuf::from(aside);
-            if std::fs::rename(&path, &aside).is_ok() {
-                path = aside;
-            }
+        // The archive is read from the part itself (open, locked), before any name is given.
+        let archive = match (verdict, fetched.file.try_clone()) {
+            (Verdict::Mismatch, _) => None,
+            (_, Ok(file)) => tokio::task::spawn_blocking(move || archive_check::check_file(file, part_of_batch))
+                .await
+                .ok(),
+            (_, Err(e)) => return Err(local(format!("cannot read {}: {e}", fetched.part.display()))),
+        };
+        let state = FileState::of(verdict.as_str(), archive.as_ref());
+        let (bytes, sha1, resumed_from, restarted, via, elapsed) = (
+            fetched.bytes,
+            fetched.sha1.clone(),
+            fetched.resumed_from,
+            fetched.restarted.clone(),
+            fetched.via.clone(),
+            fetched.elapsed,
+        );
+        let path = settle(fetched, &dest, verdict, state).map_err(local)?;
+        if state != FileState::Broken && earlier.is_none() {
+            earlier = remove_stale_broken(&dest);
         }
         let checked = Checked {
             job_id: job.id.to_string(),
+            set_aside_from: (path != dest).then(|| dest.clone()),
             path,
-            bytes: fetched.bytes,
-            sha1: fetched.sha1,
+            bytes,
+            sha1,
             listed_sha1: listed,
             verdict,
             already_there: false,
-            resumed_from: fetched.resumed_from,
-            restarted: fetched.restarted,
-            elapsed: fetched.elapsed,
-            archive: None,
+            resumed_from,
+            restarted,
+            via,
+            earlier,
+            elapsed,
+            archive,
         };
-        Ok(self.check_archive_and_note(checked, &fresh).await)
+        Ok(self.note(checked).await)
     }
 
-    /// Reads a verified file's archive, and notes the download (and the archive) in the
-    /// journal. A journal that cannot be written is logged: the file is there all the same.
-    async fn check_archive_and_note(&self, mut checked: Checked, job: &RestoreJob) -> Checked {
-        if checked.verdict == Verdict::Verified {
-            let path = checked.path.clone();
-            let part_of_batch = job.batch_id.is_some();
-            checked.archive = tokio::task::spawn_blocking(move || archive_check::check(&path, part_of_batch))
-                .await
-                .ok();
+    /// One more download of `job_id` started from the first byte, in the journal.
+    async fn note_started(&self, job_id: &str) {
+        let (id, journal) = (job_id.to_string(), self.journal.clone());
+        let noted = super::service::journal_thread(move || {
+            journal.update(|d| {
+                let notes: &mut JobNotes = d.notes.entry(id).or_default();
+                notes.downloads_started = notes.downloads_started.saturating_add(1);
+            })
+        })
+        .await;
+        if !matches!(noted, Ok(Ok(()))) {
+            tracing::warn!("the download's start could not be noted in the journal");
         }
+    }
+
+    /// Notes the download (and its archive) in the journal. A journal that cannot be
+    /// written is logged: the file is there all the same.
+    async fn note(&self, checked: Checked) -> Checked {
         let note = DownloadNote {
             path: checked.path.display().to_string(),
             bytes: checked.bytes,
@@ -323,9 +410,7 @@ impl Services {
             journal.update(|d| {
                 let notes: &mut JobNotes = d.notes.entry(id).or_default();
                 notes.download = Some(note);
-                if archive.is_some() {
-                    notes.archive = archive;
-                }
+                notes.archive = archive;
             })
         })
         .await;
@@ -334,4 +419,42 @@ impl Services {
         }
         checked
     }
+}
+
+/// The file at `dest` (never through a link): its SHA1, size and archive, when the SHA1 is
+/// `listed`.
+fn read_there(dest: &Path, listed: &str, part_of_batch: bool) -> Option<(String, u64, ArchiveReport)> {
+    let file = crate::files::open_read(dest).ok()?;
+    let sha1 = sha1_of(file.try_clone().ok()?).ok()?;
+    if !sha1.eq_ignore_ascii_case(listed) {
+        return None;
+    }
+    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    Some((sha1, bytes, archive_check::check_file(file, part_of_batch)))
+}
+
+/// Gives the whole part its name once judged: `dest` when it can be used, else
+/// `NAME.sha1-mismatch` or `NAME.broken` beside it (replacing an earlier one). Where it is.
+fn settle(fetched: Fetched, dest: &Path, verdict: Verdict, state: FileState) -> Result<PathBuf, String> {
+    let to = match (state, verdict) {
+        (FileState::Broken, Verdict::Mismatch) => with_suffix(dest, ".sha1-mismatch"),
+        (FileState::Broken, _) => with_suffix(dest, ".broken"),
+        _ => dest.to_path_buf(),
+    };
+    // Planted while the file was judged: the part stays, the link is left alone.
+    if let Some(why) = crate::files::refusal(&to).filter(|_| to == dest) {
+        return Err(why);
+    }
+    std::fs::rename(&fetched.part, &to).map_err(|e| format!("cannot move the download to {}: {e}", to.display()))?;
+    drop(fetched.file);
+    Ok(to)
+}
+
+/// Removes the `NAME.broken` an earlier download left, now that a good file has its name;
+/// in words, when there was one.
+fn remove_stale_broken(dest: &Path) -> Option<String> {
+    let stale = with_suffix(dest, ".broken");
+    let meta = std::fs::symlink_metadata(&stale).ok()?;
+    (meta.is_file() && std::fs::remove_file(&stale).is_ok())
+        .then(|| format!("the broken copy {} of an earlier download was removed", stale.display()))
 }

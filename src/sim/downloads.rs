@@ -9,7 +9,8 @@
 //! is served while the link has not expired, even once `maxDownloads` is used up. (Atlas
 //! does not document how it counts a resumed download; this is the simulator's choice.)
 //! `--fault no-range` makes the host ignore `Range`, `cut-download` breaks a download from
-//! the start halfway, `truncated-archive` serves (and hashes) a file cut short.
+//! the start halfway, `stall-download` stops sending halfway (the connection held open),
+//! `truncated-archive` serves (and hashes) a file cut short.
 
 use super::Shared;
 use super::digest;
@@ -169,24 +170,48 @@ async fn download(sh: &Arc<Shared>, asked: &Asked<'_>, job_id: &str, file: &str,
     }
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(end - first));
     // `cut-download`: a download from the start breaks halfway.
-    let cut_at = (asked.fault == Some(Fault::CutDownload) && !resumed).then(|| first + (end - first) / 2);
-    let mut resp = Response::new(stream(archive, crc32, first, end, cut_at));
+    let halfway = |fault| (asked.fault == Some(fault) && !resumed).then(|| first + (end - first) / 2);
+    // `stall-download`: one from the start sends nothing more from halfway.
+    let stop = match (halfway(Fault::CutDownload), halfway(Fault::StallDownload)) {
+        (Some(at), _) => Some(Stop::Cut(at)),
+        (None, Some(at)) => Some(Stop::Stall(at)),
+        (None, None) => None,
+    };
+    let mut resp = Response::new(stream(archive, crc32, first, end, stop));
     *resp.status_mut() = status;
     *resp.headers_mut() = headers;
     resp
 }
 
+/// Where a download's body stops short of its end.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// The connection breaks there.
+    Cut(u64),
+    /// Nothing more is sent from there, the connection held open.
+    Stall(u64),
+}
+
 /// The body: bytes `first..end` of the archive, made 64 KiB at a time as the client takes
-/// them; with `cut_at`, the connection breaks there instead.
-fn stream(archive: super::archive::Archive, crc32: u32, first: u64, end: u64, cut_at: Option<u64>) -> Body {
+/// them; with `stop`, the connection breaks or stalls there instead.
+fn stream(archive: super::archive::Archive, crc32: u32, first: u64, end: u64, stop_at: Option<Stop>) -> Body {
     const CHUNK: u64 = 64 * 1024;
-    let stop = cut_at.unwrap_or(end);
+    let (stop, cut_at) = match stop_at {
+        Some(Stop::Cut(at)) => (at, Some(at)),
+        Some(Stop::Stall(at)) => (at, None),
+        None => (end, None),
+    };
+    let stalls = matches!(stop_at, Some(Stop::Stall(_)));
     let archive = Arc::new(archive);
     let chunks = futures_util::stream::unfold(Some(first), move |at| {
         let archive = archive.clone();
         async move {
             let at = at?;
             if at >= stop {
+                if stalls {
+                    // Until the client gives up and the body is dropped.
+                    std::future::pending::<()>().await;
+                }
                 // The end, unless it is a cut.
                 cut_at?;
                 // A pause lets hyper flush what it has before the connection breaks.

@@ -2,7 +2,8 @@
 //! for `atlas-restore sim --fault NAME`, and one row in `Fault::effect`, the one table of
 //! what each fault does to a request, where on its way. `http/inject.rs` carries the
 //! effects out (as axum middleware), `http/authenticate.rs` reads `stale-nonce`, and
-//! `downloads.rs` the download host's own (`cut-download`, `no-range`, `truncated-archive`).
+//! `downloads.rs` the download host's own (`cut-download`, `stall-download`, `no-range`,
+//! `truncated-archive`).
 //!
 //! To add a fault: a variant here, its name in `FAULT_NAMES`, `from_str` and `fmt`, and its
 //! row in `effect` (an answer of its own goes beside `html_page` below); `docs/faults.md`
@@ -53,6 +54,10 @@ pub enum Fault {
     /// half the bytes, then the connection closes); one that resumes with `Range` comes
     /// whole. The API answers as usual.
     CutDownload,
+    /// A download from the start of the file stalls halfway: the status, the headers and
+    /// half the bytes, then nothing, the connection held open; one that resumes with `Range`
+    /// comes whole.
+    StallDownload,
     /// The download host ignores `Range` (and sends no `Accept-Ranges`): every download is
     /// the whole file with 200, as some proxies and servers do.
     NoRange,
@@ -147,6 +152,7 @@ pub const FAULT_NAMES: &[&str] = &[
     "stale-nonce",
     "huge-body[=BYTES]",
     "cut-download",
+    "stall-download",
     "no-range",
     "truncated-archive",
     "hostile-delivery[=auth-newline|auth-control|file-dash|file-long]",
@@ -197,6 +203,7 @@ impl std::str::FromStr for Fault {
             "html" | "html-page" => no_value(Fault::HtmlPage),
             "stale-nonce" => no_value(Fault::StaleNonce),
             "cut-download" => no_value(Fault::CutDownload),
+            "stall-download" => no_value(Fault::StallDownload),
             "no-range" => no_value(Fault::NoRange),
             "truncated-archive" => no_value(Fault::TruncatedArchive),
             "hostile-delivery" => match value {
@@ -239,6 +246,7 @@ impl std::fmt::Display for Fault {
             Fault::StaleNonce => f.write_str("stale-nonce"),
             Fault::HugeBody(n) => write!(f, "huge-body={n}"),
             Fault::CutDownload => f.write_str("cut-download"),
+            Fault::StallDownload => f.write_str("stall-download"),
             Fault::NoRange => f.write_str("no-range"),
             Fault::TruncatedArchive => f.write_str("truncated-archive"),
             Fault::HostileDelivery(h) => write!(f, "hostile-delivery={}", h.name()),
@@ -316,7 +324,7 @@ impl Fault {
             (Fault::DropConnection, Download, Atlas) => Effect::Spoil(Spoil::CutDownload),
             (Fault::HostileDelivery(h), Api, Atlas) => Effect::Spoil(Spoil::Hostile(*h)),
             // `StaleNonce` acts in the Digest check: nonces become single-use. The download
-            // host's own faults (`CutDownload`, `NoRange`, `TruncatedArchive`) act in
+            // host's own faults (`CutDownload`, `StallDownload`, `NoRange`, `TruncatedArchive`) act in
             // `downloads.rs`, which knows the file and the range asked for.
             _ => Effect::Pass,
         }
@@ -490,6 +498,7 @@ mod tests {
             "stale-nonce",
             "huge-body=1000",
             "cut-download",
+            "stall-download",
             "no-range",
             "truncated-archive",
             "hostile-delivery=auth-newline",
@@ -555,7 +564,12 @@ mod tests {
         assert_eq!(api(&Fault::MalformedJson, Method::GET), ["pass", "half"]);
         assert_eq!(download(&Fault::HugeBody(10)), ["pass", "pass"]);
         // Acted on by the download host itself.
-        for f in [Fault::CutDownload, Fault::NoRange, Fault::TruncatedArchive] {
+        for f in [
+            Fault::CutDownload,
+            Fault::StallDownload,
+            Fault::NoRange,
+            Fault::TruncatedArchive,
+        ] {
             assert_eq!(download(&f), ["pass", "pass"]);
             assert_eq!(api(&f, Method::GET), ["pass", "pass"]);
         }

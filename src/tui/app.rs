@@ -47,6 +47,8 @@ pub struct App {
     pub shown_clock: std::cell::RefCell<Vec<String>>,
     /// Downloads started here, by job id.
     pub downloads: std::collections::HashMap<String, super::job_detail::DownloadState>,
+    /// The journal's notes of downloads from this profile (any window, or `download`).
+    pub download_notes: std::collections::HashMap<String, crate::jobs::JobNotes>,
     /// The terminal's size at the last draw: below the minimum only quitting acts.
     pub screen: std::cell::Cell<(u16, u16)>,
     /// When the status line was set (epoch ms): it goes after a while.
@@ -81,6 +83,7 @@ impl App {
             source: None,
             shown_clock: std::cell::RefCell::new(Vec::new()),
             downloads: std::collections::HashMap::new(),
+            download_notes: std::collections::HashMap::new(),
             screen: std::cell::Cell::new((u16::MAX, u16::MAX)),
             status_since_ms: None,
             clock_note: None,
@@ -307,6 +310,7 @@ impl App {
                     effects.push(Effect::PollNow);
                 }
                 self.downloads.insert(job_id, state);
+                self.files_changed();
                 true
             }
             Msg::ClusterJobs(result) => {

@@ -110,14 +110,18 @@ impl App {
                     return true;
                 };
                 let dest = dir.join(present::file_name(job));
-                let lines = vec![
+                let mut lines = self.download_warnings(job);
+                lines.extend([
                     match present::max_downloads(job).as_str() {
                         "no limit" => "Atlas sets no limit on downloads for this job.".to_string(),
                         n => format!("Each download uses one of the {n} downloads Atlas allows for this job."),
                     },
-                    format!("It is saved as {} and its SHA1 computed on the way.", dest.display()),
+                    format!(
+                        "It is saved as {} once its SHA1 and archive are checked (a broken one is set aside as .broken).",
+                        dest.display()
+                    ),
                     self.folder_line(),
-                ];
+                ]);
                 self.dialog = Some(Dialog::Confirm {
                     title: "Download the restore file?".into(),
                     lines,
@@ -352,9 +356,53 @@ impl App {
     pub fn note_downloads(&mut self, downloaded: &[(String, crate::jobs::JobNotes)]) {
         use super::job_detail::DownloadState;
         for (id, notes) in downloaded {
-            if let (false, Some((line, good))) = (self.downloads.contains_key(id), notes.download_words()) {
-                self.downloads.insert(id.clone(), DownloadState::Done { line, good });
+            if let (false, Some((line, file))) = (self.downloads.contains_key(id), notes.download_words()) {
+                self.downloads.insert(id.clone(), DownloadState::Done { line, file });
             }
+            self.download_notes.insert(id.clone(), notes.clone());
         }
+        self.files_changed();
+    }
+
+    /// The panel marks each job's file as its last download left it.
+    pub(crate) fn files_changed(&mut self) {
+        use super::job_detail::DownloadState;
+        let files = self
+            .downloads
+            .iter()
+            .filter_map(|(id, d)| match d {
+                DownloadState::Done { file, .. } => Some((id.clone(), *file)),
+                _ => None,
+            })
+            .collect();
+        self.jobs.set_files(files);
+    }
+
+    /// What the question before a download says beyond the usual: that the last download
+    /// from here left a broken file (set aside), and that this one would use the last of
+    /// the downloads Atlas allows, as far as this profile knows.
+    pub(crate) fn download_warnings(&self, job: &crate::atlas::RestoreJob) -> Vec<String> {
+        use crate::jobs::notes::FileState;
+        let mut lines = Vec::new();
+        let notes = self.download_notes.get(job.id.as_str());
+        let broken = self.downloads.get(job.id.as_str()).is_some_and(|d| d.is_broken())
+            || notes.and_then(crate::jobs::JobNotes::file_state) == Some(FileState::Broken);
+        if broken {
+            let at = notes
+                .and_then(|n| n.download.as_ref())
+                .map(|d| format!(" (set aside as {})", crate::text::sanitize(&d.path)))
+                .unwrap_or_default();
+            lines.push(format!(
+                "The last download from here was BROKEN{at}: this downloads it again."
+            ));
+        }
+        let started = notes.map_or(0, |n| n.downloads_started);
+        let max = job.delivery.as_ref().and_then(|d| d.max_downloads);
+        if let Some(max) = max.filter(|m| *m < i64::from(i32::MAX) && i64::from(started) + 1 >= *m) {
+            lines.push(format!(
+                "This uses the LAST of the {max} downloads Atlas allows for this job ({started} started from here already): after it, Atlas serves no new download of it."
+            ));
+        }
+        lines
     }
 }

@@ -25,10 +25,11 @@ pub enum DownloadState {
         why: String,
         in_secs: u64,
     },
-    /// The outcome, verified or not, with what the archive holds.
+    /// The outcome, verified or not, with what the archive holds; a broken file says
+    /// where it was set aside.
     Done {
         line: String,
-        good: bool,
+        file: crate::jobs::notes::FileState,
     },
     Failed(String),
 }
@@ -46,6 +47,28 @@ impl DownloadState {
             DownloadState::Done { line, .. } => line.clone(),
             DownloadState::Failed(why) => format!("download failed: {why}"),
         }
+    }
+
+    /// Whether the file it left can be restored from (verified, its archive whole).
+    pub fn is_good(&self) -> bool {
+        matches!(
+            self,
+            DownloadState::Done {
+                file: crate::jobs::notes::FileState::Verified,
+                ..
+            }
+        )
+    }
+
+    /// The file it left is set aside as broken (its SHA1 or its archive).
+    pub fn is_broken(&self) -> bool {
+        matches!(
+            self,
+            DownloadState::Done {
+                file: crate::jobs::notes::FileState::Broken,
+                ..
+            }
+        )
     }
 
     /// Not over: going, or waiting to resume.
@@ -133,7 +156,12 @@ impl DetailView<'_> {
         }
         // A download started here goes near the top: it is what the DBA is waiting for.
         if let Some(state) = self.download {
-            lines.insert(2, Line::styled(state.describe(), theme.warning()));
+            let style = if state.is_broken() {
+                theme.error()
+            } else {
+                theme.warning()
+            };
+            lines.insert(2, Line::styled(state.describe(), style));
         }
         if let present::Method::Automated { target_group_id, .. } = &method {
             lines.push(field("target project", opt(target_group_id.as_deref())));
@@ -278,8 +306,8 @@ impl BatchView<'_> {
             // Its download from here: going, cut and resuming, or its verdict and archive.
             if let Some(d) = downloads.get(job.id.as_str()) {
                 let style = match d {
-                    DownloadState::Done { good: true, .. } => theme.good(),
-                    DownloadState::Done { good: false, .. } | DownloadState::Failed(_) => theme.error(),
+                    _ if d.is_good() => theme.good(),
+                    DownloadState::Done { .. } | DownloadState::Failed(_) => theme.error(),
                     _ => theme.warning(),
                 };
                 lines.push(Line::styled(format!("  {}", d.describe()), style));

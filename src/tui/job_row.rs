@@ -2,6 +2,7 @@
 //! every frame): the columns the 80-column rows and the wide table draw, and what `/` filters.
 
 use super::jobs_panel::{Kind, Shown};
+use crate::jobs::notes::FileState;
 use crate::jobs::present::{self, delivery_status, listed_sha1, max_downloads, short_id, status};
 
 /// A row's text, read from the job once: the columns a frame draws.
@@ -22,6 +23,11 @@ pub struct RowModel {
     pub url: String,
     pub sha1: String,
     pub max_dl: String,
+    /// What its file downloaded from here can be trusted for (a batch's: broken when a
+    /// part's is).
+    pub file: Option<FileState>,
+    /// A batch's parts whose file is broken.
+    pub broken_parts: usize,
 }
 
 impl RowModel {
@@ -29,6 +35,7 @@ impl RowModel {
     pub(super) fn batch(id: &str, parts: &[&RowModel]) -> RowModel {
         let ready = parts.iter().filter(|p| p.delivery == "READY").count();
         let hashed = parts.iter().filter(|p| p.sha1 != "-").count();
+        let broken_parts = parts.iter().filter(|p| p.file == Some(FileState::Broken)).count();
         let first = parts[0];
         RowModel {
             batch: true,
@@ -38,6 +45,8 @@ impl RowModel {
             delivery: format!("{ready} READY"),
             url: "D downloads every part".into(),
             sha1: format!("{hashed}/{}", parts.len()),
+            file: (broken_parts > 0).then_some(FileState::Broken),
+            broken_parts,
             ..first.clone()
         }
     }
@@ -54,11 +63,25 @@ impl RowModel {
             &self.created,
             &self.url,
             &self.sha1,
+            self.file.map_or("", FileState::as_str),
         ]
         .join(" ")
     }
 
-    pub(super) fn of(shown: Shown<'_>) -> RowModel {
+    /// The SHA1 column's text: a batch's count of parts with a SHA1 listed (or of those
+    /// whose file is broken), a job's mark that Atlas lists one, or that its file downloaded
+    /// from here is broken, in words.
+    pub(super) fn hash_mark(&self, ok: &str, error: &str) -> String {
+        match (self.batch, self.file) {
+            (true, _) if self.broken_parts > 0 => format!("{} broken", self.broken_parts),
+            (true, _) => self.sha1.clone(),
+            (false, Some(FileState::Broken)) => format!("{error} broken"),
+            (false, _) if self.sha1 == "-" => "-".into(),
+            (false, _) => ok.into(),
+        }
+    }
+
+    pub(super) fn of(shown: Shown<'_>, file: Option<FileState>) -> RowModel {
         let job = shown.job;
         let method = present::method(job, shown.request);
         let created = job
@@ -93,6 +116,8 @@ impl RowModel {
             url,
             sha1: listed_sha1(job).map_or_else(|| "-".into(), |h| h.chars().take(8).collect()),
             max_dl: max_downloads(job),
+            file,
+            broken_parts: 0,
         }
     }
 }

@@ -67,6 +67,9 @@ pub struct JobsPanel {
     /// While `/` is being typed: the input.
     pub filtering: Option<tui_input::Input>,
     pub sort_by: SortBy,
+    /// What each job's file downloaded from here can be trusted for (this window's
+    /// downloads and the journal's notes): a broken one is marked in its row.
+    pub(super) files: std::collections::HashMap<String, crate::jobs::notes::FileState>,
 }
 
 /// The panel's order (`s` cycles it).
@@ -146,7 +149,8 @@ impl JobsPanel {
             .filter_map(|slot| {
                 let shown = self.shown(slot)?;
                 let expiry = expires_ms(shown.job).unwrap_or(i64::MAX);
-                Some((slot, RowModel::of(shown), expiry))
+                let file = self.files.get(shown.job.id.as_str()).copied();
+                Some((slot, RowModel::of(shown, file), expiry))
             })
             .collect();
         // `/`: any text of the row, case aside.
@@ -205,6 +209,14 @@ impl JobsPanel {
         self.order = order;
         self.rows = rows;
         self.selected = self.selected.min(self.order.len().saturating_sub(1));
+    }
+
+    /// What the files downloaded from here can be trusted for, by job id.
+    pub fn set_files(&mut self, files: std::collections::HashMap<String, crate::jobs::notes::FileState>) {
+        if files != self.files {
+            self.files = files;
+            self.rebuild();
+        }
     }
 
     /// `/` typed into: the filter's text changed.

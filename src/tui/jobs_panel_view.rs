@@ -36,12 +36,9 @@ impl JobsPanel {
                 m.point
             );
         }
-        // A batch counts its parts with a SHA1 listed ("1/3"); a job marks whether it has one.
-        let hash = match m.sha1.as_str() {
-            _ if m.batch => m.sha1.as_str(),
-            "-" => "-",
-            _ => theme.mark_ok(),
-        };
+        // A batch counts its parts with a SHA1 listed ("1/3"); a job marks whether it has one,
+        // or that its file downloaded from here is broken.
+        let hash = m.hash_mark(theme.mark_ok(), theme.mark_error());
         format!(
             "{batch}{:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {hash}",
             m.short_id,
@@ -195,7 +192,7 @@ impl JobsPanel {
                 theme.focus()
             } else if m.kind == Kind::Other {
                 theme.dim()
-            } else if m.failure {
+            } else if m.failure || m.file == Some(crate::jobs::notes::FileState::Broken) {
                 theme.error()
             } else {
                 ratatui::style::Style::new()
@@ -309,7 +306,10 @@ impl JobsPanel {
                     Cell::from(m.status.clone()),
                     Cell::from(m.delivery.clone()),
                     Cell::from(expires),
-                    Cell::from(m.sha1.clone()),
+                    Cell::from(match m.file {
+                        Some(crate::jobs::notes::FileState::Broken) => m.hash_mark("", theme.mark_error()),
+                        _ => m.sha1.clone(),
+                    }),
                     Cell::from(m.point.clone()),
                 ];
                 if roomy {

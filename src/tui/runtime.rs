@@ -349,10 +349,8 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 let mut verified = 0;
                 for job in &jobs {
                     let done = download(&services, job, &dir, &tx).await;
-                    if let Msg::Download {
-                        state: super::job_detail::DownloadState::Done { good: true, .. },
-                        ..
-                    } = &done
+                    if let Msg::Download { state, .. } = &done
+                        && state.is_good()
                     {
                         verified += 1;
                     }
@@ -422,7 +420,7 @@ async fn download(
                 Some(a) => format!("{} · {}", checked.describe(), a.describe()),
                 None => checked.describe(),
             },
-            good: checked.is_good(),
+            file: checked.file_state(),
         },
         Err(e) => DownloadState::Failed(e.to_string()),
     };
