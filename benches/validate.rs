@@ -2,7 +2,9 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use atlas_restore::restore::{ClusterType, Context, Field, RestoreDraft, build_body, validate};
+use atlas_restore::restore::{
+    Catalog, ClusterType, Context, Field, ListedCluster, Listing, RestoreDraft, build_body, validate,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -45,6 +47,39 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("validate worst-case draft", |b| {
         b.iter(|| validate(black_box(&worst), black_box(&ctx)));
+    });
+    // The dashboard's keystroke: the catalog (a year of daily snapshots, 50 target clusters)
+    // copied into the context, then every rule with the lists. The snapshot is the last one.
+    let catalog = Catalog {
+        snapshots: Listing::Known((0..365).map(|i| format!("5a6669d9fcc178211a0d{i:04x}")).collect()),
+        checkpoints: Listing::NotAsked,
+        target_clusters: Listing::Known(
+            (0..50)
+                .map(|i| ListedCluster {
+                    name: format!("Staging{i}"),
+                    id: Some(format!("5a66689487d9d61443b4{i:04x}")),
+                    cluster_type: Some(ClusterType::ReplicaSet),
+                })
+                .collect(),
+        ),
+    };
+    let automated = RestoreDraft::new()
+        .with(Field::SnapshotId, "5a6669d9fcc178211a0d016c")
+        .with(Field::MethodName, "AUTOMATED_RESTORE")
+        .with(Field::TargetGroupId, "5a66666887d9d61443b41645")
+        .with(Field::TargetClusterName, "Staging49");
+    let replica = Context {
+        source_cluster_type: Some(ClusterType::ReplicaSet),
+        ..ctx.clone()
+    };
+    c.bench_function("validate against the lists (catalog copied in)", |b| {
+        b.iter(|| {
+            let ctx = Context {
+                catalog: catalog.clone(),
+                ..replica.clone()
+            };
+            validate(black_box(&automated), black_box(&ctx))
+        });
     });
     c.bench_function("build body typical draft", |b| {
         b.iter(|| build_body(black_box(&typical), black_box(&ctx)));

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use atlas_restore::restore::{
-    ApiVersion, Catalog, ClusterType, Code, Context, Field, Flavor, ListedCluster, Listing, RestorableRange,
+    ApiVersion, Catalog, ClusterType, Code, Context, Field, Flavor, Items, ListedCluster, Listing, RestorableRange,
     RestoreDraft, build_body, has_errors, validate,
 };
 use proptest::prelude::*;
@@ -39,12 +39,12 @@ fn field_text() -> impl Strategy<Value = String> {
 /// An id and a cluster the catalogs may list.
 const LISTED_ID: &str = "5a6669d9fcc178211a0d86b9";
 
-fn listing<T: Clone + std::fmt::Debug + 'static>(known: T) -> impl Strategy<Value = Listing<T>> {
+fn listing<T: Clone + std::fmt::Debug + 'static>(known: Vec<T>) -> impl Strategy<Value = Listing<Items<T>>> {
     prop_oneof![
         Just(Listing::NotAsked),
         Just(Listing::Failed("503".into())),
         Just(Listing::Absent),
-        Just(Listing::Known(known)),
+        Just(Listing::Known(known.into())),
     ]
 }
 

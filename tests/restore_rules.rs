@@ -647,7 +647,7 @@ fn a_snapshot_not_in_the_source_clusters_list_is_an_error_on_both_fields() {
     let other = with_catalog(
         None,
         Catalog {
-            snapshots: Listing::Known(vec!["5a6669d9fcc178211a0d8600".into()]),
+            snapshots: Listing::Known(vec!["5a6669d9fcc178211a0d8600".into()].into()),
             ..Catalog::default()
         },
     );
@@ -662,7 +662,7 @@ fn a_snapshot_not_in_the_source_clusters_list_is_an_error_on_both_fields() {
     );
     // Listed (any case): clean. Not asked: nothing said. Not fetched: a warning only.
     for (snapshots, expect) in [
-        (Listing::Known(vec![SNAP.to_uppercase()]), vec![]),
+        (Listing::Known(vec![SNAP.to_uppercase()].into()), vec![]),
         (Listing::NotAsked, vec![]),
         (
             Listing::Failed("503 Service Unavailable".into()),
@@ -695,7 +695,7 @@ fn a_checkpoint_not_in_the_list_is_an_error_too() {
     let c = with_catalog(
         Some(ClusterType::Sharded),
         Catalog {
-            checkpoints: Listing::Known(vec![SNAP.into()]),
+            checkpoints: Listing::Known(vec![SNAP.into()].into()),
             ..Catalog::default()
         },
     );
@@ -708,10 +708,13 @@ fn a_checkpoint_not_in_the_list_is_an_error_too() {
 #[test]
 fn a_target_of_another_topology_or_one_not_listed_is_an_error() {
     let clusters = || {
-        Listing::Known(vec![
-            listed("Cluster1", CLUSTER_ID, ClusterType::ReplicaSet),
-            listed("Shards1", "5a66689487d9d61443b46150", ClusterType::Sharded),
-        ])
+        Listing::Known(
+            vec![
+                listed("Cluster1", CLUSTER_ID, ClusterType::ReplicaSet),
+                listed("Shards1", "5a66689487d9d61443b46150", ClusterType::Sharded),
+            ]
+            .into(),
+        )
     };
     let c = |t| {
         with_catalog(
@@ -786,7 +789,7 @@ fn an_erase_is_confirmed_by_the_targets_name_also_when_the_request_gives_its_id(
     let c = with_catalog(
         None,
         Catalog {
-            target_clusters: Listing::Known(vec![listed("Staging0", CLUSTER_ID, ClusterType::ReplicaSet)]),
+            target_clusters: Listing::Known(vec![listed("Staging0", CLUSTER_ID, ClusterType::ReplicaSet)].into()),
             ..Catalog::default()
         },
     );

@@ -317,11 +317,14 @@ fn staging_listed(a: &mut App) {
     a.update(
         Msg::Listed {
             key: ListKey::Clusters { group_id: GROUP.into() },
-            fetched: Fetched::Clusters(Listing::Known(vec![ListedCluster {
-                name: "Staging0".into(),
-                id: Some("5f8e2a1c9d4b7e0012c3a4d1".into()),
-                cluster_type: Some(ClusterType::ReplicaSet),
-            }])),
+            fetched: Fetched::Clusters(Listing::Known(
+                vec![ListedCluster {
+                    name: "Staging0".into(),
+                    id: Some("5f8e2a1c9d4b7e0012c3a4d1".into()),
+                    cluster_type: Some(ClusterType::ReplicaSet),
+                }]
+                .into(),
+            )),
         },
         NOW_MS,
     );

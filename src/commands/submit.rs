@@ -468,11 +468,9 @@ mod tests {
         d.remove("targetClusterName");
         d.insert("targetClusterId".into(), json!("5f8e2a1c9d4b7e0012c3a4d1"));
         let catalog = || Catalog {
-            target_clusters: crate::restore::Listing::Known(vec![listed(
-                "Staging0",
-                "5f8e2a1c9d4b7e0012c3a4d1",
-                ClusterType::ReplicaSet,
-            )]),
+            target_clusters: crate::restore::Listing::Known(
+                vec![listed("Staging0", "5f8e2a1c9d4b7e0012c3a4d1", ClusterType::ReplicaSet)].into(),
+            ),
             ..Catalog::default()
         };
         let err = check(&v, &replica_set(), catalog(), &opts(None)).unwrap_err();
@@ -493,18 +491,16 @@ mod tests {
     #[test]
     fn a_target_of_another_topology_or_a_snapshot_of_another_cluster_is_refused_before_the_erase_question() {
         let sharded_target = Catalog {
-            target_clusters: crate::restore::Listing::Known(vec![listed(
-                "Staging0",
-                "5f8e2a1c9d4b7e0012c3a4d1",
-                ClusterType::Sharded,
-            )]),
+            target_clusters: crate::restore::Listing::Known(
+                vec![listed("Staging0", "5f8e2a1c9d4b7e0012c3a4d1", ClusterType::Sharded)].into(),
+            ),
             ..Catalog::default()
         };
         let err = check(&automated(), &replica_set(), sharded_target, &opts(Some("Staging0"))).unwrap_err();
         assert_eq!(err.exit_code, EXIT_REFUSED);
         assert!(err.stderr.contains("TOPOLOGY_MISMATCH"), "{}", err.stderr);
         let other_cluster = Catalog {
-            snapshots: crate::restore::Listing::Known(vec!["5a6669d9fcc178211a0d86aa".into()]),
+            snapshots: crate::restore::Listing::Known(vec!["5a6669d9fcc178211a0d86aa".into()].into()),
             ..Catalog::default()
         };
         let err = check(&automated(), &replica_set(), other_cluster, &opts(Some("Staging0"))).unwrap_err();

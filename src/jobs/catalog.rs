@@ -4,7 +4,7 @@
 
 use super::service::Services;
 use crate::atlas::{AtlasError, Checkpoint, Cluster, ClusterRole, Snapshot};
-use crate::restore::{Catalog, ClusterType, Field, ListedCluster, Listing, RestoreDraft, is_object_id};
+use crate::restore::{Catalog, ClusterType, Field, Items, ListedCluster, Listing, RestoreDraft, is_object_id};
 
 /// Atlas itself says the cluster or project asked about is not there (not a proxy's page,
 /// nor another 404 such as a cluster whose backup is off: those say nothing of existence).
@@ -20,7 +20,7 @@ fn absent(e: &AtlasError) -> bool {
     }
 }
 
-fn listing<T, U>(result: &Result<Vec<T>, AtlasError>, each: impl Fn(&T) -> Option<U>) -> Listing<Vec<U>> {
+fn listing<T, U>(result: &Result<Vec<T>, AtlasError>, each: impl Fn(&T) -> Option<U>) -> Listing<Items<U>> {
     match result {
         Ok(items) => Listing::Known(items.iter().filter_map(each).collect()),
         Err(e) if absent(e) => Listing::Absent,
@@ -28,16 +28,16 @@ fn listing<T, U>(result: &Result<Vec<T>, AtlasError>, each: impl Fn(&T) -> Optio
     }
 }
 
-pub fn snapshot_listing(result: &Result<Vec<Snapshot>, AtlasError>) -> Listing<Vec<String>> {
+pub fn snapshot_listing(result: &Result<Vec<Snapshot>, AtlasError>) -> Listing<Items<String>> {
     listing(result, |s| Some(s.id.to_string()))
 }
 
-pub fn checkpoint_listing(result: &Result<Vec<Checkpoint>, AtlasError>) -> Listing<Vec<String>> {
+pub fn checkpoint_listing(result: &Result<Vec<Checkpoint>, AtlasError>) -> Listing<Items<String>> {
     listing(result, |c| Some(c.id.to_string()))
 }
 
 /// The clusters a restore can go into: whole clusters, not a sharded cluster's shards.
-pub fn cluster_listing(result: &Result<Vec<Cluster>, AtlasError>) -> Listing<Vec<ListedCluster>> {
+pub fn cluster_listing(result: &Result<Vec<Cluster>, AtlasError>) -> Listing<Items<ListedCluster>> {
     listing(result, |c| {
         let c = c.clone().normalize();
         (c.role() == ClusterRole::Whole).then(|| ListedCluster {
@@ -59,8 +59,8 @@ pub enum ListKey {
 /// A list as fetched, for the dashboard's cache.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetched {
-    Ids(Listing<Vec<String>>),
-    Clusters(Listing<Vec<ListedCluster>>),
+    Ids(Listing<Items<String>>),
+    Clusters(Listing<Items<ListedCluster>>),
 }
 
 impl Services {

@@ -12,6 +12,11 @@ use super::field::Field;
 use super::finding::{Code, Finding};
 use super::read::is_object_id;
 use super::rules::DeliveryMethod;
+use std::sync::Arc;
+
+/// A list's items, shared: the dashboard copies its cached lists into every keystroke's
+/// context, which must cost a pointer, not a year of snapshot ids.
+pub type Items<T> = Arc<[T]>;
 
 /// One list from Atlas, in the state it is known.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -69,11 +74,11 @@ pub fn short_hex(id: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Catalog {
     /// The source cluster's snapshot ids.
-    pub snapshots: Listing<Vec<String>>,
+    pub snapshots: Listing<Items<String>>,
     /// The source cluster's checkpoint ids.
-    pub checkpoints: Listing<Vec<String>>,
+    pub checkpoints: Listing<Items<String>>,
     /// The clusters of `delivery.targetGroupId`.
-    pub target_clusters: Listing<Vec<ListedCluster>>,
+    pub target_clusters: Listing<Items<ListedCluster>>,
 }
 
 impl Catalog {
@@ -114,7 +119,7 @@ fn check_point_listed(
     draft: &RestoreDraft,
     field: Field,
     what: &str,
-    listing: &Listing<Vec<String>>,
+    listing: &Listing<Items<String>>,
     ctx: &Context,
     out: &mut Vec<Finding>,
 ) {

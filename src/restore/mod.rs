@@ -12,7 +12,7 @@ mod request;
 mod rules;
 pub mod time_input;
 
-pub use catalog::{Catalog, ListedCluster, Listing, short_hex};
+pub use catalog::{Catalog, Items, ListedCluster, Listing, short_hex};
 pub use context::{ApiVersion, Clock, ClusterType, Context, Flavor, RestorableRange, system_clock};
 pub use draft::{RawKind, RawValue, RestoreDraft};
 pub use field::Field;

@@ -6,7 +6,7 @@
 use super::app::{App, Effect};
 use super::picker::PickItem;
 use crate::jobs::catalog::{Fetched, ListKey};
-use crate::restore::{Catalog, DeliveryMethod, Field, ListedCluster, Listing, is_object_id};
+use crate::restore::{Catalog, DeliveryMethod, Field, Items, ListedCluster, Listing, is_object_id};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Default)]
@@ -21,14 +21,14 @@ impl Lists {
         self.known.insert(key, fetched);
     }
 
-    fn ids(&self, key: &ListKey) -> Listing<Vec<String>> {
+    fn ids(&self, key: &ListKey) -> Listing<Items<String>> {
         match self.known.get(key) {
             Some(Fetched::Ids(l)) => l.clone(),
             _ => Listing::NotAsked,
         }
     }
 
-    fn clusters(&self, key: &ListKey) -> Option<&Listing<Vec<ListedCluster>>> {
+    fn clusters(&self, key: &ListKey) -> Option<&Listing<Items<ListedCluster>>> {
         match self.known.get(key) {
             Some(Fetched::Clusters(l)) => Some(l),
             _ => None,
