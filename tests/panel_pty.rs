@@ -92,7 +92,9 @@ fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
     pty.submit_snapshot(0, "submitted: 3 restore jobs");
     // Into the panel (F2): one row for the batch.
     pty.send(key::F2);
-    let s = pty.wait_for("▶ Restore jobs (3)");
+    // The title counts rows as drawn: the batch is one, also opened (it once said 3, the
+    // parts, and with `a` an unsigned difference near 2^64).
+    let s = pty.wait_for("▶ Restore jobs (1)");
     let batch_rows: Vec<&str> = s.lines().filter(|l| l.contains("3 parts")).collect();
     assert_eq!(batch_rows.len(), 1, "{s}");
     // Right opens it into its parts, Left closes it.
@@ -100,6 +102,11 @@ fn a_sharded_restore_is_one_row_that_opens_and_downloads_whole() {
     pty.wait_until(10, "three parts under the batch", |s| {
         s.matches("·").count() >= 3 && s.contains("3 parts")
     });
+    assert!(pty.screen().contains("▶ Restore jobs (1)"), "{}", pty.screen());
+    pty.send("a");
+    pty.wait_for("1 tracked, 0 other");
+    pty.send("a");
+    pty.wait_for("▶ Restore jobs (1)");
     pty.send("\x1b[D");
     // Every part READY, then D downloads them all, each checked.
     pty.wait_until(60, "the batch READY", |s| s.contains("3 READY"));

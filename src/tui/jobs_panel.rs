@@ -93,8 +93,17 @@ impl SortBy {
     }
 }
 
+/// How many rows the panel draws, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    /// Tracked jobs and batches, and lost submits' candidates.
+    pub tracked: usize,
+    /// The cluster's other jobs (`a`).
+    pub others: usize,
+}
+
 /// Where a row's job is kept: tracked, a lost submit's candidate, or the cluster's others.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Slot {
     Tracked(usize),
     Candidate(usize, usize),
@@ -285,6 +294,26 @@ impl JobsPanel {
 
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
+    }
+
+    /// The rows as drawn, by what they are: a batch is one row (its parts, opened under it,
+    /// are not counted again), a lost submit's candidate (`?`) counts with the tracked.
+    pub fn row_counts(&self) -> RowCounts {
+        let in_batch = |slot: &Slot| self.batches.iter().any(|b| b.parts.contains(slot));
+        let mut counts = RowCounts::default();
+        for slot in &self.order {
+            let kind = match slot {
+                Slot::Batch(b) => self.batches.get(*b).and_then(|b| b.parts.first()).copied(),
+                s if in_batch(s) => None,
+                s => Some(*s),
+            };
+            match kind {
+                Some(Slot::Other(_)) => counts.others += 1,
+                Some(_) => counts.tracked += 1,
+                None => {}
+            }
+        }
+        counts
     }
 
     pub(super) fn shown(&self, slot: Slot) -> Option<Shown<'_>> {

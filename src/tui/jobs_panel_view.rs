@@ -54,7 +54,7 @@ impl JobsPanel {
     pub fn render_strip(&self, frame: &mut Frame, area: Rect, theme: &Theme, now_ms: i64) {
         let width = area.width as usize;
         let age = self.age_line().map(|a| format!(" · {a}")).unwrap_or_default();
-        let title = format!("Restore jobs ({}){age} · F2 for the panel", self.jobs.len());
+        let title = format!("Restore jobs ({}){age} · F2 for the panel", self.row_counts().tracked);
         let title_style = if self.failure.is_some() {
             theme.error()
         } else {
@@ -79,9 +79,11 @@ impl JobsPanel {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) {
+        // What the rows show, never a difference of two counts of other things.
+        let rows = self.row_counts();
         let count = match &self.others {
-            Some(Ok(_)) => format!("{} tracked, {} other", self.jobs.len(), self.len() - self.jobs.len()),
-            _ => self.jobs.len().to_string(),
+            Some(Ok(_)) => format!("{} tracked, {} other", rows.tracked, rows.others),
+            _ => rows.tracked.to_string(),
         };
         // Where the keys go is seen without colour too: a mark in the title.
         let (title, title_style, border_style) = if active {
