@@ -216,11 +216,24 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
                 .cluster_name
                 .as_deref()
                 .context("--all needs the profile's cluster_name")?;
-            Ok::<_, anyhow::Error>(jobs::all(&services, group, cluster).await?)
+            // Atlas not answering is the same exit as without --all (1), not a set-up error.
+            Ok::<_, anyhow::Error>(match jobs::all(&services, group, cluster).await {
+                Ok(listing) => Some(listing),
+                Err(e) => {
+                    eprintln!(
+                        "atlas-restore jobs: could not list the cluster's restore jobs from Atlas: {}",
+                        atlas_restore::text::sanitize(&e.to_string())
+                    );
+                    None
+                }
+            })
         } else {
-            Ok(jobs::tracked(&services).await)
+            Ok(Some(jobs::tracked(&services, profile.group_id.as_deref()).await))
         }
     })?;
+    let Some(listing) = listing else {
+        return Ok(jobs::EXIT_STALE);
+    };
     let text = match args.format {
         JobsFormat::Json => jobs::to_json(&listing.jobs),
         JobsFormat::Table => jobs::to_table(&listing.jobs),

@@ -164,7 +164,7 @@ async fn a_download_cut_halfway_resumes_with_range_and_verifies() {
     let notes = &data.notes[job.job.id.as_str()];
     assert_eq!(notes.download.as_ref().unwrap().verdict, "verified");
     assert_eq!(notes.archive.as_ref(), Some(archive));
-    let listing = atlas_restore::commands::jobs::tracked(&w.services).await;
+    let listing = atlas_restore::commands::jobs::tracked(&w.services, None).await;
     let json: serde_json::Value = serde_json::from_str(&atlas_restore::commands::jobs::to_json(&listing.jobs)).unwrap();
     assert_eq!(json[0]["archive"]["ok"], true, "{json}");
     assert_eq!(json[0]["archive"]["mongodData"], true);

@@ -407,3 +407,34 @@ fn json_output_of_a_lost_answer_says_unknown() {
     );
     assert!(out.stderr.is_empty());
 }
+
+#[test]
+fn jobs_with_nothing_tracked_still_says_when_atlas_cannot_be_asked() {
+    let sim = SimProcess::start(&[]);
+    // Reachable, right keys, nothing tracked: an empty list, exit 0.
+    let lab = Lab::new("jobs-empty", &sim);
+    let out = lab.run(&["jobs", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(json_of(&out), json!([]));
+    // Wrong keys: never "no jobs" with success, with --all or without.
+    let wrong = Lab::with_profile("jobs-wrong-keys", |_| {
+        lab::sim_profile(&sim).replace(
+            sim.info["private_key"].as_str().unwrap(),
+            "00000000-0000-0000-0000-000000000000",
+        )
+    });
+    for args in [&["jobs", "--format", "json"][..], &["jobs", "--all"][..]] {
+        let out = wrong.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", show(&out));
+        assert!(text(&out.stderr).contains("401"), "{args:?}: {}", show(&out));
+    }
+    // Nobody listening: the same.
+    let dead = Lab::with_profile("jobs-dead", |_| {
+        lab::sim_profile(&sim).replace(sim.info["base_url"].as_str().unwrap(), "http://127.0.0.1:9")
+    });
+    for args in [&["jobs", "--format", "json"][..], &["jobs", "--all"][..]] {
+        let out = dead.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", show(&out));
+        assert!(text(&out.stderr).contains("refused the connection"), "{args:?}: {}", show(&out));
+    }
+}

@@ -56,8 +56,11 @@ fn with_archives(mut jobs: Vec<Listed>, data: Option<&JournalData>) -> Vec<Liste
     jobs
 }
 
-/// The tracked jobs, refreshed by one poll cycle.
-pub async fn tracked(services: &Services) -> Listing {
+/// The tracked jobs, refreshed by one poll cycle. When the cycle had nothing to ask (no job
+/// tracked, or all of them settled), Atlas is still asked once (the clusters of `probe_group`,
+/// else the projects the keys see): an Atlas that cannot be reached, or keys it refuses, are
+/// never "no jobs" with success.
+pub async fn tracked(services: &Services, probe_group: Option<&str>) -> Listing {
     let poller = services.poller(PollerConfig::new(std::time::Duration::from_secs(10)));
     let from_journal = || async {
         services
@@ -66,20 +69,16 @@ pub async fn tracked(services: &Services) -> Listing {
             .map(|d| listed(d.into_tracked()))
             .unwrap_or_default()
     };
-    let listing = match poller.cycle().await {
-        Ok((Some(PollEvent::Updated { jobs, .. }), _)) => Listing {
-            jobs: listed(jobs),
-            stale: None,
-        },
-        Ok(_) => Listing {
-            jobs: from_journal().await,
-            stale: None,
-        },
-        Err(e) => Listing {
-            jobs: from_journal().await,
-            stale: Some(e.to_string()),
-        },
+    let (jobs, asked, stale) = match poller.cycle().await {
+        Ok((Some(PollEvent::Updated { jobs, requests, .. }), _)) => (listed(jobs), requests > 0, None),
+        Ok(_) => (from_journal().await, false, None),
+        Err(e) => (from_journal().await, true, Some(e.to_string())),
     };
+    let stale = match (stale, asked) {
+        (None, false) => services.reachable(probe_group).await.err().map(|e| e.to_string()),
+        (stale, _) => stale,
+    };
+    let listing = Listing { jobs, stale };
     let data = services.journal_data().await.ok();
     Listing {
         jobs: with_archives(listing.jobs, data.as_ref()),

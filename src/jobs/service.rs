@@ -196,6 +196,15 @@ impl Services {
         self.client.list_checkpoints(group_id, cluster).await
     }
 
+    /// Whether Atlas answers these keys: the project's clusters, or (with no project) the
+    /// projects the keys see. One request; for a command that had nothing else to ask.
+    pub async fn reachable(&self, group_id: Option<&str>) -> Result<(), AtlasError> {
+        match group_id {
+            Some(g) => self.client.list_clusters(g).await.map(|_| ()),
+            None => self.client.list_projects().await.map(|_| ()),
+        }
+    }
+
     pub async fn clusters(&self, group_id: &str) -> Result<Vec<Cluster>, AtlasError> {
         self.client.list_clusters(group_id).await
     }
