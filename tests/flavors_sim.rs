@@ -2,7 +2,7 @@
 //! Manager. Names resolved to ids (a sharded cluster, not its shards), checkpoints at their
 //! path, a checkpoint restore and an HTTP download with Ops Manager's Bearer header, the
 //! restorable time ranges (a read that is never a create), and each product's rules refused
-//! by the server in the same words as the engine's.
+//! by the server's own rules (`src/sim/rules/`).
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -183,13 +183,15 @@ async fn a_checkpoint_restore_of_the_sharded_cluster_goes_by_target_id() {
         .into_iter()
         .find(|cp| cp.restorable == Some(true))
         .unwrap();
-    // By name, as Atlas takes it: refused in the engine's words, nothing made.
+    // By name, as Atlas takes it: refused by the server's own rule, naming the field.
     let by_name = json!({"checkpointId": checkpoint.id, "delivery": {
         "methodName": "AUTOMATED_RESTORE", "targetGroupId": g, "targetClusterName": "Cluster1"}});
     let err = c.create_restore_job(&g, "Cluster1", &by_name).await.unwrap_err();
     assert_eq!(err.status(), Some(400), "{err}");
     assert!(
-        err.to_string().contains("names the cluster to restore into by id only"),
+        err.to_string()
+            .starts_with("400 INVALID_ATTRIBUTE: Invalid attribute delivery.targetClusterName specified")
+            && err.to_string().contains("by its id"),
         "{err}"
     );
     assert_eq!(sim.counters().restore_job_creates, 0);
@@ -318,7 +320,7 @@ async fn the_time_ranges_are_read_never_created_nor_journaled() {
     assert!(!dir.join("jobs-om.json").exists() || journal.tracked().is_empty());
 
     // A point in time 30 hours ago is in Ops Manager's ranges: made. Cloud Manager's window
-    // is 24 hours: refused in the engine's words.
+    // is 24 hours: refused, in the server's words, naming its ranges.
     let at = sim.now_ms() - 30 * 3_600_000;
     let body = json!({"pointInTimeUTCMillis": at, "delivery": {
         "methodName": "AUTOMATED_RESTORE", "targetGroupId": g, "targetClusterId": sim.clusters()[2].id}});
@@ -333,7 +335,12 @@ async fn the_time_ranges_are_read_never_created_nor_journaled() {
         "methodName": "AUTOMATED_RESTORE", "targetGroupId": g, "targetClusterId": cm.clusters()[2].id}});
     let err = cmc.create_restore_job(&g, "Cluster0", &body).await.unwrap_err();
     assert_eq!(err.status(), Some(400), "{err}");
-    assert!(err.to_string().contains("before the oldest range"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("400 INVALID_ATTRIBUTE: Invalid attribute pointInTimeUTCMillis specified")
+            && err.to_string().contains("in none of the restorable time ranges"),
+        "{err}"
+    );
     assert_eq!(cm.counters().restore_job_creates, 0);
 
     // Atlas has no such endpoint: nothing is asked.

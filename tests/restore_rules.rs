@@ -173,18 +173,18 @@ fn oplog_fields_come_together() {
 #[test]
 fn oplog_inc_is_a_positive_32_bit_number() {
     let with_inc = |inc: &str| validate(&automated(Field::OplogTs, "-1h").with(Field::OplogInc, inc), &ctx());
-    for bad in ["0", "-1", "4294967296", "1.5", "one"] {
+    // An int32 in both versions (api.md §1), though v1.0 sends it as a string.
+    for bad in ["0", "-1", "2147483648", "4294967295", "1.5", "one"] {
         assert_eq!(codes(&with_inc(bad)), ["OPLOG_INC_INVALID"], "{bad}");
     }
-    for good in ["1", "17", "4294967295"] {
+    for good in ["1", "17", "2147483647"] {
         assert_eq!(with_inc(good), vec![], "{good}");
     }
-    // v2 types it int32.
     let v2 = Context {
         api: ApiVersion::V2,
         ..ctx()
     };
-    let d = automated(Field::OplogTs, "-1h").with(Field::OplogInc, "4294967295");
+    let d = automated(Field::OplogTs, "-1h").with(Field::OplogInc, "2147483648");
     assert_eq!(codes(&validate(&d, &v2)), ["OPLOG_INC_INVALID"]);
 }
 

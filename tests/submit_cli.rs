@@ -435,6 +435,10 @@ fn jobs_with_nothing_tracked_still_says_when_atlas_cannot_be_asked() {
     for args in [&["jobs", "--format", "json"][..], &["jobs", "--all"][..]] {
         let out = dead.run(args);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", show(&out));
-        assert!(text(&out.stderr).contains("refused the connection"), "{args:?}: {}", show(&out));
+        assert!(
+            text(&out.stderr).contains("refused the connection"),
+            "{args:?}: {}",
+            show(&out)
+        );
     }
 }

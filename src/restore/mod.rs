@@ -1,6 +1,7 @@
 //! The domain: a restore request as typed, the API's rules over it, and the body to send.
-//! No I/O here: the form, the simulator's server-side checks, the review before submitting
-//! and `atlas-restore validate` all call this one engine.
+//! No I/O here: the form, the review before submitting, `submit` and `atlas-restore validate`
+//! all call this one engine. The simulator does not: it has rules of its own
+//! (`src/sim/rules/`), against which `tests/sim_rules_props.rs` holds this engine.
 
 mod catalog;
 mod context;

@@ -350,10 +350,8 @@ pub(super) fn read_oplog_inc(draft: &RestoreDraft, ctx: &Context, out: &mut Vec<
             }
         },
     };
-    let max = match api {
-        ApiVersion::V1 => i128::from(u32::MAX),
-        ApiVersion::V2 => i128::from(i32::MAX),
-    };
+    // An int32 in both versions (api.md §1: `format: int32, minimum: 1`); v1.0 only quotes it.
+    let max = i128::from(i32::MAX);
     if !(1..=max).contains(&n) {
         out.push(Finding::error(
             Code::OplogIncInvalid,

@@ -1,8 +1,10 @@
-//! `POST .../restoreJobs`: the body checked by the same rule engine as the form (so the
-//! simulator refuses what the form flags), then against the project's data, then the jobs:
-//! one for a replica set, one per shard plus one for the config server for a sharded cluster.
+//! `POST .../restoreJobs`: the body checked by the server's own rules (`rules/`, Atlas's and
+//! Cloud and Ops Manager's documented refusals, apart from the client's engine), then against
+//! the project's data, then the jobs: one for a replica set, one per shard plus one for the
+//! config server for a sharded cluster.
 
 use super::Shared;
+use super::clock::iso;
 use super::data::{Cluster, GROUP_ID};
 use super::http::error::ApiError;
 use super::jobs::{
@@ -10,38 +12,27 @@ use super::jobs::{
     finish_after_ms, secret,
 };
 use super::resources::{checkpoint_not_found, cluster_name_not_found, snapshot_not_found};
-use crate::restore::time_input::{format_utc_ms, parse_iso_utc};
-use crate::restore::{ApiVersion, ClusterType, Code, Context, Finding, RestoreDraft, build_body, validate};
+use super::rules::{self, Method, Point, Refusal, Server, TargetCluster};
+use crate::restore::{ApiVersion, ClusterType};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body: &[u8]) -> Result<Vec<Job>, ApiError> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("INVALID_JSON", format!("Received JSON is malformed: {e}.")))?;
     let now_ms = sh.now_ms();
-    let ctx = Context {
-        now_ms,
-        api,
+    let server = Server {
         flavor: sh.cfg.flavor,
-        // Cloud and Ops Manager check a point in time against the ranges they would answer.
-        restorable_ranges: sh
-            .cfg
-            .flavor
-            .is_public_api()
-            .then(|| super::resources::public::restorable_ranges(sh, cluster)),
-        source_cluster_type: Some(cluster.cluster_type),
-        source_group_id: Some(GROUP_ID.to_string()),
-        source_cluster_name: Some(cluster.name.clone()),
-        source_cluster_id: Some(cluster.id.clone()),
-        catalog: Default::default(),
+        api,
+        now_ms,
+        source: cluster.cluster_type,
+        // Cloud and Ops Manager hold a point in time to the ranges they would answer.
+        restorable_ranges: sh.cfg.flavor.is_public_api().then(|| {
+            super::resources::public::restorable_ranges(sh, cluster)
+                .into_iter()
+                .map(|r| r.start_ms..=r.end_ms)
+                .collect()
+        }),
     };
-    let draft = RestoreDraft::from_json(&value);
-    let errors: Vec<Finding> = validate(&draft, &ctx).into_iter().filter(Finding::is_error).collect();
-    if !errors.is_empty() {
-        return Err(engine_error(&errors));
-    }
-    // The engine's own encoding of the body for this API version: every value read and checked.
-    let body = build_body(&draft, &ctx).map_err(|errors| engine_error(&errors))?;
+    let requested = rules::read(body, &server).map_err(refused)?;
     if !cluster.backup_enabled {
         return Err(ApiError::not_found(
             "BACKUP_CONFIG_NOT_FOUND",
@@ -52,8 +43,8 @@ pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body:
         )
         .params(vec![json!(cluster.name), json!(GROUP_ID)]));
     }
-    let point = restore_point(sh, cluster, &body, api, now_ms)?;
-    let delivery = delivery(sh, cluster, &body)?;
+    let point = restore_point(sh, cluster, &requested.point, now_ms)?;
+    let delivery = delivery(sh, cluster, &requested.method)?;
 
     let mut st = sh.state();
     if let Delivery::Automated {
@@ -110,29 +101,14 @@ pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body:
     Ok(made)
 }
 
-/// The engine's errors as Atlas would put them: the first in `detail`, all of them in
-/// `badRequestDetail`.
-fn engine_error(errors: &[Finding]) -> ApiError {
-    let Some(first) = errors.first() else {
-        return ApiError::bad_request("INVALID_ATTRIBUTE", "Invalid attribute specified.");
-    };
-    let missing = matches!(
-        first.code,
-        Code::MethodNameMissing | Code::RestorePointMissing | Code::TargetGroupMissing | Code::TargetClusterMissing
-    );
-    let code = if missing {
-        "MISSING_ATTRIBUTE"
-    } else {
-        "INVALID_ATTRIBUTE"
-    };
-    let mut err = ApiError::bad_request(code, first.message.clone())
-        .params(first.fields.iter().map(|f| json!(f.api_name())).collect());
-    err.violations = errors
+/// The rules' refusal in Atlas's error shape: 400, the first violation in `detail`, every
+/// one in `badRequestDetail.fields`.
+fn refused(refusal: Refusal) -> ApiError {
+    let mut err = ApiError::bad_request(refusal.error_code(), refusal.detail()).params(refusal.parameters());
+    err.violations = refusal
+        .violations
         .iter()
-        .map(|f| {
-            let field = f.fields.first().map_or("body", |x| x.api_name());
-            (field.to_string(), f.message.clone())
-        })
+        .map(|v| (v.field.to_string(), v.description.clone()))
         .collect();
     err
 }
@@ -145,69 +121,48 @@ fn invalid(field: &str, why: String) -> ApiError {
     .params(vec![json!(field)])
 }
 
-fn restore_point(
-    sh: &Shared,
-    cluster: &Cluster,
-    body: &Value,
-    api: ApiVersion,
-    now_ms: i64,
-) -> Result<RestorePoint, ApiError> {
+fn restore_point(sh: &Shared, cluster: &Cluster, point: &Point, now_ms: i64) -> Result<RestorePoint, ApiError> {
     let start_ms = sh.clock.start_ms();
-    if let Some(id) = body["snapshotId"].as_str() {
-        let s = cluster
-            .snapshot(id, start_ms, now_ms)
-            .ok_or_else(|| snapshot_not_found(id, &cluster.name))?;
-        if !s.complete {
-            let mut err = snapshot_not_found(id, &cluster.name);
-            err.detail = format!(
-                "No complete snapshot with ID {id} exists for cluster {}: it is still being taken.",
-                cluster.name
-            );
-            return Err(err);
-        }
-        return Ok(RestorePoint {
-            snapshot_id: Some(s.id.clone()),
-            point_in_time: false,
-            timestamp_ms: s.last_oplog_ms(),
-            timestamp_increment: 4,
-        });
-    }
-    if let Some(id) = body["checkpointId"].as_str() {
-        let cp = cluster
-            .checkpoint(id, start_ms, now_ms)
-            .ok_or_else(|| checkpoint_not_found(id, &cluster.name))?;
-        if !cp.restorable {
-            return Err(invalid(
-                "checkpointId",
-                format!(
-                    "checkpoint {id} of cluster {} is not restorable (a shard's token was not discovered); pick a restorable checkpoint.",
+    match point {
+        Point::Snapshot(id) => {
+            let s = cluster
+                .snapshot(id, start_ms, now_ms)
+                .ok_or_else(|| snapshot_not_found(id, &cluster.name))?;
+            if !s.complete {
+                let mut err = snapshot_not_found(id, &cluster.name);
+                err.detail = format!(
+                    "No complete snapshot with ID {id} exists for cluster {}: it is still being taken.",
                     cluster.name
-                ),
-            ));
+                );
+                return Err(err);
+            }
+            Ok(RestorePoint {
+                snapshot_id: Some(s.id.clone()),
+                point_in_time: false,
+                timestamp_ms: s.last_oplog_ms(),
+                timestamp_increment: 4,
+            })
         }
-        return based_on_snapshot(cluster, start_ms, now_ms, "checkpointId", cp.timestamp_ms, 1);
-    }
-    if let Some(ms) = body["pointInTimeUTCMillis"].as_i64() {
-        return based_on_snapshot(cluster, start_ms, now_ms, "pointInTimeUTCMillis", ms, 1);
-    }
-    if let Some(ts) = body["oplogTs"].as_str() {
-        let ms = match api {
-            ApiVersion::V1 => ts.parse::<i64>().ok().map(|secs| secs.saturating_mul(1000)),
-            ApiVersion::V2 => parse_iso_utc(ts).map(|(ms, _)| ms),
+        Point::Checkpoint(id) => {
+            let cp = cluster
+                .checkpoint(id, start_ms, now_ms)
+                .ok_or_else(|| checkpoint_not_found(id, &cluster.name))?;
+            if !cp.restorable {
+                return Err(invalid(
+                    "checkpointId",
+                    format!(
+                        "checkpoint {id} of cluster {} is not restorable (a shard's token was not discovered); pick a restorable checkpoint.",
+                        cluster.name
+                    ),
+                ));
+            }
+            based_on_snapshot(cluster, start_ms, now_ms, "checkpointId", cp.timestamp_ms, 1)
         }
-        .ok_or_else(|| invalid("oplogTs", format!("{ts:?} is not a time.")))?;
-        let inc = match &body["oplogInc"] {
-            Value::String(s) => s.parse::<i64>().ok(),
-            other => other.as_i64(),
+        Point::PointInTime { ms } => based_on_snapshot(cluster, start_ms, now_ms, "pointInTimeUTCMillis", *ms, 1),
+        Point::Oplog { ts_secs, inc } => {
+            based_on_snapshot(cluster, start_ms, now_ms, "oplogTs", ts_secs.saturating_mul(1000), *inc)
         }
-        .unwrap_or(1);
-        return based_on_snapshot(cluster, start_ms, now_ms, "oplogTs", ms, inc);
     }
-    // The engine has made sure one restore point is set.
-    Err(ApiError::bad_request(
-        "MISSING_ATTRIBUTE",
-        "A restore point is required: snapshotId, checkpointId, oplogTs and oplogInc, or pointInTimeUTCMillis.",
-    ))
 }
 
 /// A restore to a moment replays the oplog from the newest complete snapshot before it, so
@@ -230,8 +185,8 @@ fn based_on_snapshot(
         let why = match oldest {
             Some(o) => format!(
                 "{} is before {}, the oldest point cluster {} can be restored to.",
-                format_utc_ms(at_ms),
-                format_utc_ms(o),
+                iso(at_ms),
+                iso(o),
                 cluster.name
             ),
             None => format!("cluster {} has no complete snapshot yet.", cluster.name),
@@ -246,39 +201,47 @@ fn based_on_snapshot(
     })
 }
 
-fn delivery(sh: &Shared, source: &Cluster, body: &Value) -> Result<Delivery, ApiError> {
-    let d = &body["delivery"];
-    if d["methodName"] != "AUTOMATED_RESTORE" {
-        return Ok(Delivery::Http {
-            expiration_hours: d["expirationHours"].as_i64().unwrap_or(DEFAULT_EXPIRATION_HOURS),
-            max_downloads: d["maxDownloads"].as_i64().unwrap_or(UNLIMITED_DOWNLOADS),
-        });
-    }
-    let group = d["targetGroupId"].as_str().unwrap_or_default();
+fn delivery(sh: &Shared, source: &Cluster, method: &Method) -> Result<Delivery, ApiError> {
+    let (group, by) = match method {
+        Method::Download {
+            expiration_hours,
+            max_downloads,
+            // Taken, though the link's end is set by the hours alone here.
+            expires_ms: _,
+        } => {
+            return Ok(Delivery::Http {
+                expiration_hours: expiration_hours.unwrap_or(DEFAULT_EXPIRATION_HOURS),
+                max_downloads: max_downloads.unwrap_or(UNLIMITED_DOWNLOADS),
+            });
+        }
+        Method::Automated {
+            target_group_id,
+            target,
+        } => (target_group_id, target),
+    };
     if group != GROUP_ID {
         return Err(
             ApiError::not_found("GROUP_NOT_FOUND", format!("No group with ID {group} exists."))
                 .params(vec![json!(group)]),
         );
     }
-    let target = if let Some(name) = d["targetClusterName"].as_str() {
-        sh.cluster(name).ok_or_else(|| cluster_name_not_found(name))?
-    } else {
-        let id = d["targetClusterId"].as_str().unwrap_or_default();
-        sh.clusters.iter().find(|c| c.id == id).ok_or_else(|| {
-            ApiError::not_found(
-                "CLUSTER_NOT_FOUND",
-                format!("No cluster with ID {id} exists in group {GROUP_ID}."),
-            )
-            .params(vec![json!(id), json!(GROUP_ID)])
-        })?
+    let (target, field) = match by {
+        TargetCluster::Name(name) => (
+            sh.cluster(name).ok_or_else(|| cluster_name_not_found(name))?,
+            "delivery.targetClusterName",
+        ),
+        TargetCluster::Id(id) => (
+            sh.clusters.iter().find(|c| &c.id == id).ok_or_else(|| {
+                ApiError::not_found(
+                    "CLUSTER_NOT_FOUND",
+                    format!("No cluster with ID {id} exists in group {GROUP_ID}."),
+                )
+                .params(vec![json!(id), json!(GROUP_ID)])
+            })?,
+            "delivery.targetClusterId",
+        ),
     };
     if target.cluster_type != source.cluster_type || target.parts.len() != source.parts.len() {
-        let field = if d["targetClusterName"].is_string() {
-            "delivery.targetClusterName"
-        } else {
-            "delivery.targetClusterId"
-        };
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "INVALID_ATTRIBUTE",

@@ -10,8 +10,10 @@
 //! - `http/`: what is the same for every endpoint: Atlas's error shape, `pretty` and
 //!   `envelope`, pages, and the Digest and fault middleware;
 //! - `faults.rs`: the fault modes and the one table of what each does;
-//! - `resources/`: the Admin API's endpoints (add one there), `create.rs` the checks of a
-//!   restore job's creation, `downloads.rs` the download host;
+//! - `resources/`: the Admin API's endpoints (add one there), `rules/` what the server
+//!   refuses in a restore job's body (its own reading of the API's documented rules, public
+//!   so that tests can hold the client's engine against it), `create.rs` the checks of a
+//!   creation against the project's data, `downloads.rs` the download host;
 //! - the simulated world, with no HTTP in it: `data.rs` (the project, its snapshots and
 //!   checkpoints), `jobs.rs` (a job's life), `clock.rs`, `archive.rs` (the download's
 //!   bytes), `auth.rs` and `digest.rs` (Digest's nonces, arithmetic and grammar);
@@ -29,6 +31,7 @@ mod http;
 pub mod jobs;
 mod resources;
 mod routes;
+pub mod rules;
 
 pub use faults::{FAULT_NAMES, Fault, Hostile, REFUSED_ADDRESS};
 pub use jobs::AUTH_HEADER;
