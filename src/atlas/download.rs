@@ -218,13 +218,7 @@ impl AtlasClient {
                             "a {status} redirect from {} without a usable Location",
                             origin_words(&current)
                         );
-                        return Err(failed(
-                            AtlasError::BadBody {
-                                kind: BadBodyKind::Malformed,
-                                detail,
-                            },
-                            &via,
-                        ));
+                        return Err(failed(malformed(detail), &via));
                     }
                 };
                 if hop == MAX_REDIRECTS {
@@ -232,13 +226,7 @@ impl AtlasClient {
                         "more than {MAX_REDIRECTS} redirects, the last from {}",
                         origin_words(&current)
                     );
-                    return Err(failed(
-                        AtlasError::BadBody {
-                            kind: BadBodyKind::Malformed,
-                            detail,
-                        },
-                        &via,
-                    ));
+                    return Err(failed(malformed(detail), &via));
                 }
                 check_safe(&next, &format!("the redirect from {}", origin_words(&current)))?;
                 let (from_o, to_o) = (origin_words(&current), origin_words(&next));
@@ -277,11 +265,8 @@ impl AtlasClient {
             let (start, total) = match range {
                 Some((first, total)) => (first, total.or_else(|| length.map(|n| first + n))),
                 None if status == 206 => {
-                    let error = AtlasError::BadBody {
-                        kind: BadBodyKind::Malformed,
-                        detail: "a 206 answer without a Content-Range that says where it starts".into(),
-                    };
-                    return Err(failed(error, &via));
+                    let detail = "a 206 answer without a Content-Range that says where it starts";
+                    return Err(failed(malformed(detail.into()), &via));
                 }
                 None => (0, length),
             };
@@ -370,6 +355,15 @@ fn parse_content_range(text: &str) -> Option<(u64, Option<u64>)> {
         t => Some(t.parse().ok()?),
     };
     Some((first.trim().parse().ok()?, total))
+}
+
+/// An answer that is not what a download host sends (a redirect that cannot be followed, a
+/// part without its range).
+fn malformed(detail: String) -> AtlasError {
+    AtlasError::BadBody {
+        kind: BadBodyKind::Malformed,
+        detail,
+    }
 }
 
 #[cfg(test)]

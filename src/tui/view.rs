@@ -1,6 +1,9 @@
 //! The whole screen: layout for the terminal's size, then each component.
 
 use super::app::{App, Dialog};
+
+/// The most rows the status line takes; past them the rest of its text is cut.
+const STATUS_MAX_ROWS: usize = 3;
 use super::form::truncate;
 use super::keys;
 use ratatui::Frame;
@@ -32,8 +35,14 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    // With nothing to say on the status line, its row goes to the body (the findings).
-    let status_rows = u16::from(app.status.is_some());
+    // With nothing to say on the status line, its row goes to the body (the findings); a
+    // long one (a refusal and what to do instead) wraps onto up to three rows, whole.
+    let status_rows = app.status.as_deref().map_or(0, |s| {
+        Paragraph::new(s)
+            .wrap(Wrap { trim: true })
+            .line_count(area.width)
+            .clamp(1, STATUS_MAX_ROWS) as u16
+    });
     let [title, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -103,7 +112,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
 
     if let Some(s) = &app.status {
         frame.render_widget(
-            Paragraph::new(Span::styled(truncate(s, status.width as usize), theme.warning())),
+            Paragraph::new(Span::styled(s.as_str(), theme.warning())).wrap(Wrap { trim: true }),
             status,
         );
     }
