@@ -130,7 +130,9 @@ fn describe(status: ExitStatus) -> String {
 }
 
 /// Kills the shell and, first, every program it started (found through `/proc`, as they
-/// would be out of reach once the shell is gone), then reaps the shell.
+/// would be out of reach once the shell is gone), then reaps the shell. Not a process group
+/// of its own: the command must stay in the terminal's foreground group, or a pinentry that
+/// reads the tty would be stopped by SIGTTIN.
 fn stop(child: &mut std::process::Child) {
     #[cfg(target_os = "linux")]
     for pid in descendants(child.id()) {

@@ -37,26 +37,35 @@ impl Lists {
 }
 
 impl App {
-    /// The lists the form's checks need now.
+    /// The source's snapshot and checkpoint lists, once it was looked up (not while its name
+    /// is being typed).
+    fn source_lists(&self) -> Option<(ListKey, ListKey)> {
+        self.source_cluster()?;
+        let group_id = self.form.value(Field::GroupId).trim().to_string();
+        let cluster = self.form.value(Field::ClusterName).trim().to_string();
+        Some((
+            ListKey::Snapshots {
+                group_id: group_id.clone(),
+                cluster: cluster.clone(),
+            },
+            ListKey::Checkpoints { group_id, cluster },
+        ))
+    }
+
+    /// The lists the form's checks need now: those of the restore point it names, and the
+    /// target project's.
     fn wanted_lists(&self) -> Vec<ListKey> {
         let mut keys = Vec::new();
-        let value = |f: Field| self.form.value(f).trim().to_string();
-        // The source's lists once it was looked up (not while its name is being typed).
-        if self.source_cluster().is_some() {
-            let (group_id, cluster) = (value(Field::GroupId), value(Field::ClusterName));
-            if !value(Field::SnapshotId).is_empty() {
-                keys.push(ListKey::Snapshots {
-                    group_id: group_id.clone(),
-                    cluster: cluster.clone(),
-                });
+        let named = |f: Field| !self.form.value(f).trim().is_empty();
+        if let Some((snapshots, checkpoints)) = self.source_lists() {
+            if named(Field::SnapshotId) {
+                keys.push(snapshots);
             }
-            if !value(Field::CheckpointId).is_empty() {
-                keys.push(ListKey::Checkpoints { group_id, cluster });
+            if named(Field::CheckpointId) {
+                keys.push(checkpoints);
             }
         }
-        if let Some(key) = self.target_list() {
-            keys.push(key);
-        }
+        keys.extend(self.target_list());
         keys
     }
 
@@ -91,14 +100,9 @@ impl App {
     /// The lists for the form as it is, for the rules.
     pub(crate) fn catalog(&self) -> Catalog {
         let mut catalog = Catalog::default();
-        if self.source_cluster().is_some() {
-            let group_id = self.form.value(Field::GroupId).trim().to_string();
-            let cluster = self.form.value(Field::ClusterName).trim().to_string();
-            catalog.snapshots = self.lists.ids(&ListKey::Snapshots {
-                group_id: group_id.clone(),
-                cluster: cluster.clone(),
-            });
-            catalog.checkpoints = self.lists.ids(&ListKey::Checkpoints { group_id, cluster });
+        if let Some((snapshots, checkpoints)) = self.source_lists() {
+            catalog.snapshots = self.lists.ids(&snapshots);
+            catalog.checkpoints = self.lists.ids(&checkpoints);
         }
         if let Some(key) = self.target_list()
             && let Some(clusters) = self.lists.clusters(&key)
