@@ -36,7 +36,8 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
     let reopened = Journal::open(dir.path(), "prod").unwrap().load().unwrap();
     assert_eq!(reopened.unresolved().len(), 1);
     assert_eq!(reopened.submits[0].request, body);
-    assert_eq!(mode(j.path()), 0o600);
+    assert_eq!(mode(&j.path()), 0o600);
+    assert_eq!(mode(dir.path()), 0o700, "the store's folder is the user's alone");
 
     j.record_outcome(&key, SubmitState::Created, vec![job("a1", "IN_PROGRESS")], None)
         .unwrap();
@@ -46,16 +47,15 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
 
     // Fresher copies replace the old ones, and only a change writes.
     assert!(j.update(|d| d.update_jobs(&[job("a1", "FINISHED")])).unwrap());
-    let written = std::fs::metadata(j.path()).unwrap().modified().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
+    let written = j.stamp().unwrap();
     assert!(!j.update(|d| d.update_jobs(&[job("a1", "FINISHED")])).unwrap());
-    assert_eq!(std::fs::metadata(j.path()).unwrap().modified().unwrap(), written);
+    assert_eq!(j.stamp().unwrap(), written, "a change that changes nothing writes nothing");
     assert_eq!(
         j.load().unwrap().jobs()[0].status_name.as_ref().map(|s| s.as_api()),
         Some("FINISHED")
     );
-    // Profiles do not share a journal; no temporary files are left behind, and the lock
-    // file is private too.
+    // Profiles do not share jobs; the store's files (the database, its WAL and shared
+    // memory) are private, and nothing else is left behind.
     assert!(
         Journal::open(dir.path(), "staging")
             .unwrap()
@@ -69,8 +69,14 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["jobs-prod.json", "jobs-prod.json.lock"]);
-    assert_eq!(mode(&dir.path().join("jobs-prod.json.lock")), 0o600);
+    names.retain(|n| n != "store.sqlite3-shm" && n != "store.sqlite3-wal");
+    assert_eq!(names, ["store.sqlite3"]);
+    for name in ["store.sqlite3-shm", "store.sqlite3-wal"] {
+        let path = dir.path().join(name);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{name}");
+        }
+    }
 }
 
 #[test]
@@ -180,8 +186,8 @@ fn a_damaged_journal_is_reported_and_left_alone() {
     let path = dir.path().join(atlas_restore::jobs::journal::file_name("prod"));
     std::fs::write(&path, b"{\"version\":1,\"submits\":[{\"key\"").unwrap();
     let err = Journal::open(dir.path(), "prod").unwrap_err();
-    assert!(matches!(err, JournalError::Damaged { .. }));
-    assert!(err.to_string().contains("left untouched"), "{err}");
+    assert!(matches!(err, JournalError::OldDamaged { .. }));
+    assert!(err.to_string().contains("left as it is"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), b"{\"version\":1,\"submits\":[{\"key\"");
 }
 

@@ -1,21 +1,18 @@
-//! The tracked-jobs journal: every submit of a profile, on disk, so that nothing submitted is
-//! ever forgotten, not even across `kill -9`, a dropped SSH session, or two windows on one
-//! profile.
+//! The tracked jobs of a profile: every submit, on disk in the store (`super::store`), so
+//! that nothing submitted is ever forgotten, not even across `kill -9`, a dropped SSH
+//! session, or two windows on one profile.
 //!
-//! Every change takes an exclusive lock on a lock file beside the journal, re-reads the
-//! journal, applies itself, writes a temporary file, syncs it, renames it into place (then
-//! syncs the directory) and releases the lock. So changes from any number of processes are
-//! applied one after the other, each to the latest state (none overwrites another's), and a
-//! crash leaves the old journal or the new one, never half of one. Readers take no lock: a
-//! rename is atomic, so they see a whole file. Files are 0600: they name projects, clusters
-//! and download URLs.
+//! A change runs in one write transaction of the store: it reads what is live, applies
+//! itself, and writes back only the rows it changed. Writers from any number of processes
+//! take their turn (none overwrites another's), and a crash leaves the state before the
+//! change or after it, never half of one.
 
 pub use super::notes::{DownloadNote, JobNotes};
 use crate::atlas::RestoreJob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
-use std::io::Write;
+use super::store::{self, Store};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Where a submit stands.
@@ -295,40 +292,27 @@ impl JournalData {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum JournalError {
-    #[error("cannot read the job journal {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error(
-        "the job journal {path} is damaged ({message}); it is left untouched: move it aside to start a new one, after noting the jobs it lists"
-    )]
-    Damaged { path: PathBuf, message: String },
-    #[error("cannot write the job journal {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
-    #[error("cannot lock the job journal {path}: {source}")]
-    Lock { path: PathBuf, source: std::io::Error },
-}
+/// The journal's failures are the store's.
+pub type JournalError = super::store::StoreError;
 
-/// The journal of one profile: a handle on its file, keeping no copy of it (but what `open`
-/// read, for the first `load`), so every process and every task sees what is on disk.
+/// The jobs of one profile in the store: a handle, keeping no copy of them, so every process
+/// and every task sees what is stored now.
 #[derive(Debug, Clone)]
 pub struct Journal {
-    path: PathBuf,
-    lock_path: PathBuf,
-    /// What `open` read and its stamp: the first `load`, while the file is still that one,
-    /// takes it instead of reading the file again (the dashboard's start reads it once).
-    opened: std::sync::Arc<std::sync::Mutex<Opened>>,
+    store: std::sync::Arc<std::sync::Mutex<Store>>,
+    profile: String,
 }
-
-/// A read of the journal: the file's stamp (`None`: no file) and its content.
-type Opened = Option<(Option<Stamp>, JournalData)>;
 
 /// The per-user data directory (`~/.local/share/atlas-restore` on Linux; `XDG_DATA_HOME` is honoured).
 pub fn default_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "atlas-restore").map(|d| d.data_dir().to_path_buf())
 }
 
-/// `jobs-PROFILE.json`, the profile's name reduced to safe characters.
+/// The store's file in the data folder: every profile's jobs.
+pub const STORE_FILE: &str = "store.sqlite3";
+
+/// `jobs-PROFILE.json`, 0.1.0's journal of a profile (the name reduced to safe characters):
+/// read once, to import it.
 pub fn file_name(profile: &str) -> String {
     let safe: String = profile
         .chars()
@@ -343,98 +327,163 @@ pub fn file_name(profile: &str) -> String {
     format!("jobs-{safe}.json")
 }
 
+/// What tells one state of a profile's jobs from another without reading them: the
+/// profile's revision, which every change by any process moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(i64);
+
+/// The wall clock, for what the store decides by time (which submits are live).
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A hash of a row as it would be written, to write only the rows a change touched.
+fn row_hash<T: Serialize>(value: &T) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_vec(value).unwrap_or_default().hash(&mut h);
+    h.finish()
+}
+
 impl Journal {
-    /// The journal of `profile` in `dir`, read once to refuse a damaged file at the start
-    /// rather than at the first submit; what was read serves the first `load`.
+    /// The jobs of `profile` in the store in `dir`. A 0.1.0 journal of the profile in `dir`
+    /// is imported the first time (and renamed `.imported`); a damaged one is refused.
     pub fn open(dir: &Path, profile: &str) -> Result<Journal, JournalError> {
-        let path = dir.join(file_name(profile));
-        let lock_path = dir.join(format!("{}.lock", file_name(profile)));
-        let journal = Journal {
-            path,
-            lock_path,
-            opened: Default::default(),
-        };
-        *journal.opened() = Some(journal.read()?);
-        Ok(journal)
+        let mut store = Store::open(&dir.join(STORE_FILE))?;
+        if !store.has_profile(profile)? {
+            super::import::import_old(&mut store, &dir.join(file_name(profile)), profile, wall_ms())?;
+        }
+        Ok(Journal {
+            store: std::sync::Arc::new(std::sync::Mutex::new(store)),
+            profile: profile.to_string(),
+        })
     }
 
-    fn opened(&self) -> std::sync::MutexGuard<'_, Opened> {
-        self.opened.lock().unwrap_or_else(|p| p.into_inner())
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The store's file.
+    pub fn path(&self) -> PathBuf {
+        self.store().path().to_path_buf()
     }
 
-    /// What is on disk now (empty when there is no journal yet).
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// What is live now: submits in flight or unresolved, links not yet expired, and what
+    /// settled in the last week, with their notes and the download folder.
     pub fn load(&self) -> Result<JournalData, JournalError> {
-        let opened = self.opened().take();
-        match opened {
-            Some((stamp, data)) if self.stamp().ok() == Some(stamp) => Ok(data),
-            _ => self.read().map(|(_, data)| data),
-        }
+        let profile = self.profile.clone();
+        self.store().read(|tx| live_data(tx, &profile, wall_ms()))
     }
 
-    /// The file as it is now, and its stamp (read from the file read, so they agree).
-    fn read(&self) -> Result<(Option<Stamp>, JournalData), JournalError> {
-        let err = |source| JournalError::Read {
-            path: self.path.clone(),
-            source,
-        };
-        let file = match std::fs::File::open(&self.path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, JournalData::default())),
-            Err(e) => return Err(err(e)),
-        };
-        let stamp = Stamp::of(&file.metadata().map_err(err)?);
-        // Parsed as it is read: no copy of the file's text beside the parsed journal.
-        let mut data: JournalData = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-            if e.is_io() {
-                return err(e.into());
-            }
-            JournalError::Damaged {
-                path: self.path.clone(),
-                message: e.to_string(),
-            }
-        })?;
-        // An old journal's deprecated `url` is dropped as it is read (`update_keep` rewrites it).
-        data.drop_unwritten();
-        Ok((Some(stamp), data))
+    /// Every submit of one cluster, settled long ago or not, with their notes: what the
+    /// estimates of its next restores are based on.
+    pub fn cluster_history(&self, group_id: &str, cluster: &str) -> Result<JournalData, JournalError> {
+        let profile = self.profile.clone();
+        self.store().read(|tx| {
+            let submits = parse_all(store::cluster_bodies(tx, &profile, group_id, cluster)?)?;
+            let notes = notes_of(tx, &profile, &submits)?;
+            Ok(JournalData {
+                version: 1,
+                submits,
+                notes,
+                download_dir: None,
+            })
+        })
     }
 
-    /// What tells one version of the file from another (`None`: no file), without reading it:
-    /// each write renames a new file into place, so its inode, size or time differ.
+    /// Every submit ever stored, newest first, with its profile: of this profile, or of all.
+    pub fn history(&self, all_profiles: bool) -> Result<Vec<(String, TrackedSubmit)>, JournalError> {
+        let profile = (!all_profiles).then(|| self.profile.clone());
+        self.store().read(|tx| {
+            store::all_bodies(tx, profile.as_deref())?
+                .into_iter()
+                .map(|(p, body)| Ok((p, parse_submit(&body)?)))
+                .collect()
+        })
+    }
+
+    /// What tells one state of the profile's jobs from another, without reading them.
     pub fn stamp(&self) -> Result<Option<Stamp>, JournalError> {
-        match std::fs::metadata(&self.path) {
-            Ok(m) => Ok(Some(Stamp::of(&m))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(JournalError::Read {
-                path: self.path.clone(),
-                source,
-            }),
-        }
+        self.store().revision(&self.profile).map(|r| Some(Stamp(r)))
     }
 
-    /// Applies `change` to the latest journal under the lock and writes it when it changed.
+    /// Applies `change` to what is live, in one write transaction, writing only the rows it
+    /// changed.
     pub fn update<T>(&self, change: impl FnOnce(&mut JournalData) -> T) -> Result<T, JournalError> {
         self.update_keep(change).map(|(out, _)| out)
     }
 
-    /// As `update`, and gives the journal as written back (no copy of it is made).
+    /// As `update`, and gives what is live as written back (no copy of it is made).
     pub fn update_keep<T>(&self, change: impl FnOnce(&mut JournalData) -> T) -> Result<(T, JournalData), JournalError> {
-        let _lock = self.lock()?;
-        // Always the file itself: a change applies to the latest version.
-        *self.opened() = None;
-        let (stamp, mut data) = self.read()?;
-        // A file not of version 1 (one that held `url`) is written again in any case.
-        let stale = stamp.is_some() && data.version != 1;
-        let before = fingerprint(&data);
-        let out = change(&mut data);
-        if stale || fingerprint(&data) != before {
-            data.version = 1;
-            self.write(&data)?;
-        }
-        Ok((out, data))
+        self.change(|d, _| Ok(change(d)))
+    }
+
+    /// The transaction under `update`: `change` may also ask the store (what is not live).
+    fn change<T>(
+        &self,
+        change: impl FnOnce(&mut JournalData, &rusqlite::Transaction<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<(T, JournalData), JournalError> {
+        let profile = self.profile.clone();
+        let now_ms = wall_ms();
+        self.store().write(&profile, |tx| {
+            let mut data = live_data(tx, &profile, now_ms)?;
+            let submits: HashMap<String, u64> = data.submits.iter().map(|s| (s.key.clone(), row_hash(s))).collect();
+            let notes: HashMap<String, u64> = data.notes.iter().map(|(id, n)| (id.clone(), row_hash(n))).collect();
+            let folder = data.download_dir.clone();
+            let out = change(&mut data, tx)?;
+            let mut changed = false;
+            for s in &data.submits {
+                if submits.get(&s.key) != Some(&row_hash(s)) {
+                    store::put_submit(tx, &profile, &submit_row(s, now_ms)?)?;
+                    changed = true;
+                }
+            }
+            let kept: HashSet<&str> = data.submits.iter().map(|s| s.key.as_str()).collect();
+            for key in submits.keys().filter(|k| !kept.contains(k.as_str())) {
+                store::delete_submit(tx, &profile, key)?;
+                changed = true;
+            }
+            for (id, n) in &data.notes {
+                if notes.get(id) != Some(&row_hash(n)) {
+                    store::put_note(tx, &profile, id, &to_json(n)?)?;
+                    changed = true;
+                }
+            }
+            for id in notes.keys().filter(|id| !data.notes.contains_key(*id)) {
+                store::delete_note(tx, &profile, id)?;
+                changed = true;
+            }
+            if data.download_dir != folder {
+                let dir = data.download_dir.as_ref().map(|d| d.display().to_string());
+                store::set_download_dir(tx, &profile, dir.as_deref())?;
+                changed = true;
+            }
+            Ok(((out, data), changed))
+        })
+    }
+
+    /// Changes the notes of one job, live or not (a download of an old job's file).
+    pub fn update_note(&self, job_id: &str, change: impl FnOnce(&mut JobNotes)) -> Result<(), JournalError> {
+        let profile = self.profile.clone();
+        self.store().write(&profile, |tx| {
+            let mut notes: JobNotes = match store::note_body(tx, &profile, job_id)? {
+                Some(body) => from_json(&body)?,
+                None => JobNotes::default(),
+            };
+            let before = row_hash(&notes);
+            change(&mut notes);
+            let changed = row_hash(&notes) != before;
+            if changed {
+                store::put_note(tx, &profile, job_id, &to_json(&notes)?)?;
+            }
+            Ok(((), changed))
+        })
     }
 
     /// Records a submit about to be sent, durably, and returns its key.
@@ -445,16 +494,16 @@ impl Journal {
         request: &Value,
         now_ms: i64,
     ) -> Result<String, JournalError> {
-        let key = new_key(now_ms);
-        self.update(|d| {
-            d.submits
-                .push(TrackedSubmit::sending(&key, group_id, cluster, request, None, now_ms));
-        })?;
-        Ok(key)
+        match self.record_sending_unless_repeat(group_id, cluster, request, None, now_ms, None)? {
+            Recorded::Key(key) => Ok(key),
+            // Not asked to look for a repeat: there is none.
+            Recorded::Repeat(earlier) => Ok(earlier.key),
+        }
     }
 
     /// Records a submit about to be sent, unless the same restore was submitted since
-    /// `repeat_since_ms` (checked under the lock, so two windows cannot both miss the other's).
+    /// `repeat_since_ms` (checked in the write transaction, so two windows cannot both miss
+    /// the other's).
     pub fn record_sending_unless_repeat(
         &self,
         group_id: &str,
@@ -504,7 +553,8 @@ impl Journal {
     }
 
     /// Follows a job made elsewhere (or one of a lost submit's candidates, which settles that
-    /// submit). Its whole batch comes along when `jobs` holds it. `false` when it already was.
+    /// submit). Its whole batch comes along when `jobs` holds it. `false` when it already was
+    /// (live or in the history).
     pub fn track(
         &self,
         group_id: &str,
@@ -512,12 +562,18 @@ impl Journal {
         jobs: Vec<RestoreJob>,
         now_ms: i64,
     ) -> Result<bool, JournalError> {
-        self.update(|d| {
+        let profile = self.profile.clone();
+        self.change(|d, tx| {
             let ids: Vec<String> = jobs.iter().map(|j| j.id.to_string()).collect();
-            if ids.iter().all(|id| d.is_tracked(id)) {
-                return false;
+            let mut untracked = Vec::new();
+            for job in jobs {
+                if !store::is_tracked_anywhere(tx, &profile, &job.id)? && !d.is_tracked(&job.id) {
+                    untracked.push(job);
+                }
             }
-            let jobs: Vec<RestoreJob> = jobs.into_iter().filter(|j| !d.is_tracked(&j.id)).collect();
+            if untracked.is_empty() {
+                return Ok(false);
+            }
             for s in &mut d.submits {
                 s.forgotten.retain(|f| !ids.contains(f));
             }
@@ -528,20 +584,21 @@ impl Journal {
                 .find(|s| s.is_unresolved() && s.candidates.iter().any(|c| ids.iter().any(|i| c.id == *i)))
             {
                 s.state = SubmitState::Created;
-                s.jobs = jobs;
+                s.jobs = untracked;
                 s.candidates.clear();
                 s.note = Some("chosen among the candidates by hand".into());
-                return true;
+                return Ok(true);
             }
             d.submits.push(TrackedSubmit {
                 state: SubmitState::Created,
                 origin: Origin::Tracked,
-                jobs,
+                jobs: untracked,
                 note: Some("tracked by hand: made elsewhere".into()),
                 ..TrackedSubmit::sending(&new_key(now_ms), group_id, cluster, &Value::Null, None, now_ms)
             });
-            true
+            Ok(true)
         })
+        .map(|(out, _)| out)
     }
 
     /// Stops following a job (it stays in Atlas). `false` when it was not tracked.
@@ -557,80 +614,82 @@ impl Journal {
             false
         })
     }
-
-    /// An exclusive lock on the lock file, held until the guard drops. (The journal itself is
-    /// replaced by each rename, so its own inode cannot carry the lock.)
-    fn lock(&self) -> Result<std::fs::File, JournalError> {
-        let err = |source| JournalError::Lock {
-            path: self.lock_path.clone(),
-            source,
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let file = open_private(&self.lock_path, false).map_err(err)?;
-        file.lock().map_err(err)?;
-        Ok(file)
-    }
-
-    /// Writes the journal durably: temporary file, sync, rename, sync the directory.
-    fn write(&self, data: &JournalData) -> Result<(), JournalError> {
-        let err = |source| JournalError::Write {
-            path: self.path.clone(),
-            source,
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let bytes = serde_json::to_vec_pretty(data).map_err(|e| err(std::io::Error::other(e)))?;
-        let tmp = self.path.with_extension(format!("json.tmp{}", std::process::id()));
-        {
-            let mut file = open_private(&tmp, true).map_err(err)?;
-            file.write_all(&bytes).map_err(err)?;
-            file.sync_all().map_err(err)?;
-        }
-        std::fs::rename(&tmp, &self.path).map_err(err)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    }
 }
 
-/// A version of the journal file: its inode, size and modification time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp(u64, u64, Option<std::time::SystemTime>);
-
-impl Stamp {
-    fn of(m: &std::fs::Metadata) -> Stamp {
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(m);
-        #[cfg(not(unix))]
-        let inode = 0;
-        Stamp(inode, m.len(), m.modified().ok())
-    }
+fn to_json<T: Serialize>(value: &T) -> Result<String, rusqlite::Error> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
-/// A hash of the journal as it would be written, streamed (no copy of it is made).
-fn fingerprint(data: &JournalData) -> u64 {
-    use std::hash::Hasher;
-    struct Feed(std::collections::hash_map::DefaultHasher);
-    impl Write for Feed {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.write(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut feed = Feed(std::collections::hash_map::DefaultHasher::new());
-    // Writing into a hasher cannot fail; a failure would only mean "write it".
-    let _ = serde_json::to_writer(&mut feed, data);
-    feed.0.finish()
+fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, rusqlite::Error> {
+    serde_json::from_str(body)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-fn open_private(path: &Path, truncate: bool) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(truncate);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
+fn parse_submit(body: &str) -> Result<TrackedSubmit, rusqlite::Error> {
+    let mut s: TrackedSubmit = from_json(body)?;
+    s.jobs.shrink_to_fit();
+    Ok(s)
+}
+
+fn parse_all(bodies: Vec<String>) -> Result<Vec<TrackedSubmit>, rusqlite::Error> {
+    bodies.iter().map(|b| parse_submit(b)).collect()
+}
+
+/// The notes of the submits' jobs and candidates.
+fn notes_of(
+    tx: &rusqlite::Transaction<'_>,
+    profile: &str,
+    submits: &[TrackedSubmit],
+) -> Result<BTreeMap<String, JobNotes>, rusqlite::Error> {
+    let mut notes = BTreeMap::new();
+    for job in submits.iter().flat_map(|s| s.jobs.iter().chain(&s.candidates)) {
+        if let Some(body) = store::note_body(tx, profile, &job.id)? {
+            notes.insert(job.id.to_string(), from_json(&body)?);
+        }
+    }
+    Ok(notes)
+}
+
+/// The profile's live rows as the journal's data.
+fn live_data(tx: &rusqlite::Transaction<'_>, profile: &str, now_ms: i64) -> Result<JournalData, rusqlite::Error> {
+    let submits = parse_all(store::live_bodies(
+        tx,
+        profile,
+        now_ms - store::LIVE_AFTER_SETTLED_MS,
+        now_ms,
+    )?)?;
+    let notes = notes_of(tx, profile, &submits)?;
+    Ok(JournalData {
+        version: 1,
+        submits,
+        notes,
+        download_dir: store::download_dir(tx, profile)?.map(PathBuf::from),
+    })
+}
+
+/// A submit's row: settled (`now_ms`) when nothing more can happen to it but a download;
+/// the latest link expiry among its jobs.
+pub(crate) fn submit_row(s: &TrackedSubmit, now_ms: i64) -> Result<store::SubmitRow, rusqlite::Error> {
+    let open = s.is_unresolved()
+        || s
+            .jobs
+            .iter()
+            .any(|j| !j.status_name.as_ref().is_some_and(crate::atlas::JobStatus::is_final));
+    let expires_ms = s
+        .jobs
+        .iter()
+        .filter_map(|j| j.delivery.as_ref()?.expires.as_deref())
+        .filter_map(crate::restore::time_input::parse_rfc3339_lenient)
+        .max();
+    Ok(store::SubmitRow {
+        key: s.key.clone(),
+        group_id: s.group_id.clone(),
+        cluster: s.cluster.clone(),
+        submitted_at_ms: s.submitted_at_ms,
+        state: to_json(&s.state)?.trim_matches('"').to_string(),
+        settled_ms: (!open).then_some(now_ms),
+        expires_ms,
+        job_ids: s.jobs.iter().map(|j| j.id.to_string()).collect(),
+        body: to_json(s)?,
+    })
 }

@@ -8,6 +8,7 @@ pub mod download;
 pub mod download_command;
 pub mod eta;
 pub mod folder;
+pub mod import;
 pub mod journal;
 pub mod notes;
 pub mod poller;
@@ -15,6 +16,7 @@ pub mod present;
 pub mod progress;
 pub mod reconcile;
 pub mod service;
+pub mod store;
 pub mod verify;
 
 pub use archive::{ArchiveBreak, ArchiveReport};

@@ -278,7 +278,10 @@ impl Services {
     }
 
     pub async fn eta(&self, group_id: &str, cluster: &str, job: &RestoreJob) -> Option<super::eta::Eta> {
-        let data = self.journal_data().await.ok()?;
+        // The cluster's whole history, settled long ago or not: the more past restores, the
+        // better the estimate.
+        let (j, g, c) = (self.journal.clone(), group_id.to_string(), cluster.to_string());
+        let data = run_blocking(move || j.cluster_history(&g, &c)).await.ok()?;
         super::eta::for_job(&data, group_id, cluster, job, self.now_ms())
     }
 }
@@ -290,7 +293,7 @@ async fn run_blocking<T: Send + 'static>(
     journal_thread(f).await.unwrap_or_else(|e| {
         Err(JournalError::Write {
             path: std::path::PathBuf::from("(journal task)"),
-            source: std::io::Error::other(e),
+            message: e,
         })
     })
 }

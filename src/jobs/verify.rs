@@ -382,8 +382,7 @@ impl Services {
     async fn note_started(&self, job_id: &str) {
         let (id, journal) = (job_id.to_string(), self.journal.clone());
         let noted = super::service::journal_thread(move || {
-            journal.update(|d| {
-                let notes: &mut JobNotes = d.notes.entry(id).or_default();
+            journal.update_note(&id, |notes: &mut JobNotes| {
                 notes.downloads_started = notes.downloads_started.saturating_add(1);
             })
         })
@@ -407,8 +406,7 @@ impl Services {
         let journal = self.journal.clone();
         // On the journal's thread, as all journal work (see `journal_thread`).
         let noted = super::service::journal_thread(move || {
-            journal.update(|d| {
-                let notes: &mut JobNotes = d.notes.entry(id).or_default();
+            journal.update_note(&id, |notes: &mut JobNotes| {
                 notes.download = Some(note);
                 notes.archive = archive;
             })
