@@ -24,6 +24,10 @@ fn main() -> ExitCode {
         cli.command,
         None | Some(Command::Jobs(_) | Command::Submit(_) | Command::Download(_))
     );
+    // A headless command says on stderr that it waits for another process's change to the store.
+    if cli.command.is_some() {
+        atlas_restore::jobs::store::on_wait(say_store_wait);
+    }
     if logs {
         start_log(&cli);
         if let Err(e) = &dumps {
@@ -92,6 +96,14 @@ fn run_profiles(cli: &Cli) -> Result<i32> {
 }
 
 /// The profile's client and journal.
+/// A command's word on stderr when another atlas-restore has held the store for a second.
+fn say_store_wait(path: &std::path::Path) {
+    eprintln!(
+        "waiting for another atlas-restore to finish its change to the job store {}…",
+        path.display()
+    );
+}
+
 fn services(profile: &config::Profile, journal_dir: &std::path::Path) -> Result<Services> {
     let client = std::sync::Arc::new(AtlasClient::new(&profile.client_options())?);
     Ok(Services::new(client, Journal::open(journal_dir, &profile.name)?))

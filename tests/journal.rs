@@ -49,7 +49,11 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
     assert!(j.update(|d| d.update_jobs(&[job("a1", "FINISHED")])).unwrap());
     let written = j.stamp().unwrap();
     assert!(!j.update(|d| d.update_jobs(&[job("a1", "FINISHED")])).unwrap());
-    assert_eq!(j.stamp().unwrap(), written, "a change that changes nothing writes nothing");
+    assert_eq!(
+        j.stamp().unwrap(),
+        written,
+        "a change that changes nothing writes nothing"
+    );
     assert_eq!(
         j.load().unwrap().jobs()[0].status_name.as_ref().map(|s| s.as_api()),
         Some("FINISHED")

@@ -115,7 +115,12 @@ mod tests {
         assert_eq!(automated.request["delivery"]["targetClusterName"], "Staging0");
         let (_, batch) = &history[2];
         assert_eq!(batch.jobs.len(), 2, "both parts of the sharded batch");
-        assert!(batch.jobs.iter().all(|p| p.batch_id.as_deref() == Some("6929b0000000000000000b01")));
+        assert!(
+            batch
+                .jobs
+                .iter()
+                .all(|p| p.batch_id.as_deref() == Some("6929b0000000000000000b01"))
+        );
 
         // The batch's notes and the download verdict, and the folder.
         let sharded = j.cluster_history("5a66666887d9d61443b41645", "Sharded0").unwrap();
@@ -123,14 +128,20 @@ mod tests {
         assert_eq!(notes.download.as_ref().unwrap().verdict, "verified");
         assert_eq!(notes.snapshot_bytes, Some(1_073_741_824));
         let live = j.load().unwrap();
-        assert_eq!(live.download_dir.as_deref(), Some(std::path::Path::new("/home/dba/restores")));
+        assert_eq!(
+            live.download_dir.as_deref(),
+            Some(std::path::Path::new("/home/dba/restores"))
+        );
         // Still running: live. The others settled a year ago: history only.
         assert_eq!(live.submits.len(), 1);
         assert_eq!(live.submits[0].cluster, "Cluster0");
 
         // Kept aside under a name no version reads, and imported once only.
         assert!(!dir.join(file_name("prod")).exists());
-        assert_eq!(std::fs::read_to_string(dir.join("jobs-prod.json.imported")).unwrap(), OLD);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("jobs-prod.json.imported")).unwrap(),
+            OLD
+        );
         std::fs::write(dir.join(file_name("prod")), OLD).unwrap();
         let again = Journal::open(&dir, "prod").unwrap();
         assert_eq!(again.history(false).unwrap().len(), 3, "not imported twice");

@@ -8,10 +8,10 @@
 //! change or after it, never half of one.
 
 pub use super::notes::{DownloadNote, JobNotes};
+use super::store::{self, Store};
 use crate::atlas::RestoreJob;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use super::store::{self, Store};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -671,8 +671,7 @@ fn live_data(tx: &rusqlite::Transaction<'_>, profile: &str, now_ms: i64) -> Resu
 /// the latest link expiry among its jobs.
 pub(crate) fn submit_row(s: &TrackedSubmit, now_ms: i64) -> Result<store::SubmitRow, rusqlite::Error> {
     let open = s.is_unresolved()
-        || s
-            .jobs
+        || s.jobs
             .iter()
             .any(|j| !j.status_name.as_ref().is_some_and(crate::atlas::JobStatus::is_final));
     let expires_ms = s

@@ -21,6 +21,18 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long SQLite waits by itself before `patiently` tries again: after the first such
+/// wait, the wait is said (`on_wait`).
+const BUSY_STEP: Duration = Duration::from_secs(1);
+
+/// What to do when the store has been busy for a second: the commands say it on stderr.
+static ON_WAIT: std::sync::OnceLock<fn(&Path)> = std::sync::OnceLock::new();
+
+/// Sets what is done, once per wait, when another process has held the store for a second.
+pub fn on_wait(said: fn(&Path)) {
+    let _ = ON_WAIT.set(said);
+}
+
 /// How long a settled submit (every job final, or refused) stays live: shown by the panel
 /// and `jobs`, polled for its link. Older ones are history.
 pub const LIVE_AFTER_SETTLED_MS: i64 = 7 * 24 * 3_600_000;
@@ -43,7 +55,9 @@ pub enum StoreError {
     Write { path: PathBuf, message: String },
     #[error("cannot read the job store {path}: {message}")]
     Read { path: PathBuf, message: String },
-    #[error("the old job journal {path} is damaged ({message}); it is left as it is and nothing of it was imported: move it aside, after noting the jobs it lists")]
+    #[error(
+        "the old job journal {path} is damaged ({message}); it is left as it is and nothing of it was imported: move it aside, after noting the jobs it lists"
+    )]
     OldDamaged { path: PathBuf, message: String },
 }
 
@@ -115,7 +129,7 @@ impl Store {
         // Made 0600 before SQLite opens it: its -wal and -shm files take the same mode.
         crate::files::touch_private(path).map_err(|e| open_err(e.to_string()))?;
         let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(BUSY_STEP).map_err(|e| open_err(e.to_string()))?;
         let store = Store {
             path: path.to_path_buf(),
             conn,
@@ -257,7 +271,9 @@ impl Store {
     /// The profile's revision: it moves with every change any process makes to it.
     pub fn revision(&self, profile: &str) -> Result<i64, StoreError> {
         self.conn
-            .query_row("SELECT revision FROM profiles WHERE name = ?1", params![profile], |r| r.get(0))
+            .query_row("SELECT revision FROM profiles WHERE name = ?1", params![profile], |r| {
+                r.get(0)
+            })
             .optional()
             .map(|r| r.unwrap_or(0))
             .map_err(|e| classify_at(&self.path, e, false))
@@ -304,25 +320,55 @@ fn patiently<T>(
     writing: bool,
     mut attempt: impl FnMut() -> Result<T, rusqlite::Error>,
 ) -> Result<T, StoreError> {
-    let start = std::time::Instant::now();
+    let mut wait = Wait::new(path);
     loop {
         match attempt() {
-            Err(e) if is_busy(&e) && start.elapsed() < BUSY_TIMEOUT => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
+            Err(e) if is_busy(&e) && wait.goes_on() => {}
             other => return other.map_err(|e| classify_at(path, e, writing)),
         }
     }
 }
 
+/// A wait for the store: short pauses between tries, said once it has lasted a second.
+struct Wait<'p> {
+    path: &'p Path,
+    start: std::time::Instant,
+    said: bool,
+}
+
+impl<'p> Wait<'p> {
+    fn new(path: &'p Path) -> Wait<'p> {
+        Wait {
+            path,
+            start: std::time::Instant::now(),
+            said: false,
+        }
+    }
+
+    /// Whether to try again (after a pause); `false` once the wait has lasted too long.
+    fn goes_on(&mut self) -> bool {
+        let waited = self.start.elapsed();
+        if waited >= BUSY_TIMEOUT {
+            return false;
+        }
+        if !self.said && waited >= BUSY_STEP {
+            self.said = true;
+            tracing::info!(path = %self.path.display(), "waiting for another atlas-restore's change to the store");
+            if let Some(said) = ON_WAIT.get() {
+                said(self.path);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        true
+    }
+}
+
 /// `BEGIN IMMEDIATE`, tried again while another connection sets the file up (`patiently`).
 fn begin_immediate<'c>(conn: &'c Connection, path: &Path) -> Result<rusqlite::Transaction<'c>, StoreError> {
-    let start = std::time::Instant::now();
+    let mut wait = Wait::new(path);
     loop {
         match rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate) {
-            Err(e) if is_busy(&e) && start.elapsed() < BUSY_TIMEOUT => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
+            Err(e) if is_busy(&e) && wait.goes_on() => {}
             other => return other.map_err(|e| classify_at(path, e, true)),
         }
     }
@@ -394,15 +440,18 @@ pub(crate) fn all_bodies(
     tx: &rusqlite::Transaction<'_>,
     profile: Option<&str>,
 ) -> Result<Vec<(String, String)>, rusqlite::Error> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT profile, body FROM submits WHERE ?1 IS NULL OR profile = ?1 ORDER BY seq DESC",
-    )?;
+    let mut stmt =
+        tx.prepare_cached("SELECT profile, body FROM submits WHERE ?1 IS NULL OR profile = ?1 ORDER BY seq DESC")?;
     stmt.query_map(params![profile], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
 }
 
 /// Writes one submit's row (made or replaced in place, keeping its order) and its job index.
-pub(crate) fn put_submit(tx: &rusqlite::Transaction<'_>, profile: &str, row: &SubmitRow) -> Result<(), rusqlite::Error> {
+pub(crate) fn put_submit(
+    tx: &rusqlite::Transaction<'_>,
+    profile: &str,
+    row: &SubmitRow,
+) -> Result<(), rusqlite::Error> {
     tx.prepare_cached(
         "INSERT INTO submits (profile, key, group_id, cluster, submitted_at_ms, state, settled_ms, expires_ms, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -446,13 +495,22 @@ pub(crate) fn delete_submit(tx: &rusqlite::Transaction<'_>, profile: &str, key: 
         .map(|_| ())
 }
 
-pub(crate) fn note_body(tx: &rusqlite::Transaction<'_>, profile: &str, job_id: &str) -> Result<Option<String>, rusqlite::Error> {
+pub(crate) fn note_body(
+    tx: &rusqlite::Transaction<'_>,
+    profile: &str,
+    job_id: &str,
+) -> Result<Option<String>, rusqlite::Error> {
     tx.prepare_cached("SELECT body FROM notes WHERE profile = ?1 AND job_id = ?2")?
         .query_row(params![profile, job_id], |r| r.get(0))
         .optional()
 }
 
-pub(crate) fn put_note(tx: &rusqlite::Transaction<'_>, profile: &str, job_id: &str, body: &str) -> Result<(), rusqlite::Error> {
+pub(crate) fn put_note(
+    tx: &rusqlite::Transaction<'_>,
+    profile: &str,
+    job_id: &str,
+    body: &str,
+) -> Result<(), rusqlite::Error> {
     tx.prepare_cached(
         "INSERT INTO notes (profile, job_id, body) VALUES (?1, ?2, ?3)
          ON CONFLICT (profile, job_id) DO UPDATE SET body = excluded.body",
@@ -474,13 +532,21 @@ pub(crate) fn download_dir(tx: &rusqlite::Transaction<'_>, profile: &str) -> Res
         .map(Option::flatten)
 }
 
-pub(crate) fn set_download_dir(tx: &rusqlite::Transaction<'_>, profile: &str, dir: Option<&str>) -> Result<(), rusqlite::Error> {
+pub(crate) fn set_download_dir(
+    tx: &rusqlite::Transaction<'_>,
+    profile: &str,
+    dir: Option<&str>,
+) -> Result<(), rusqlite::Error> {
     tx.prepare_cached("UPDATE profiles SET download_dir = ?2 WHERE name = ?1")?
         .execute(params![profile, dir])
         .map(|_| ())
 }
 
-pub(crate) fn is_tracked_anywhere(tx: &rusqlite::Transaction<'_>, profile: &str, job_id: &str) -> Result<bool, rusqlite::Error> {
+pub(crate) fn is_tracked_anywhere(
+    tx: &rusqlite::Transaction<'_>,
+    profile: &str,
+    job_id: &str,
+) -> Result<bool, rusqlite::Error> {
     tx.prepare_cached("SELECT 1 FROM jobs WHERE profile = ?1 AND job_id = ?2")?
         .query_row(params![profile, job_id], |_| Ok(()))
         .optional()
@@ -491,4 +557,64 @@ pub(crate) fn mark_imported(tx: &rusqlite::Transaction<'_>, profile: &str, from:
     tx.prepare_cached("UPDATE profiles SET imported_from = ?2 WHERE name = ?1")?
         .execute(params![profile, from])
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static WAITS_SAID: AtomicUsize = AtomicUsize::new(0);
+
+    fn said(_: &Path) {
+        WAITS_SAID.fetch_add(1, Ordering::SeqCst);
+    }
+
+    #[test]
+    fn a_writer_waits_for_another_process_and_says_so_after_a_second() {
+        let dir = std::env::temp_dir().join(format!("atlas-restore-store-wait-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("store.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        on_wait(said);
+        // Another process's long change: a connection of its own holding the write lock.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let (held, release) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _ = release.recv_timeout(Duration::from_millis(1_500));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        let before = WAITS_SAID.load(Ordering::SeqCst);
+        let wrote = store.write("p", |_| Ok(((), true)));
+        drop(held);
+        holder.join().unwrap();
+        assert!(wrote.is_ok(), "{wrote:?}");
+        assert_eq!(WAITS_SAID.load(Ordering::SeqCst), before + 1, "said once");
+        assert_eq!(store.revision("p").unwrap(), 1);
+        // With nobody holding it, nothing is said.
+        store.write("p", |_| Ok(((), true))).unwrap();
+        assert_eq!(WAITS_SAID.load(Ordering::SeqCst), before + 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_folder_is_made_private_and_the_file_too() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("atlas-restore-store-modes-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.join("store.sqlite3");
+        Store::open(&path).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700, "a 0.1.0 data folder (0755) is tightened");
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(
+            filesystem_of(&dir),
+            Filesystem::Local,
+            "the test machine's temp folder is local"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
