@@ -118,8 +118,23 @@ def write_config(dir_, sim, poll="10s"):
     return path
 
 
+def fresh_import(data_home, journal):
+    """Writes `journal` as the profile's 0.1.0 journal in a data folder without a store, so
+    that the next start imports it (the store is made anew each time)."""
+    d = os.path.join(data_home, "atlas-restore")
+    os.makedirs(d, exist_ok=True)
+    for name in os.listdir(d):
+        if name.startswith("store.sqlite3") or name.startswith("jobs-m.json"):
+            os.remove(os.path.join(d, name))
+    path = os.path.join(d, "jobs-m.json")
+    with open(path, "w") as f:
+        json.dump(journal, f)
+    os.chmod(path, 0o600)
+
+
 def track(sim, data_home, count):
-    """Makes `count` restore jobs on Cluster0 and writes them into the profile's journal."""
+    """Makes `count` restore jobs on Cluster0 and has the profile track them (a 0.1.0
+    journal of them, imported by the next start); returns the first job's id."""
     snaps = sim.api("/clusters/Cluster0/snapshots?completed=true")["results"]
     submits = []
     for n in range(count):
@@ -127,12 +142,63 @@ def track(sim, data_home, count):
         jobs = sim.api("/clusters/Cluster0/restoreJobs", body)["results"]
         submits.append({"key": f"m-{n}", "group_id": sim.info["group_id"], "cluster": "Cluster0",
                         "submitted_at_ms": int(time.time() * 1000), "request": body, "state": "CREATED", "jobs": jobs})
-    d = os.path.join(data_home, "atlas-restore")
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "jobs-m.json")
-    with open(path, "w") as f:
-        json.dump({"version": 1, "submits": submits}, f)
-    os.chmod(path, 0o600)
+    fresh_import(data_home, {"version": 1, "submits": submits})
+    return submits[0]["jobs"][0]["id"]
+
+
+def history_cost(rows):
+    """The history's cost: 20 finished jobs in the store against 20,000 (a year of weekly
+    restores and drills of a few dozen clusters): the dashboard's start to the form and its
+    peak memory, one `submit`, `jobs`. Each store is imported once first (not timed)."""
+    figures = {}
+    with tempfile.TemporaryDirectory(dir=os.environ.get("MEASURE_TMP")) as tmp:
+        sim = Sim(speed=1)
+        try:
+            config = write_config(tmp, sim)
+            snap = sim.api("/clusters/Cluster0/snapshots?completed=true")["results"][0]["id"]
+            month_ago = int(time.time() * 1000) - 30 * 86_400_000
+            for count in (20, 20_000):
+                data = os.path.join(tmp, f"data-{count}")
+                submits = []
+                for n in range(count):
+                    made = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(month_ago / 1000 + n))
+                    job = {"id": f"{0x6a000000 + n:08x}{n:016x}", "clusterName": "Cluster0", "groupId": sim.info["group_id"],
+                           "created": made, "statusName": "FINISHED", "snapshotId": snap,
+                           "delivery": {"methodName": "HTTP", "statusName": "EXPIRED", "expirationHours": 1, "maxDownloads": 1,
+                                        "expires": made},
+                           "hashes": [{"typeName": "SHA1", "fileName": "Cluster0.tar.gz", "hash": "0" * 40}]}
+                    submits.append({"key": f"h-{n}", "group_id": sim.info["group_id"], "cluster": "Cluster0",
+                                    "submitted_at_ms": month_ago + n * 1000, "state": "CREATED",
+                                    "request": {"snapshotId": snap, "delivery": {"methodName": "HTTP"}}, "jobs": [job]})
+                fresh_import(data, {"version": 1, "submits": submits})
+                env = dict(os.environ, XDG_DATA_HOME=data, XDG_STATE_HOME=os.path.join(tmp, "state"))
+                # The import, once: what every later start finds.
+                subprocess.run([BIN, "--config", config, "jobs"], env=env, stdout=subprocess.DEVNULL, check=True)
+                starts, peaks = [], []
+                for _ in range(3):
+                    d = Dashboard(config, data)
+                    starts.append(d.wait_for("snapshotId") * 1000)
+                    d.pump(2)
+                    peaks.append(d.peak_rss_kib() / 1024)
+                    d.quit()
+                body = os.path.join(tmp, "body.json")
+                with open(body, "w") as f:
+                    json.dump({"snapshotId": snap, "delivery": {"methodName": "HTTP"}}, f)
+                t0 = time.monotonic()
+                subprocess.run([BIN, "--config", config, "submit", body, "--allow-repeat", "--format", "json"],
+                               env=env, stdout=subprocess.DEVNULL, check=True)
+                submit_ms = (time.monotonic() - t0) * 1000
+                t0 = time.monotonic()
+                subprocess.run([BIN, "--config", config, "jobs", "--format", "json"], env=env, stdout=subprocess.DEVNULL)
+                jobs_ms = (time.monotonic() - t0) * 1000
+                figures[count] = (sorted(starts)[1], max(peaks), submit_ms, jobs_ms)
+        finally:
+            sim.stop()
+    (s20, m20, sub20, j20), (s2k, m2k, sub2k, j2k) = figures[20], figures[20_000]
+    rows.append(("dashboard start to the form, 20 vs 20,000 finished jobs", "within 2x", f"{s20:.0f} ms vs {s2k:.0f} ms"))
+    rows.append(("dashboard peak memory, 20,000 finished jobs (20: {m20:.1f} MB)".format(m20=m20), "< 25 MB", f"{m2k:.1f} MB"))
+    rows.append(("one submit, 20 vs 20,000 finished jobs", "within 2x", f"{sub20:.0f} ms vs {sub2k:.0f} ms"))
+    rows.append(("`jobs --format json`, 20 vs 20,000 finished jobs", "", f"{j20:.0f} ms vs {j2k:.0f} ms"))
 
 
 def download_2gib(rows, runs):
@@ -145,9 +211,7 @@ def download_2gib(rows, runs):
         sim = Sim(speed=60, extra=["--archive-size", "2GiB"])
         try:
             config, data = write_config(tmp, sim), os.path.join(tmp, "data")
-            track(sim, data, 1)
-            with open(os.path.join(data, "atlas-restore", "jobs-m.json")) as f:
-                job_id = json.load(f)["submits"][0]["jobs"][0]["id"]
+            job_id = track(sim, data, 1)
             deadline = time.monotonic() + 30
             while True:
                 job = sim.api(f"/clusters/Cluster0/restoreJobs/{job_id}")
@@ -264,6 +328,7 @@ def main():
         finally:
             sim.stop()
 
+    history_cost(rows)
     download_2gib(rows, runs=2 if args.quick else 3)
 
     # Keys while every request hangs (the simulator answers after 5 s): a typed character's echo.

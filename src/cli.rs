@@ -44,6 +44,11 @@ pub enum Command {
     ///
     /// Exit status: 0 listed fresh; 1 Atlas could not be asked (the journal's copies are shown); 2 set-up errors.
     Jobs(JobsArgs),
+    /// List every restore job the store ever tracked for the profile (or all profiles), newest
+    /// first, from the store alone: who, what, where, when, and how it ended.
+    ///
+    /// Exit status: 0 listed; 2 set-up error (the config, a bad --since, the store cannot be read).
+    History(HistoryArgs),
     /// Send one restore request body (JSON) for the profile's source cluster, with the form's
     /// rules and the journal; an `AUTOMATED_RESTORE` only with `--confirm-erase`.
     ///
@@ -168,6 +173,28 @@ pub struct JobsArgs {
     /// Every restore job of the profile's cluster, not only the tracked ones.
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only what was requested since then: a duration back (`7d`, `-2h`) or a time (RFC 3339, epoch seconds or ms).
+    #[arg(long, value_name = "DURATION|TIME")]
+    pub since: Option<String>,
+    /// Only the jobs of this source cluster.
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: Option<String>,
+    /// Every profile in the store, each row with its profile.
+    #[arg(long)]
+    pub all_profiles: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: HistoryFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -229,6 +229,31 @@ fn check_private(_path: &Path) -> Result<(), ConfigError> {
 }
 
 impl Config {
+    /// The name of the profile `profile` would resolve, without reading its keys.
+    pub fn profile_name(&self, name: Option<&str>) -> Result<String, ConfigError> {
+        let name = name
+            .map(str::to_string)
+            .or_else(|| self.file.default_profile.clone())
+            .or_else(|| {
+                (self.file.profiles.len() == 1)
+                    .then(|| self.file.profiles.keys().next().cloned())
+                    .flatten()
+            });
+        match name {
+            Some(n)
+                if self.file.profiles.contains_key(&n) || (self.file.profiles.is_empty() && self.path.is_none()) =>
+            {
+                Ok(n)
+            }
+            Some(n) => Err(ConfigError::NoSuchProfile {
+                known: self.file.profiles.keys().cloned().collect::<Vec<_>>().join(", "),
+                name: n,
+                path: self.path.clone().unwrap_or_default(),
+            }),
+            None => Ok("env".to_string()),
+        }
+    }
+
     /// Resolves the named profile (or the default one). With no config file, a profile named
     /// `env` is made from the Atlas CLI's environment variables.
     pub fn profile(&self, name: Option<&str>, env: Env) -> Result<Profile, ConfigError> {

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
             &process_env,
         )),
         Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
+        Some(Command::History(ref args)) => run_history(&cli, args),
         Some(Command::Submit(ref args)) => run_submit(&cli, args),
         Some(Command::Download(ref args)) => run_download(&cli, args),
         Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args),
@@ -209,6 +210,34 @@ const DEMO_SPEED: f64 = 20.0;
 #[cfg(not(feature = "sim"))]
 fn run_demo(_: &Cli, _: Option<time::UtcOffset>) -> Result<i32> {
     atlas_restore::commands::sim::not_built_in("--demo")
+}
+
+/// `history`: the store alone, so no keys are read (a key command is not run for it).
+fn run_history(cli: &Cli, args: &atlas_restore::cli::HistoryArgs) -> Result<i32> {
+    use atlas_restore::cli::HistoryFormat;
+    use atlas_restore::commands::history;
+    let cfg = config::load(cli.config.as_deref(), &process_env)?;
+    let profile = cfg.profile_name(cli.profile.as_deref())?;
+    let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let since_ms = match args.since.as_deref() {
+        None => None,
+        Some(text) => Some(history::since_ms(text, now_ms).map_err(|e| anyhow::anyhow!("--since: {e}"))?),
+    };
+    let dir = atlas_restore::jobs::journal::default_dir().context("no home directory for the job store")?;
+    let journal = atlas_restore::jobs::Journal::open(&dir, &profile)?;
+    let query = history::Query {
+        since_ms,
+        cluster: args.cluster_name.clone(),
+        all_profiles: args.all_profiles,
+    };
+    let rows = history::rows(&journal, &query)?;
+    let text = match args.format {
+        HistoryFormat::Table => history::to_table(&rows),
+        HistoryFormat::Json => history::to_json(&rows),
+        HistoryFormat::Csv => history::to_csv(&rows),
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(0)
 }
 
 fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {

@@ -4,6 +4,7 @@ pub mod config_init;
 mod config_terminal;
 mod config_write;
 pub mod download;
+pub mod history;
 pub mod jobs;
 pub mod sim;
 pub mod submit;

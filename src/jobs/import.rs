@@ -13,9 +13,8 @@ const OLD_VERSION: u32 = 1;
 /// Imports `old` into `profile` when it is there; records the profile either way, so that
 /// this is done once. Returns how many submits came in.
 pub fn import_old(store: &mut Store, old: &Path, profile: &str, now_ms: i64) -> Result<usize, StoreError> {
-    let data = match read_old(old)? {
-        Some(data) => data,
-        None => return store.write(profile, |_| Ok((0, true))),
+    let Some(data) = read_old(old)? else {
+        return store.write(profile, |_| Ok((0, true)));
     };
     let imported = old.with_extension("json.imported");
     let from = old.display().to_string();

@@ -294,11 +294,9 @@ impl Store {
             .conn
             .prepare("SELECT name FROM profiles ORDER BY name")
             .map_err(|e| classify_at(&self.path, e, false))?;
-        let names = stmt
-            .query_map([], |r| r.get(0))
+        stmt.query_map([], |r| r.get(0))
             .and_then(Iterator::collect)
-            .map_err(|e| classify_at(&self.path, e, false));
-        names
+            .map_err(|e| classify_at(&self.path, e, false))
     }
 }
 
