@@ -130,6 +130,40 @@ pub fn open_read(path: &Path) -> Result<File, String> {
     Ok(file)
 }
 
+/// Makes `dir` (and its parents) when missing, the last one 0700; tightens it to 0700 when
+/// it is there and looser (the data folder names projects and clusters).
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(dir)?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes `path` as an empty file 0600 when missing (never through a symbolic link); tightens
+/// one that is there to 0600. What SQLite then opens keeps that mode.
+pub fn touch_private(path: &Path) -> io::Result<()> {
+    let file = no_follow(OpenOptions::new().read(true).write(true).create(true)).open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = file.metadata()?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[cfg(unix)]
 mod tests {
@@ -185,38 +219,4 @@ mod tests {
         assert_eq!(std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777, 0o644);
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
-
-/// Makes `dir` (and its parents) when missing, the last one 0700; tightens it to 0700 when
-/// it is there and looser (the data folder names projects and clusters).
-pub fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(dir)?;
-        if meta.permissions().mode() & 0o077 != 0 {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-        }
-    }
-    Ok(())
-}
-
-/// Makes `path` as an empty file 0600 when missing (never through a symbolic link); tightens
-/// one that is there to 0600. What SQLite then opens keeps that mode.
-pub fn touch_private(path: &Path) -> io::Result<()> {
-    let file = no_follow(OpenOptions::new().read(true).write(true).create(true)).open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = file.metadata()?;
-        if meta.permissions().mode() & 0o077 != 0 {
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-    }
-    Ok(())
 }
