@@ -48,12 +48,22 @@ fn a_submitted_job_survives_kill_9_and_is_polled_again() {
         .take(24)
         .collect();
 
-    // The journal has it, privately, before anything else happens.
-    let journal = data.join("atlas-restore").join("jobs-lab.json");
-    let text = std::fs::read_to_string(&journal).unwrap();
-    assert!(text.contains(&job_id), "{text}");
+    // The store has it, privately, before anything else happens.
+    let store = data.join("atlas-restore");
+    let recorded = atlas_restore::jobs::Journal::open(&store, "lab")
+        .unwrap()
+        .everything()
+        .unwrap();
+    assert!(recorded.jobs().iter().any(|j| j.id == job_id.as_str()), "{recorded:?}");
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&journal).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(store.join("store.sqlite3"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
 
     let pid = pty.pid().unwrap();
     assert!(

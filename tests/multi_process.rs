@@ -264,9 +264,12 @@ fn many_processes_on_one_profile_lose_no_submit_and_record_none_twice() {
             listed.get(id)
         );
     }
-    let journal =
-        std::fs::read_to_string(std::path::Path::new(&bench.data).join("atlas-restore/jobs-lab.json")).unwrap();
-    let data: serde_json::Value = serde_json::from_str(&journal).unwrap();
+    let store = std::path::Path::new(&bench.data).join("atlas-restore");
+    let recorded = atlas_restore::jobs::Journal::open(&store, "lab")
+        .unwrap()
+        .everything()
+        .unwrap();
+    let data = serde_json::to_value(&recorded).unwrap();
     let mut in_journal: BTreeMap<String, usize> = BTreeMap::new();
     for s in data["submits"].as_array().unwrap() {
         for j in s["jobs"].as_array().unwrap() {

@@ -86,8 +86,8 @@ fn the_deprecated_url_reaches_neither_the_journal_nor_jobs_and_an_old_journal_lo
     let list = format!("/api/atlas/v1.0/groups/{}/clusters/Cluster0/restoreJobs", sim.group());
     let url = url_from_atlas(&sim, &list, &id);
 
-    let journal_text = std::fs::read_to_string(lab.journal_path()).unwrap();
-    assert_nowhere(&url, &id, "the journal", &journal_text);
+    let journal_text = lab.journal().to_string();
+    assert_nowhere(&url, &id, "the store", &lab.store_bytes());
     assert!(urls(&lab.journal()).is_empty(), "{journal_text}");
     assert!(journal_text.contains("urlV2"), "{journal_text}");
     for args in [
@@ -103,17 +103,25 @@ fn the_deprecated_url_reaches_neither_the_journal_nor_jobs_and_an_old_journal_lo
     assert!(urls(&jobs).is_empty(), "{jobs}");
     assert!(jobs[0]["delivery"]["urlV2"].is_string(), "{jobs}");
 
-    // A journal written before: its job's delivery holds `url`. It loads, `jobs` prints no
-    // url, and the file is written again without it.
+    // A 0.1.0 journal whose job's delivery holds `url`, in a data folder with no store yet:
+    // it is imported without it, `jobs` prints no url, and the old file is kept without it.
     let mut old = lab.journal();
     old["submits"][0]["jobs"][0]["delivery"]["url"] = json!(url);
-    std::fs::write(lab.journal_path(), serde_json::to_vec_pretty(&old).unwrap()).unwrap();
+    for name in ["store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm"] {
+        let _ = std::fs::remove_file(lab.data_dir().join(name));
+    }
+    let old_path = lab.data_dir().join("jobs-lab.json");
+    std::fs::write(&old_path, serde_json::to_vec_pretty(&old).unwrap()).unwrap();
     let out = lab.run(&["jobs", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     assert_nowhere(&url, &id, "jobs on an old journal", &text(&out.stdout));
-    let journal_text = std::fs::read_to_string(lab.journal_path()).unwrap();
-    assert_nowhere(&url, &id, "the old journal, once read", &journal_text);
-    assert!(journal_text.contains(&id), "{journal_text}");
+    let store = lab.store_bytes();
+    assert_nowhere(&url, &id, "the store, the old journal imported", &store);
+    assert!(store.contains(&id), "the job came in");
+    assert!(!old_path.exists());
+    let kept = std::fs::read_to_string(lab.data_dir().join("jobs-lab.json.imported")).unwrap();
+    assert_nowhere(&url, &id, "the old journal, kept aside", &kept);
+    assert!(kept.contains(&id), "{kept}");
 }
 
 #[test]
@@ -145,12 +153,7 @@ fn a_job_with_only_the_deprecated_url_is_never_written_down_and_still_downloads(
     let table = text(&table.stdout);
     assert_nowhere(&url, &id, "jobs", &table);
     assert!(table.contains("/…/"), "the host and file, the key left out: {table}");
-    assert_nowhere(
-        &url,
-        &id,
-        "the journal",
-        &std::fs::read_to_string(lab.journal_path()).unwrap(),
-    );
+    assert_nowhere(&url, &id, "the store", &lab.store_bytes());
 
     // `download` asks Atlas for the job again: the url in memory is enough.
     let dir = lab.dir.join("downloads");
@@ -162,12 +165,7 @@ fn a_job_with_only_the_deprecated_url_is_never_written_down_and_still_downloads(
         "download's output",
         &format!("{}{}", text(&out.stdout), text(&out.stderr)),
     );
-    assert_nowhere(
-        &url,
-        &id,
-        "the journal",
-        &std::fs::read_to_string(lab.journal_path()).unwrap(),
-    );
+    assert_nowhere(&url, &id, "the store", &lab.store_bytes());
 }
 
 #[test]

@@ -13,7 +13,7 @@ const OLD_VERSION: u32 = 1;
 /// Imports `old` into `profile` when it is there; records the profile either way, so that
 /// this is done once. Returns how many submits came in.
 pub fn import_old(store: &mut Store, old: &Path, profile: &str, now_ms: i64) -> Result<usize, StoreError> {
-    let Some(data) = read_old(old)? else {
+    let Some((data, held_url)) = read_old(old)? else {
         return store.write(profile, |_| Ok((0, true)));
     };
     let imported = old.with_extension("json.imported");
@@ -43,16 +43,34 @@ pub fn import_old(store: &mut Store, old: &Path, profile: &str, now_ms: i64) -> 
         store::mark_imported(tx, profile, &from)?;
         Ok((data.submits.len(), true))
     })?;
-    // Imported: the old file is kept beside, under a name no version reads as a journal.
-    if let Err(e) = std::fs::rename(old, &imported) {
-        tracing::warn!(error = %e, "the imported journal could not be renamed; it is imported once all the same");
+    // Imported: the old file is kept beside, under a name no version reads as a journal;
+    // one that held the deprecated `url` (whose path is the download's key) is kept without it.
+    let kept = if held_url {
+        write_private(&imported, &data).and_then(|()| std::fs::remove_file(old))
+    } else {
+        std::fs::rename(old, &imported)
+    };
+    if let Err(e) = kept {
+        tracing::warn!(error = %e, "the imported journal could not be set aside; it is imported once all the same");
     }
     tracing::info!(submits = count, "imported the profile's 0.1.0 journal into the store");
     Ok(count)
 }
 
-/// The old journal, `None` when there is none.
-fn read_old(path: &Path) -> Result<Option<JournalData>, StoreError> {
+fn write_private(path: &Path, data: &JournalData) -> std::io::Result<()> {
+    use std::io::Write;
+    let bytes = serde_json::to_vec_pretty(data).map_err(std::io::Error::other)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(&bytes)?;
+    file.sync_all()
+}
+
+/// The old journal, and whether it held the deprecated `url`; `None` when there is none.
+fn read_old(path: &Path) -> Result<Option<(JournalData, bool)>, StoreError> {
     let damaged = |message: String| StoreError::OldDamaged {
         path: path.to_path_buf(),
         message,
@@ -75,9 +93,13 @@ fn read_old(path: &Path) -> Result<Option<JournalData>, StoreError> {
             data.version
         )));
     }
-    // An old journal's deprecated `url` never goes to the store.
+    // An old journal's deprecated `url` never goes to the store (`drop_unwritten` marks a
+    // journal that held one as version 0).
+    data.version = OLD_VERSION;
     data.drop_unwritten();
-    Ok(Some(data))
+    let held_url = data.version == 0;
+    data.version = OLD_VERSION;
+    Ok(Some((data, held_url)))
 }
 
 #[cfg(test)]

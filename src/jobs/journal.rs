@@ -397,6 +397,27 @@ impl Journal {
         })
     }
 
+    /// Everything stored of the profile, live or not, oldest submit first: an export, and what
+    /// tests compare.
+    pub fn everything(&self) -> Result<JournalData, JournalError> {
+        let profile = self.profile.clone();
+        self.store().read(|tx| {
+            let mut bodies: Vec<String> = store::all_bodies(tx, Some(&profile))?
+                .into_iter()
+                .map(|(_, b)| b)
+                .collect();
+            bodies.reverse();
+            let submits = parse_all(bodies)?;
+            let notes = notes_of(tx, &profile, &submits)?;
+            Ok(JournalData {
+                version: 1,
+                submits,
+                notes,
+                download_dir: store::download_dir(tx, &profile)?.map(PathBuf::from),
+            })
+        })
+    }
+
     /// Every submit ever stored, newest first, with its profile: of this profile, or of all.
     pub fn history(&self, all_profiles: bool) -> Result<Vec<(String, TrackedSubmit)>, JournalError> {
         let profile = (!all_profiles).then(|| self.profile.clone());

@@ -117,14 +117,31 @@ impl Lab {
         p
     }
 
-    /// The profile's journal.
-    pub fn journal_path(&self) -> PathBuf {
-        self.dir.join("data").join("atlas-restore").join("jobs-lab.json")
+    /// The program's data folder: the store, and a 0.1.0 journal to import.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data").join("atlas-restore")
     }
 
+    /// The store that holds the profile's jobs.
+    pub fn journal_path(&self) -> PathBuf {
+        self.data_dir().join("store.sqlite3")
+    }
+
+    /// Everything the store holds of the profile, as the 0.1.0 journal's JSON had it
+    /// (`submits` oldest first, `notes`, `download_dir`).
     pub fn journal(&self) -> Value {
-        let text = std::fs::read_to_string(self.journal_path()).unwrap();
-        serde_json::from_str(&text).unwrap()
+        let journal = atlas_restore::jobs::Journal::open(&self.data_dir(), "lab").unwrap();
+        serde_json::to_value(journal.everything().unwrap()).unwrap()
+    }
+
+    /// What is on disk of the store, every byte (the database and its WAL), as text: what
+    /// must never hold a secret.
+    pub fn store_bytes(&self) -> String {
+        let mut all = Vec::new();
+        for name in ["store.sqlite3", "store.sqlite3-wal"] {
+            all.extend(std::fs::read(self.data_dir().join(name)).unwrap_or_default());
+        }
+        String::from_utf8_lossy(&all).into_owned()
     }
 
     /// The program's log folder, in the lab's state folder.
