@@ -17,6 +17,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod service;
 pub mod store;
+pub mod tracked;
 pub mod verify;
 
 pub use archive::{ArchiveBreak, ArchiveReport};

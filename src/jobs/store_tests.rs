@@ -1,0 +1,57 @@
+//! The store's own tests: waits, modes.
+use super::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static WAITS_SAID: AtomicUsize = AtomicUsize::new(0);
+
+fn said(_: &Path) {
+    WAITS_SAID.fetch_add(1, Ordering::SeqCst);
+}
+
+#[test]
+fn a_writer_waits_for_another_process_and_says_so_after_a_second() {
+    let dir = std::env::temp_dir().join(format!("atlas-restore-store-wait-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("store.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    on_wait(said);
+    // Another process's long change: a connection of its own holding the write lock.
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (held, release) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let _ = release.recv_timeout(Duration::from_millis(1_500));
+        other.execute_batch("COMMIT").unwrap();
+    });
+    let before = WAITS_SAID.load(Ordering::SeqCst);
+    let wrote = store.write("p", |_| Ok(((), true)));
+    drop(held);
+    holder.join().unwrap();
+    assert!(wrote.is_ok(), "{wrote:?}");
+    assert_eq!(WAITS_SAID.load(Ordering::SeqCst), before + 1, "said once");
+    assert_eq!(store.revision("p").unwrap(), 1);
+    // With nobody holding it, nothing is said.
+    store.write("p", |_| Ok(((), true))).unwrap();
+    assert_eq!(WAITS_SAID.load(Ordering::SeqCst), before + 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_folder_is_made_private_and_the_file_too() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("atlas-restore-store-modes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.join("store.sqlite3");
+    Store::open(&path).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "a 0.1.0 data folder (0755) is tightened");
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(
+        filesystem_of(&dir),
+        Filesystem::Local,
+        "the test machine's temp folder is local"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
