@@ -445,3 +445,49 @@ fn jobs_with_nothing_tracked_still_says_when_atlas_cannot_be_asked() {
         );
     }
 }
+
+#[test]
+fn history_lists_every_submit_newest_first_for_a_script() {
+    let sim = SimProcess::start(&["--speed", "60"]);
+    let lab = Lab::new("history", &sim);
+    let snapshot = sim.snapshot("Cluster0");
+    let body = http_body(&snapshot);
+    let first = lab.submit(&body, &["-"]);
+    assert_eq!(first.status.code(), Some(0), "{}", show(&first));
+    let second = lab.submit(&body, &["-", "--allow-repeat"]);
+    assert_eq!(second.status.code(), Some(0), "{}", show(&second));
+    let id = |out: &std::process::Output| text(&out.stdout).split_whitespace().next().unwrap().to_string();
+
+    let out = lab.run(&["history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let rows = json_of(&out);
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [id(&second), id(&first)], "newest first: {rows}");
+    assert_eq!(rows[0]["profile"], "lab");
+    assert_eq!(rows[0]["source"]["cluster"], "Cluster0");
+    assert_eq!(rows[0]["method"], "HTTP");
+    assert!(rows[0]["requested"].as_str().unwrap().ends_with('Z'), "{rows}");
+
+    let csv = text(
+        &lab.run(&["history", "--format", "csv", "--cluster-name", "Cluster0"])
+            .stdout,
+    );
+    assert!(csv.starts_with("profile,id,batch_id,"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "a header and two rows: {csv}");
+    let other = text(
+        &lab.run(&["history", "--format", "csv", "--cluster-name", "Cluster1"])
+            .stdout,
+    );
+    assert_eq!(other.lines().count(), 1, "another cluster: the header alone: {other}");
+    // A time after both: nothing; a word that is no time: exit 2, saying what to write.
+    let later = json_of(&lab.run(&["history", "--format", "json", "--since", "2999-01-01T00:00Z"]));
+    assert_eq!(later, json!([]));
+    let bad = lab.run(&["history", "--since", "banana"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", show(&bad));
+    assert!(text(&bad.stderr).contains("is not a time"), "{}", show(&bad));
+}

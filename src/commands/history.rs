@@ -250,7 +250,7 @@ pub fn to_table(rows: &[Row]) -> String {
             sanitize(&r.cluster),
             sanitize(&r.restore_point),
             r.method,
-            format_utc_ms(r.requested_ms),
+            crate::restore::time_input::format_utc_secs(r.requested_ms.div_euclid(1000)),
             sanitize(&r.status),
             last
         ));
