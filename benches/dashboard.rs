@@ -96,7 +96,10 @@ fn terminal() -> Terminal<CrosstermBackend<Sink>> {
 
 /// Draws one frame.
 fn frame(t: &mut Terminal<CrosstermBackend<Sink>>, a: &App) {
-    t.draw(|f| view::draw(f, black_box(a), NOW_MS)).unwrap();
+    t.draw(|f| {
+        view::draw(f, black_box(a), NOW_MS);
+    })
+    .unwrap();
 }
 
 fn bench(c: &mut Criterion) {

@@ -104,7 +104,10 @@ fn polled(app: &mut App, job: RestoreJob, notes: JobNotes) {
 /// The screen's text, a line a row.
 fn screen(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(f, app, NOW_MS)).unwrap();
+    t.draw(|f| {
+        view::draw(f, app, NOW_MS);
+    })
+    .unwrap();
     let buffer = t.backend().buffer();
     (0..h)
         .map(|y| (0..w).map(|x| buffer[(x, y)].symbol()).collect::<String>())

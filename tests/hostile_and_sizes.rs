@@ -78,7 +78,10 @@ fn frame_bytes(app: &App, w: u16, h: u16) -> Vec<u8> {
             },
         )
         .unwrap();
-        t.draw(|f| view::draw(f, app, NOW_MS)).unwrap();
+        t.draw(|f| {
+            view::draw(f, app, NOW_MS);
+        })
+        .unwrap();
     }
     out
 }
@@ -228,11 +231,11 @@ proptest! {
             _ => {}
         }
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| view::draw(f, &a, NOW_MS)).unwrap();
+        t.draw(|f| a.draw(f, NOW_MS)).unwrap();
         // And a resize storm on the same terminal.
         for (dw, dh) in [(1, 1), (w.saturating_mul(2).min(300), h), (w, 1), (2, h.saturating_mul(2).min(100))] {
             t.resize(ratatui::layout::Rect::new(0, 0, dw, dh)).unwrap();
-            t.draw(|f| view::draw(f, &a, NOW_MS)).unwrap();
+            t.draw(|f| a.draw(f, NOW_MS)).unwrap();
         }
     }
 }

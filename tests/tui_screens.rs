@@ -61,12 +61,23 @@ fn type_text(app: &mut App, text: &str) {
 
 fn screen(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(f, app, NOW_MS)).unwrap();
+    t.draw(|f| {
+        view::draw(f, app, NOW_MS);
+    })
+    .unwrap();
     t
 }
 
 fn text(app: &App, w: u16, h: u16) -> String {
     screen(app, w, h).backend().to_string()
+}
+
+/// Drawn as the event loop draws: what the frame measured (sizes, scroll limits) is kept
+/// for the keys that follow.
+fn kept(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.draw(f, NOW_MS)).unwrap();
+    t.backend().to_string()
 }
 
 #[test]
@@ -243,7 +254,7 @@ fn a_point_in_time_turns_red_as_it_ages_out_while_the_user_looks() {
     assert!(aged(&a));
     // Drawn as it is now, a tick that changes nothing asks for no redraw.
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| view::draw(f, &a, NOW_MS + 120_000)).unwrap();
+    t.draw(|f| a.draw(f, NOW_MS + 120_000)).unwrap();
     assert!(!a.update(Msg::Tick, NOW_MS + 121_000).0);
 }
 
@@ -278,7 +289,7 @@ fn a_pasted_id_lands_whole_but_an_erase_confirmation_must_be_typed() {
 fn help_scrolls_to_its_end_at_80x24() {
     let mut a = app(color());
     press(&mut a, KeyCode::F(1));
-    assert!(text(&a, 80, 24).contains("Anywhere"));
+    assert!(kept(&mut a, 80, 24).contains("Anywhere"));
     for _ in 0..100 {
         press(&mut a, KeyCode::Down);
     }
@@ -428,7 +439,7 @@ fn a_long_url_in_the_detail_is_whole_by_scrolling() {
     snapshot_sizes("detail_long_url", &a);
     // At 60x20 the URL's end comes into view at the end of the detail (the view knows its
     // length once drawn at that size).
-    text(&a, 60, 20);
+    kept(&mut a, 60, 20);
     press(&mut a, KeyCode::End);
     let s = text(&a, 60, 20);
     assert!(s.contains(".tar.gz"), "{s}");
@@ -454,7 +465,7 @@ fn the_automated_review_with_its_curl_command_at_three_sizes() {
     assert!(matches!(a.dialog, Some(Dialog::Review(_))), "{:?}", a.status);
     snapshot_sizes("automated_review", &a);
     // The curl command is whole at the end of the review, and carries no key.
-    text(&a, 80, 24);
+    kept(&mut a, 80, 24);
     press(&mut a, KeyCode::End);
     let s = text(&a, 80, 24);
     assert!(s.contains("restoreJobs'"), "{s}");
@@ -505,7 +516,7 @@ fn f2_goes_to_the_panel_and_back_and_the_strip_says_so_whole_at_80x24() {
 #[test]
 fn keys_do_nothing_while_the_terminal_is_too_small() {
     let mut a = app(color());
-    let tiny = text(&a, 40, 10);
+    let tiny = kept(&mut a, 40, 10);
     assert!(tiny.contains("terminal too small"), "{tiny}");
     // Typing and Ctrl-S are ignored until the terminal is big enough again.
     type_text(&mut a, "5a6669d9fcc178211a0d86b9");

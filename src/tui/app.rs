@@ -43,14 +43,12 @@ pub struct App {
     pub status: Option<String>,
     pub quit: bool,
     source: Option<(String, String, Cluster)>,
-    /// What the clock changes, as last drawn, to tell whether a tick changes the screen.
-    pub shown_clock: std::cell::RefCell<Vec<String>>,
+    /// What the last frame measured (`view::draw`), kept by `after_draw`.
+    pub drawn: super::view::Drawn,
     /// Downloads started here, by job id.
     pub downloads: std::collections::HashMap<String, super::job_detail::DownloadState>,
     /// The journal's notes of downloads from this profile (any window, or `download`).
     pub download_notes: std::collections::HashMap<String, crate::jobs::JobNotes>,
-    /// The terminal's size at the last draw: below the minimum only quitting acts.
-    pub screen: std::cell::Cell<(u16, u16)>,
     /// When the status line was set (epoch ms): it goes after a while.
     status_since_ms: Option<i64>,
     /// Atlas's clock against this host's, once off by over a minute: "server clock +9m"
@@ -81,10 +79,9 @@ impl App {
             status: None,
             quit: false,
             source: None,
-            shown_clock: std::cell::RefCell::new(Vec::new()),
+            drawn: super::view::Drawn::default(),
             downloads: std::collections::HashMap::new(),
             download_notes: std::collections::HashMap::new(),
-            screen: std::cell::Cell::new((u16::MAX, u16::MAX)),
             status_since_ms: None,
             clock_note: None,
             pane_scroll: super::scroll::Scroll::default(),
@@ -160,13 +157,33 @@ impl App {
             .iter()
             .map(|f| self.form.time_hint(*f, now_ms).unwrap_or_default())
             .collect();
-        v.extend(self.jobs.clock_view(now_ms));
+        v.extend(self.jobs.clock_view(now_ms, self.drawn.panel.as_ref()));
         v
+    }
+
+    /// Draws the screen and keeps what the frame measured.
+    pub fn draw(&mut self, frame: &mut ratatui::Frame, now_ms: i64) {
+        let drawn = super::view::draw(frame, self, now_ms);
+        self.after_draw(drawn);
+    }
+
+    /// What a frame measured, handed to what scrolls, for the keys and the mouse that follow.
+    pub fn after_draw(&mut self, drawn: super::view::Drawn) {
+        if let Some(top) = drawn.findings_top {
+            self.form.findings_scroll = top;
+        }
+        if let (Some(limits), Some(scroll)) = (drawn.dialog_scroll, self.dialog.as_mut().and_then(Dialog::scroll_mut)) {
+            scroll.set_limits(limits);
+        }
+        if let Some(limits) = drawn.pane_scroll {
+            self.pane_scroll.set_limits(limits);
+        }
+        self.drawn = drawn;
     }
 
     /// Whether the last drawn screen was below the minimum size.
     pub fn too_small(&self) -> bool {
-        let (w, h) = self.screen.get();
+        let (w, h) = self.drawn.screen;
         w < super::view::MIN_WIDTH || h < super::view::MIN_HEIGHT
     }
 
@@ -237,7 +254,7 @@ impl App {
                 self.tell_news(now_ms, &mut effects);
                 // Redraw only when what the clock moves has changed on screen.
                 let view = self.clock_view(now_ms);
-                let moved = view != *self.shown_clock.borrow();
+                let moved = view != self.drawn.clock;
                 self.revalidate(now_ms) || moved
             }
             Msg::Signal => {

@@ -112,6 +112,15 @@ pub fn text_input(key: &KeyEvent) -> Option<InputRequest> {
 }
 
 impl Dialog {
+    /// The view that scrolls in it, if any.
+    pub fn scroll_mut(&mut self) -> Option<&mut Scroll> {
+        match self {
+            Dialog::Help { scroll } | Dialog::Detail { scroll, .. } | Dialog::Batch { scroll, .. } => Some(scroll),
+            Dialog::Review(r) => Some(&mut r.scroll),
+            _ => None,
+        }
+    }
+
     pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
         match self {
             Dialog::Picker(p) => p.on_key(action, key),

@@ -32,10 +32,9 @@ pub enum FieldState {
 }
 
 pub struct Form {
-    /// The first line of the findings shown, when they need scrolling.
-    pub findings_scroll: std::cell::Cell<usize>,
-    /// Where the fields were last drawn (a row each), for the mouse.
-    pub drawn: std::cell::Cell<Option<Rect>>,
+    /// The first line of the findings shown, when they need scrolling (as the last draw
+    /// bounded it).
+    pub findings_scroll: usize,
     inputs: Vec<Input>,
     method: DeliveryMethod,
     /// Cloud and Ops Manager take no `delivery.targetClusterName`: its row says so.
@@ -56,8 +55,7 @@ impl Form {
             cluster_id_note: None,
             focus: Field::SnapshotId.index(),
             findings: Vec::new(),
-            drawn: std::cell::Cell::new(None),
-            findings_scroll: std::cell::Cell::new(0),
+            findings_scroll: 0,
         };
         form.set(Field::GroupId, group_id.unwrap_or(""));
         form.set(Field::ClusterName, cluster_name.unwrap_or(""));
@@ -126,10 +124,8 @@ impl Form {
         self.method = METHODS[if forward { (i + 1) % n } else { (i + n - 1) % n }];
     }
 
-    /// Edits the focused text field; `true` when its value changed.
-    /// The field drawn at screen row `y`, if any.
-    pub fn field_at(&self, x: u16, y: u16) -> Option<Field> {
-        let area = self.drawn.get()?;
+    /// The field drawn at `(x, y)`, if any, the fields drawn in `area` (a row each).
+    pub fn field_at(area: Rect, x: u16, y: u16) -> Option<Field> {
         let inside = x >= area.x && x < area.right() && y >= area.y && y < area.bottom();
         inside
             .then(|| Field::FORM.get((y - area.y) as usize).copied())
@@ -155,12 +151,12 @@ impl Form {
                 }
             }
             Some(a @ (Action::PageUp | Action::PageDown)) => {
-                let top = self.findings_scroll.get();
-                self.findings_scroll.set(if a == Action::PageDown {
+                let top = self.findings_scroll;
+                self.findings_scroll = if a == Action::PageDown {
                     top + 3
                 } else {
                     top.saturating_sub(3)
-                });
+                };
                 Outcome::Changed
             }
             Some(_) => Outcome::Ignored,
@@ -180,6 +176,7 @@ impl Form {
         }
     }
 
+    /// Edits the focused text field; `true` when its value changed.
     pub fn edit(&mut self, request: tui_input::InputRequest) -> bool {
         if self.focused() == Field::MethodName {
             return false;
@@ -329,15 +326,15 @@ impl Form {
             .any(|f| !self.value(*f).trim().is_empty())
     }
 
-    /// Draws the fields, one a row. `active` is false while focus is elsewhere.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, title: &str, active: bool, now_ms: i64) {
+    /// Draws the fields, one a row. `active` is false while focus is elsewhere. Returns
+    /// where the fields are, for the mouse.
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, title: &str, active: bool, now_ms: i64) -> Rect {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_set(theme.border())
             .title(Span::styled(format!(" {title} "), theme.title()));
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        self.drawn.set(Some(inner));
         let value_x = inner.x.saturating_add((LABEL_WIDTH + 4) as u16);
         let value_width = inner.right().saturating_sub(value_x) as usize;
         for (row, field) in Field::FORM.iter().enumerate() {
@@ -405,6 +402,7 @@ impl Form {
                 frame.set_cursor_position(Position::new(x, y));
             }
         }
+        inner
     }
 
     /// The findings, the focused field's first and in full, the others one line each.
@@ -455,10 +453,11 @@ impl Form {
     }
 
     /// Every finding whole where the rows allow; else the others one line each; else a
-    /// scrolled window (PgUp/PgDn) with a count of what is above and below.
-    pub fn render_findings(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+    /// scrolled window (PgUp/PgDn) with a count of what is above and below. Returns the
+    /// window's first line when it scrolled, bounded by what there is to show.
+    pub fn render_findings(&self, frame: &mut Frame, area: Rect, theme: &Theme) -> Option<usize> {
         if area.height == 0 {
-            return;
+            return None;
         }
         let width = area.width as usize;
         let rows = area.height as usize;
@@ -468,11 +467,12 @@ impl Form {
         } else {
             self.finding_lines(width, theme, false)
         };
+        let mut scrolled = None;
         if lines.len() > rows {
             // One row for the marker; the window starts where PgDn left it.
             let shown = rows.saturating_sub(1).max(1);
-            let top = self.findings_scroll.get().min(lines.len().saturating_sub(shown));
-            self.findings_scroll.set(top);
+            let top = self.findings_scroll.min(lines.len().saturating_sub(shown));
+            scrolled = Some(top);
             let below = lines.len().saturating_sub(top + shown);
             let mut window: Vec<Line<'static>> = lines.drain(top..top + shown.min(lines.len() - top)).collect();
             window.push(Line::styled(
@@ -485,6 +485,7 @@ impl Form {
             lines = window;
         }
         frame.render_widget(Paragraph::new(lines), area);
+        scrolled
     }
 }
 

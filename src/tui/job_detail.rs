@@ -4,6 +4,7 @@
 
 use super::form::truncate;
 use super::jobs_panel::Kind;
+use super::scroll::ScrollLimits;
 use super::theme::Theme;
 use crate::atlas::RestoreJob;
 use crate::jobs::present::{
@@ -93,7 +94,8 @@ pub struct DetailView<'a> {
 }
 
 impl DetailView<'_> {
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+    /// Draws the job; returns how far its view scrolls.
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) -> ScrollLimits {
         frame.render_widget(Clear, area);
         let job = self.job;
         let field = |label: &str, value: String| {
@@ -170,9 +172,9 @@ impl DetailView<'_> {
                 "An automated restore: Atlas erases the target cluster and restores into it; there is no file to download.",
                 theme.dim(),
             ));
-            self.scroll
+            return self
+                .scroll
                 .render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
-            return;
         }
         lines.push(field("maxDownloads", max_downloads(job)));
         let expiry = match expires_ms(job) {
@@ -253,7 +255,7 @@ impl DetailView<'_> {
             )),
         }
         self.scroll
-            .render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
+            .render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme)
     }
 }
 
@@ -268,7 +270,7 @@ pub struct BatchView<'a> {
 }
 
 impl BatchView<'_> {
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) -> ScrollLimits {
         let BatchView {
             batch_id,
             parts,
@@ -313,6 +315,6 @@ impl BatchView<'_> {
                 lines.push(Line::styled(format!("  {}", d.describe()), style));
             }
         }
-        scroll.render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
+        scroll.render(frame, area, Paragraph::new(lines).wrap(Wrap { trim: false }), theme)
     }
 }

@@ -7,7 +7,6 @@ use super::keys::Action;
 use crate::atlas::RestoreJob;
 use crate::jobs::present::{self, expires_in, expires_ms};
 use crate::jobs::{PollEvent, TrackedJob, TrackedSubmit};
-use ratatui::layout::Rect;
 
 /// How a row of the panel relates to the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +48,6 @@ pub struct JobsPanel {
     pub polling: bool,
     /// The cluster's other restore jobs (not tracked here), when shown: `Err` says why not.
     pub others: Option<Result<Vec<RestoreJob>, String>>,
-    /// Where the rows were last drawn and the index of the first, for the mouse; and the
-    /// whole panel's area.
-    pub drawn: std::cell::Cell<Option<(Rect, usize, Rect)>>,
     /// What each visible row shows, made when the jobs change (not at every frame).
     pub(super) rows: Vec<RowModel>,
     /// Where each row's job is.
@@ -511,21 +507,6 @@ impl JobsPanel {
         }
     }
 
-    /// The index of the job drawn at `(x, y)`, if any.
-    pub fn job_at(&self, x: u16, y: u16) -> Option<usize> {
-        let (rows, start, _) = self.drawn.get()?;
-        let inside = x >= rows.x && x < rows.right() && y >= rows.y && y < rows.bottom();
-        let i = start + (y.checked_sub(rows.y)?) as usize;
-        (inside && i < self.len()).then_some(i)
-    }
-
-    /// Whether `(x, y)` is on the panel.
-    pub fn contains(&self, x: u16, y: u16) -> bool {
-        self.drawn
-            .get()
-            .is_some_and(|(_, _, a)| x >= a.x && x < a.right() && y >= a.y && y < a.bottom())
-    }
-
     pub fn move_selection(&mut self, down: bool) {
         let n = self.len();
         if n == 0 {
@@ -541,11 +522,9 @@ impl JobsPanel {
     /// What the clock changes in the panel: the countdowns.
     /// Only the rows on screen (or the first screenful): a tick with 10,000 jobs costs what
     /// one with ten does. The selected job's countdown is included (the detail shows it).
-    pub fn clock_view(&self, now_ms: i64) -> Vec<String> {
-        let (start, rows) = self
-            .drawn
-            .get()
-            .map_or((0, 60), |(area, start, _)| (start, area.height as usize));
+    /// `drawn`: where the last frame put the rows.
+    pub fn clock_view(&self, now_ms: i64, drawn: Option<&super::jobs_panel_view::PanelDrawn>) -> Vec<String> {
+        let (start, rows) = drawn.map_or((0, 60), |d| (d.start, d.rows.height as usize));
         let mut v: Vec<String> = self
             .order
             .iter()

@@ -11,6 +11,31 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+/// Where a frame put the panel: its rows (and the index of the first), for the mouse and
+/// for what a tick looks at; and the whole panel's area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PanelDrawn {
+    pub rows: Rect,
+    pub start: usize,
+    pub area: Rect,
+}
+
+impl PanelDrawn {
+    /// The index of the job drawn at `(x, y)`, if any, of `len` rows.
+    pub fn job_at(&self, x: u16, y: u16, len: usize) -> Option<usize> {
+        let rows = self.rows;
+        let inside = x >= rows.x && x < rows.right() && y >= rows.y && y < rows.bottom();
+        let i = self.start + (y.checked_sub(rows.y)?) as usize;
+        (inside && i < len).then_some(i)
+    }
+
+    /// Whether `(x, y)` is on the panel.
+    pub fn contains(&self, x: u16, y: u16) -> bool {
+        let a = self.area;
+        x >= a.x && x < a.right() && y >= a.y && y < a.bottom()
+    }
+}
+
 impl JobsPanel {
     /// "updated 12:04:31Z", or the one failure state.
     fn age_line(&self) -> Option<String> {
@@ -78,7 +103,8 @@ impl JobsPanel {
         frame.render_widget(Paragraph::new(lines), area);
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) {
+    /// Draws the panel; returns where its rows went.
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) -> PanelDrawn {
         // What the rows show, never a difference of two counts of other things.
         let rows = self.row_counts();
         let count = match &self.others {
@@ -179,7 +205,11 @@ impl JobsPanel {
         let start = self.selected.saturating_sub(rows.saturating_sub(1));
         let rows_y = inner.y + lines.len() as u16 + u16::from(wide);
         let rows_area = Rect::new(inner.x, rows_y, inner.width, rows as u16);
-        self.drawn.set(Some((rows_area, start, area)));
+        let drawn = PanelDrawn {
+            rows: rows_area,
+            start,
+            area,
+        };
         let styled = |i: usize, m: &RowModel| {
             let chosen = active && i == self.selected;
             let mark = match (chosen, m.kind) {
@@ -235,6 +265,7 @@ impl JobsPanel {
                 .collect();
             frame.render_widget(Paragraph::new(lines), table_area);
         }
+        drawn
     }
 
     /// From `WIDE` columns: a table with the job's created time, restore point, the target

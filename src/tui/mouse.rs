@@ -28,7 +28,7 @@ impl App {
                 return true;
             }
             (Some(_), _) => return false,
-            (None, Some(down)) if self.jobs.contains(x, y) => {
+            (None, Some(down)) if self.drawn.panel.is_some_and(|p| p.contains(x, y)) => {
                 self.focus_jobs = true;
                 self.jobs.move_selection(down);
                 return true;
@@ -38,7 +38,7 @@ impl App {
         if event.kind != MouseEventKind::Down(MouseButton::Left) {
             return false;
         }
-        if let Some(i) = self.jobs.job_at(x, y) {
+        if let Some(i) = self.drawn.panel.and_then(|p| p.job_at(x, y, self.jobs.len())) {
             let again = self.focus_jobs && self.jobs.selected == i;
             self.focus_jobs = true;
             self.jobs.selected = i;
@@ -51,7 +51,11 @@ impl App {
             }
             return true;
         }
-        if let Some(field) = self.form.field_at(x, y) {
+        if let Some(field) = self
+            .drawn
+            .fields
+            .and_then(|area| super::form::Form::field_at(area, x, y))
+        {
             let left = self.form.focused();
             self.focus_jobs = false;
             self.form.focus(field);

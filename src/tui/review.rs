@@ -81,7 +81,8 @@ impl Review {
         }
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+    /// Draws the review; returns how far its request scrolls.
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) -> super::scroll::ScrollLimits {
         frame.render_widget(Clear, area);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -152,7 +153,8 @@ impl Review {
         ));
         lines.push(Line::raw(self.curl.clone()));
         // The request scrolls (Up/Down, PgUp/PgDn, Home/End) under the head, which stays.
-        self.scroll
+        let limits = self
+            .scroll
             .render(frame, rest, Paragraph::new(lines).wrap(Wrap { trim: false }), theme);
         // The cursor sits after what has been typed of the confirmation (head's second line).
         if let (Some(c), false) = (&self.confirm, self.sending) {
@@ -163,6 +165,7 @@ impl Review {
                 frame.set_cursor_position((inner.x + (offset % width) as u16, inner.y + row as u16));
             }
         }
+        limits
     }
 }
 

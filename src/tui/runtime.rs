@@ -5,7 +5,6 @@
 use super::app::{App, Effect, Msg};
 use super::picker::{checkpoint_items, cluster_items, snapshot_items};
 use super::terminal::TerminalGuard;
-use super::view;
 use crate::jobs::{Poller, Services};
 use crate::restore::Field;
 use ratatui::crossterm::event::{Event, KeyEventKind, MouseEventKind};
@@ -40,7 +39,7 @@ pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) 
     let mut plain_open = false;
     while !app.quit {
         if dirty && !plain_open && msg_rx.is_empty() && input_rx.is_empty() {
-            terminal.draw(|frame| view::draw(frame, &app, services.now_ms()))?;
+            terminal.draw(|frame| app.draw(frame, services.now_ms()))?;
             dirty = false;
         }
         let ticking = !plain_open && app.needs_tick(services.now_ms());

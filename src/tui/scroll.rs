@@ -1,5 +1,7 @@
 //! A view longer than its area (a job's detail, the review, the help): which line is on top,
 //! the keys that move it, and a marker that says where the view is and that there is more.
+//! How far it can go is known only once drawn: the draw returns it (`ScrollLimits`), and the
+//! app hands it back with `set_limits` before the next key.
 
 use super::keys::Action;
 use super::theme::Theme;
@@ -7,20 +9,32 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
-use std::cell::Cell;
 
 #[derive(Debug, Default)]
 pub struct Scroll {
     top: u16,
     /// From the last draw: the furthest the top can go, and a page's height.
-    max: Cell<u16>,
-    page: Cell<u16>,
+    limits: ScrollLimits,
+}
+
+/// What a draw measured of a scrolled view.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ScrollLimits {
+    /// The furthest the top line can go.
+    pub max: u16,
+    /// A page's height (PgUp/PgDn).
+    pub page: u16,
 }
 
 impl Scroll {
+    /// What the last draw measured.
+    pub fn set_limits(&mut self, limits: ScrollLimits) {
+        self.limits = limits;
+    }
+
     /// Up/Down a line, PgUp/PgDn a page, Home/End the ends; `true` if the view moved.
     pub fn on_action(&mut self, action: Action) -> bool {
-        let (max, page) = (self.max.get(), self.page.get().max(1));
+        let (max, page) = (self.limits.max, self.limits.page.max(1));
         let top = match action {
             Action::Up => self.top.saturating_sub(1),
             Action::Down => self.top.saturating_add(1),
@@ -39,23 +53,28 @@ impl Scroll {
     /// Moves by `lines` (the mouse wheel).
     pub fn by(&mut self, lines: i32) {
         let top = i32::from(self.top) + lines;
-        self.top = u16::try_from(top.max(0)).unwrap_or(u16::MAX).min(self.max.get());
+        self.top = u16::try_from(top.max(0)).unwrap_or(u16::MAX).min(self.limits.max);
     }
 
     /// Draws `paragraph` (wrapped, unbordered) in `area` from the top line. When it does not
     /// all fit, the bottom row is kept for a marker (`12-30/58 ↓ PgDn`), so that it never
-    /// covers a line.
-    pub fn render(&self, frame: &mut Frame, area: Rect, paragraph: Paragraph<'_>, theme: &Theme) {
+    /// covers a line. Returns how far it scrolls at this size.
+    pub fn render(&self, frame: &mut Frame, area: Rect, paragraph: Paragraph<'_>, theme: &Theme) -> ScrollLimits {
         let total = u16::try_from(paragraph.line_count(area.width)).unwrap_or(u16::MAX);
         if total <= area.height || area.height < 2 {
-            self.max.set(0);
             frame.render_widget(paragraph, area);
-            return;
+            // All of it shows: no key moves it (the page does not matter then).
+            return ScrollLimits {
+                max: 0,
+                page: self.limits.page,
+            };
         }
         let view = Rect::new(area.x, area.y, area.width, area.height - 1);
         let max = total.saturating_sub(view.height);
-        self.max.set(max);
-        self.page.set(view.height.saturating_sub(1).max(1));
+        let limits = ScrollLimits {
+            max,
+            page: view.height.saturating_sub(1).max(1),
+        };
         let top = self.top.min(max);
         frame.render_widget(paragraph.scroll((top, 0)), view);
         let last = (top + view.height).min(total);
@@ -71,5 +90,6 @@ impl Scroll {
             Paragraph::new(Span::styled(marker, theme.dim())).alignment(ratatui::layout::Alignment::Right),
             Rect::new(area.x, area.bottom() - 1, area.width, 1),
         );
+        limits
     }
 }

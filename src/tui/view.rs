@@ -22,18 +22,58 @@ const SIDE_BY_SIDE: u16 = 150;
 const FORM_HEIGHT: u16 = 15;
 const FORM_WIDTH: u16 = 88;
 
-pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
+pub use super::jobs_panel_view::PanelDrawn;
+use super::scroll::ScrollLimits;
+
+/// What a frame measured, for what comes after it (`App::after_draw`): the draw only reads
+/// the state. The mouse's targets, how far the views scroll, whether the screen was too
+/// small, and what the clock moved on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drawn {
+    /// The terminal's size: below the minimum only quitting acts.
+    pub screen: (u16, u16),
+    /// What the clock changes, as drawn, to tell whether a tick changes the screen.
+    pub clock: Vec<String>,
+    /// Where the form's fields are (a row each).
+    pub fields: Option<Rect>,
+    /// The findings' first line, when they scrolled, as bounded by what there is.
+    pub findings_top: Option<usize>,
+    /// Where the jobs panel's rows are.
+    pub panel: Option<PanelDrawn>,
+    /// How far the open dialog's view scrolls (help, detail, batch, review).
+    pub dialog_scroll: Option<ScrollLimits>,
+    /// How far the detail pane beside the panel scrolls.
+    pub pane_scroll: Option<ScrollLimits>,
+}
+
+impl Default for Drawn {
+    /// Before the first frame: nothing to hit, and no size to refuse keys for.
+    fn default() -> Drawn {
+        Drawn {
+            screen: (u16::MAX, u16::MAX),
+            clock: Vec::new(),
+            fields: None,
+            findings_top: None,
+            panel: None,
+            dialog_scroll: None,
+            pane_scroll: None,
+        }
+    }
+}
+
+/// Draws the whole screen from the state, and returns what it measured.
+pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) -> Drawn {
     let area = frame.area();
-    app.screen.set((area.width, area.height));
-    // What the clock moves, as drawn now: a tick redraws only when that changes.
-    *app.shown_clock.borrow_mut() = app.clock_view(now_ms);
-    // What the mouse can hit is what this frame draws.
-    app.form.drawn.set(None);
-    app.jobs.drawn.set(None);
+    let mut drawn = Drawn {
+        screen: (area.width, area.height),
+        // What the clock moves, as drawn now: a tick redraws only when that changes.
+        clock: app.clock_view(now_ms),
+        ..Drawn::default()
+    };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let text = format!("terminal too small (needs {MIN_WIDTH}x{MIN_HEIGHT})");
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
-        return;
+        return drawn;
     }
     // With nothing to say on the status line, its row goes to the body (the findings); a
     // long one (a refusal and what to do instead) wraps onto up to three rows, whole.
@@ -57,7 +97,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
     if body.width >= DETAIL_PANE && app.focus_jobs {
         // Wide, and the keys in the panel: the list and the selected job side by side.
         let [list, pane] = Layout::horizontal([Constraint::Percentage(58), Constraint::Min(0)]).areas(body);
-        app.jobs.render(frame, list, theme, true, now_ms);
+        drawn.panel = Some(app.jobs.render(frame, list, theme, true, now_ms));
         if let Some(shown) = app.jobs.selected_job() {
             let view = super::job_detail::DetailView {
                 job: shown.job,
@@ -70,17 +110,17 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                 eta: app.etas.get(shown.job.id.as_str()).map(String::as_str),
                 scroll: &app.pane_scroll,
             };
-            view.render(frame, inset(pane), theme);
+            drawn.pane_scroll = Some(view.render(frame, inset(pane), theme));
         }
     } else if body.width >= SIDE_BY_SIDE {
         let [left, right] = Layout::horizontal([Constraint::Length(FORM_WIDTH), Constraint::Min(0)]).areas(body);
         let [form, findings] = Layout::vertical([Constraint::Length(FORM_HEIGHT), Constraint::Min(0)]).areas(left);
-        app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
-        app.form.render_findings(frame, inset(findings), theme);
-        app.jobs.render(frame, right, theme, app.focus_jobs, now_ms);
+        drawn.fields = Some(app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms));
+        drawn.findings_top = app.form.render_findings(frame, inset(findings), theme);
+        drawn.panel = Some(app.jobs.render(frame, right, theme, app.focus_jobs, now_ms));
     } else if app.focus_jobs && body.height < FORM_HEIGHT + 4 + 6 {
         // Too short for both: the panel takes the form's place while it has the focus.
-        app.jobs.render(frame, body, theme, true, now_ms);
+        drawn.panel = Some(app.jobs.render(frame, body, theme, true, now_ms));
     } else {
         // The findings take the rows they need to be whole (at least 4); the jobs get the rest:
         // a panel when there is room for one, else a borderless strip of the newest.
@@ -101,10 +141,10 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
             Constraint::Length(jobs_height),
         ])
         .areas(body);
-        app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms);
-        app.form.render_findings(frame, inset(findings), theme);
+        drawn.fields = Some(app.form.render(frame, form, theme, form_title, !app.focus_jobs, now_ms));
+        drawn.findings_top = app.form.render_findings(frame, inset(findings), theme);
         if panel {
-            app.jobs.render(frame, jobs, theme, app.focus_jobs, now_ms);
+            drawn.panel = Some(app.jobs.render(frame, jobs, theme, app.focus_jobs, now_ms));
         } else if jobs_height > 0 {
             app.jobs.render_strip(frame, inset(jobs), theme, now_ms);
         }
@@ -122,38 +162,40 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
         .collect();
     frame.render_widget(Paragraph::new(Line::from(hints)), footer);
 
-    match &app.dialog {
-        Some(Dialog::Picker(p)) => p.render(frame, centered(area, 100, 18), theme),
-        Some(Dialog::Review(r)) => r.render(frame, centered(area, 110, 30), theme),
+    drawn.dialog_scroll = match &app.dialog {
+        Some(Dialog::Picker(p)) => {
+            p.render(frame, centered(area, 100, 18), theme);
+            None
+        }
+        Some(Dialog::Review(r)) => Some(r.render(frame, centered(area, 110, 30), theme)),
         Some(Dialog::Message { title, lines }) => {
             draw_message(frame, app, title, lines, "Esc closes", centered(area, 90, 12));
+            None
         }
-        Some(Dialog::Help { scroll }) => draw_help(frame, app, scroll, centered(area, 90, 48)),
+        Some(Dialog::Help { scroll }) => Some(draw_help(frame, app, scroll, centered(area, 90, 48))),
         Some(Dialog::Detail {
             job_id,
             revealed,
             scroll,
-        }) => {
-            if let Some(shown) = app.jobs.find(job_id) {
-                let view = super::job_detail::DetailView {
-                    job: shown.job,
-                    request: shown.request,
-                    kind: shown.kind,
-                    revealed: *revealed,
-                    now_ms,
-                    local_offset: app.info.local_offset,
-                    download: app.downloads.get(job_id),
-                    eta: app.etas.get(job_id).map(String::as_str),
-                    scroll,
-                };
-                view.render(
-                    frame,
-                    // Everything but the status line (when there is one) and the footer.
-                    Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows)),
-                    theme,
-                );
-            }
-        }
+        }) => app.jobs.find(job_id).map(|shown| {
+            let view = super::job_detail::DetailView {
+                job: shown.job,
+                request: shown.request,
+                kind: shown.kind,
+                revealed: *revealed,
+                now_ms,
+                local_offset: app.info.local_offset,
+                download: app.downloads.get(job_id),
+                eta: app.etas.get(job_id).map(String::as_str),
+                scroll,
+            };
+            view.render(
+                frame,
+                // Everything but the status line (when there is one) and the footer.
+                Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows)),
+                theme,
+            )
+        }),
         Some(Dialog::Batch { batch_id, scroll }) => {
             let parts = app.jobs.batch_parts(batch_id);
             let at = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows));
@@ -164,19 +206,26 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) {
                 now_ms,
                 scroll,
             };
-            view.render(frame, at, theme);
+            Some(view.render(frame, at, theme))
         }
-        Some(Dialog::Folder(prompt)) => prompt.render(frame, centered(area, 90, 14), &app.theme),
-        Some(Dialog::Confirm { title, lines, .. }) => draw_message(
-            frame,
-            app,
-            title,
-            lines,
-            "Enter goes ahead; Esc cancels",
-            centered(area, 90, 10),
-        ),
-        None => {}
-    }
+        Some(Dialog::Folder(prompt)) => {
+            prompt.render(frame, centered(area, 90, 14), &app.theme);
+            None
+        }
+        Some(Dialog::Confirm { title, lines, .. }) => {
+            draw_message(
+                frame,
+                app,
+                title,
+                lines,
+                "Enter goes ahead; Esc cancels",
+                centered(area, 90, 10),
+            );
+            None
+        }
+        None => None,
+    };
+    drawn
 }
 
 /// The hints that fit `width`, whole: the way out, help and the way back always; the others
@@ -249,7 +298,7 @@ fn draw_message(frame: &mut Frame, app: &App, title: &str, lines: &[String], foo
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }
 
-fn draw_help(frame: &mut Frame, app: &App, scroll: &super::scroll::Scroll, area: Rect) {
+fn draw_help(frame: &mut Frame, app: &App, scroll: &super::scroll::Scroll, area: Rect) -> ScrollLimits {
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -276,5 +325,5 @@ fn draw_help(frame: &mut Frame, app: &App, scroll: &super::scroll::Scroll, area:
     for part in super::wrap::wrap(note, (inner.width as usize).max(20)) {
         text.push(Line::styled(part, app.theme.dim()));
     }
-    scroll.render(frame, inner, Paragraph::new(text), &app.theme);
+    scroll.render(frame, inner, Paragraph::new(text), &app.theme)
 }
