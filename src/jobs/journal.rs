@@ -9,6 +9,7 @@
 
 pub use super::notes::{DownloadNote, JobNotes};
 use super::store::{self, Store};
+use super::stored::StoredSubmit;
 use super::tracked::new_key;
 pub use super::tracked::{JournalData, Origin, Recorded, SubmitState, TrackedJob, TrackedSubmit, name_target};
 use crate::atlas::RestoreJob;
@@ -371,10 +372,9 @@ fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, rusqlite::
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
+/// A stored body read back into what the rest of the program works with.
 fn parse_submit(body: &str) -> Result<TrackedSubmit, rusqlite::Error> {
-    let mut s: TrackedSubmit = from_json(body)?;
-    s.jobs.shrink_to_fit();
-    Ok(s)
+    Ok(from_json::<StoredSubmit>(body)?.into())
 }
 
 fn parse_all(bodies: Vec<String>) -> Result<Vec<TrackedSubmit>, rusqlite::Error> {
@@ -398,12 +398,7 @@ fn notes_of(
 
 /// The profile's live rows as the journal's data.
 fn live_data(tx: &rusqlite::Transaction<'_>, profile: &str, now_ms: i64) -> Result<JournalData, rusqlite::Error> {
-    let submits = parse_all(store::live_bodies(
-        tx,
-        profile,
-        now_ms - store::LIVE_AFTER_SETTLED_MS,
-        now_ms,
-    )?)?;
+    let submits = parse_all(store::live_bodies(tx, profile, now_ms)?)?;
     let notes = notes_of(tx, profile, &submits)?;
     Ok(JournalData {
         version: 1,
@@ -435,6 +430,6 @@ pub(crate) fn submit_row(s: &TrackedSubmit, now_ms: i64) -> Result<store::Submit
         settled_ms: (!open).then_some(now_ms),
         expires_ms,
         job_ids: s.jobs.iter().map(|j| j.id.to_string()).collect(),
-        body: to_json(s)?,
+        body: to_json(&StoredSubmit::from(s))?,
     })
 }

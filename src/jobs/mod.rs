@@ -17,6 +17,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod service;
 pub mod store;
+mod stored;
 pub mod tracked;
 pub mod verify;
 

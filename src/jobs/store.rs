@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema this build writes. A database of a higher version is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -168,7 +168,8 @@ impl Store {
         Ok(())
     }
 
-    /// Makes the schema, or refuses a newer one.
+    /// Makes the schema, or brings an older one up to date step by step (each step in its
+    /// own transaction), or refuses a newer one.
     fn migrate(&self) -> Result<(), StoreError> {
         let found: i64 = patiently(&self.path, false, || {
             self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -180,54 +181,24 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        if found == SCHEMA_VERSION {
-            return Ok(());
+        for version in found + 1..=SCHEMA_VERSION {
+            let tx = begin_immediate(&self.conn, &self.path)?;
+            // Another process may have made this step while this one waited for the lock.
+            let now: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| classify_at(&self.path, e, true))?;
+            if now >= version {
+                continue;
+            }
+            let step = match version {
+                1 => tx.execute_batch(SCHEMA_1),
+                _ => migrate_to_2(&tx),
+            };
+            step.and_then(|()| tx.execute_batch(&format!("PRAGMA user_version = {version}")))
+                .and_then(|()| tx.commit())
+                .map_err(|e| classify_at(&self.path, e, true))?;
         }
-        // Version 0: a new file. Later versions add their steps here, each in its transaction.
-        self.conn
-            .execute_batch(
-                "BEGIN IMMEDIATE;
-                 CREATE TABLE IF NOT EXISTS profiles (
-                     name TEXT PRIMARY KEY,
-                     revision INTEGER NOT NULL DEFAULT 0,
-                     download_dir TEXT,
-                     imported_from TEXT
-                 ) STRICT;
-                 CREATE TABLE IF NOT EXISTS submits (
-                     seq INTEGER PRIMARY KEY,
-                     profile TEXT NOT NULL REFERENCES profiles(name),
-                     key TEXT NOT NULL,
-                     group_id TEXT NOT NULL,
-                     cluster TEXT NOT NULL,
-                     submitted_at_ms INTEGER NOT NULL,
-                     state TEXT NOT NULL,
-                     settled_ms INTEGER,
-                     expires_ms INTEGER,
-                     body TEXT NOT NULL,
-                     UNIQUE (profile, key)
-                 ) STRICT;
-                 CREATE INDEX IF NOT EXISTS submits_live ON submits (profile, settled_ms);
-                 CREATE INDEX IF NOT EXISTS submits_cluster ON submits (profile, group_id, cluster);
-                 CREATE TABLE IF NOT EXISTS jobs (
-                     profile TEXT NOT NULL,
-                     job_id TEXT NOT NULL,
-                     submit_seq INTEGER NOT NULL REFERENCES submits(seq) ON DELETE CASCADE,
-                     PRIMARY KEY (profile, job_id)
-                 ) STRICT, WITHOUT ROWID;
-                 CREATE INDEX IF NOT EXISTS jobs_submit ON jobs (submit_seq);
-                 CREATE TABLE IF NOT EXISTS notes (
-                     profile TEXT NOT NULL REFERENCES profiles(name),
-                     job_id TEXT NOT NULL,
-                     body TEXT NOT NULL,
-                     PRIMARY KEY (profile, job_id)
-                 ) STRICT, WITHOUT ROWID;
-                 PRAGMA user_version = 1;
-                 COMMIT;",
-            )
-            .map_err(|e| {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                classify_at(&self.path, e, true)
-            })
+        Ok(())
     }
 
     /// Runs `work` in one write transaction (taken at once, so that what it read stays true
@@ -301,6 +272,73 @@ impl Store {
 }
 
 /// Whether SQLite said "busy" (or "locked"): another connection holds what this one needs.
+/// Version 1: the tables.
+const SCHEMA_1: &str = "
+    CREATE TABLE profiles (
+        name TEXT PRIMARY KEY,
+        revision INTEGER NOT NULL DEFAULT 0,
+        download_dir TEXT,
+        imported_from TEXT
+    ) STRICT;
+    CREATE TABLE submits (
+        seq INTEGER PRIMARY KEY,
+        profile TEXT NOT NULL REFERENCES profiles(name),
+        key TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        cluster TEXT NOT NULL,
+        submitted_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        settled_ms INTEGER,
+        expires_ms INTEGER,
+        body TEXT NOT NULL,
+        UNIQUE (profile, key)
+    ) STRICT;
+    CREATE INDEX submits_live ON submits (profile, settled_ms);
+    CREATE INDEX submits_cluster ON submits (profile, group_id, cluster);
+    CREATE TABLE jobs (
+        profile TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        submit_seq INTEGER NOT NULL REFERENCES submits(seq) ON DELETE CASCADE,
+        PRIMARY KEY (profile, job_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX jobs_submit ON jobs (submit_seq);
+    CREATE TABLE notes (
+        profile TEXT NOT NULL REFERENCES profiles(name),
+        job_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (profile, job_id)
+    ) STRICT, WITHOUT ROWID;
+";
+
+/// Sets when submits stop being live (`?1` = `LIVE_AFTER_SETTLED_MS`): never while unsettled
+/// (NULL), else `LIVE_AFTER_SETTLED_MS` after they settled or when their last link expires,
+/// whichever is later.
+const SET_LIVE_UNTIL: &str = "UPDATE submits SET live_until_ms = CASE WHEN settled_ms IS NULL THEN NULL
+     ELSE max(settled_ms + ?1, coalesce(expires_ms, 0)) END";
+
+/// Version 2: a submit's body in the store's own types (`super::stored`) instead of Atlas's
+/// wire JSON; and `live_until_ms`, so that a poll reads the live rows through an index
+/// however long the history grows.
+fn migrate_to_2(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
+    tx.execute_batch(
+        "ALTER TABLE submits ADD COLUMN live_until_ms INTEGER;
+         DROP INDEX submits_live;
+         CREATE INDEX submits_live ON submits (profile, live_until_ms);",
+    )?;
+    tx.execute(SET_LIVE_UNTIL, params![LIVE_AFTER_SETTLED_MS])?;
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT seq, body FROM submits")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut put = tx.prepare("UPDATE submits SET body = ?2 WHERE seq = ?1")?;
+    for (seq, body) in rows {
+        let stored = super::stored::body_from_version_1(&body)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?;
+        put.execute(params![seq, stored])?;
+    }
+    Ok(())
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode;
     matches!(
@@ -402,21 +440,20 @@ pub(crate) fn ensure_profile(tx: &rusqlite::Transaction<'_>, profile: &str) -> R
         .map(|_| ())
 }
 
-/// The live submits of `profile`, oldest first: not settled, or settled after `since_ms`, or
-/// with a link that has not expired by `now_ms`.
+/// The live submits of `profile`, oldest first: not settled, or settled lately, or with a
+/// link that has not expired by `now_ms` (`live_until_ms`, through its index).
 pub(crate) fn live_bodies(
     tx: &rusqlite::Transaction<'_>,
     profile: &str,
-    since_ms: i64,
     now_ms: i64,
 ) -> Result<Vec<String>, rusqlite::Error> {
     let mut stmt = tx.prepare_cached(
-        "SELECT body FROM submits WHERE profile = ?1
-           AND (settled_ms IS NULL OR settled_ms > ?2 OR expires_ms > ?3)
+        "SELECT seq, body FROM submits WHERE profile = ?1 AND live_until_ms IS NULL
+         UNION ALL
+         SELECT seq, body FROM submits WHERE profile = ?1 AND live_until_ms > ?2
          ORDER BY seq",
     )?;
-    stmt.query_map(params![profile, since_ms, now_ms], |r| r.get(0))?
-        .collect()
+    stmt.query_map(params![profile, now_ms], |r| r.get(1))?.collect()
 }
 
 /// The submits of one cluster of `profile`, oldest first, settled or not (for estimates).
@@ -478,6 +515,8 @@ pub(crate) fn put_submit(
         tx.prepare_cached("UPDATE submits SET settled_ms = NULL WHERE seq = ?1")?
             .execute(params![seq])?;
     }
+    tx.prepare_cached(&format!("{SET_LIVE_UNTIL} WHERE seq = ?2"))?
+        .execute(params![LIVE_AFTER_SETTLED_MS, seq])?;
     tx.prepare_cached("DELETE FROM jobs WHERE submit_seq = ?1")?
         .execute(params![seq])?;
     let mut add = tx.prepare_cached("INSERT OR REPLACE INTO jobs (profile, job_id, submit_seq) VALUES (?1, ?2, ?3)")?;

@@ -55,3 +55,56 @@ fn the_folder_is_made_private_and_the_file_too() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_version_1_store_is_brought_up_to_date_and_its_live_rows_still_read() {
+    let dir = std::env::temp_dir().join(format!("atlas-restore-store-v1-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("store.sqlite3");
+    // A version 1 store, as the first store build wrote it: wire JSON bodies, no live_until_ms.
+    let old = Connection::open(&path).unwrap();
+    old.execute_batch(SCHEMA_1).unwrap();
+    let body = |key: &str, status: &str| {
+        serde_json::json!({"key": key, "group_id": "g", "cluster": "Cluster0", "submitted_at_ms": 1_000,
+            "request": {"snapshotId": "s1"}, "state": "CREATED",
+            "jobs": [{"id": format!("job-{key}"), "statusName": status, "delivery": {"methodName": "HTTP"}}]})
+        .to_string()
+    };
+    old.execute_batch(
+        "INSERT INTO profiles (name) VALUES ('prod');
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    let week = LIVE_AFTER_SETTLED_MS;
+    for (key, status, settled) in [
+        ("running", "IN_PROGRESS", None),
+        ("lately", "FINISHED", Some(10 * week)),
+        ("long-ago", "FINISHED", Some(1_000)),
+    ] {
+        old.execute(
+            "INSERT INTO submits (profile, key, group_id, cluster, submitted_at_ms, state, settled_ms, body)
+             VALUES ('prod', ?1, 'g', 'Cluster0', 1000, 'CREATED', ?2, ?3)",
+            params![key, settled, body(key, status)],
+        )
+        .unwrap();
+    }
+    drop(old);
+
+    let mut store = Store::open(&path).unwrap();
+    let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let live = store.read(|tx| live_bodies(tx, "prod", 10 * week + 1)).unwrap();
+    assert_eq!(live.len(), 2, "the running one and the one settled lately: {live:?}");
+    for b in &live {
+        let s: super::super::stored::StoredSubmit = serde_json::from_str(b).unwrap();
+        assert!(!b.contains("statusName"), "in the store's own terms: {b}");
+        assert_eq!(s.jobs.len(), 1);
+    }
+    let all = store.read(|tx| all_bodies(tx, Some("prod"))).unwrap();
+    assert_eq!(all.len(), 3, "history keeps everything");
+    // Opened again: nothing more to do.
+    drop(store);
+    Store::open(&path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
