@@ -31,6 +31,8 @@ fn app() -> App {
             demo: false,
             download_dir: atlas_restore::jobs::DownloadFolder::Configured("/tmp".into()),
             local_offset: None,
+            production: false,
+            profiles: Vec::new(),
         },
         Theme::new(ColorChoice::Always, false, false),
         Some("5a66666887d9d61443b41645"),

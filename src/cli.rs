@@ -171,8 +171,12 @@ pub struct JobsArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: JobsFormat,
     /// Every restore job of the profile's cluster, not only the tracked ones.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all_profiles")]
     pub all: bool,
+    /// The tracked jobs of every profile of the config, each refreshed with its own keys and
+    /// each row with its profile.
+    #[arg(long)]
+    pub all_profiles: bool,
 }
 
 #[derive(Debug, Args)]

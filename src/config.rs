@@ -111,6 +111,10 @@ pub struct ProfileFile {
     pub download_dir: Option<PathBuf>,
     /// Largest response body accepted, in bytes (default 8 MiB).
     pub max_body_bytes: Option<u64>,
+    /// A production profile: the dashboard's header says PRODUCTION while it is in use, so
+    /// that where an erase would go is never a matter of colour.
+    #[serde(default)]
+    pub production: bool,
 }
 
 /// The whole file.
@@ -150,6 +154,18 @@ pub struct Profile {
     /// (`jobs::DownloadFolder`).
     pub download_dir: Option<PathBuf>,
     pub max_body_bytes: u64,
+    pub production: bool,
+}
+
+/// A profile of the config as the dashboard's profile list shows it: nothing resolved, no
+/// key read (that happens when it is chosen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileSummary {
+    pub name: String,
+    /// `atlas`, `cloud-manager` or `ops-manager`, as written (or the default).
+    pub flavor: String,
+    pub cluster_name: Option<String>,
+    pub production: bool,
 }
 
 /// The per-user config file: `~/.config/atlas-restore/config.toml` on Linux.
@@ -256,6 +272,20 @@ impl Config {
 
     /// Resolves the named profile (or the default one). With no config file, a profile named
     /// `env` is made from the Atlas CLI's environment variables.
+    /// Every profile of the file, by name.
+    pub fn summaries(&self) -> Vec<ProfileSummary> {
+        self.file
+            .profiles
+            .iter()
+            .map(|(name, p)| ProfileSummary {
+                name: name.clone(),
+                flavor: p.flavor.clone().unwrap_or_else(|| "atlas".into()),
+                cluster_name: p.cluster_name.clone(),
+                production: p.production,
+            })
+            .collect()
+    }
+
     pub fn profile(&self, name: Option<&str>, env: Env) -> Result<Profile, ConfigError> {
         let name = name
             .map(str::to_string)
@@ -361,6 +391,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
         ca_file: file.ca_file.clone(),
         download_dir: file.download_dir.clone(),
         max_body_bytes: file.max_body_bytes.unwrap_or(8 * 1024 * 1024),
+        production: file.production,
         base_url: base_url.trim_end_matches('/').to_string(),
         name,
     })

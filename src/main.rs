@@ -8,7 +8,9 @@ use atlas_restore::config::{self, process_env};
 use atlas_restore::jobs::{Journal, Services};
 use atlas_restore::logging;
 use atlas_restore::restore::{ApiVersion, ClusterType, Context, Flavor};
+use atlas_restore::tui::profiles::ProfileChoice;
 use atlas_restore::tui::theme::Theme;
+use atlas_restore::tui::{Opened, Shared};
 use clap::Parser;
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -110,6 +112,19 @@ fn services(profile: &config::Profile, journal_dir: &std::path::Path) -> Result<
     Ok(Services::new(client, Journal::open(journal_dir, &profile.name)?))
 }
 
+/// The config's profiles as the dashboard's list shows them.
+fn profile_choices(summaries: &[config::ProfileSummary]) -> Vec<ProfileChoice> {
+    summaries
+        .iter()
+        .map(|s| ProfileChoice {
+            name: s.name.clone(),
+            flavor: s.flavor.clone(),
+            cluster: s.cluster_name.clone(),
+            production: s.production,
+        })
+        .collect()
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -128,16 +143,31 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
     logging::start("dashboard", &profile.name, &profile.base_url, profile.api.as_str());
     let journal_dir = atlas_restore::jobs::journal::default_dir()
         .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
-    let services = services(&profile, &journal_dir)?;
-    runtime()?.block_on(atlas_restore::tui::run_dashboard(
-        &profile,
-        config::default_download_dir(),
-        services,
+    let first = Opened {
+        services: services(&profile, &journal_dir)?,
+        profile,
+    };
+    let shared = Shared {
+        suggested_dir: config::default_download_dir(),
         theme,
-        &ui,
-        false,
+        ui: &ui,
+        demo: false,
         local_offset,
-    ))?;
+        profiles: profile_choices(&cfg.summaries()),
+    };
+    // Another profile, by name: resolved (its key command run) off the loop's threads.
+    let open = async |name: &str| -> Result<Opened> {
+        let name = name.to_string();
+        tokio::task::block_in_place(|| {
+            let profile = cfg.profile(Some(&name), &process_env)?;
+            logging::start("dashboard", &profile.name, &profile.base_url, profile.api.as_str());
+            Ok(Opened {
+                services: services(&profile, &journal_dir)?,
+                profile,
+            })
+        })
+    };
+    runtime()?.block_on(atlas_restore::tui::run_dashboard(first, open, shared))?;
     Ok(0)
 }
 
@@ -177,20 +207,46 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             // Asked at the first download, like any profile's; the demo offers its scratch folder.
             download_dir: None,
             max_body_bytes: 8 * 1024 * 1024,
+            production: false,
         };
         logging::start("demo", &profile.name, &profile.base_url, profile.api.as_str());
+        // Two profiles of one simulated project, the second marked production, to try the
+        // profile list (F4) on: each keeps its own jobs.
+        let production = config::Profile {
+            name: "demo-production".into(),
+            production: true,
+            ..profile.clone()
+        };
+        let profiles = [&profile, &production]
+            .map(|p| ProfileChoice {
+                name: p.name.clone(),
+                flavor: p.flavor.to_string(),
+                cluster: p.cluster_name.clone(),
+                production: p.production,
+            })
+            .to_vec();
+        let open = async |name: &str| -> Result<Opened> {
+            let chosen = if name == production.name { &production } else { &profile };
+            Ok(Opened {
+                services: services(chosen, &scratch)?,
+                profile: chosen.clone(),
+            })
+        };
         let result = match services(&profile, &scratch) {
             Ok(services) => {
-                atlas_restore::tui::run_dashboard(
-                    &profile,
-                    scratch.join("downloads"),
+                let first = Opened {
                     services,
+                    profile: profile.clone(),
+                };
+                let shared = Shared {
+                    suggested_dir: scratch.join("downloads"),
                     theme,
-                    &config::UiConfig::default(),
-                    true,
+                    ui: &config::UiConfig::default(),
+                    demo: true,
                     local_offset,
-                )
-                .await
+                    profiles,
+                };
+                atlas_restore::tui::run_dashboard(first, open, shared).await
             }
             Err(e) => Err(e),
         };
@@ -243,6 +299,9 @@ fn run_history(cli: &Cli, args: &atlas_restore::cli::HistoryArgs) -> Result<i32>
 fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
     use atlas_restore::commands::jobs;
     let cfg = config::load(cli.config.as_deref(), &process_env)?;
+    if args.all_profiles {
+        return run_jobs_of_every_profile(&cfg, args.format);
+    }
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
     logging::start("jobs", &profile.name, &profile.base_url, profile.api.as_str());
     let dir = atlas_restore::jobs::journal::default_dir().context("no home directory for the job journal")?;
@@ -272,12 +331,15 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
             Ok(Some(jobs::tracked(&services, profile.group_id.as_deref()).await))
         }
     })?;
-    let Some(listing) = listing else {
+    let Some(mut listing) = listing else {
         return Ok(jobs::EXIT_STALE);
     };
+    for l in &mut listing.jobs {
+        l.profile = Some(profile.name.clone());
+    }
     let text = match args.format {
         JobsFormat::Json => jobs::to_json(&listing.jobs),
-        JobsFormat::Table => jobs::to_table(&listing.jobs),
+        JobsFormat::Table => jobs::to_table(&listing.jobs, false),
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(match listing.stale {
@@ -287,6 +349,53 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
         }
         None => jobs::EXIT_OK,
     })
+}
+
+/// `jobs --all-profiles`: each profile of the config refreshed with its own keys; a profile
+/// that cannot be opened or asked is said on stderr, and the exit is 1.
+fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat) -> Result<i32> {
+    use atlas_restore::commands::jobs;
+    let names: Vec<String> = cfg.summaries().into_iter().map(|s| s.name).collect();
+    anyhow::ensure!(
+        !names.is_empty(),
+        "--all-profiles lists the config's profiles, and it has none: add [profiles.NAME] tables (atlas-restore config init)"
+    );
+    let dir = atlas_restore::jobs::journal::default_dir().context("no home directory for the job journal")?;
+    logging::start("jobs", "(every profile)", "", "");
+    let rt = runtime()?;
+    let mut all = Vec::new();
+    let mut code = jobs::EXIT_OK;
+    for name in names {
+        let opened = cfg
+            .profile(Some(&name), &process_env)
+            .map_err(anyhow::Error::from)
+            .and_then(|p| Ok((services(&p, &dir)?, p)));
+        let (services, profile) = match opened {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("atlas-restore jobs: profile {name}: {e:#}");
+                code = jobs::EXIT_STALE;
+                continue;
+            }
+        };
+        let listing = rt.block_on(jobs::tracked(&services, profile.group_id.as_deref()));
+        if let Some(why) = listing.stale {
+            eprintln!(
+                "atlas-restore jobs: profile {name}: could not refresh from Atlas, showing the store's copies: {why}"
+            );
+            code = jobs::EXIT_STALE;
+        }
+        all.extend(listing.jobs.into_iter().map(|l| jobs::Listed {
+            profile: Some(name.clone()),
+            ..l
+        }));
+    }
+    let text = match format {
+        JobsFormat::Json => jobs::to_json(&all),
+        JobsFormat::Table => jobs::to_table(&all, true),
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(code)
 }
 
 fn run_validate(args: ValidateArgs) -> Result<i32> {

@@ -32,6 +32,8 @@ fn app() -> App {
             demo: false,
             download_dir: atlas_restore::jobs::DownloadFolder::Configured("/srv/restores".into()),
             local_offset: None,
+            production: false,
+            profiles: Vec::new(),
         },
         Theme::new(ColorChoice::Never, false, false),
         Some("5a66666887d9d61443b41645"),

@@ -34,6 +34,8 @@ fn app() -> App {
             demo: false,
             download_dir: atlas_restore::jobs::DownloadFolder::Configured("/tmp".into()),
             local_offset: None,
+            production: false,
+            profiles: Vec::new(),
         },
         Theme::new(ColorChoice::Always, false, false),
         Some("5a66666887d9d61443b41645"),
@@ -207,7 +209,7 @@ fn atlas_restore_jobs_output_is_clean_too() {
         })
         .collect();
     assert_clean(
-        atlas_restore::commands::jobs::to_table(&jobs).as_bytes(),
+        atlas_restore::commands::jobs::to_table(&jobs, false).as_bytes(),
         "jobs --format table",
     );
     let json = atlas_restore::commands::jobs::to_json(&jobs);

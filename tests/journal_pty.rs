@@ -1,6 +1,8 @@
 //! Nothing submitted is lost: a job submitted in the dashboard is on disk before the screen
 //! says so, survives `kill -9`, is shown again by a new dashboard that resumes polling it,
-//! and is listed by `atlas-restore jobs`. Against `atlas-restore sim` run as its own process.
+//! and is listed by `atlas-restore jobs`. Every profile in one dashboard: the profile list
+//! switches form and panel at 80x24, each profile keeps its own jobs, and a production
+//! profile says so in its header. Against `atlas-restore sim` run as its own process.
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -155,4 +157,170 @@ fn the_private_key_stays_off_the_screen_the_argument_list_and_help() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&help.stdout).contains(&key_text));
+}
+
+/// Three profiles: two against the simulator whose names differ only in punctuation (one of
+/// them production), and one whose key cannot be read.
+fn write_profiles(dir: &TempDir, sim: &SimProcess) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let i = &sim.info;
+    let lab = |name: &str, production: bool| {
+        format!(
+            "[profiles.\"{name}\"]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\ncluster_name = \"Cluster0\"\npoll_interval = \"1s\"\nproduction = {production}\n",
+            i["base_url"], i["public_key"], i["private_key"], i["group_id"]
+        )
+    };
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{}{}[profiles.broken]\nbase_url = {}\npublic_key = \"p\"\nprivate_key_command = \"exit 3\"\n",
+            lab("prod_eu", false),
+            lab("prod.eu", true),
+            i["base_url"]
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// F4 (and ^O, for terminals without F-keys) lists the profiles; Enter on one switches.
+fn switch_to(pty: &mut Pty, keys: &str, name: &str) -> String {
+    pty.send(keys);
+    pty.wait_for("profiles (in use:");
+    let s = pty.screen();
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("  atlas  ") || l.contains("  broken"))
+        .collect();
+    let selected = rows.iter().position(|l| l.contains('▶')).unwrap();
+    let wanted = rows
+        .iter()
+        .position(|l| l.split_whitespace().any(|w| w == name))
+        .unwrap_or_else(|| panic!("no {name} in the list:\n{s}"));
+    for _ in selected..wanted {
+        pty.send(key::DOWN);
+    }
+    for _ in wanted..selected {
+        pty.send(key::UP);
+    }
+    pty.wait_until(5, "the profile selected", |s| {
+        s.lines()
+            .any(|l| l.contains('▶') && l.split_whitespace().any(|w| w == name))
+    });
+    pty.send(key::ENTER);
+    let title = format!("profile {name} ");
+    pty.wait_until(15, "the profile opened (or said why not)", |s| {
+        s.lines().next().is_some_and(|t| t.contains(&title)) || s.contains("could not be opened")
+    })
+}
+
+#[test]
+fn the_profile_list_switches_form_and_panel_and_production_is_said() {
+    const F4: &str = "\x1bOS";
+    const CTRL_O: &str = "\x0f";
+    let sim = start_sim();
+    let dir = TempDir::new("profiles-switch");
+    let config = write_profiles(&dir, &sim);
+    let data = dir.path().join("data");
+    let data_str = data.to_str().unwrap().to_string();
+    let env = [("XDG_DATA_HOME", data_str.as_str())];
+
+    let mut pty = Pty::spawn(&["--config", &config, "--profile", "prod_eu"], &env, 80, 24);
+    let s = pty.wait_for("snapshotId");
+    assert!(s.lines().next().unwrap().contains("profile prod_eu"), "{s}");
+    assert!(!s.contains("PRODUCTION"), "{s}");
+    assert!(
+        s.contains("F4 profiles"),
+        "the footer names the key at 80 columns:\n{s}"
+    );
+    pty.submit_snapshot(1, "submitted: 1 restore job (");
+    pty.wait_for("Restore jobs (1)");
+
+    // The list: each profile with its flavour and cluster, production said in a word.
+    pty.send(F4);
+    let list = pty.wait_for("profiles (in use: prod_eu)");
+    assert!(list.contains("prod.eu  PRODUCTION  atlas  Cluster0"), "{list}");
+    assert!(list.contains("(in use) prod_eu  atlas  Cluster0"), "{list}");
+    pty.send(key::ESC);
+    pty.wait_until(5, "the list closed", |s| !s.contains("profiles (in use:"));
+
+    // prod.eu: its own (empty) panel, and the header says PRODUCTION before anything else.
+    let s = switch_to(&mut pty, F4, "prod.eu");
+    let title = s.lines().next().unwrap();
+    assert!(title.starts_with("PRODUCTION · atlas-restore · profile prod.eu"), "{s}");
+    assert!(!s.contains("Restore jobs ("), "prod_eu's job is not prod.eu's:\n{s}");
+
+    // A profile that cannot be opened is said, and the screen stays where it was.
+    let s = switch_to(&mut pty, CTRL_O, "broken");
+    assert!(s.contains("profile broken could not be opened"), "{s}");
+    assert!(s.contains("Still on profile prod.eu"), "{s}");
+    pty.send(key::ESC);
+    let s = pty.wait_until(5, "the message closed", |s| !s.contains("could not be opened"));
+    assert!(s.lines().next().unwrap().starts_with("PRODUCTION · "), "{s}");
+
+    // Back to prod_eu: its job is there again, polled.
+    switch_to(&mut pty, CTRL_O, "prod_eu");
+    let s = pty.wait_for("Restore jobs (1)");
+    assert!(s.lines().next().unwrap().contains("profile prod_eu"), "{s}");
+    assert!(!s.contains("PRODUCTION"), "{s}");
+
+    // The target project from a list: name and id, the source's own marked.
+    for _ in 0..5 {
+        pty.send(key::DOWN);
+    }
+    pty.send("\x1b[C");
+    pty.wait_for("< AUTOMATED_RESTORE >");
+    for _ in 0..3 {
+        pty.send(key::DOWN);
+    }
+    pty.wait_until(5, "targetGroupId focused", |s| {
+        s.lines()
+            .any(|l| l.contains('▶') && l.contains("delivery.targetGroupId"))
+    });
+    pty.send(key::ENTER);
+    let s = pty.wait_for("projects this API key can see");
+    let group = sim.group();
+    assert!(
+        s.lines().any(|l| l.contains("Payments-Prod") && l.contains(group)),
+        "{s}"
+    );
+    pty.send(key::ENTER);
+    let s = pty.wait_until(10, "the project picked", |s| {
+        !s.contains("projects this API key")
+            && s.lines()
+                .any(|l| l.contains("delivery.targetGroupId") && l.contains(group))
+    });
+    assert!(s.contains("delivery.targetGroupId"), "{s}");
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+}
+
+#[test]
+fn a_store_held_by_another_process_is_said_and_the_submit_goes_on_after() {
+    let sim = start_sim();
+    let dir = TempDir::new("journal-held");
+    let config = write_config(&dir, &sim);
+    let data = dir.path().join("data");
+    let data_str = data.to_str().unwrap().to_string();
+    let env = [("XDG_DATA_HOME", data_str.as_str())];
+    let mut pty = Pty::spawn(&["--config", &config], &env, 80, 24);
+    pty.pick_complete_snapshot();
+
+    // Another process's long change: the store's write lock held for three seconds.
+    let store = data.join("atlas-restore").join("store.sqlite3");
+    let other = rusqlite::Connection::open(&store).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    pty.send(key::CTRL_S);
+    pty.wait_for("Review");
+    pty.send(key::ENTER);
+    let s = pty.wait_for("waiting for another atlas-restore");
+    assert!(!s.contains("submitted:"), "nothing is sent before it is recorded:\n{s}");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(!pty.screen().contains("submitted:"), "{}", pty.screen());
+    other.execute_batch("COMMIT").unwrap();
+    pty.wait_for("submitted: 1 restore job (");
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
 }

@@ -26,19 +26,24 @@ struct Bench {
 
 impl Bench {
     fn new() -> Bench {
+        Bench::with_profiles(&["lab"])
+    }
+
+    /// Profiles on one simulated cluster, the first the default.
+    fn with_profiles(names: &[&str]) -> Bench {
         use std::os::unix::fs::PermissionsExt;
         let sim = start_sim();
         let dir = TempDir::new("multi-process");
         let i = &sim.info;
         let path = dir.path().join("config.toml");
-        std::fs::write(
-            &path,
-            format!(
-                "default_profile = \"lab\"\n[ui]\nnotify = \"off\"\n[profiles.lab]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\ncluster_name = \"Cluster0\"\npoll_interval = \"1s\"\n",
+        let mut text = format!("default_profile = \"{}\"\n[ui]\nnotify = \"off\"\n", names[0]);
+        for name in names {
+            text += &format!(
+                "[profiles.\"{name}\"]\nbase_url = {}\npublic_key = {}\nprivate_key = {}\ngroup_id = {}\ncluster_name = \"Cluster0\"\npoll_interval = \"1s\"\n",
                 i["base_url"], i["public_key"], i["private_key"], i["group_id"]
-            ),
-        )
-        .unwrap();
+            );
+        }
+        std::fs::write(&path, text).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let data = dir.path().join("data").to_str().unwrap().to_string();
         let mut bench = Bench {
@@ -95,6 +100,59 @@ impl Bench {
         Pty::spawn(&["--config", &self.config], &[("XDG_DATA_HOME", &self.data)], 200, 60)
     }
 
+    fn dashboard_of(&self, profile: &str) -> Pty {
+        Pty::spawn(
+            &["--config", &self.config, "--profile", profile],
+            &[("XDG_DATA_HOME", &self.data)],
+            200,
+            60,
+        )
+    }
+
+    /// A request body for the bench's snapshot, as a file.
+    fn body_file(&self) -> String {
+        let body = self.dir.path().join("body.json");
+        std::fs::write(
+            &body,
+            serde_json::json!({"snapshotId": self.snapshot, "delivery": {"methodName": "HTTP"}}).to_string(),
+        )
+        .unwrap();
+        body.to_str().unwrap().to_string()
+    }
+
+    /// Every job the simulated Atlas made on the cluster.
+    fn made_by_atlas(&self) -> Vec<String> {
+        let out = self.command(&["jobs", "--all", "--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        jobs.as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// A profile's store, read through the library: each tracked job's id and how often it is
+    /// tracked, and the ids offered as a lost submit's candidates.
+    fn recorded(&self, profile: &str) -> (BTreeMap<String, usize>, Vec<String>) {
+        let store = std::path::Path::new(&self.data).join("atlas-restore");
+        let recorded = atlas_restore::jobs::Journal::open(&store, profile)
+            .unwrap()
+            .everything()
+            .unwrap();
+        let data = serde_json::to_value(&recorded).unwrap();
+        let (mut tracked, mut candidates) = (BTreeMap::new(), Vec::new());
+        for s in data["submits"].as_array().unwrap() {
+            for j in s["jobs"].as_array().unwrap() {
+                *tracked.entry(j["id"].as_str().unwrap().to_string()).or_insert(0) += 1;
+            }
+            for j in s["candidates"].as_array().into_iter().flatten() {
+                candidates.push(j["id"].as_str().unwrap().to_string());
+            }
+        }
+        (tracked, candidates)
+    }
+
     /// `atlas-restore jobs --format json`: every listed id and how often.
     fn listed(&self) -> BTreeMap<String, usize> {
         let out = self.command(&["jobs", "--format", "json"]).output().unwrap();
@@ -144,13 +202,12 @@ fn submit_in(pty: &mut Pty) -> String {
 
 /// Opens a dashboard and picks a complete snapshot into the form.
 fn ready_dashboard(bench: &Bench) -> Pty {
-    let mut pty = bench.dashboard();
-    pty.wait_for("snapshotId");
-    pty.send(key::ENTER);
-    pty.wait_for("still being taken");
-    pty.send(key::DOWN);
-    pty.send(key::ENTER);
-    pty.wait_for("no conflicts");
+    ready(bench.dashboard())
+}
+
+/// With a complete snapshot picked, ready to review and send.
+fn ready(mut pty: Pty) -> Pty {
+    pty.pick_complete_snapshot();
     pty
 }
 
@@ -161,13 +218,7 @@ fn kill_9(pid: u32) {
 #[test]
 fn many_processes_on_one_profile_lose_no_submit_and_record_none_twice() {
     let bench = Bench::new();
-    let body = bench.dir.path().join("body.json");
-    std::fs::write(
-        &body,
-        serde_json::json!({"snapshotId": bench.snapshot, "delivery": {"methodName": "HTTP"}}).to_string(),
-    )
-    .unwrap();
-    let body = body.to_str().unwrap().to_string();
+    let body = bench.body_file();
 
     // Headless submits and listings in a loop, in the background, some killed mid-flight.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -305,4 +356,104 @@ fn many_processes_on_one_profile_lose_no_submit_and_record_none_twice() {
             .and_then(|n| n.parse::<usize>().ok())
             .is_some_and(|n| n >= in_journal.len())
     });
+}
+
+#[test]
+fn processes_on_two_profiles_keep_each_job_in_one_profile_once() {
+    let bench = Bench::with_profiles(&["lab", "lab.b"]);
+    let body = bench.body_file();
+
+    // A headless loop alternating the profiles, every third submit killed mid-flight.
+    let mut reported: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let loop_reported = {
+        let (config, data, body) = (bench.config.clone(), bench.data.clone(), body.clone());
+        std::thread::spawn(move || {
+            let mut reported = Vec::new();
+            for round in 0..24u32 {
+                let profile = if round % 2 == 0 { "lab" } else { "lab.b" };
+                let submit = Command::new(BIN)
+                    .args(["--config", &config, "--profile", profile, "submit", &body])
+                    .args(["--format", "json", "--allow-repeat"])
+                    .env("XDG_DATA_HOME", &data)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                if round % 3 == 2 {
+                    // From before the request to after the answer: some die with Atlas having made the job.
+                    std::thread::sleep(Duration::from_millis(u64::from(round * 23 % 160)));
+                    kill_9(submit.id());
+                }
+                let out = submit.wait_with_output().unwrap();
+                if out.status.code() == Some(0) {
+                    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                    for j in v["jobs"].as_array().unwrap() {
+                        reported.push((profile.to_string(), j["id"].as_str().unwrap().to_string()));
+                    }
+                }
+            }
+            reported
+        })
+    };
+    // A window on each profile, each submitting; one killed and opened again.
+    let mut a = ready(bench.dashboard_of("lab"));
+    let mut b = ready(bench.dashboard_of("lab.b"));
+    for round in 0..2 {
+        reported.entry("lab".into()).or_default().push(submit_in(&mut a));
+        reported.entry("lab.b".into()).or_default().push(submit_in(&mut b));
+        if round == 0 {
+            kill_9(b.pid().unwrap());
+            b.wait_exit(10);
+            b = ready(bench.dashboard_of("lab.b"));
+        }
+    }
+    for (profile, id) in loop_reported.join().unwrap() {
+        reported.entry(profile).or_default().push(id);
+    }
+    for p in [&mut a, &mut b] {
+        p.send(key::CTRL_Q);
+        p.wait_exit(10);
+    }
+    // A poll of each profile: lost submits look for their jobs in the cluster's list.
+    for profile in ["lab", "lab.b"] {
+        let _ = bench.command(&["--profile", profile, "jobs"]).output().unwrap();
+    }
+
+    let (lab, lab_candidates) = bench.recorded("lab");
+    let (other, other_candidates) = bench.recorded("lab.b");
+    // What each profile reported is tracked there once, and not by the other.
+    for (profile, ids) in &reported {
+        let (mine, theirs) = if profile == "lab" {
+            (&lab, &other)
+        } else {
+            (&other, &lab)
+        };
+        for id in ids {
+            assert_eq!(mine.get(id), Some(&1), "{profile}'s job {id}: {mine:?}");
+            assert_eq!(
+                theirs.get(id),
+                None,
+                "{profile}'s job {id} tracked by the other profile too"
+            );
+        }
+    }
+    // Every job Atlas made is tracked exactly once, in one profile, or offered as a lost
+    // submit's candidate (the DBA chooses, nothing guesses); none is tracked twice.
+    let made = bench.made_by_atlas();
+    assert!(made.len() >= reported.values().map(Vec::len).sum::<usize>());
+    for id in &made {
+        let times = lab.get(id).unwrap_or(&0) + other.get(id).unwrap_or(&0);
+        let offered = lab_candidates.contains(id) || other_candidates.contains(id);
+        assert!(
+            times == 1 || (times == 0 && offered),
+            "Atlas's job {id} tracked {times} times (offered as a candidate: {offered})"
+        );
+    }
+    eprintln!(
+        "{} jobs made by Atlas, {} tracked by lab, {} by lab.b, {} candidates",
+        made.len(),
+        lab.len(),
+        other.len(),
+        lab_candidates.len() + other_candidates.len()
+    );
 }

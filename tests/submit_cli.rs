@@ -491,3 +491,98 @@ fn history_lists_every_submit_newest_first_for_a_script() {
     assert_eq!(bad.status.code(), Some(2), "{}", show(&bad));
     assert!(text(&bad.stderr).contains("is not a time"), "{}", show(&bad));
 }
+
+#[test]
+fn jobs_of_every_profile_each_row_with_its_profile() {
+    let sim = SimProcess::start(&["--speed", "60"]);
+    let profile = lab::sim_profile(&sim);
+    let dead = profile.replace(sim.info["base_url"].as_str().unwrap(), "http://127.0.0.1:9");
+    // `lab`, an unreachable `down`, and `lab.b` (the lab adds its cluster_name).
+    let lab = Lab::with_profile("jobs-all-profiles", |_| {
+        format!("{profile}cluster_name = \"Cluster0\"\n[profiles.down]\n{dead}[profiles.\"lab.b\"]\n{profile}")
+    });
+    let body = http_body(&sim.snapshot("Cluster0"));
+    let mine = lab.submit(&body, &["-"]);
+    assert_eq!(mine.status.code(), Some(0), "{}", show(&mine));
+    let other = lab::with_input(&mut lab.command(&["--profile", "lab.b", "submit", "-"]), &body);
+    assert_eq!(other.status.code(), Some(0), "{}", show(&other));
+    let id = |out: &std::process::Output| text(&out.stdout).split_whitespace().next().unwrap().to_string();
+
+    // One profile: its jobs, each naming it.
+    let out = lab.run(&["jobs", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let rows = json_of(&out);
+    assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+    assert_eq!(rows[0]["profile"], "lab");
+    assert_eq!(rows[0]["id"], id(&mine).as_str());
+
+    // Every profile: each refreshed with its own keys; the one Atlas cannot be asked for is
+    // said, and the exit says it (1), the others' rows still there.
+    let out = lab.run(&["jobs", "--all-profiles", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(text(&out.stderr).contains("profile down:"), "{}", show(&out));
+    let rows = json_of(&out);
+    let got: Vec<(String, String)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["profile"].as_str().unwrap().to_string(),
+                r["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [("lab".to_string(), id(&mine)), ("lab.b".to_string(), id(&other))],
+        "{rows}"
+    );
+    let out = lab.run(&["jobs", "--all-profiles"]);
+    let table = text(&out.stdout);
+    assert!(table.starts_with("PROFILE  JOB"), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("lab.b    ") && l.contains(&id(&other))),
+        "{table}"
+    );
+    // --all (one cluster, untracked jobs too) and --all-profiles do not go together.
+    let out = lab.run(&["jobs", "--all", "--all-profiles"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}
+
+#[test]
+fn nothing_is_sent_while_the_store_cannot_record_it() {
+    let sim = SimProcess::start(&["--speed", "60"]);
+    let lab = Lab::new("submit-no-store", &sim);
+    let body = http_body(&sim.snapshot("Cluster0"));
+    // A store written by a newer version: refused, left as it is, nothing sent.
+    std::fs::create_dir_all(lab.data_dir()).unwrap();
+    let conn = rusqlite::Connection::open(lab.journal_path()).unwrap();
+    conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    drop(conn);
+    let out = lab.submit(&body, &["-"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(lab.journal_path().to_str().unwrap()),
+        "names the file: {err}"
+    );
+    assert!(
+        err.contains("run the newer version, or move the file aside"),
+        "says what to do: {err}"
+    );
+    assert_eq!(creates(&sim), 0);
+    // A store that cannot be opened at all (a folder where the file should be): the same.
+    std::fs::remove_file(lab.journal_path()).unwrap();
+    std::fs::create_dir(lab.journal_path()).unwrap();
+    let out = lab.submit(&body, &["-", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    let doc = json_of(&out);
+    assert!(
+        doc["error"].as_str().unwrap().contains("cannot open the job store"),
+        "{doc}"
+    );
+    assert_eq!(creates(&sim), 0);
+}

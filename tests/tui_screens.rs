@@ -31,6 +31,8 @@ fn app(theme: Theme) -> App {
             demo: true,
             download_dir: atlas_restore::jobs::DownloadFolder::Configured("/tmp".into()),
             local_offset: None,
+            production: false,
+            profiles: Vec::new(),
         },
         theme,
         Some(GROUP),

@@ -24,6 +24,8 @@ pub struct Listed {
     pub archive: Option<ArchiveReport>,
     /// Its last download from here (the journal's note), when there was one.
     pub download: Option<DownloadNote>,
+    /// The profile that tracks it, when jobs of every profile are listed (`--all-profiles`).
+    pub profile: Option<String>,
 }
 
 pub struct Listing {
@@ -106,6 +108,7 @@ pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<L
                     archive: notes.and_then(|n| n.archive.clone()),
                     download: notes.and_then(|n| n.download.clone()),
                     job,
+                    profile: None,
                 }
             })
             .collect(),
@@ -146,6 +149,7 @@ pub fn job_json(l: &Listed) -> Value {
     };
     let mut v = json!({
         "id": sanitize(&j.id),
+        "profile": l.profile,
         "cluster": s(j.cluster_name.as_deref()),
         "clusterName": s(j.cluster_name.as_deref()),
         "batchId": s(j.batch_id.as_deref()),
@@ -224,8 +228,24 @@ fn archive_json(a: &ArchiveReport) -> Value {
 
 /// A table for people: one line a job, the URL (or an automated restore's target) last so
 /// that it is never cut.
-pub fn to_table(jobs: &[Listed]) -> String {
-    let mut out = format!(
+pub fn to_table(jobs: &[Listed], by_profile: bool) -> String {
+    // The profile first, when rows of several are listed.
+    let width = jobs
+        .iter()
+        .filter_map(|l| l.profile.as_deref())
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("PROFILE".len());
+    let profile_cell = |p: &str| {
+        if by_profile {
+            format!("{p:<width$}  ")
+        } else {
+            String::new()
+        }
+    };
+    let mut out = profile_cell("PROFILE");
+    out += &format!(
         "{:<24}  {:<7}  {:<12}  {:<11}  {:<22}  {:<20}  {:<8}  {:<40}  {}\n",
         "JOB", "TRACKED", "CLUSTER", "STATUS", "DELIVERY", "EXPIRES", "MAX DL", "SHA1", "URL OR TARGET"
     );
@@ -254,6 +274,7 @@ pub fn to_table(jobs: &[Listed]) -> String {
             None => download_target(j).map(|t| t.shown()).unwrap_or_else(|| "-".into()),
         };
         let automated = method.target().is_some();
+        out.push_str(&profile_cell(&sanitize(l.profile.as_deref().unwrap_or("-"))));
         out.push_str(&format!(
             "{:<24}  {:<7}  {:<12}  {:<11}  {:<22}  {:<20}  {:<8}  {:<40}  {}\n",
             sanitize(&j.id),

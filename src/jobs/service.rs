@@ -205,6 +205,11 @@ impl Services {
         }
     }
 
+    /// The projects the key can see: the target project's picker.
+    pub async fn projects(&self) -> Result<Vec<crate::atlas::Project>, AtlasError> {
+        self.client.list_projects().await
+    }
+
     pub async fn clusters(&self, group_id: &str) -> Result<Vec<Cluster>, AtlasError> {
         self.client.list_clusters(group_id).await
     }

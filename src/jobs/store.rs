@@ -51,8 +51,14 @@ pub enum StoreError {
         "the job store {path} stayed locked by another atlas-restore for {secs} s ({message}); try again when it is done"
     )]
     Busy { path: PathBuf, secs: u64, message: String },
-    #[error("cannot write the job store {path}: {message}")]
+    #[error(
+        "cannot write the job store {path}: {message}; make the file and its folder writable by you, then try again"
+    )]
     Write { path: PathBuf, message: String },
+    #[error(
+        "the disk holding the job store {path} is full ({message}); nothing was changed: free some space, then try again"
+    )]
+    Full { path: PathBuf, message: String },
     #[error("cannot read the job store {path}: {message}")]
     Read { path: PathBuf, message: String },
     #[error(
@@ -421,6 +427,10 @@ fn classify_at(path: &Path, e: rusqlite::Error, writing: bool) -> StoreError {
             message: e.to_string(),
         },
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Damaged {
+            path,
+            message: e.to_string(),
+        },
+        Some(ErrorCode::DiskFull) => StoreError::Full {
             path,
             message: e.to_string(),
         },

@@ -28,6 +28,10 @@ pub struct AppInfo {
     pub download_dir: crate::jobs::DownloadFolder,
     /// The local zone's offset, read before any thread started (later it cannot be, safely).
     pub local_offset: Option<time::UtcOffset>,
+    /// `production = true` in the config: the header says so.
+    pub production: bool,
+    /// The config's profiles, for the list that switches between them (F4).
+    pub profiles: Vec<super::profiles::ProfileChoice>,
 }
 
 /// How long a status line stays once nothing else has changed it.
@@ -63,6 +67,9 @@ pub struct App {
     pub notify_mode: crate::config::NotifyMode,
     /// What Atlas lists of the source and target, for the form's checks.
     pub(crate) lists: super::catalog::Lists,
+    /// The profile chosen from the list (F4): the event loop opens it and ends this screen's
+    /// session once it could.
+    pub switch_to: Option<String>,
 }
 
 impl App {
@@ -89,6 +96,7 @@ impl App {
             notifier: super::notify::Notifier::default(),
             notify_mode: crate::config::NotifyMode::Bell,
             lists: super::catalog::Lists::default(),
+            switch_to: None,
         }
     }
 
@@ -204,7 +212,7 @@ impl App {
 
     fn local_scopes(&self) -> Vec<Scope> {
         match &self.dialog {
-            Some(Dialog::Picker(_)) => vec![Scope::Picker],
+            Some(Dialog::Picker(_) | Dialog::Profiles(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review, Scope::Scroll],
             Some(Dialog::Message { .. }) => vec![Scope::Dialog],
             Some(Dialog::Batch { .. }) => vec![Scope::Dialog, Scope::Scroll],
@@ -275,7 +283,7 @@ impl App {
                     self.shape_target_items(&group_id, items);
                 }
                 if let Some(Dialog::Picker(p)) = &mut self.dialog
-                    && p.field == field
+                    && p.field == Some(field)
                 {
                     // Never preselect what cannot be picked (a snapshot still being taken).
                     p.selected = result
@@ -341,6 +349,12 @@ impl App {
                 true
             }
             Msg::Status(text) => {
+                // A review being sent covers the status line: it says it itself.
+                if let Some(Dialog::Review(r)) = &mut self.dialog
+                    && r.sending
+                {
+                    r.note = Some(text.clone());
+                }
                 self.status = Some(text);
                 true
             }
@@ -414,6 +428,7 @@ impl App {
                 true
             }
             Action::Review => self.open_review(now_ms),
+            Action::Profiles => self.open_profiles(),
             Action::PollNow => {
                 effects.push(Effect::PollNow);
                 // Atlas's lists too: a snapshot taken since is then known.
@@ -468,6 +483,8 @@ impl App {
                 self.apply_pick(field, item, now_ms, effects);
             }
             Request::Say(text) => self.status = Some(text),
+            Request::Chosen(_) => self.dialog = None,
+            Request::SwitchProfile(name) => self.switch_profile(name),
             Request::Submit => return self.submit(now_ms, effects),
             Request::Confirmed(then) => {
                 // A download's progress and result show in its job's detail.

@@ -14,6 +14,8 @@ use tui_input::InputRequest;
 
 pub enum Dialog {
     Picker(Picker),
+    /// The config's profiles (F4): the one picked becomes the dashboard's.
+    Profiles(Picker),
     /// Boxed: the request, its body and its command are the largest of the dialogs.
     Review(Box<Review>),
     /// A title and lines (an API error, a refusal).
@@ -68,6 +70,10 @@ pub enum Outcome {
 pub enum Request {
     /// Fill `field` with the picked item.
     Pick(Field, PickItem),
+    /// The value picked from a list that fills no field.
+    Chosen(String),
+    /// Switch the dashboard to this profile.
+    SwitchProfile(String),
     /// A status line.
     Say(String),
     /// Send the reviewed request.
@@ -124,6 +130,10 @@ impl Dialog {
     pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
         match self {
             Dialog::Picker(p) => p.on_key(action, key),
+            Dialog::Profiles(p) => match p.on_key(action, key) {
+                Outcome::Request(Request::Chosen(name)) => Outcome::Request(Request::SwitchProfile(name)),
+                other => other,
+            },
             Dialog::Review(r) => r.on_key(action, key),
             Dialog::Message { .. } => match action {
                 Some(Action::Close) => Outcome::Close,
@@ -177,7 +187,7 @@ impl Dialog {
     /// refuses it; others ignore it.
     pub fn on_paste(&mut self, text: &str) -> Outcome {
         match self {
-            Dialog::Picker(p) => {
+            Dialog::Picker(p) | Dialog::Profiles(p) => {
                 for c in text.chars().filter(|c| !c.is_control()) {
                     p.edit_filter(InputRequest::InsertChar(c));
                 }

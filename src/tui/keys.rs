@@ -70,6 +70,8 @@ pub enum Action {
     BackToForm,
     /// From the form straight to the jobs panel, and back.
     ToggleJobs,
+    /// The config's profiles, to switch the dashboard to another.
+    Profiles,
     Filter,
     Sort,
     Expand,
@@ -156,6 +158,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Global, &[(KeyCode::Char('r'), CTRL)], Action::PollNow, "poll the jobs now", false),
     bind(Scope::Global, &[(KeyCode::Tab, NONE)], Action::NextField, "next field, then the jobs panel", true),
     bind(Scope::Global, &[(KeyCode::F(2), NONE)], Action::ToggleJobs, "straight to the jobs panel, or back to the form", true),
+    bind(Scope::Global, &[(KeyCode::F(4), NONE), (KeyCode::Char('o'), CTRL)], Action::Profiles, "the config's profiles: switch the form and jobs to another (^O without F-keys)", true),
     bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], Action::PrevField, "previous field", false),
     bind(Scope::Choice, &[(KeyCode::Char(' '), NONE), (KeyCode::Right, NONE)], Action::ChoiceNext, "change delivery.methodName (Left/Right too)", true),
     bind(Scope::Choice, &[(KeyCode::Left, NONE)], Action::ChoicePrev, "change delivery.methodName", false),
@@ -298,6 +301,7 @@ fn short(action: Action) -> &'static str {
         Action::Forget => "forget",
         Action::BackToForm => "form",
         Action::ToggleJobs => "jobs",
+        Action::Profiles => "profiles",
         Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => "scroll",
         Action::Filter => "filter",
         Action::Expand => "open batch",

@@ -20,6 +20,7 @@ pub mod notify;
 pub mod pick_flow;
 pub mod picker;
 pub mod plain;
+pub mod profiles;
 pub mod review;
 pub mod runtime;
 pub mod scroll;
@@ -32,24 +33,61 @@ pub mod wrap;
 use crate::config::Profile;
 use crate::jobs::{PollerConfig, Services};
 use app::{App, AppInfo};
+use profiles::ProfileChoice;
 use theme::Theme;
 
-/// Opens the dashboard on a profile's services until the user quits. `suggested_dir` is the
-/// download folder offered when the profile has none yet.
+/// A profile ready to be the dashboard's: resolved, its services made.
+pub struct Opened {
+    pub profile: Profile,
+    pub services: Services,
+}
+
+/// What every profile's screen shares: the looks, the demo, the folder offered when a profile
+/// has none yet, and the config's list of profiles.
+pub struct Shared<'a> {
+    pub suggested_dir: std::path::PathBuf,
+    pub theme: Theme,
+    pub ui: &'a crate::config::UiConfig,
+    pub demo: bool,
+    pub local_offset: Option<time::UtcOffset>,
+    pub profiles: Vec<ProfileChoice>,
+}
+
+/// Opens the dashboard on `first` until the user quits; the profile list (F4) switches to
+/// another profile through `open`, which resolves it by name (a failure is said, and the
+/// screen stays on the profile it was).
 pub async fn run_dashboard(
-    profile: &Profile,
-    suggested_dir: std::path::PathBuf,
-    services: Services,
-    theme: Theme,
-    ui: &crate::config::UiConfig,
-    demo: bool,
-    local_offset: Option<time::UtcOffset>,
+    first: Opened,
+    mut open: impl AsyncFnMut(&str) -> anyhow::Result<Opened>,
+    shared: Shared<'_>,
 ) -> anyhow::Result<()> {
+    let (_guard, mut terminal) = terminal::TerminalGuard::enter(shared.ui.mouse)?;
+    let mut input = runtime::Input::start();
+    let mut session = prepare(first, &shared).await?;
+    loop {
+        let next = runtime::run(
+            &mut terminal,
+            &mut input,
+            session,
+            shared.ui.mouse,
+            async |name: &str| prepare(open(name).await?, &shared).await,
+        )
+        .await?;
+        match next {
+            Some(opened) => session = opened,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// A profile's screen: the app filled from its store, and its poller.
+async fn prepare(opened: Opened, shared: &Shared<'_>) -> anyhow::Result<runtime::Session> {
+    let Opened { profile, services } = opened;
     let known = services.journal_data().await?;
     let download_dir = crate::jobs::DownloadFolder::resolve(
         profile.download_dir.as_deref(),
         known.download_dir.as_deref(),
-        suggested_dir,
+        shared.suggested_dir.clone(),
         crate::jobs::folder::home().as_deref(),
     );
     let unresolved = known.unresolved().len();
@@ -60,15 +98,17 @@ pub async fn run_dashboard(
             public_key: profile.public_key.clone(),
             api: profile.api,
             flavor: profile.flavor,
-            demo,
+            demo: shared.demo,
             download_dir,
-            local_offset,
+            local_offset: shared.local_offset,
+            production: profile.production,
+            profiles: shared.profiles.clone(),
         },
-        theme,
+        shared.theme,
         profile.group_id.as_deref(),
         profile.cluster_name.as_deref(),
     );
-    app.notify_mode = ui.notify;
+    app.notify_mode = shared.ui.notify;
     app.jobs.set_pending(known.unresolved().into_iter().cloned().collect());
     app.note_downloads(&known.downloaded());
     // Moved, not copied: this copy of the journal would otherwise live as long as the screen.
@@ -79,5 +119,5 @@ pub async fn run_dashboard(
         ));
     }
     let poller = services.poller(PollerConfig::new(profile.poll_interval));
-    runtime::run(app, services, poller, ui.mouse).await
+    Ok(runtime::Session { app, services, poller })
 }

@@ -23,7 +23,7 @@ impl App {
                 r.scroll.by(if down { 3 } else { -3 });
                 return true;
             }
-            (Some(Dialog::Picker(p)), Some(down)) => {
+            (Some(Dialog::Picker(p) | Dialog::Profiles(p)), Some(down)) => {
                 p.move_selection(down);
                 return true;
             }

@@ -30,6 +30,20 @@ impl App {
             Field::PointInTimeUtcMillis if self.has_ranges_picker(field) => {
                 (group.clone(), format!("restorable time ranges of {cluster}"))
             }
+            // Projects are the key's, not a project's: nothing needs filling first.
+            Field::TargetGroupId => {
+                self.dialog = Some(Dialog::Picker(Picker::loading(
+                    field,
+                    "projects this API key can see (the target's)".into(),
+                )));
+                effects.push(Effect::LoadPicker {
+                    field,
+                    // Only to mark the source's project in the list.
+                    group_id: group.clone(),
+                    cluster: String::new(),
+                });
+                return true;
+            }
             Field::TargetClusterName | Field::TargetClusterId => {
                 let target = self.form.value(Field::TargetGroupId).trim().to_string();
                 let g = if target.is_empty() { group.clone() } else { target };
@@ -69,6 +83,7 @@ pub fn has_picker(field: Field) -> bool {
     matches!(
         field,
         Field::ClusterName
+            | Field::TargetGroupId
             | Field::SnapshotId
             | Field::CheckpointId
             | Field::TargetClusterName

@@ -5,7 +5,7 @@ use super::dialog::{Outcome, Request, text_input};
 use super::form::truncate;
 use super::keys::Action;
 use super::theme::Theme;
-use crate::atlas::{Checkpoint, Cluster, Snapshot};
+use crate::atlas::{Checkpoint, Cluster, Project, Snapshot};
 use crate::restore::Field;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -33,7 +33,8 @@ pub enum PickerState {
 }
 
 pub struct Picker {
-    pub field: Field,
+    /// The form's field it fills; none for a list that is not a field's (the profiles).
+    pub field: Option<Field>,
     pub title: String,
     pub state: PickerState,
     pub filter: Input,
@@ -43,11 +44,23 @@ pub struct Picker {
 impl Picker {
     pub fn loading(field: Field, title: String) -> Picker {
         Picker {
-            field,
+            field: Some(field),
             title,
             state: PickerState::Loading,
             filter: Input::default(),
             selected: 0,
+        }
+    }
+
+    /// A list known already, that fills no field: its pick is a `Request::Chosen`.
+    pub fn ready(title: String, items: Vec<PickItem>) -> Picker {
+        let selected = items.iter().position(|i| i.disabled.is_none()).unwrap_or(0);
+        Picker {
+            field: None,
+            title,
+            state: PickerState::Ready(items),
+            filter: Input::default(),
+            selected,
         }
     }
 
@@ -95,7 +108,10 @@ impl Picker {
                 Outcome::Changed
             }
             Some(Action::Pick) => match self.choice() {
-                Ok(item) => Outcome::Request(Request::Pick(self.field, item)),
+                Ok(item) => Outcome::Request(match self.field {
+                    Some(field) => Request::Pick(field, item),
+                    None => Request::Chosen(item.value),
+                }),
                 Err(why) => Outcome::Request(Request::Say(format!("cannot pick that: {why}"))),
             },
             Some(_) => Outcome::Ignored,
@@ -264,6 +280,29 @@ pub fn checkpoint_items(mut checkpoints: Vec<Checkpoint>) -> Vec<PickItem> {
 }
 
 /// Clusters by name (or by id for `delivery.targetClusterId`); the project comes along.
+/// The projects the key can see, by name, with their ids and cluster counts: the target
+/// project of an automated restore.
+/// The source's own project is marked: a restore into it erases one of its neighbours.
+pub fn project_items(projects: Vec<Project>, source_group: &str) -> Vec<PickItem> {
+    projects
+        .into_iter()
+        .map(|p| {
+            let clusters = p.cluster_count.map(|n| format!("{n} cluster(s)")).unwrap_or_default();
+            let source = if p.id.as_str() == source_group {
+                "  (the source's project)"
+            } else {
+                ""
+            };
+            PickItem {
+                text: format!("{}  {}  {clusters}{source}", or_dash(p.name.as_deref()), p.id),
+                value: p.id.to_string(),
+                disabled: None,
+                also: Vec::new(),
+            }
+        })
+        .collect()
+}
+
 pub fn cluster_items(clusters: Vec<Cluster>, field: Field) -> Vec<PickItem> {
     clusters
         .into_iter()

@@ -117,7 +117,11 @@ impl Review {
             ]));
         }
         let state = if self.sending {
-            Line::styled("sending…", theme.dim())
+            match &self.note {
+                // Said while it is being sent: a wait for the store, which comes first.
+                Some(note) => Line::styled(format!("sending… {note}"), theme.warning()),
+                None => Line::styled("sending…", theme.dim()),
+            }
         } else if let Some(note) = &self.note {
             Line::styled(note.clone(), theme.warning())
         } else if self.confirmed() {

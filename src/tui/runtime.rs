@@ -3,56 +3,125 @@
 //! screen depends on time. Background work runs in tasks that send messages back.
 
 use super::app::{App, Effect, Msg};
-use super::picker::{checkpoint_items, cluster_items, snapshot_items};
-use super::terminal::TerminalGuard;
+use super::picker::{checkpoint_items, cluster_items, project_items, snapshot_items};
 use crate::jobs::{Poller, Services};
 use crate::restore::Field;
 use ratatui::crossterm::event::{Event, KeyEventKind, MouseEventKind};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 /// How often the clock is looked at while a time on screen depends on it.
 const TICK: Duration = Duration::from_secs(1);
 
-pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) -> anyhow::Result<()> {
-    let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
+/// One profile's screen: its state, its services and its poller.
+pub struct Session {
+    pub app: App,
+    pub services: Services,
+    pub poller: Poller,
+}
+
+/// The keyboard and the signals, read once for every session: crossterm's reader is a
+/// thread, and two would steal each other's keys.
+pub struct Input {
+    rx: UnboundedReceiver<Msg>,
+}
+
+/// Where the store's waits for another process are said: the loop's input queue, which lives
+/// as long as the process (`Input::start`).
+static STORE_WAITS: std::sync::OnceLock<UnboundedSender<Msg>> = std::sync::OnceLock::new();
+
+fn say_store_wait(path: &std::path::Path) {
+    if let Some(tx) = STORE_WAITS.get() {
+        let _ = tx.send(Msg::Status(format!(
+            "waiting for another atlas-restore to finish its change to the job store {}…",
+            path.display()
+        )));
+    }
+}
+
+impl Input {
+    pub fn start() -> Input {
+        let (tx, rx) = unbounded_channel::<Msg>();
+        // A store held by another window for over a second is said in the status line.
+        if STORE_WAITS.set(tx.clone()).is_ok() {
+            crate::jobs::store::on_wait(say_store_wait);
+        }
+        spawn_signal_watch(tx.clone());
+        spawn_input_reader(tx);
+        Input { rx }
+    }
+}
+
+/// Runs one profile's screen until the user quits (`None`) or switches to another profile
+/// that `open` could open (`Some`): then this session's poller and tasks stop, and nothing of
+/// it outlives the switch but what it wrote to the store.
+pub async fn run(
+    terminal: &mut super::terminal::Term,
+    input: &mut Input,
+    session: Session,
+    mouse: bool,
+    mut open: impl AsyncFnMut(&str) -> anyhow::Result<Session>,
+) -> anyhow::Result<Option<Session>> {
+    let Session {
+        mut app,
+        services,
+        poller,
+    } = session;
     let (msg_tx, mut msg_rx) = unbounded_channel::<Msg>();
-    let (input_tx, mut input_rx) = unbounded_channel::<Msg>();
     // Copies handed to tmux come back here: a fallback needs the terminal, which is the loop's.
     let (copy_tx, mut copy_rx) = unbounded_channel::<CopyDone>();
-    spawn_input_reader(input_tx);
-    spawn_signal_watch(msg_tx.clone());
     // Wakes the poller (Ctrl-R, a new submit).
     let poll_now = poller.poke_handle();
-    {
+    let polling = {
         let tx = msg_tx.clone();
-        tokio::spawn(poller.run(move |event| tx.send(Msg::Poll(event)).is_ok()));
-    }
+        tokio::spawn(poller.run(move |event| tx.send(Msg::Poll(event)).is_ok()))
+    };
+    // Stops this session's poller however the loop ends (a switch, a quit, an error).
+    let _stop_polling = AbortOnDrop(polling);
 
     for effect in app.start(services.now_ms()) {
-        dispatch(effect, &services, &poll_now, &msg_tx, &copy_tx, &mut terminal);
+        dispatch(effect, &services, &poll_now, &msg_tx, &copy_tx, terminal);
     }
     let mut dirty = true;
     // While the plain screen is up, nothing is drawn, and the next key (or paste) only
     // brings the dashboard back (a quit key quits as well).
     let mut plain_open = false;
     while !app.quit {
-        if dirty && !plain_open && msg_rx.is_empty() && input_rx.is_empty() {
+        if dirty && !plain_open && msg_rx.is_empty() && input.rx.is_empty() {
             terminal.draw(|frame| app.draw(frame, services.now_ms()))?;
             dirty = false;
+        }
+        if let Some(name) = app.switch_to.take() {
+            // Drawn first: "opening profile …" stays up while a key command runs.
+            terminal.draw(|frame| app.draw(frame, services.now_ms()))?;
+            match open(&name).await {
+                Ok(next) => return Ok(Some(next)),
+                Err(e) => {
+                    app.status = None;
+                    app.dialog = Some(super::app::Dialog::Message {
+                        title: format!("profile {name} could not be opened"),
+                        lines: vec![
+                            crate::logging::scrub(&format!("{e:#}")),
+                            format!("Still on profile {}; mend the config and try again.", app.info.profile),
+                        ],
+                    });
+                    dirty = true;
+                    continue;
+                }
+            }
         }
         let ticking = !plain_open && app.needs_tick(services.now_ms());
         let msg = tokio::select! {
             biased;
             Some(m) = msg_rx.recv() => m,
-            Some(done) = copy_rx.recv() => Msg::Status(finish_copy(&mut terminal, done)),
-            Some(m) = input_rx.recv() => m,
+            Some(done) = copy_rx.recv() => Msg::Status(finish_copy(terminal, done)),
+            Some(m) = input.rx.recv() => m,
             _ = tokio::time::sleep(TICK), if ticking => Msg::Tick,
             else => break,
         };
         if plain_open && matches!(msg, Msg::Key(_) | Msg::Paste(_) | Msg::Mouse(_)) {
-            super::plain::hide(&mut terminal, mouse)?;
+            super::plain::hide(terminal, mouse)?;
             plain_open = false;
             dirty = true;
             let quits = matches!(&msg, Msg::Key(k)
@@ -71,14 +140,23 @@ pub async fn run(mut app: App, services: Services, poller: Poller, mouse: bool) 
         }
         for effect in effects {
             if let Effect::Plain(screen) = &effect {
-                super::plain::show(&mut terminal, screen, mouse)?;
+                super::plain::show(terminal, screen, mouse)?;
                 plain_open = true;
             } else {
-                dispatch(effect, &services, &poll_now, &msg_tx, &copy_tx, &mut terminal);
+                dispatch(effect, &services, &poll_now, &msg_tx, &copy_tx, terminal);
             }
         }
     }
-    Ok(())
+    Ok(None)
+}
+
+/// A task stopped when this is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// crossterm's `read` blocks, so it gets a thread of its own. `input::Keys` repairs an Esc and
@@ -254,6 +332,7 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                             )),
                         )
                     }
+                    Field::TargetGroupId => (services.projects().await.map(|p| project_items(p, &group_id)), None),
                     Field::PointInTimeUtcMillis => (
                         services
                             .client

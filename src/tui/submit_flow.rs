@@ -105,6 +105,7 @@ impl App {
             return true;
         }
         r.sending = true;
+        r.note = None;
         effects.push(Effect::Submit {
             request: Box::new(r.request.clone()),
             allow_repeat: r.repeat_of.is_some(),

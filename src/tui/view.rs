@@ -163,7 +163,7 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) -> Drawn {
     frame.render_widget(Paragraph::new(Line::from(hints)), footer);
 
     drawn.dialog_scroll = match &app.dialog {
-        Some(Dialog::Picker(p)) => {
+        Some(Dialog::Picker(p) | Dialog::Profiles(p)) => {
             p.render(frame, centered(area, 100, 18), theme);
             None
         }
@@ -260,7 +260,7 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         ""
     };
-    // Before the URL, so that 80 columns show it.
+    // Before the URL, so that 80 columns show it (the profile before it all).
     let clock = app.clock_note.as_deref().map(|n| format!("{n} · ")).unwrap_or_default();
     // Atlas is the default and goes unsaid; Cloud and Ops Manager are named.
     let product = if app.info.flavor.is_public_api() {
@@ -268,14 +268,20 @@ fn draw_title(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         String::new()
     };
+    // A production profile is said in a word, first, so that 20 columns and no colour show it.
+    let (production, style) = if app.info.production {
+        ("PRODUCTION · ", app.theme.error())
+    } else {
+        ("", app.theme.title())
+    };
     let text = format!(
-        "atlas-restore · {mode}{clock}profile {} · {} · {product}API {}",
+        "{production}atlas-restore · profile {} · {mode}{clock}{} · {product}API {}",
         app.info.profile,
         app.info.base_url,
         app.info.api.as_str()
     );
     frame.render_widget(
-        Paragraph::new(Span::styled(truncate(&text, area.width as usize), app.theme.title())),
+        Paragraph::new(Span::styled(truncate(&text, area.width as usize), style)),
         area,
     );
 }

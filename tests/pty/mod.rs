@@ -131,6 +131,17 @@ impl Pty {
         self.wait_until(15, text, |s| s.contains(text))
     }
 
+    /// Once the form is up, with the focus on `snapshotId`: picks the complete snapshot below
+    /// the preselected one (a request ready to review and send).
+    pub fn pick_complete_snapshot(&mut self) {
+        self.wait_for("snapshotId");
+        self.send(key::ENTER);
+        self.wait_for("still being taken");
+        self.send(key::DOWN);
+        self.send(key::ENTER);
+        self.wait_for("no conflicts");
+    }
+
     /// With the focus on `snapshotId`: opens its picker, takes the complete snapshot `downs`
     /// rows below the preselected one, reviews and sends it; the screen once the status line
     /// says `submitted` (and the screen has changed: a second submit says it again).
