@@ -97,6 +97,8 @@ fn the_example_config_is_valid() {
     let file = config::parse(std::path::Path::new("config.example.toml"), &text).unwrap();
     let prod = &file.profiles["prod"];
     assert_eq!(prod.poll_interval.as_deref(), Some("10s"));
+    assert!(prod.production, "the example's production profile is marked");
+    assert!(!file.profiles["onprem"].production, "off unless written");
     assert_eq!(file.default_profile.as_deref(), Some("prod"));
 }
 

@@ -295,6 +295,13 @@ fn the_profile_list_switches_form_and_panel_and_production_is_said() {
     assert!(s.contains("delivery.targetGroupId"), "{s}");
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
+
+    // Three profiles used, one store: a new installation writes no per-profile journal.
+    let files: Vec<String> = std::fs::read_dir(data.join("atlas-restore"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().all(|f| f.starts_with("store.sqlite3")), "{files:?}");
 }
 
 #[test]
