@@ -53,43 +53,31 @@ pub fn since_ms(text: &str, now_ms: i64) -> Result<i64, String> {
     }
 }
 
-/// The rows the query asks for, newest first.
+/// The rows the query asks for, newest first. The store's submits are read one at a time,
+/// and the notes (one a downloaded job) once: 20,000 jobs take their rows' room, no more.
 pub fn rows(journal: &Journal, query: &Query) -> Result<Vec<Row>, JournalError> {
-    let submits = journal.history(query.all_profiles)?;
-    // The notes of each cluster, read once for all its jobs, by (profile, job id).
-    let mut notes = std::collections::HashMap::<(String, String), JobNotes>::new();
-    let mut read = std::collections::HashSet::<(String, String, String)>::new();
+    let notes = journal.all_notes(query.all_profiles)?;
     let mut out = Vec::new();
-    for (profile, s) in submits {
+    let mut key = (String::new(), String::new());
+    journal.history_each(query.all_profiles, |profile, s| {
         if query.since_ms.is_some_and(|since| s.submitted_at_ms < since)
             || query.cluster.as_deref().is_some_and(|c| c != s.cluster)
         {
-            continue;
+            return;
         }
         if s.jobs.is_empty() {
-            out.push(submit_row(&profile, &s));
-            continue;
-        }
-        if read.insert((profile.clone(), s.group_id.clone(), s.cluster.clone())) {
-            let data = journal_of(journal, &profile)?.cluster_history(&s.group_id, &s.cluster)?;
-            notes.extend(data.notes.into_iter().map(|(id, n)| ((profile.clone(), id), n)));
+            out.push(submit_row(profile, &s));
+            return;
         }
         for job in s.jobs.iter().rev() {
-            let n = notes.get(&(profile.clone(), job.id.to_string()));
-            out.push(job_row(&profile, &s, job, n));
+            key.0.clear();
+            key.0.push_str(profile);
+            key.1.clear();
+            key.1.push_str(&job.id);
+            out.push(job_row(profile, &s, job, notes.get(&key)));
         }
-    }
+    })?;
     Ok(out)
-}
-
-/// The journal of `profile` in the same store (for `--all-profiles`).
-fn journal_of(journal: &Journal, profile: &str) -> Result<Journal, JournalError> {
-    if profile == journal.profile() {
-        return Ok(journal.clone());
-    }
-    let path = journal.path();
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    Journal::open(dir, profile)
 }
 
 fn submit_row(profile: &str, s: &TrackedSubmit) -> Row {
@@ -159,31 +147,33 @@ fn text(v: Option<&str>) -> Value {
 
 /// A JSON array, one object a row.
 pub fn to_json(rows: &[Row]) -> String {
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "profile": sanitize(&r.profile),
-                "id": text(r.job_id.as_deref()),
-                "batchId": text(r.batch_id.as_deref()),
-                "source": {"groupId": sanitize(&r.group_id), "cluster": sanitize(&r.cluster)},
-                "restorePoint": sanitize(&r.restore_point),
-                "method": r.method,
-                "target": text(r.target.as_deref()),
-                "requested": time(Some(r.requested_ms)),
-                "finished": time(r.finished_ms),
-                "downloaded": time(r.downloaded_ms),
-                "file": text(r.file.as_deref()),
-                "status": sanitize(&r.status),
-                "sha1": text(r.sha1.as_deref()),
-                "archive": r.archive,
-                "note": text(r.note.as_deref()),
-            })
+    // Row by row into the text: no array of every row as a `Value` beside it.
+    let items = rows.iter().map(|r| {
+        json!({
+            "profile": sanitize(&r.profile),
+            "id": text(r.job_id.as_deref()),
+            "batchId": text(r.batch_id.as_deref()),
+            "source": {"groupId": sanitize(&r.group_id), "cluster": sanitize(&r.cluster)},
+            "restorePoint": sanitize(&r.restore_point),
+            "method": r.method,
+            "target": text(r.target.as_deref()),
+            "requested": time(Some(r.requested_ms)),
+            "finished": time(r.finished_ms),
+            "downloaded": time(r.downloaded_ms),
+            "file": text(r.file.as_deref()),
+            "status": sanitize(&r.status),
+            "sha1": text(r.sha1.as_deref()),
+            "archive": r.archive,
+            "note": text(r.note.as_deref()),
         })
-        .collect();
-    let mut out = serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".into());
-    out.push('\n');
-    out
+    });
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::pretty(&mut out);
+    if serde::Serializer::collect_seq(&mut ser, items).is_err() {
+        return "[]\n".into();
+    }
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_else(|_| "[]\n".into())
 }
 
 /// CSV (RFC 4180): a header, then a line a row; a field with a comma, quote or line break

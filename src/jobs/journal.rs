@@ -146,11 +146,34 @@ impl Journal {
 
     /// Every submit ever stored, newest first, with its profile: of this profile, or of all.
     pub fn history(&self, all_profiles: bool) -> Result<Vec<(String, TrackedSubmit)>, JournalError> {
+        let mut all = Vec::new();
+        self.history_each(all_profiles, |p, s| all.push((p.to_string(), s)))?;
+        Ok(all)
+    }
+
+    /// As `history`, each submit handed over as it is read: memory stays that of one submit
+    /// however long the history is.
+    pub fn history_each(
+        &self,
+        all_profiles: bool,
+        mut each: impl FnMut(&str, TrackedSubmit),
+    ) -> Result<(), JournalError> {
         let profile = (!all_profiles).then(|| self.profile.clone());
         self.store().read(|tx| {
-            store::all_bodies(tx, profile.as_deref())?
+            store::each_body(tx, profile.as_deref(), |p, body| {
+                each(p, parse_submit(body)?);
+                Ok(())
+            })
+        })
+    }
+
+    /// Every job's notes in the store, of this profile or every one, by (profile, job id).
+    pub fn all_notes(&self, all_profiles: bool) -> Result<HashMap<(String, String), JobNotes>, JournalError> {
+        let profile = (!all_profiles).then(|| self.profile.clone());
+        self.store().read(|tx| {
+            store::all_notes(tx, profile.as_deref())?
                 .into_iter()
-                .map(|(p, body)| Ok((p, parse_submit(&body)?)))
+                .map(|(p, id, body)| Ok(((p, id), from_json(&body)?)))
                 .collect()
         })
     }
@@ -398,7 +421,7 @@ fn notes_of(
 
 /// The profile's live rows as the journal's data.
 fn live_data(tx: &rusqlite::Transaction<'_>, profile: &str, now_ms: i64) -> Result<JournalData, rusqlite::Error> {
-    let submits = parse_all(store::live_bodies(tx, profile, now_ms)?)?;
+    let submits = store::live_bodies(tx, profile, now_ms, parse_submit)?;
     let notes = notes_of(tx, profile, &submits)?;
     Ok(JournalData {
         version: 1,

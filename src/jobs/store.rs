@@ -450,20 +450,28 @@ pub(crate) fn ensure_profile(tx: &rusqlite::Transaction<'_>, profile: &str) -> R
         .map(|_| ())
 }
 
+/// A profile's (`?1`) live rows at `?2`: two searches of the index, one for the unsettled.
+const LIVE_QUERY: &str = "SELECT seq, body FROM submits WHERE profile = ?1 AND live_until_ms IS NULL
+     UNION ALL
+     SELECT seq, body FROM submits WHERE profile = ?1 AND live_until_ms > ?2
+     ORDER BY seq";
+
 /// The live submits of `profile`, oldest first: not settled, or settled lately, or with a
-/// link that has not expired by `now_ms` (`live_until_ms`, through its index).
-pub(crate) fn live_bodies(
+/// link that has not expired by `now_ms` (`live_until_ms`, through its index). Each body is
+/// read by `parse` where SQLite holds it: a poll never holds every body as text as well.
+pub(crate) fn live_bodies<T>(
     tx: &rusqlite::Transaction<'_>,
     profile: &str,
     now_ms: i64,
-) -> Result<Vec<String>, rusqlite::Error> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT seq, body FROM submits WHERE profile = ?1 AND live_until_ms IS NULL
-         UNION ALL
-         SELECT seq, body FROM submits WHERE profile = ?1 AND live_until_ms > ?2
-         ORDER BY seq",
-    )?;
-    stmt.query_map(params![profile, now_ms], |r| r.get(1))?.collect()
+    parse: impl Fn(&str) -> Result<T, rusqlite::Error>,
+) -> Result<Vec<T>, rusqlite::Error> {
+    let mut stmt = tx.prepare_cached(LIVE_QUERY)?;
+    let mut rows = stmt.query(params![profile, now_ms])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(parse(row.get_ref(1)?.as_str()?)?);
+    }
+    Ok(out)
 }
 
 /// The submits of one cluster of `profile`, oldest first, settled or not (for estimates).
@@ -488,6 +496,32 @@ pub(crate) fn all_bodies(
     let mut stmt =
         tx.prepare_cached("SELECT profile, body FROM submits WHERE ?1 IS NULL OR profile = ?1 ORDER BY seq DESC")?;
     stmt.query_map(params![profile], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// Every submit of `profile` (or of every profile), newest first, handed to `each` one at a
+/// time with its profile, as SQLite holds it: the history is never all in memory at once.
+pub(crate) fn each_body(
+    tx: &rusqlite::Transaction<'_>,
+    profile: Option<&str>,
+    mut each: impl FnMut(&str, &str) -> Result<(), rusqlite::Error>,
+) -> Result<(), rusqlite::Error> {
+    let mut stmt =
+        tx.prepare_cached("SELECT profile, body FROM submits WHERE ?1 IS NULL OR profile = ?1 ORDER BY seq DESC")?;
+    let mut rows = stmt.query(params![profile])?;
+    while let Some(row) = rows.next()? {
+        each(row.get_ref(0)?.as_str()?, row.get_ref(1)?.as_str()?)?;
+    }
+    Ok(())
+}
+
+/// Every note of `profile` (or of every profile): (profile, job id, body).
+pub(crate) fn all_notes(
+    tx: &rusqlite::Transaction<'_>,
+    profile: Option<&str>,
+) -> Result<Vec<(String, String, String)>, rusqlite::Error> {
+    let mut stmt = tx.prepare_cached("SELECT profile, job_id, body FROM notes WHERE ?1 IS NULL OR profile = ?1")?;
+    stmt.query_map(params![profile], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect()
 }
 

@@ -94,7 +94,9 @@ fn a_version_1_store_is_brought_up_to_date_and_its_live_rows_still_read() {
     let mut store = Store::open(&path).unwrap();
     let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, SCHEMA_VERSION);
-    let live = store.read(|tx| live_bodies(tx, "prod", 10 * week + 1)).unwrap();
+    let live = store
+        .read(|tx| live_bodies(tx, "prod", 10 * week + 1, |b| Ok(b.to_string())))
+        .unwrap();
     assert_eq!(live.len(), 2, "the running one and the one settled lately: {live:?}");
     for b in &live {
         let s: super::super::stored::StoredSubmit = serde_json::from_str(b).unwrap();
@@ -106,5 +108,22 @@ fn a_version_1_store_is_brought_up_to_date_and_its_live_rows_still_read() {
     // Opened again: nothing more to do.
     drop(store);
     Store::open(&path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_poll_reads_the_live_rows_through_the_index_however_long_the_history() {
+    let dir = std::env::temp_dir().join(format!("atlas-restore-store-plan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut store = Store::open(&dir.join("store.sqlite3")).unwrap();
+    let plan: Vec<String> = store
+        .read(|tx| {
+            let mut stmt = tx.prepare(&format!("EXPLAIN QUERY PLAN {LIVE_QUERY}"))?;
+            stmt.query_map(params!["p", 0], |r| r.get::<_, String>(3))?.collect()
+        })
+        .unwrap();
+    let searches = plan.iter().filter(|p| p.contains("USING INDEX submits_live")).count();
+    assert_eq!(searches, 2, "both halves search the index, neither scans: {plan:?}");
+    assert!(!plan.iter().any(|p| p.starts_with("SCAN submits")), "{plan:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
