@@ -15,6 +15,7 @@ pub mod poller;
 pub mod present;
 pub mod progress;
 pub mod reconcile;
+mod schema;
 pub mod service;
 pub mod store;
 mod stored;

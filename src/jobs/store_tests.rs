@@ -64,7 +64,7 @@ fn a_version_1_store_is_brought_up_to_date_and_its_live_rows_still_read() {
     let path = dir.join("store.sqlite3");
     // A version 1 store, as the first store build wrote it: wire JSON bodies, no live_until_ms.
     let old = Connection::open(&path).unwrap();
-    old.execute_batch(SCHEMA_1).unwrap();
+    old.execute_batch(super::super::schema::SCHEMA_1).unwrap();
     let body = |key: &str, status: &str| {
         serde_json::json!({"key": key, "group_id": "g", "cluster": "Cluster0", "submitted_at_ms": 1_000,
             "request": {"snapshotId": "s1"}, "state": "CREATED",
