@@ -242,6 +242,60 @@ async fn the_poller_asks_for_the_pages_that_cover_the_tracked_jobs_not_each_job(
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// What a cycle's event says: the jobs it sends, and how many it names as unchanged.
+fn news(event: Option<PollEvent>) -> (Vec<String>, usize) {
+    match event {
+        Some(PollEvent::Updated { jobs, unchanged, .. }) => (
+            jobs.into_iter().map(|t| t.job.id.to_string()).collect(),
+            unchanged.len(),
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_poller_tells_the_screen_what_changed_and_everything_when_asked() {
+    let sim = sim().await;
+    let c = Arc::new(client(&sim));
+    let g = sim.group_id().to_string();
+    let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
+    let dir = std::env::temp_dir().join(format!("atlas-restore-news-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let journal = Journal::open(&dir, "p").unwrap();
+    let track = |created: Vec<atlas_restore::atlas::RestoreJob>, body: &serde_json::Value| {
+        let key = journal.record_sending(&g, "Cluster0", body, sim.now_ms()).unwrap();
+        journal
+            .record_outcome(&key, SubmitState::Created, created, None)
+            .unwrap();
+    };
+    let body = http_body(&snapshot);
+    for _ in 0..3 {
+        let created = c.create_restore_job(&g, "Cluster0", &body).await.unwrap();
+        track(created.jobs, &body);
+    }
+    let poller = Poller::new(c.clone(), journal.clone(), PollerConfig::new(Duration::from_secs(10)));
+    let (first, _) = news(poller.cycle().await.unwrap().0);
+    assert_eq!(first.len(), 3, "the first event holds every job");
+    // Nothing moved: nothing is sent again, every job is named as still there.
+    assert_eq!(news(poller.cycle().await.unwrap().0), (vec![], 3));
+    // A fourth job: it alone is sent.
+    let created = c.create_restore_job(&g, "Cluster0", &body).await.unwrap();
+    let fourth = created.jobs[0].id.to_string();
+    track(created.jobs, &body);
+    assert_eq!(news(poller.cycle().await.unwrap().0), (vec![fourth.clone()], 3));
+    // An hour on, the jobs have finished: each one that changed is sent.
+    sim.advance(Duration::from_secs(3600));
+    let (moved, still) = news(poller.cycle().await.unwrap().0);
+    assert_eq!(moved.len() + still, 4);
+    assert!(!moved.is_empty(), "finished jobs are news");
+    // The screen lost one: it asks, and hears of all four again.
+    poller.handle().resend();
+    let (all, none) = news(poller.cycle().await.unwrap().0);
+    assert_eq!((all.len(), none), (4, 0));
+    assert!(all.contains(&fourth));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 // ---- each fault mode, its own error ----
 
 async fn fault_error(fault: Fault, timeout: Duration) -> AtlasError {

@@ -93,6 +93,7 @@ fn polled(app: &mut App, job: RestoreJob, notes: JobNotes) {
     app.update(
         Msg::Poll(PollEvent::Updated {
             jobs: vec![job.into()],
+            unchanged: vec![],
             pending: vec![],
             at_ms: NOW_MS,
             requests: 1,

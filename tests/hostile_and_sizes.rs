@@ -144,6 +144,7 @@ fn hostile_strings_never_reach_the_terminal() {
     a.update(
         Msg::Poll(PollEvent::Updated {
             jobs: vec![hostile_job().into(), hostile_automated_job().into()],
+            unchanged: vec![],
             pending: vec![],
             at_ms: NOW_MS,
             requests: 1,
@@ -224,7 +225,7 @@ proptest! {
     #[test]
     fn any_size_draws(w in 1u16..=300, h in 1u16..=100, screen in 0usize..5) {
         let mut a = app();
-        a.update(Msg::Poll(PollEvent::Updated { jobs: vec![hostile_job().into(), hostile_automated_job().into(), hostile_job().into()], pending: vec![], at_ms: NOW_MS, requests: 1, download_dir: None, downloaded: vec![] }), NOW_MS);
+        a.update(Msg::Poll(PollEvent::Updated { jobs: vec![hostile_job().into(), hostile_automated_job().into(), hostile_job().into()], unchanged: vec![], pending: vec![], at_ms: NOW_MS, requests: 1, download_dir: None, downloaded: vec![] }), NOW_MS);
         match screen {
             1 => key(&mut a, KeyCode::F(1)),
             2 => { a.focus_jobs = true; key(&mut a, KeyCode::Enter); }

@@ -228,7 +228,10 @@ fn the_profile_list_switches_form_and_panel_and_production_is_said() {
     let env = [("XDG_DATA_HOME", data_str.as_str())];
 
     let mut pty = Pty::spawn(&["--config", &config, "--profile", "prod_eu"], &env, 80, 24);
-    let s = pty.wait_for("snapshotId");
+    // The whole first frame (its footer is drawn last), or the last screen when it never comes.
+    let s = pty.wait_until(10, "the form and its footer", |s| {
+        s.contains("snapshotId") && s.contains("F4 profiles")
+    });
     assert!(s.lines().next().unwrap().contains("profile prod_eu"), "{s}");
     assert!(!s.contains("PRODUCTION"), "{s}");
     assert!(

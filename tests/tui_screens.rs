@@ -529,3 +529,48 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     ctrl(&mut a, 'q');
     assert!(a.quit);
 }
+
+/// A poll's news: `jobs` new or changed, `unchanged` named by id.
+fn polled(a: &mut App, jobs: Vec<RestoreJob>, unchanged: &[&str]) -> Vec<Effect> {
+    let event = atlas_restore::jobs::PollEvent::Updated {
+        jobs: jobs.into_iter().map(Into::into).collect(),
+        unchanged: unchanged.iter().map(|s| s.to_string()).collect(),
+        pending: vec![],
+        at_ms: NOW_MS,
+        requests: 1,
+        download_dir: None,
+        downloaded: vec![],
+    };
+    a.update(Msg::Poll(event), NOW_MS).1
+}
+
+#[test]
+fn a_poll_of_what_changed_updates_its_rows_keeps_the_rest_and_asks_again_when_one_is_missing() {
+    let [x, y, z] = [
+        "6b77893b80eef5354c77ee01",
+        "6b77893b80eef5354c77ee02",
+        "6b77893b80eef5354c77ee03",
+    ];
+    let mut a = app(Theme::new(ColorChoice::Never, false, false));
+    polled(&mut a, vec![ready_job(x), ready_job(y), ready_job(z)], &[]);
+    a.focus_jobs = true;
+    press(&mut a, KeyCode::Down);
+    assert_eq!(a.jobs.selected_job().unwrap().job.id.as_str(), y);
+    // Only y changed: its link expired. The others stay as they were, and so does the selection.
+    let mut expired = ready_job(y);
+    expired.delivery.as_mut().unwrap().status_name = Some("EXPIRED".into());
+    let effects = polled(&mut a, vec![expired], &[x, z]);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::PollAll)), "{effects:?}");
+    assert_eq!(a.jobs.len(), 3);
+    assert_eq!(a.jobs.selected_job().unwrap().job.id.as_str(), y);
+    let s = text(&a, 80, 24);
+    assert_eq!(s.matches("READY").count(), 2, "{s}");
+    assert_eq!(s.matches("EXPIRED").count(), 1, "{s}");
+    // A job named unchanged that the panel never had: it asks for every job again.
+    let effects = polled(&mut a, vec![], &[x, y, z, "6b77893b80eef5354c77ee04"]);
+    assert!(effects.iter().any(|e| matches!(e, Effect::PollAll)), "{effects:?}");
+    // A job in neither list was forgotten (in another window): its row goes.
+    polled(&mut a, vec![], &[x]);
+    assert_eq!(a.jobs.len(), 1);
+    assert_eq!(a.jobs.tracked()[0].job.id.as_str(), x);
+}

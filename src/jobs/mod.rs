@@ -29,5 +29,5 @@ pub use folder::DownloadFolder;
 pub use journal::{
     DownloadNote, JobNotes, Journal, JournalData, JournalError, Origin, SubmitState, TrackedJob, TrackedSubmit,
 };
-pub use poller::{PollEvent, Poller, PollerConfig};
+pub use poller::{PollEvent, PollHandle, Poller, PollerConfig};
 pub use service::{Services, SubmitOutcome};

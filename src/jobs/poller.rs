@@ -10,6 +10,8 @@ use super::reconcile::{Reconciled, reconcile};
 use crate::atlas::{AtlasClient, AtlasError, DeliveryStatus, JobStatus, MAX_ITEMS_PER_PAGE, RestoreJob};
 use crate::restore::Clock;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -40,10 +42,13 @@ impl PollerConfig {
 /// What a cycle found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollEvent {
-    /// Every tracked job, fresh, and the submits whose outcome is not known yet, at this time
-    /// (epoch ms); `requests` is what the cycle cost.
+    /// The tracked jobs, and the submits whose outcome is not known yet, at this time (epoch
+    /// ms); `requests` is what the cycle cost. A poller's first event holds every job; after
+    /// it, `jobs` holds those new or changed since its last event and `unchanged` names the
+    /// others still tracked: a job in neither is tracked no more.
     Updated {
         jobs: Vec<TrackedJob>,
+        unchanged: Vec<String>,
         pending: Vec<TrackedSubmit>,
         at_ms: i64,
         requests: u32,
@@ -99,7 +104,6 @@ pub struct Poller {
     client: Arc<AtlasClient>,
     journal: Journal,
     config: PollerConfig,
-    now: Arc<Notify>,
     clock: Clock,
     /// What of each job Atlas sent is never written down (the journal's copies lack it): the
     /// download auth value, and the deprecated `url`, which a job without `urlV2` (Cloud
@@ -108,6 +112,30 @@ pub struct Poller {
     /// When each job was last seen running: the poll that then sees it finished notes when
     /// it finished (`JournalData::note_finished`), the basis of the next ones' ETA.
     running_seen: Mutex<HashMap<String, i64>>,
+    /// What the last event said of each job (its fingerprint): the next one sends only
+    /// what differs. Emptied when a screen asks for everything again (`PollHandle::resend`).
+    sent: Mutex<HashMap<String, u64>>,
+    handle: PollHandle,
+}
+
+/// Wakes a poller for a cycle now, and asks it to send every job again.
+#[derive(Debug, Clone, Default)]
+pub struct PollHandle {
+    now: Arc<Notify>,
+    resend: Arc<AtomicBool>,
+}
+
+impl PollHandle {
+    /// A cycle now (Ctrl-R, a new submit).
+    pub fn poke(&self) {
+        self.now.notify_one();
+    }
+
+    /// A cycle now whose event holds every job: the screen lost track of one.
+    pub fn resend(&self) {
+        self.resend.store(true, Ordering::Relaxed);
+        self.poke();
+    }
 }
 
 impl Poller {
@@ -116,10 +144,11 @@ impl Poller {
             client,
             journal,
             config,
-            now: Arc::new(Notify::new()),
             clock: crate::restore::system_clock(),
             unwritten: Mutex::new(HashMap::new()),
             running_seen: Mutex::new(HashMap::new()),
+            sent: Mutex::new(HashMap::new()),
+            handle: PollHandle::default(),
         }
     }
 
@@ -129,9 +158,9 @@ impl Poller {
         self
     }
 
-    /// Wakes the poller for a cycle now (Ctrl-R, a new submit).
-    pub fn poke_handle(&self) -> Arc<Notify> {
-        self.now.clone()
+    /// Wakes the poller for a cycle now (Ctrl-R, a new submit), or for every job again.
+    pub fn handle(&self) -> PollHandle {
+        self.handle.clone()
     }
 
     /// Runs until `emit` returns false (the screen is gone).
@@ -190,7 +219,7 @@ impl Poller {
             }
             tokio::select! {
                 _ = tokio::time::sleep(step) => {}
-                _ = self.now.notified() => return,
+                _ = self.handle.now.notified() => return,
             }
             if seen.is_some() && self.stamp().await != seen {
                 return;
@@ -323,6 +352,7 @@ impl Poller {
         let downloaded = data.downloaded();
         let jobs = self.overlay(data.into_tracked());
         let most = jobs.iter().map(|j| need(&j.job, now_ms)).max().unwrap_or(Need::None);
+        let (jobs, unchanged) = self.news(jobs);
         let wait = match most {
             _ if pending.iter().any(|s| s.worth_a_look()) => Some(self.config.interval),
             Need::Fast => Some(self.config.interval),
@@ -332,6 +362,7 @@ impl Poller {
         Ok((
             Some(PollEvent::Updated {
                 jobs,
+                unchanged,
                 pending,
                 at_ms: now_ms,
                 requests,
@@ -340,6 +371,29 @@ impl Poller {
             }),
             wait,
         ))
+    }
+
+    /// Of every tracked job, those the last event did not say as they are now, and the ids
+    /// of the others: a poll of 10,000 jobs where one moved tells the screen of one.
+    fn news(&self, jobs: Vec<TrackedJob>) -> (Vec<TrackedJob>, Vec<String>) {
+        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        if self.handle.resend.swap(false, Ordering::Relaxed) {
+            sent.clear();
+        }
+        let mut now_sent = HashMap::with_capacity(jobs.len());
+        let (mut changed, mut unchanged) = (Vec::new(), Vec::new());
+        for t in jobs {
+            let id = t.job.id.to_string();
+            let print = fingerprint(&t);
+            if sent.get(&id) == Some(&print) {
+                unchanged.push(id.clone());
+            } else {
+                changed.push(t);
+            }
+            now_sent.insert(id, print);
+        }
+        *sent = now_sent;
+        (changed, unchanged)
     }
 
     /// Notes which of `fresh` run, and returns those seen running before and finished now,
@@ -381,6 +435,28 @@ impl Poller {
         }
         jobs
     }
+}
+
+/// A job as an event shows it, in 64 bits: its fields as serialised (the auth value is not,
+/// so whether it is held counts apart), its request, project and cluster.
+fn fingerprint(t: &TrackedJob) -> u64 {
+    struct Hashing(std::collections::hash_map::DefaultHasher);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(std::collections::hash_map::DefaultHasher::new());
+    // Neither a hasher nor these types (no maps but by strings) fail to serialise.
+    let _ = serde_json::to_writer(&mut h, &t.job);
+    let _ = serde_json::to_writer(&mut h, &t.request.as_deref());
+    let auth = t.job.delivery.as_ref().is_some_and(|d| d.auth_value.is_some());
+    (auth, &t.group_id, &t.cluster).hash(&mut h.0);
+    h.0.finish()
 }
 
 /// What a poll changes in the journal, under its lock.

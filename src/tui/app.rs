@@ -339,7 +339,7 @@ impl App {
                 true
             }
             Msg::ClusterJobs(result) => {
-                if self.jobs.others.is_some() {
+                if self.jobs.others().is_some() {
                     self.jobs.set_others(Some(result));
                 }
                 true
@@ -372,7 +372,10 @@ impl App {
                     }
                     self.note_downloads(downloaded);
                 }
-                self.jobs.on_poll(event);
+                // A job named unchanged the panel lacks: hear of every job again.
+                if !self.jobs.on_poll(event) {
+                    effects.push(Effect::PollAll);
+                }
                 self.tell_news(now_ms, &mut effects);
                 true
             }
@@ -524,7 +527,7 @@ impl App {
                 });
             }
             Request::ToggleOthers => {
-                if self.jobs.others.is_some() {
+                if self.jobs.others().is_some() {
                     self.jobs.set_others(None);
                 } else {
                     self.jobs.set_others(Some(Ok(Vec::new())));

@@ -28,6 +28,10 @@ pub struct RowModel {
     pub file: Option<FileState>,
     /// A batch's parts whose file is broken.
     pub broken_parts: usize,
+    /// When its download link expires (epoch ms), for the expiry sort and the countdowns.
+    pub expiry: Option<i64>,
+    /// Every text of the row in lower case, for `/` (made once, not at every keystroke).
+    pub haystack: String,
 }
 
 impl RowModel {
@@ -37,7 +41,7 @@ impl RowModel {
         let hashed = parts.iter().filter(|p| p.sha1 != "-").count();
         let broken_parts = parts.iter().filter(|p| p.file == Some(FileState::Broken)).count();
         let first = parts[0];
-        RowModel {
+        let mut row = RowModel {
             batch: true,
             failure: parts.iter().any(|p| p.failure),
             short_id: short_id(id),
@@ -48,11 +52,13 @@ impl RowModel {
             file: (broken_parts > 0).then_some(FileState::Broken),
             broken_parts,
             ..first.clone()
-        }
+        };
+        row.haystack = row.text();
+        row
     }
 
-    /// Every text of the row, for the filter.
-    pub(super) fn text(&self) -> String {
+    /// Every text of the row, in lower case: what the filter looks in.
+    fn text(&self) -> String {
         [
             self.short_id.as_str(),
             &self.cluster,
@@ -66,6 +72,7 @@ impl RowModel {
             self.file.map_or("", FileState::as_str),
         ]
         .join(" ")
+        .to_lowercase()
     }
 
     /// The SHA1 column's text: a batch's count of parts with a SHA1 listed (or of those
@@ -102,7 +109,7 @@ impl RowModel {
                         .to_string()
                 },
             );
-        RowModel {
+        let mut row = RowModel {
             kind: shown.kind,
             batch: job.batch_id.is_some(),
             failure: job.status_name.as_ref().is_some_and(|s| s.is_failure()),
@@ -118,6 +125,10 @@ impl RowModel {
             max_dl: max_downloads(job),
             file,
             broken_parts: 0,
-        }
+            expiry: present::expires_ms(job),
+            haystack: String::new(),
+        };
+        row.haystack = row.text();
+        row
     }
 }

@@ -1,12 +1,17 @@
 //! The tracked jobs: a table that fits 80 columns, a sharded batch kept together, the data's
 //! age, and one clear state when loading fails.
+//!
+//! Each job's row is read once, when the job changes: a poll merges what changed into the
+//! rows it has, and a filter keystroke or a sort only reorders them (see
+//! `benches/dashboard.rs`: a poll of 10,000 jobs, a keystroke with 10,000 jobs).
 
 use super::dialog::{Outcome, Request};
 pub(super) use super::job_row::RowModel;
 use super::keys::Action;
 use crate::atlas::RestoreJob;
-use crate::jobs::present::{self, expires_in, expires_ms};
+use crate::jobs::present::{self, expires_in};
 use crate::jobs::{PollEvent, TrackedJob, TrackedSubmit};
+use std::collections::{HashMap, HashSet};
 
 /// How a row of the panel relates to the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +40,14 @@ pub const WIDE: usize = 100;
 
 #[derive(Default)]
 pub struct JobsPanel {
-    /// The tracked jobs, as the journal has them.
-    pub jobs: Vec<TrackedJob>,
+    /// The tracked jobs, as the journal has them, newest first, a batch together.
+    jobs: Vec<TrackedJob>,
+    /// Each tracked job's row, read when the job changed (one per job, in its order).
+    models: Vec<RowModel>,
     /// Submits whose outcome is not known yet (with their candidates).
     pub pending: Vec<TrackedSubmit>,
+    /// Each candidate's row, as `models` for the tracked.
+    pending_models: Vec<Vec<RowModel>>,
     pub selected: usize,
     /// When the data was fetched (epoch ms).
     pub updated_ms: Option<i64>,
@@ -47,14 +56,19 @@ pub struct JobsPanel {
     /// A cycle asked for and not answered yet.
     pub polling: bool,
     /// The cluster's other restore jobs (not tracked here), when shown: `Err` says why not.
-    pub others: Option<Result<Vec<RestoreJob>, String>>,
-    /// What each visible row shows, made when the jobs change (not at every frame).
-    pub(super) rows: Vec<RowModel>,
-    /// Where each row's job is.
-    pub(super) order: Vec<Slot>,
+    others: Option<Result<Vec<RestoreJob>, String>>,
+    other_models: Vec<RowModel>,
+    /// The rows drawn, in order: where each row's job is.
+    order: Vec<Row>,
+    /// The jobs the filter let through last, and its text: a longer filter holding that
+    /// text looks only at these (typing narrows). Gone when the jobs change.
+    matched: Option<(String, Vec<Slot>)>,
+    counts: RowCounts,
     batches: Vec<Batch>,
+    /// Each batch's row, kept while its parts are the same rows (a keystroke reuses it).
+    batch_rows: HashMap<String, (Vec<Slot>, RowModel)>,
     /// Batches opened into their parts (Right opens, Left closes).
-    pub expanded: std::collections::HashSet<String>,
+    pub expanded: HashSet<String>,
     /// `/`: rows holding this text (any case); empty shows all.
     pub filter: String,
     /// The latest expiry of a tracked link still fetchable, made when the jobs change: the
@@ -65,7 +79,7 @@ pub struct JobsPanel {
     pub sort_by: SortBy,
     /// What each job's file downloaded from here can be trusted for (this window's
     /// downloads and the journal's notes): a broken one is marked in its row.
-    pub(super) files: std::collections::HashMap<String, crate::jobs::notes::FileState>,
+    files: HashMap<String, crate::jobs::notes::FileState>,
 }
 
 /// The panel's order (`s` cycles it).
@@ -108,6 +122,13 @@ pub(super) enum Slot {
     Batch(usize),
 }
 
+/// A row drawn: its job (or batch), and whether it is an opened batch's part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Row {
+    pub slot: Slot,
+    pub part: bool,
+}
+
 /// The parts of one batch, as the panel holds them.
 #[derive(Debug, Clone)]
 struct Batch {
@@ -116,112 +137,291 @@ struct Batch {
 }
 
 impl JobsPanel {
+    /// The tracked jobs, newest first.
+    pub fn tracked(&self) -> &[TrackedJob] {
+        &self.jobs
+    }
+
     /// Adds or refreshes jobs, keeping a batch's jobs together, newest first.
     pub fn add(&mut self, jobs: Vec<TrackedJob>) {
-        for job in jobs {
-            match self.jobs.iter_mut().find(|j| j.job.id == job.job.id) {
-                Some(known) => *known = job,
-                None => self.jobs.push(job),
-            }
-        }
-        self.sort();
+        let ids: HashSet<String> = jobs.iter().map(|t| t.job.id.to_string()).collect();
+        let kept: Vec<String> = self
+            .jobs
+            .iter()
+            .map(|t| t.job.id.to_string())
+            .filter(|id| !ids.contains(id))
+            .collect();
+        self.merge(jobs, &kept);
         self.rebuild();
     }
 
     /// The cluster's other jobs (`None` hides them).
     pub fn set_others(&mut self, others: Option<Result<Vec<RestoreJob>, String>>) {
         self.others = others;
+        self.other_models = match &self.others {
+            Some(Ok(jobs)) => jobs
+                .iter()
+                .map(|job| {
+                    let shown = Shown {
+                        job,
+                        request: None,
+                        kind: Kind::Other,
+                        source: None,
+                    };
+                    RowModel::of(shown, self.files.get(job.id.as_str()).copied())
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        self.batch_rows.clear();
+        self.matched = None;
         self.rebuild();
+    }
+
+    /// The cluster's other jobs, when shown (`Err`: why they could not be listed).
+    pub fn others(&self) -> Option<&Result<Vec<RestoreJob>, String>> {
+        self.others.as_ref()
     }
 
     /// Submits whose outcome is not known, with their candidates.
     pub fn set_pending(&mut self, pending: Vec<TrackedSubmit>) {
-        self.pending = pending;
+        self.take_pending(pending);
         self.rebuild();
     }
 
-    /// Orders the jobs and reads each into its row, once per change.
-    fn rebuild(&mut self) {
-        self.last_expiry_ms = self
-            .jobs
+    fn take_pending(&mut self, pending: Vec<TrackedSubmit>) {
+        self.pending_models = pending
             .iter()
-            .filter(|t| present::download_gone(&t.job).is_none())
-            .filter_map(|t| expires_ms(&t.job))
-            .max();
-        let slots = self.slots();
-        let mut both: Vec<(Slot, RowModel, i64)> = slots
-            .into_iter()
-            .filter_map(|slot| {
-                let shown = self.shown(slot)?;
-                let expiry = expires_ms(shown.job).unwrap_or(i64::MAX);
-                let file = self.files.get(shown.job.id.as_str()).copied();
-                Some((slot, RowModel::of(shown, file), expiry))
+            .map(|submit| {
+                submit
+                    .candidates
+                    .iter()
+                    .map(|job| {
+                        let shown = Shown {
+                            job,
+                            request: None,
+                            kind: Kind::Candidate,
+                            source: Some((submit.group_id.as_str(), submit.cluster.as_str())),
+                        };
+                        RowModel::of(shown, self.files.get(job.id.as_str()).copied())
+                    })
+                    .collect()
             })
             .collect();
-        // `/`: any text of the row, case aside.
-        let filter = self.filter.to_lowercase();
-        if !filter.is_empty() {
-            both.retain(|(_, m, _)| m.text().to_lowercase().contains(&filter));
-        }
-        // `s`: created (newest first, as the journal keeps them), status, or expiry (soonest).
-        match self.sort_by {
-            SortBy::Created => {}
-            SortBy::Status => both.sort_by(|a, b| a.1.status.cmp(&b.1.status)),
-            SortBy::Expiry => both.sort_by_key(|(_, _, e)| *e),
-        }
-        // A batch is one row where its first part stands; opened, its parts follow it.
-        self.batches.clear();
-        let batch_of = |slot: Slot| -> Option<String> {
-            self.shown(slot)
-                .and_then(|s| s.job.batch_id.as_deref().map(str::to_string))
-        };
-        let keys: Vec<Option<String>> = both.iter().map(|(slot, _, _)| batch_of(*slot)).collect();
-        let mut order = Vec::with_capacity(both.len());
-        let mut rows = Vec::with_capacity(both.len());
-        let mut placed: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for (i, (slot, model, _)) in both.iter().enumerate() {
-            let Some(batch) = &keys[i] else {
-                order.push(*slot);
-                rows.push(model.clone());
-                continue;
+        self.pending = pending;
+        self.batch_rows.clear();
+        self.matched = None;
+    }
+
+    /// The tracked jobs become `changed` and those of `unchanged` (by id) the panel holds
+    /// already, each with its row: only the changed are read again, and the rows stay where
+    /// they are unless an order changed (a job's row is large: it is moved as little as
+    /// possible). `false` when one of `unchanged` is not here (the poller must send
+    /// everything again).
+    fn merge(&mut self, changed: Vec<TrackedJob>, unchanged: &[String]) -> bool {
+        let mut complete = true;
+        let mut keep = vec![false; self.jobs.len()];
+        let mut replaced = Vec::new();
+        let mut added = Vec::new();
+        {
+            let at: HashMap<&str, usize> = if unchanged.is_empty() {
+                HashMap::new()
+            } else {
+                self.jobs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (t.job.id.as_str(), i))
+                    .collect()
             };
-            if !placed.insert(batch.clone()) {
-                continue;
+            for id in unchanged {
+                match at.get(id.as_str()) {
+                    Some(i) => keep[*i] = true,
+                    None => complete = false,
+                }
             }
-            let members: Vec<usize> = (0..both.len()).filter(|j| keys[*j].as_ref() == Some(batch)).collect();
-            if members.len() == 1 {
-                order.push(*slot);
-                rows.push(model.clone());
-                continue;
-            }
-            let parts: Vec<&RowModel> = members.iter().map(|j| &both[*j].1).collect();
-            rows.push(RowModel::batch(batch, &parts));
-            order.push(Slot::Batch(self.batches.len()));
-            self.batches.push(Batch {
-                id: batch.clone(),
-                parts: members.iter().map(|j| both[*j].0).collect(),
-            });
-            if self.expanded.contains(batch) {
-                for j in &members {
-                    order.push(both[*j].0);
-                    rows.push(RowModel {
-                        short_id: format!("·{}", &both[*j].1.short_id.get(1..).unwrap_or_default()),
-                        ..both[*j].1.clone()
-                    });
+            for t in changed {
+                match at.get(t.job.id.as_str()) {
+                    Some(i) => {
+                        keep[*i] = true;
+                        replaced.push((*i, t));
+                    }
+                    None => added.push(t),
                 }
             }
         }
+        let mut reorder = !added.is_empty();
+        for (i, t) in replaced {
+            let old = &self.jobs[i].job;
+            reorder |= old.created != t.job.created || old.batch_id != t.job.batch_id;
+            self.models[i] = RowModel::of(tracked_shown(&t), self.files.get(t.job.id.as_str()).copied());
+            self.jobs[i] = t;
+        }
+        // What neither list names is tracked no more (forgotten in another window).
+        if keep.iter().any(|k| !k) {
+            let mut at = 0..;
+            self.jobs.retain(|_| keep[at.next().unwrap_or(0)]);
+            let mut at = 0..;
+            self.models.retain(|_| keep[at.next().unwrap_or(0)]);
+        }
+        for t in added {
+            self.models.push(RowModel::of(
+                tracked_shown(&t),
+                self.files.get(t.job.id.as_str()).copied(),
+            ));
+            self.jobs.push(t);
+        }
+        if reorder {
+            self.reorder();
+        }
+        self.last_expiry_ms = self
+            .jobs
+            .iter()
+            .zip(&self.models)
+            .filter(|(t, _)| present::download_gone(&t.job).is_none())
+            .filter_map(|(_, m)| m.expiry)
+            .max();
+        self.batch_rows.clear();
+        self.matched = None;
+        complete
+    }
+
+    /// Newest first, a batch together, then by id: an order of indices, with the keys
+    /// borrowed, then each job and row moved once.
+    fn reorder(&mut self) {
+        let mut order: Vec<usize> = (0..self.jobs.len()).collect();
+        order.sort_by(|a, b| {
+            let (a, b) = (&self.jobs[*a].job, &self.jobs[*b].job);
+            b.created
+                .as_deref()
+                .unwrap_or("")
+                .cmp(a.created.as_deref().unwrap_or(""))
+                .then_with(|| a.batch_id.as_deref().cmp(&b.batch_id.as_deref()))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let mut jobs: Vec<Option<TrackedJob>> = std::mem::take(&mut self.jobs).into_iter().map(Some).collect();
+        let mut models: Vec<Option<RowModel>> = std::mem::take(&mut self.models).into_iter().map(Some).collect();
+        self.jobs = order.iter().filter_map(|i| jobs[*i].take()).collect();
+        self.models = order.iter().filter_map(|i| models[*i].take()).collect();
+    }
+
+    /// The row a slot's job shows.
+    fn model(&self, slot: Slot) -> Option<&RowModel> {
+        match slot {
+            Slot::Tracked(i) => self.models.get(i),
+            Slot::Candidate(p, c) => self.pending_models.get(p)?.get(c),
+            Slot::Other(i) => self.other_models.get(i),
+            Slot::Batch(b) => self.batch_rows.get(&self.batches.get(b)?.id).map(|(_, m)| m),
+        }
+    }
+
+    /// The `i`th row drawn and what it shows.
+    pub(super) fn row(&self, i: usize) -> Option<(Row, &RowModel)> {
+        let row = *self.order.get(i)?;
+        Some((row, self.model(row.slot)?))
+    }
+
+    /// Orders the rows, filtered and sorted, a batch's parts under one row: reading no job.
+    fn rebuild(&mut self) {
+        let filter = self.filter.to_lowercase();
+        // `/`: any text of the row, case aside; a row without the shorter text lacks the longer.
+        let mut slots = match self.matched.take() {
+            Some((had, slots)) if filter.contains(had.as_str()) => slots,
+            _ => self.slots(),
+        };
+        if !filter.is_empty() {
+            slots.retain(|slot| self.model(*slot).is_some_and(|m| m.haystack.contains(&filter)));
+        }
+        self.matched = Some((filter, slots.clone()));
+        // `s`: created (newest first, as the journal keeps them), status, or expiry (soonest).
+        match self.sort_by {
+            SortBy::Created => {}
+            SortBy::Status => slots.sort_by(|a, b| {
+                let status = |s: &Slot| self.model(*s).map(|m| m.status.as_str());
+                status(a).cmp(&status(b))
+            }),
+            SortBy::Expiry => slots.sort_by_key(|s| self.model(*s).and_then(|m| m.expiry).unwrap_or(i64::MAX)),
+        }
+        // A batch is one row where its first part stands; opened, its parts follow it.
+        let batch_of = |slot: &Slot| self.shown(*slot).and_then(|s| s.job.batch_id.as_deref());
+        let mut members: HashMap<&str, Vec<Slot>> = HashMap::new();
+        for slot in &slots {
+            if let Some(b) = batch_of(slot) {
+                members.entry(b).or_default().push(*slot);
+            }
+        }
+        let mut batches: Vec<Batch> = Vec::new();
+        let mut fresh: Vec<(String, Vec<Slot>)> = Vec::new();
+        let mut order = Vec::with_capacity(slots.len());
+        let mut counts = RowCounts::default();
+        for slot in &slots {
+            let part_of = batch_of(slot)
+                .and_then(|b| members.get_key_value(b))
+                .filter(|(_, m)| m.len() > 1);
+            let Some((batch, parts)) = part_of else {
+                order.push(Row {
+                    slot: *slot,
+                    part: false,
+                });
+                match slot {
+                    Slot::Other(_) => counts.others += 1,
+                    _ => counts.tracked += 1,
+                }
+                continue;
+            };
+            if parts[0] != *slot {
+                continue;
+            }
+            if !self.batch_rows.get(*batch).is_some_and(|(had, _)| had == parts) {
+                fresh.push((batch.to_string(), parts.clone()));
+            }
+            order.push(Row {
+                slot: Slot::Batch(batches.len()),
+                part: false,
+            });
+            match slot {
+                Slot::Other(_) => counts.others += 1,
+                _ => counts.tracked += 1,
+            }
+            if self.expanded.contains(*batch) {
+                order.extend(parts.iter().map(|p| Row { slot: *p, part: true }));
+            }
+            batches.push(Batch {
+                id: batch.to_string(),
+                parts: parts.clone(),
+            });
+        }
+        for (id, parts) in fresh {
+            let models: Vec<&RowModel> = parts.iter().filter_map(|p| self.model(*p)).collect();
+            if !models.is_empty() {
+                let model = RowModel::batch(&id, &models);
+                self.batch_rows.insert(id, (parts, model));
+            }
+        }
+        self.batches = batches;
         self.order = order;
-        self.rows = rows;
+        self.counts = counts;
         self.selected = self.selected.min(self.order.len().saturating_sub(1));
     }
 
     /// What the files downloaded from here can be trusted for, by job id.
-    pub fn set_files(&mut self, files: std::collections::HashMap<String, crate::jobs::notes::FileState>) {
-        if files != self.files {
-            self.files = files;
-            self.rebuild();
+    pub fn set_files(&mut self, files: HashMap<String, crate::jobs::notes::FileState>) {
+        if files == self.files {
+            return;
         }
+        // Only the rows whose file changed are read again.
+        let moved = |id: &str| files.get(id) != self.files.get(id);
+        let again: Vec<usize> = (0..self.jobs.len())
+            .filter(|i| moved(self.jobs[*i].job.id.as_str()))
+            .collect();
+        self.files = files;
+        for i in again {
+            let file = self.files.get(self.jobs[i].job.id.as_str()).copied();
+            self.models[i] = RowModel::of(tracked_shown(&self.jobs[i]), file);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.take_pending(pending);
+        let others = self.others.take();
+        self.set_others(others);
     }
 
     /// `/` typed into: the filter's text changed.
@@ -241,46 +441,44 @@ impl JobsPanel {
         self.sort_by
     }
 
-    fn sort(&mut self) {
-        self.jobs.sort_by(|a, b| {
-            let key = |j: &TrackedJob| (j.job.created.clone().unwrap_or_default(), j.job.batch_id.clone());
-            key(b)
-                .0
-                .cmp(&key(a).0)
-                .then(key(a).1.cmp(&key(b).1))
-                .then(a.job.id.cmp(&b.job.id))
-        });
-    }
-
-    pub fn on_poll(&mut self, event: PollEvent) {
+    /// Takes a poll's news. `false` when it named a job as unchanged that the panel does not
+    /// hold: the caller asks the poller for every job again (`Effect::PollAll`).
+    pub fn on_poll(&mut self, event: PollEvent) -> bool {
         self.polling = false;
         match event {
             PollEvent::Updated {
-                jobs, pending, at_ms, ..
+                jobs,
+                unchanged,
+                pending,
+                at_ms,
+                ..
             } => {
                 // The journal is the truth: what another window tracked or forgot shows here too.
                 // The selection stays on its job, wherever the job moves.
                 let chosen = self.selected_job().map(|s| s.job.id.clone());
-                self.jobs = jobs;
-                self.sort();
-                self.pending = pending;
+                let complete = self.merge(jobs, &unchanged);
+                self.take_pending(pending);
                 self.rebuild();
                 self.updated_ms = Some(at_ms);
                 self.failure = None;
                 let at = chosen.and_then(|id| {
                     self.order
                         .iter()
-                        .position(|slot| self.shown(*slot).is_some_and(|s| s.job.id == id))
+                        .position(|row| self.shown(row.slot).is_some_and(|s| s.job.id == id))
                 });
                 self.selected = at.unwrap_or(self.selected).min(self.len().saturating_sub(1));
+                complete
             }
-            PollEvent::Failed { error, retry_in, .. } => self.failure = Some((error, retry_in)),
+            PollEvent::Failed { error, retry_in, .. } => {
+                self.failure = Some((error, retry_in));
+                true
+            }
         }
     }
 
     /// The tracked jobs, a lost submit's candidates, then (when shown) the cluster's others.
     pub fn visible(&self) -> Vec<Shown<'_>> {
-        self.order.iter().filter_map(|slot| self.shown(*slot)).collect()
+        self.order.iter().filter_map(|row| self.shown(row.slot)).collect()
     }
 
     /// How many rows there are.
@@ -295,34 +493,12 @@ impl JobsPanel {
     /// The rows as drawn, by what they are: a batch is one row (its parts, opened under it,
     /// are not counted again), a lost submit's candidate (`?`) counts with the tracked.
     pub fn row_counts(&self) -> RowCounts {
-        let in_batch = |slot: &Slot| self.batches.iter().any(|b| b.parts.contains(slot));
-        let mut counts = RowCounts::default();
-        for slot in &self.order {
-            let kind = match slot {
-                Slot::Batch(b) => self.batches.get(*b).and_then(|b| b.parts.first()).copied(),
-                s if in_batch(s) => None,
-                s => Some(*s),
-            };
-            match kind {
-                Some(Slot::Other(_)) => counts.others += 1,
-                Some(_) => counts.tracked += 1,
-                None => {}
-            }
-        }
-        counts
+        self.counts
     }
 
     pub(super) fn shown(&self, slot: Slot) -> Option<Shown<'_>> {
         Some(match slot {
-            Slot::Tracked(i) => {
-                let t = self.jobs.get(i)?;
-                Shown {
-                    job: &t.job,
-                    request: t.request.as_deref(),
-                    kind: Kind::Tracked,
-                    source: Some((t.group_id.as_str(), t.cluster.as_str())),
-                }
-            }
+            Slot::Tracked(i) => tracked_shown(self.jobs.get(i)?),
             Slot::Candidate(p, c) => {
                 let submit = self.pending.get(p)?;
                 Shown {
@@ -342,25 +518,24 @@ impl JobsPanel {
         })
     }
 
-    /// The rows' order: each job once (tracked first), made when the jobs change.
+    /// Each job once (tracked first), in the journal's order.
     fn slots(&self) -> Vec<Slot> {
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        let mut order = Vec::with_capacity(self.jobs.len());
-        for (i, t) in self.jobs.iter().enumerate() {
-            seen.insert(t.job.id.as_str());
-            order.push(Slot::Tracked(i));
-        }
-        for (p, pending) in self.pending.iter().enumerate() {
-            for (c, job) in pending.candidates.iter().enumerate() {
-                if seen.insert(job.id.as_str()) {
-                    order.push(Slot::Candidate(p, c));
+        let mut order: Vec<Slot> = (0..self.jobs.len()).map(Slot::Tracked).collect();
+        // Candidates and others are few: what is tracked already is not listed again.
+        if self.pending.iter().any(|p| !p.candidates.is_empty()) || matches!(self.others, Some(Ok(_))) {
+            let mut seen: HashSet<&str> = self.jobs.iter().map(|t| t.job.id.as_str()).collect();
+            for (p, pending) in self.pending.iter().enumerate() {
+                for (c, job) in pending.candidates.iter().enumerate() {
+                    if seen.insert(job.id.as_str()) {
+                        order.push(Slot::Candidate(p, c));
+                    }
                 }
             }
-        }
-        if let Some(Ok(others)) = &self.others {
-            for (i, o) in others.iter().enumerate() {
-                if seen.insert(o.id.as_str()) {
-                    order.push(Slot::Other(i));
+            if let Some(Ok(others)) = &self.others {
+                for (i, o) in others.iter().enumerate() {
+                    if seen.insert(o.id.as_str()) {
+                        order.push(Slot::Other(i));
+                    }
                 }
             }
         }
@@ -371,13 +546,16 @@ impl JobsPanel {
     pub fn find(&self, id: &str) -> Option<Shown<'_>> {
         self.order
             .iter()
-            .filter_map(|slot| self.shown(*slot))
+            .filter_map(|row| self.shown(row.slot))
             .find(|s| s.job.id == id)
     }
 
     /// The batch whose row is selected, with its parts' jobs.
     pub fn selected_batch(&self) -> Option<(String, Vec<RestoreJob>)> {
-        let Some(Slot::Batch(b)) = self.order.get(self.selected) else {
+        let Some(Row {
+            slot: Slot::Batch(b), ..
+        }) = self.order.get(self.selected)
+        else {
             return None;
         };
         let batch = self.batches.get(*b)?;
@@ -416,7 +594,7 @@ impl JobsPanel {
     }
 
     pub fn selected_job(&self) -> Option<Shown<'_>> {
-        self.order.get(self.selected).and_then(|slot| self.shown(*slot))
+        self.order.get(self.selected).and_then(|row| self.shown(row.slot))
     }
 
     /// The jobs `t` tracks with this one: its whole batch, as far as it is shown.
@@ -530,10 +708,20 @@ impl JobsPanel {
             .iter()
             .skip(start)
             .take(rows)
-            .filter_map(|slot| self.shown(*slot))
+            .filter_map(|row| self.shown(row.slot))
             .map(|s| expires_in(s.job, now_ms))
             .collect();
         v.extend(self.selected_job().map(|s| expires_in(s.job, now_ms)));
         v
+    }
+}
+
+/// A tracked job as its row shows it.
+fn tracked_shown(t: &TrackedJob) -> Shown<'_> {
+    Shown {
+        job: &t.job,
+        request: t.request.as_deref(),
+        kind: Kind::Tracked,
+        source: Some((t.group_id.as_str(), t.cluster.as_str())),
     }
 }

@@ -49,8 +49,8 @@ impl JobsPanel {
 
     /// One job's columns, 80 columns wide (after the selection mark). An automated restore
     /// names its target and restore point where a download shows its expiry and downloads.
-    fn row(&self, m: &RowModel, expires: &str, theme: &Theme) -> String {
-        let batch = if m.batch { "+" } else { " " };
+    fn row_text(&self, m: &RowModel, part: bool, expires: &str, theme: &Theme) -> String {
+        let batch = batch_mark(m, part, theme);
         if let Some(target) = &m.target {
             return format!(
                 "{batch}{:<8} {:<10} {:<11} {} {target} · {}",
@@ -86,17 +86,12 @@ impl JobsPanel {
             theme.title()
         };
         let mut lines = vec![Line::styled(truncate(&title, width), title_style)];
-        for (m, slot) in self
-            .rows
-            .iter()
-            .zip(&self.order)
-            .take(area.height.saturating_sub(1) as usize)
-        {
+        for (row, m) in (0..area.height.saturating_sub(1) as usize).map_while(|i| self.row(i)) {
             let expires = self
-                .shown(*slot)
+                .shown(row.slot)
                 .map_or_else(|| "-".into(), |s| expires_in(s.job, now_ms));
             lines.push(Line::raw(truncate(
-                &format!(" {}", self.row(m, &expires, theme)),
+                &format!(" {}", self.row_text(m, row.part, &expires, theme)),
                 width,
             )));
         }
@@ -107,7 +102,7 @@ impl JobsPanel {
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, active: bool, now_ms: i64) -> PanelDrawn {
         // What the rows show, never a difference of two counts of other things.
         let rows = self.row_counts();
-        let count = match &self.others {
+        let count = match self.others() {
             Some(Ok(_)) => format!("{} tracked, {} other", rows.tracked, rows.others),
             _ => rows.tracked.to_string(),
         };
@@ -188,7 +183,7 @@ impl JobsPanel {
                 lines.push(Line::styled(chunk, theme.warning()));
             }
         }
-        if let Some(Err(why)) = &self.others {
+        if let Some(Err(why)) = self.others() {
             lines.push(Line::styled(
                 truncate(&format!("the cluster's other jobs: {why}"), width),
                 theme.error(),
@@ -232,14 +227,9 @@ impl JobsPanel {
             (mark, style)
         };
         // Only the rows on screen are looked at: a frame costs the same with 10 or 10,000 jobs.
-        let shown: Vec<(usize, &RowModel, Shown<'_>)> = self
-            .rows
-            .iter()
-            .zip(&self.order)
-            .enumerate()
-            .skip(start)
-            .take(rows)
-            .filter_map(|(i, (m, slot))| Some((i, m, self.shown(*slot)?)))
+        let shown: Vec<(usize, &RowModel, Shown<'_>, bool)> = (start..start + rows)
+            .map_while(|i| self.row(i).map(|r| (i, r)))
+            .filter_map(|(i, (row, m))| Some((i, m, self.shown(row.slot)?, row.part)))
             .collect();
         let head_height = lines.len() as u16;
         frame.render_widget(Paragraph::new(lines), inner);
@@ -254,11 +244,11 @@ impl JobsPanel {
         } else {
             let lines: Vec<Line> = shown
                 .iter()
-                .map(|(i, m, s)| {
+                .map(|(i, m, s, part)| {
                     let (mark, style) = styled(*i, m);
                     let expires = expires_in(s.job, now_ms);
                     Line::styled(
-                        truncate(&format!("{mark}{}", self.row(m, &expires, theme)), width),
+                        truncate(&format!("{mark}{}", self.row_text(m, *part, &expires, theme)), width),
                         style,
                     )
                 })
@@ -275,7 +265,7 @@ impl JobsPanel {
         frame: &mut Frame,
         area: Rect,
         theme: &Theme,
-        shown: &[(usize, &RowModel, Shown<'_>)],
+        shown: &[(usize, &RowModel, Shown<'_>, bool)],
         styled: &dyn Fn(usize, &RowModel) -> (&'static str, ratatui::style::Style),
         now_ms: i64,
     ) {
@@ -322,7 +312,7 @@ impl JobsPanel {
         let header = Row::new(names.into_iter().map(Cell::from)).style(theme.dim());
         let body: Vec<Row> = shown
             .iter()
-            .map(|(i, m, s)| {
+            .map(|(i, m, s, part)| {
                 let (mark, style) = styled(*i, m);
                 let (expires, max_dl, last) = match &m.target {
                     Some(t) => ("-".to_string(), "-".to_string(), format!("{} {t}", theme.arrow())),
@@ -333,7 +323,7 @@ impl JobsPanel {
                     ),
                 };
                 let mut cells = vec![
-                    Cell::from(format!("{mark}{}", if m.batch { "+" } else { " " })),
+                    Cell::from(format!("{mark}{}", batch_mark(m, *part, theme))),
                     Cell::from(m.short_id.clone()),
                     Cell::from(m.cluster.clone()),
                     Cell::from(m.status.clone()),
@@ -353,6 +343,16 @@ impl JobsPanel {
             })
             .collect();
         frame.render_widget(Table::new(body, widths).header(header).column_spacing(1), area);
+    }
+}
+
+/// Before the job's id: `+` for a batch, a tree mark for an opened batch's part (beside the
+/// id, not over it: the id stays the one the commands take).
+fn batch_mark(m: &RowModel, part: bool, theme: &Theme) -> &'static str {
+    match (part, m.batch) {
+        (true, _) => theme.mark_part(),
+        (false, true) => "+",
+        (false, false) => " ",
     }
 }
 

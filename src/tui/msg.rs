@@ -97,6 +97,8 @@ pub enum Effect {
     },
     /// Poll the tracked jobs now.
     PollNow,
+    /// Poll now and hear of every job again: the panel lacks one the poller sent before.
+    PollAll,
     /// Tell the terminal (a BEL or a desktop notification): a job needs the DBA.
     Notify {
         text: String,

@@ -7,7 +7,7 @@ use crate::atlas::{DeliveryStatus, JobStatus};
 use crate::config::NotifyMode;
 use crate::jobs::TrackedJob;
 use crate::jobs::present::{download_gone, expires_ms, short_id};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// A link this close to its expiry is worth a word.
 pub const EXPIRING_MS: i64 = 15 * 60_000;
@@ -22,8 +22,9 @@ enum Event {
 
 #[derive(Debug, Default)]
 pub struct Notifier {
-    /// (job id, event) already told, or already so at the first look.
-    told: HashSet<(String, Event)>,
+    /// Each job's events already told, or already so at the first look: looked up by the
+    /// borrowed id, so that a look at 10,000 jobs allocates only for news.
+    told: HashMap<String, Vec<Event>>,
     seeded: bool,
     /// Inside tmux, the note that OSC 9/777 need `allow-passthrough` was given.
     pub tmux_note_given: bool,
@@ -53,7 +54,11 @@ impl Notifier {
         let mut news = Vec::new();
         for t in jobs {
             for event in events(t, now_ms) {
-                if self.told.insert((t.job.id.to_string(), event)) && self.seeded {
+                let known = self.told.get(t.job.id.as_str()).is_some_and(|e| e.contains(&event));
+                if !known {
+                    self.told.entry(t.job.id.to_string()).or_default().push(event);
+                }
+                if !known && self.seeded {
                     let cluster = t.job.cluster_name.as_deref().unwrap_or("?");
                     let id = short_id(&t.job.id);
                     news.push(match event {
@@ -94,7 +99,7 @@ impl super::app::App {
     /// What turned READY, FAILED or KILLED, or is about to expire: told to the terminal once
     /// (`[ui] notify`) and on the status line.
     pub(crate) fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
-        let news = self.notifier.look(&self.jobs.jobs, now_ms);
+        let news = self.notifier.look(self.jobs.tracked(), now_ms);
         // `off` is quiet: the panel still shows every state, nothing else is said.
         if news.is_empty() || self.notify_mode == crate::config::NotifyMode::Off {
             return;

@@ -7,7 +7,6 @@ use super::picker::{checkpoint_items, cluster_items, project_items, snapshot_ite
 use crate::jobs::{Poller, Services};
 use crate::restore::Field;
 use ratatui::crossterm::event::{Event, KeyEventKind, MouseEventKind};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -72,7 +71,7 @@ pub async fn run(
     // Copies handed to tmux come back here: a fallback needs the terminal, which is the loop's.
     let (copy_tx, mut copy_rx) = unbounded_channel::<CopyDone>();
     // Wakes the poller (Ctrl-R, a new submit).
-    let poll_now = poller.poke_handle();
+    let poll_now = poller.handle();
     let polling = {
         let tx = msg_tx.clone();
         tokio::spawn(poller.run(move |event| tx.send(Msg::Poll(event)).is_ok()))
@@ -210,13 +209,14 @@ struct CopyDone {
 fn dispatch(
     effect: Effect,
     services: &Services,
-    poll_now: &Arc<tokio::sync::Notify>,
+    poll_now: &crate::jobs::PollHandle,
     tx: &UnboundedSender<Msg>,
     copy_tx: &UnboundedSender<CopyDone>,
     terminal: &mut super::terminal::Term,
 ) {
     match effect {
-        Effect::PollNow => poll_now.notify_one(),
+        Effect::PollNow => poll_now.poke(),
+        Effect::PollAll => poll_now.resend(),
         // Inside tmux, tmux itself takes the text (see `clipboard`): `tmux load-buffer` runs
         // in a blocking task, and its outcome comes back to the loop.
         Effect::Copy { text, what } => match std::env::var("TMUX").ok().filter(|t| !t.is_empty()) {
@@ -445,7 +445,9 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 })
             }
             // Handled by `dispatch`, without a task.
-            Effect::Notify { .. } | Effect::PollNow | Effect::Copy { .. } | Effect::Plain(_) => return,
+            Effect::Notify { .. } | Effect::PollNow | Effect::PollAll | Effect::Copy { .. } | Effect::Plain(_) => {
+                return;
+            }
         };
         let _ = tx.send(msg);
     });

@@ -108,6 +108,11 @@ impl Theme {
         if self.ascii { "->" } else { "→" }
     }
 
+    /// An opened batch's part, under the batch's row.
+    pub fn mark_part(&self) -> &'static str {
+        if self.ascii { "|" } else { "·" }
+    }
+
     pub fn mark_ok(&self) -> &'static str {
         if self.ascii { "+" } else { "✓" }
     }

@@ -130,10 +130,10 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) -> Drawn {
         let panel = for_jobs >= 6;
         let jobs_height = if panel {
             for_jobs.min(12)
-        } else if app.jobs.jobs.is_empty() {
+        } else if app.jobs.tracked().is_empty() {
             0
         } else {
-            (app.jobs.jobs.len() as u16 + 1).min(for_jobs).min(4)
+            (app.jobs.tracked().len() as u16 + 1).min(for_jobs).min(4)
         };
         let [form, findings, jobs] = Layout::vertical([
             Constraint::Length(FORM_HEIGHT),
