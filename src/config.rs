@@ -5,6 +5,9 @@
 
 use crate::restore::{ApiVersion, Flavor};
 use crate::secret::SecretString;
+/// The `[ui]` choices are the screen's own types, read here.
+pub use crate::tui::notify::NotifyMode;
+pub use crate::tui::theme::ColorChoice;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -58,18 +61,6 @@ pub struct UiConfig {
     pub notify: NotifyMode,
 }
 
-/// `[ui] notify`: a bell (passes tmux with its default settings), a desktop notification
-/// through OSC 9 (iTerm2, kitty, WezTerm, foot, Windows Terminal) or OSC 777, or nothing.
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum NotifyMode {
-    #[default]
-    Bell,
-    Osc9,
-    Osc777,
-    Off,
-}
-
 impl Default for UiConfig {
     fn default() -> UiConfig {
         UiConfig {
@@ -79,14 +70,6 @@ impl Default for UiConfig {
             notify: NotifyMode::Bell,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 /// One `[profiles.NAME]` table as written.
@@ -427,4 +410,23 @@ pub fn default_download_dir() -> PathBuf {
         .and_then(|u| u.download_dir().map(|d| d.join("atlas-restore")))
         .or_else(|| directories::ProjectDirs::from("", "", "atlas-restore").map(|p| p.data_dir().join("downloads")))
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+impl Profile {
+    /// What the dashboard needs of this profile, as plain values (the secret stays here and
+    /// in the client built from it).
+    pub fn screen(&self) -> crate::tui::ScreenProfile {
+        crate::tui::ScreenProfile {
+            name: self.name.clone(),
+            base_url: self.base_url.clone(),
+            public_key: self.public_key.clone(),
+            api: self.api,
+            flavor: self.flavor,
+            production: self.production,
+            group_id: self.group_id.clone(),
+            cluster_name: self.cluster_name.clone(),
+            download_dir: self.download_dir.clone(),
+            poll_interval: self.poll_interval,
+        }
+    }
 }

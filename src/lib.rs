@@ -1,8 +1,8 @@
 //! atlas-restore: compose and follow MongoDB Atlas legacy backup restore jobs.
 //!
-//! Layers, each looking only down: `restore` (the domain, no I/O), `atlas` (the wire: the
-//! client and its types), `commands` (what the subcommands do), and the edge in
-//! `main.rs`/`cli.rs`/`config.rs`.
+//! Layers, each looking only down: `restore` (the domain, no I/O) < `atlas` (the wire) <
+//! `jobs` (the store, the poller, downloads) < `tui` and `commands` < the edge (`main.rs`,
+//! `cli`, `config`); the simulator (`sim`) beside. `layers.rs` draws them and tests them.
 #![forbid(unsafe_code)]
 
 pub mod atlas;
@@ -13,7 +13,9 @@ pub mod files;
 pub mod hardening;
 pub mod jobs;
 pub mod key_command;
+mod layers;
 pub mod logging;
+pub mod redact;
 pub mod restore;
 pub mod secret;
 pub mod shell_text;

@@ -54,7 +54,10 @@ fn main() -> ExitCode {
         Some(Command::History(ref args)) => run_history(&cli, args),
         Some(Command::Submit(ref args)) => run_submit(&cli, args),
         Some(Command::Download(ref args)) => run_download(&cli, args),
-        Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args),
+        #[cfg(feature = "sim")]
+        Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args.listen, args.config(), args.fault.clone()),
+        #[cfg(not(feature = "sim"))]
+        Some(Command::Sim(_)) => atlas_restore::commands::sim::not_built_in("sim"),
         None if cli.demo => run_demo(&cli, local_offset),
         None => run_dashboard(&cli, local_offset),
     };
@@ -66,7 +69,7 @@ fn main() -> ExitCode {
             ExitCode::from(code as u8)
         }
         Err(e) => {
-            tracing::error!(error = %logging::scrub(&format!("{e:#}")), "exit");
+            tracing::error!(error = %atlas_restore::redact::scrub(&format!("{e:#}")), "exit");
             eprintln!("atlas-restore: {e:#}");
             ExitCode::from(2)
         }
@@ -157,12 +160,13 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
         .context("no home directory to keep the job journal in: set HOME (or XDG_DATA_HOME)")?;
     let first = Opened {
         services: services(&profile, &journal_dir)?,
-        profile,
+        profile: profile.screen(),
     };
     let shared = Shared {
         suggested_dir: config::default_download_dir(),
         theme,
-        ui: &ui,
+        mouse: ui.mouse,
+        notify: ui.notify,
         demo: false,
         local_offset,
         profiles: profile_choices(&cfg.summaries()),
@@ -175,7 +179,7 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
             logging::start("dashboard", &profile.name, &profile.base_url, profile.api.as_str());
             Ok(Opened {
                 services: services(&profile, &dir)?,
-                profile,
+                profile: profile.screen(),
             })
         })
         .await
@@ -243,19 +247,20 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             let chosen = if name == production.name { &production } else { &profile };
             Ok(Opened {
                 services: services(chosen, &scratch)?,
-                profile: chosen.clone(),
+                profile: chosen.screen(),
             })
         };
         let result = match services(&profile, &scratch) {
             Ok(services) => {
                 let first = Opened {
                     services,
-                    profile: profile.clone(),
+                    profile: profile.screen(),
                 };
                 let shared = Shared {
                     suggested_dir: scratch.join("downloads"),
                     theme,
-                    ui: &config::UiConfig::default(),
+                    mouse: config::UiConfig::default().mouse,
+                    notify: config::UiConfig::default().notify,
                     demo: true,
                     local_offset,
                     profiles,
@@ -333,11 +338,16 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
             // Atlas not answering is the same exit as without --all (1), not a set-up error.
             Ok::<_, anyhow::Error>(match jobs::all(&services, group, cluster).await {
                 Ok(listing) => Some(listing),
-                Err(e) => {
+                // Each fault named for what it is: Atlas's, or this host's store.
+                Err(atlas_restore::jobs::JobsError::Atlas(e)) => {
                     eprintln!(
                         "atlas-restore jobs: could not list the cluster's restore jobs from Atlas: {}",
                         atlas_restore::text::sanitize(&e.to_string())
                     );
+                    None
+                }
+                Err(e) => {
+                    eprintln!("atlas-restore jobs: {}", atlas_restore::text::sanitize(&e.to_string()));
                     None
                 }
             })
@@ -458,7 +468,7 @@ fn run_submit(cli: &Cli, args: &SubmitArgs) -> Result<i32> {
                 .unwrap_or_default(),
             text => text.to_string(),
         };
-        tracing::warn!(code = outcome.exit_code, said = %logging::scrub(&said), "submit not created");
+        tracing::warn!(code = outcome.exit_code, said = %atlas_restore::redact::scrub(&said), "submit not created");
     }
     std::io::stdout().write_all(outcome.stdout.as_bytes())?;
     std::io::stderr().write_all(outcome.stderr.as_bytes())?;
@@ -508,7 +518,7 @@ fn run_download(cli: &Cli, args: &atlas_restore::cli::DownloadArgs) -> Result<i3
     let json = args.format == Format::Json;
     let outcome = download_outcome(cli, args).unwrap_or_else(|e| download::setup_error(&format!("{e:#}"), json));
     if outcome.exit_code != 0 {
-        tracing::warn!(code = outcome.exit_code, said = %logging::scrub(outcome.stderr.trim()), "download not verified");
+        tracing::warn!(code = outcome.exit_code, said = %atlas_restore::redact::scrub(outcome.stderr.trim()), "download not verified");
     }
     std::io::stdout().write_all(outcome.stdout.as_bytes())?;
     std::io::stderr().write_all(outcome.stderr.as_bytes())?;

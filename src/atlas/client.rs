@@ -189,7 +189,7 @@ impl AtlasClient {
         let entry = pick_cluster(&entries, cluster, group_id)
             .map_err(|why| AtlasError::Cluster(crate::text::sanitize(&why)))?;
         if let Some(id) = entry.id.as_deref() {
-            tracing::info!(target: crate::logging::HTTP_TARGET, cluster = %crate::text::sanitize(cluster), id = %id, "cluster name resolved");
+            tracing::info!(target: crate::atlas::HTTP_TARGET, cluster = %crate::text::sanitize(cluster), id = %id, "cluster name resolved");
         }
         self.resolved_lock()
             .insert((group_id.to_string(), cluster.to_string()), entry.clone());
@@ -396,7 +396,7 @@ impl AtlasClient {
         let value: Value = self.parse(&content_type, &body)?;
         let mut created = read_created(value)?;
         if let Some(note) = created.shape_note {
-            tracing::info!(target: crate::logging::HTTP_TARGET, note, "create answer read leniently");
+            tracing::info!(target: crate::atlas::HTTP_TARGET, note, "create answer read leniently");
         }
         name_jobs(&mut created.jobs, label.as_deref());
         Ok(created)
@@ -451,13 +451,13 @@ impl AtlasClient {
         let host = url.host_str().unwrap_or("").to_string();
         let req = req.header(ACCEPT, self.api.media_type());
         // The request log line (crate::logging): the path redacted, the challenges counted.
-        let (method, started) = (crate::logging::method_of(&req), std::time::Instant::now());
-        let digest = crate::logging::CountingDigest::new(&self.digest);
+        let (method, started) = (super::http_log::method_of(&req), std::time::Instant::now());
+        let digest = super::http_log::CountingDigest::new(&self.digest);
         let sent_local_ms = crate::restore::Context::system_now_ms();
         let sent = req.send_digest_auth(&digest).await;
         let received_local_ms = crate::restore::Context::system_now_ms();
         if let Err(e) = &sent {
-            crate::logging::request(&method, url, None, started, digest.challenges(), Some(e), None);
+            super::http_log::request(&method, url, None, started, digest.challenges(), Some(e), None);
         }
         let mut resp = match sent {
             Ok(r) => r,
@@ -491,7 +491,7 @@ impl AtlasClient {
         let body = read_capped(&mut resp, self.max_body_bytes, &host, is_create).await;
         let error = body.as_ref().err().map(|e| e as &dyn std::fmt::Display);
         let (logged_body, challenges) = (body.as_deref().ok(), digest.challenges());
-        crate::logging::request(&method, url, Some(status), started, challenges, error, logged_body);
+        super::http_log::request(&method, url, Some(status), started, challenges, error, logged_body);
         let body = body?;
         if (200..300).contains(&status) {
             return Ok((content_type, body));

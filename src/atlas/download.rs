@@ -201,12 +201,12 @@ impl AtlasClient {
             // Nothing for the idle time, not even the headers: a stall like any other.
             let Ok(sent) = tokio::time::timeout(idle, req.send()).await else {
                 let error: &dyn std::fmt::Display = &"no answer within request_timeout";
-                crate::logging::request("GET", &current, None, started, 0, Some(error), None);
+                super::http_log::request("GET", &current, None, started, 0, Some(error), None);
                 return Err(failed(stalled(&host, idle), &via));
             };
             let error = sent.as_ref().err().map(|e| e as &dyn std::fmt::Display);
             let status = sent.as_ref().ok().map(|r| r.status().as_u16());
-            crate::logging::request("GET", &current, status, started, 0, error, None);
+            super::http_log::request("GET", &current, status, started, 0, error, None);
             let mut resp = sent.map_err(|e| failed(transport_error(&e, &host, false), &via))?;
             let status = resp.status().as_u16();
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -240,7 +240,7 @@ impl AtlasClient {
                 } else {
                     via.push(format!("redirected from {from_o} to {to_o}"));
                 }
-                tracing::info!(target: crate::logging::HTTP_TARGET, from = %from_o, to = %to_o, with_auth = auth.is_some(), "download redirected");
+                tracing::info!(target: crate::atlas::HTTP_TARGET, from = %from_o, to = %to_o, with_auth = auth.is_some(), "download redirected");
                 current = next;
                 continue;
             }
@@ -332,13 +332,13 @@ impl DownloadBody {
             }
             Ok(Ok(None)) => Ok(None),
             Ok(Err(e)) => {
-                let error = crate::logging::scrub(&e.to_string());
-                tracing::warn!(target: crate::logging::HTTP_TARGET, host = %self.host, done, error = %error, "download broke off");
+                let error = crate::redact::scrub(&e.to_string());
+                tracing::warn!(target: crate::atlas::HTTP_TARGET, host = %self.host, done, error = %error, "download broke off");
                 Err(transport_error(&e, &self.host, false))
             }
             Err(_) => {
                 let secs = self.idle.as_secs();
-                tracing::warn!(target: crate::logging::HTTP_TARGET, host = %self.host, done, idle_secs = secs, "download stalled");
+                tracing::warn!(target: crate::atlas::HTTP_TARGET, host = %self.host, done, idle_secs = secs, "download stalled");
                 Err(stalled(&self.host, self.idle))
             }
         }

@@ -3,6 +3,7 @@
 mod client;
 mod download;
 mod http;
+mod http_log;
 mod lenient;
 pub use download::{DownloadBody, OpenError, check_download_url};
 mod error;
@@ -17,6 +18,7 @@ pub use client::{
     restore_jobs_url,
 };
 pub use error::{AtlasError, BadBodyKind, StatusError, TransportKind, address_in};
+pub use http_log::HTTP_TARGET;
 pub use server_clock::{ServerClock, describe_skew, parse_http_date};
 pub use types::{
     ApiErrorBody, BsonTimestamp, Checkpoint, CheckpointPart, Cluster, ClusterRole, Delivery, DeliveryStatus, FileHash,

@@ -89,12 +89,9 @@ pub async fn tracked(services: &Services, probe_group: Option<&str>) -> Listing 
 }
 
 /// Every restore job of the cluster, those this profile tracks marked (with their requests).
-pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<Listing, crate::atlas::AtlasError> {
+pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<Listing, crate::jobs::JobsError> {
     let jobs = services.cluster_jobs(group_id, cluster).await?;
-    let journal = services
-        .journal_data()
-        .await
-        .map_err(|e| crate::atlas::AtlasError::Setup(e.to_string()))?;
+    let journal = services.journal_data().await?;
     let tracked = journal.tracked();
     Ok(Listing {
         jobs: jobs

@@ -427,7 +427,7 @@ pub async fn fetch(
         ));
     }
     let elapsed = meter.started.elapsed();
-    tracing::info!(target: crate::logging::HTTP_TARGET, bytes = written.bytes, resumed_from = start, ms = elapsed.as_millis() as u64, "download finished");
+    tracing::info!(target: crate::atlas::HTTP_TARGET, bytes = written.bytes, resumed_from = start, ms = elapsed.as_millis() as u64, "download finished");
     Ok(Fetched {
         part,
         file,

@@ -6,6 +6,7 @@ pub mod archive;
 pub mod catalog;
 pub mod download;
 pub mod download_command;
+pub mod error;
 pub mod eta;
 pub mod folder;
 pub mod import;
@@ -24,6 +25,7 @@ pub mod verify;
 
 pub use archive::{ArchiveBreak, ArchiveReport};
 pub use download::{Cancel, Checked, DownloadError, FetchError, Fetched, Progress, Verdict};
+pub use error::JobsError;
 pub use eta::{Eta, PastRestore};
 pub use folder::DownloadFolder;
 pub use journal::{

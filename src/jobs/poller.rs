@@ -5,9 +5,10 @@
 //! no more are not asked for; a `READY` delivery is asked for slowly until it expires (its
 //! hashes appear after a download).
 
+use super::JobsError;
 use super::journal::{Journal, JournalData, SubmitState, TrackedJob, TrackedSubmit};
 use super::reconcile::{Reconciled, reconcile};
-use crate::atlas::{AtlasClient, AtlasError, DeliveryStatus, JobStatus, MAX_ITEMS_PER_PAGE, RestoreJob};
+use crate::atlas::{AtlasClient, DeliveryStatus, JobStatus, MAX_ITEMS_PER_PAGE, RestoreJob};
 use crate::restore::Clock;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -179,12 +180,16 @@ impl Poller {
                 }
                 Err(e) => {
                     failures += 1;
-                    // 10 s, 20 s, 40 s, ... as Atlas recommends, never sooner than Retry-After.
-                    let backoff = self
-                        .config
-                        .interval
-                        .saturating_mul(1 << (failures - 1).min(8))
-                        .min(self.config.max_backoff);
+                    // 10 s, 20 s, 40 s, ... as Atlas recommends, never sooner than Retry-After;
+                    // this host's own fault (a full disk) is tried again at the interval.
+                    let backoff = if e.is_local() {
+                        self.config.interval
+                    } else {
+                        self.config
+                            .interval
+                            .saturating_mul(1 << (failures - 1).min(8))
+                            .min(self.config.max_backoff)
+                    };
                     let wait = e.retry_after().map_or(backoff, |ra| ra.max(backoff));
                     let event = PollEvent::Failed {
                         error: e.to_string(),
@@ -232,13 +237,13 @@ impl Poller {
         blocking(move || journal.stamp()).await.ok()
     }
 
-    async fn load(&self) -> Result<JournalData, AtlasError> {
+    async fn load(&self) -> Result<JournalData, JobsError> {
         let journal = self.journal.clone();
         blocking(move || journal.load()).await
     }
 
     /// One cycle: returns what to show and how long to wait (`None`: until poked).
-    pub async fn cycle(&self) -> Result<(Option<PollEvent>, Option<Duration>), AtlasError> {
+    pub async fn cycle(&self) -> Result<(Option<PollEvent>, Option<Duration>), JobsError> {
         let now_ms = (self.clock)();
         // What to ask for; the parsed journal (megabytes with 1,000 jobs) goes before the
         // answers come, so that two copies of it are never held at once.
@@ -563,9 +568,6 @@ fn settle(d: &mut JournalData, key: &str, found: Reconciled, now_ms: i64) {
 /// Runs journal work off the async threads (it syncs files), on the journal's own thread.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, super::JournalError> + Send + 'static,
-) -> Result<T, AtlasError> {
-    super::service::journal_thread(f)
-        .await
-        .map_err(|e| AtlasError::Setup(format!("journal task: {e}")))?
-        .map_err(|e| AtlasError::Setup(e.to_string()))
+) -> Result<T, JobsError> {
+    Ok(super::service::journal_thread(f).await.map_err(JobsError::Worker)??)
 }

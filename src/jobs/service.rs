@@ -222,7 +222,7 @@ impl Services {
         let id = doc.id.as_deref().unwrap_or(cluster).to_string();
         match self.client.restorable_time_ranges(group_id, &id).await {
             Ok(ranges) => doc.restorable_ranges = ranges,
-            Err(e) => tracing::warn!(error = %crate::logging::scrub(&e.to_string()), "restorable time ranges not read"),
+            Err(e) => tracing::warn!(error = %crate::redact::scrub(&e.to_string()), "restorable time ranges not read"),
         }
         Ok(doc)
     }
@@ -235,7 +235,7 @@ impl Services {
     /// Notes in the journal the snapshot sizes of this cluster's tracked jobs that lack one,
     /// from one listing of the cluster's snapshots (those still kept): the ETA scales by
     /// them. Returns how many it noted.
-    pub async fn note_snapshot_sizes(&self, group_id: &str, cluster: &str) -> Result<usize, AtlasError> {
+    pub async fn note_snapshot_sizes(&self, group_id: &str, cluster: &str) -> Result<usize, super::JobsError> {
         let snapshots = self.snapshots(group_id, cluster).await?;
         let sizes: std::collections::HashMap<String, i64> = snapshots
             .iter()
@@ -259,7 +259,7 @@ impl Services {
             })
         })
         .await
-        .map_err(|e| AtlasError::Setup(e.to_string()))
+        .map_err(super::JobsError::Store)
     }
 
     /// A running job's elapsed time and estimate (`eta::for_job`), from the journal as it

@@ -64,7 +64,7 @@ pub struct App {
     pub pane_scroll: super::scroll::Scroll,
     /// What has been told of the jobs, and how to tell the terminal.
     pub notifier: super::notify::Notifier,
-    pub notify_mode: crate::config::NotifyMode,
+    pub notify_mode: super::notify::NotifyMode,
     /// What Atlas lists of the source and target, for the form's checks.
     pub(crate) lists: super::catalog::Lists,
     /// The profile chosen from the list (F4): the event loop opens it and ends this screen's
@@ -94,7 +94,7 @@ impl App {
             pane_scroll: super::scroll::Scroll::default(),
             etas: std::collections::HashMap::new(),
             notifier: super::notify::Notifier::default(),
-            notify_mode: crate::config::NotifyMode::Bell,
+            notify_mode: super::notify::NotifyMode::Bell,
             lists: super::catalog::Lists::default(),
             switch_to: None,
         }

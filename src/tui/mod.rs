@@ -30,24 +30,43 @@ pub mod theme;
 pub mod view;
 pub mod wrap;
 
-use crate::config::Profile;
 use crate::jobs::{PollerConfig, Services};
 use app::{App, AppInfo};
 use profiles::ProfileChoice;
 use theme::Theme;
 
+/// What the dashboard needs of a profile, handed down from the config as plain values.
+#[derive(Debug, Clone)]
+pub struct ScreenProfile {
+    pub name: String,
+    pub base_url: String,
+    pub public_key: String,
+    pub api: crate::restore::ApiVersion,
+    pub flavor: crate::restore::Flavor,
+    /// `production = true`: said in the header, in words.
+    pub production: bool,
+    pub group_id: Option<String>,
+    pub cluster_name: Option<String>,
+    pub download_dir: Option<std::path::PathBuf>,
+    pub poll_interval: std::time::Duration,
+}
+
 /// A profile ready to be the dashboard's: resolved, its services made.
 pub struct Opened {
-    pub profile: Profile,
+    pub profile: ScreenProfile,
     pub services: Services,
 }
 
 /// What every profile's screen shares: the looks, the demo, the folder offered when a profile
 /// has none yet, and the config's list of profiles.
-pub struct Shared<'a> {
+pub struct Shared {
     pub suggested_dir: std::path::PathBuf,
     pub theme: Theme,
-    pub ui: &'a crate::config::UiConfig,
+    /// `[ui] mouse`: clicks and the wheel are the dashboard's (the terminal's selection then
+    /// needs Shift).
+    pub mouse: bool,
+    /// `[ui] notify`.
+    pub notify: notify::NotifyMode,
     pub demo: bool,
     pub local_offset: Option<time::UtcOffset>,
     pub profiles: Vec<ProfileChoice>,
@@ -59,19 +78,15 @@ pub struct Shared<'a> {
 pub async fn run_dashboard(
     first: Opened,
     mut open: impl AsyncFnMut(&str) -> anyhow::Result<Opened>,
-    shared: Shared<'_>,
+    shared: Shared,
 ) -> anyhow::Result<()> {
-    let (_guard, mut terminal) = terminal::TerminalGuard::enter(shared.ui.mouse)?;
+    let (_guard, mut terminal) = terminal::TerminalGuard::enter(shared.mouse)?;
     let mut input = runtime::Input::start();
     let mut session = prepare(first, &shared).await?;
     loop {
-        let next = runtime::run(
-            &mut terminal,
-            &mut input,
-            session,
-            shared.ui.mouse,
-            async |name: &str| prepare(open(name).await?, &shared).await,
-        )
+        let next = runtime::run(&mut terminal, &mut input, session, shared.mouse, async |name: &str| {
+            prepare(open(name).await?, &shared).await
+        })
         .await?;
         match next {
             Some(opened) => session = opened,
@@ -81,7 +96,7 @@ pub async fn run_dashboard(
 }
 
 /// A profile's screen: the app filled from its store, and its poller.
-async fn prepare(opened: Opened, shared: &Shared<'_>) -> anyhow::Result<runtime::Session> {
+async fn prepare(opened: Opened, shared: &Shared) -> anyhow::Result<runtime::Session> {
     let Opened { profile, services } = opened;
     let known = services.journal_data().await?;
     let download_dir = crate::jobs::DownloadFolder::resolve(
@@ -108,7 +123,7 @@ async fn prepare(opened: Opened, shared: &Shared<'_>) -> anyhow::Result<runtime:
         profile.group_id.as_deref(),
         profile.cluster_name.as_deref(),
     );
-    app.notify_mode = shared.ui.notify;
+    app.notify_mode = shared.notify;
     app.jobs.set_pending(known.unresolved().into_iter().cloned().collect());
     app.note_downloads(&known.downloaded());
     // Moved, not copied: this copy of the journal would otherwise live as long as the screen.

@@ -102,7 +102,7 @@ pub enum Effect {
     /// Tell the terminal (a BEL or a desktop notification): a job needs the DBA.
     Notify {
         text: String,
-        mode: crate::config::NotifyMode,
+        mode: super::notify::NotifyMode,
     },
     /// Put text on the user's clipboard through the terminal (OSC 52).
     Copy {

@@ -4,10 +4,22 @@
 
 use super::msg::Effect;
 use crate::atlas::{DeliveryStatus, JobStatus};
-use crate::config::NotifyMode;
 use crate::jobs::TrackedJob;
 use crate::jobs::present::{download_gone, expires_ms, short_id};
+use serde::Deserialize;
 use std::collections::HashMap;
+
+/// `[ui] notify`: a bell (passes tmux with its default settings), a desktop notification
+/// through OSC 9 (iTerm2, kitty, WezTerm, foot, Windows Terminal) or OSC 777, or nothing.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyMode {
+    #[default]
+    Bell,
+    Osc9,
+    Osc777,
+    Off,
+}
 
 /// A link this close to its expiry is worth a word.
 pub const EXPIRING_MS: i64 = 15 * 60_000;
@@ -101,7 +113,7 @@ impl super::app::App {
     pub(crate) fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
         let news = self.notifier.look(self.jobs.tracked(), now_ms);
         // `off` is quiet: the panel still shows every state, nothing else is said.
-        if news.is_empty() || self.notify_mode == crate::config::NotifyMode::Off {
+        if news.is_empty() || self.notify_mode == NotifyMode::Off {
             return;
         }
         let text = news.join("; ");

@@ -101,7 +101,7 @@ pub async fn run(
                     app.dialog = Some(super::app::Dialog::Message {
                         title: format!("profile {name} could not be opened"),
                         lines: vec![
-                            crate::logging::scrub(&format!("{e:#}")),
+                            crate::redact::scrub(&format!("{e:#}")),
                             format!("Still on profile {}; mend the config and try again.", app.info.profile),
                         ],
                     });
@@ -249,7 +249,7 @@ fn dispatch(
             if in_tmux
                 && matches!(
                     mode,
-                    crate::config::NotifyMode::Osc9 | crate::config::NotifyMode::Osc777
+                    super::notify::NotifyMode::Osc9 | super::notify::NotifyMode::Osc777
                 )
                 && !TMUX_NOTE.swap(true, std::sync::atomic::Ordering::Relaxed)
             {

@@ -5,6 +5,15 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 
+/// `[ui] color`: colours when the terminal is one (and `NO_COLOR` unset), always, or never.
+#[derive(Debug, Clone, Copy, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
@@ -13,8 +22,7 @@ pub struct Theme {
 
 impl Theme {
     /// `[ui] color` and `NO_COLOR` decide colour; `--ascii`/`[ui] ascii` decide the marks.
-    pub fn new(color_choice: crate::config::ColorChoice, no_color_env: bool, ascii: bool) -> Theme {
-        use crate::config::ColorChoice;
+    pub fn new(color_choice: ColorChoice, no_color_env: bool, ascii: bool) -> Theme {
         let color = match color_choice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,

@@ -1,5 +1,7 @@
 //! The command line, as the contract in `design.md` fixes it.
 
+pub mod sim;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -71,7 +73,7 @@ pub enum Command {
     Download(DownloadArgs),
     /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
     /// with its URL, keys, project and clusters.
-    Sim(crate::commands::sim::SimArgs),
+    Sim(sim::SimArgs),
     /// Print a shell completion script (bash, zsh or fish) to standard output; it completes
     /// `--profile` with the config's profile names.
     ///
