@@ -115,9 +115,16 @@ impl Pty {
     pub fn wait_until(&self, secs: u64, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
+            // A frame arrives in several writes: the screen counts once no byte came for a
+            // moment after it was read (one cut in its middle once lacked its footer).
+            let bytes = self.raw_len();
             let s = self.screen();
             if pred(&s) {
-                return s;
+                std::thread::sleep(Duration::from_millis(25));
+                if self.raw_len() == bytes || Instant::now() >= deadline {
+                    return s;
+                }
+                continue;
             }
             assert!(
                 Instant::now() < deadline,
