@@ -98,7 +98,7 @@ pub fn check_choice(text: &str, home: Option<&Path>) -> Result<PathBuf, String> 
         return Err(format!("{} is not a folder: choose another", dir.display()));
     }
     // Written into once now, rather than failing after the download used one of maxDownloads.
-    let probe = dir.join(format!(".atlas-restore-probe-{:08x}", rand::random::<u32>()));
+    let probe = dir.join(format!(".atlas-restore-probe-{:08x}", super::tracked::random_u32()));
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
