@@ -170,16 +170,18 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("atlas-restore-files-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A scratch folder, removed when dropped (a failed test's too).
+    fn scratch(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-files-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
     fn a_new_file_is_made_0600_and_an_existing_one_opened() {
-        let dir = scratch("new");
+        let tmp = scratch("new");
+        let dir = tmp.path().to_path_buf();
         let p = dir.join("a.part");
         let (_, made) = open_or_create(&p).unwrap();
         assert!(made);
@@ -187,12 +189,12 @@ mod tests {
         let (_, made) = open_or_create(&p).unwrap();
         assert!(!made);
         assert!(create_new(&p).unwrap_err().contains("is there already"));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn symbolic_links_and_hard_links_are_refused_and_their_targets_untouched() {
-        let dir = scratch("links");
+        let tmp = scratch("links");
+        let dir = tmp.path().to_path_buf();
         let victim = dir.join("victim");
         std::fs::write(&victim, b"keep me").unwrap();
         std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -217,6 +219,5 @@ mod tests {
         assert!(open_or_create(&hard).unwrap_err().contains("hard links"));
         assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
         assert_eq!(std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777, 0o644);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -254,8 +254,11 @@ mod tests {
     #[test]
     fn rotation_keeps_a_few_private_files() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("atlas-restore-logrot-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::Builder::new()
+            .prefix("atlas-restore-logrot-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().to_path_buf();
         private_dir(&dir).unwrap();
         let path = dir.join(FILE_NAME);
         let mut f = RotatingFile::open(&path, 100, 2).unwrap();
@@ -278,6 +281,5 @@ mod tests {
         let newest = std::fs::read_to_string(dir.join(format!("{FILE_NAME}.1"))).unwrap();
         assert!(newest.contains("line 19") || std::fs::read_to_string(&path).unwrap().contains("line 19"));
         assert!(!newest.contains("line 00"));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -113,8 +113,11 @@ async fn every_endpoint_and_the_whole_lifecycle() {
     assert!(job.hashes.is_none());
 
     // Download through urlV2 with its header; Atlas then lists the SHA1 of what was served.
-    let dir = std::env::temp_dir().join(format!("atlas-restore-client-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-client-sim-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let target = atlas_restore::jobs::present::download_target(&job).unwrap();
     let (name, value) = target.header.clone().unwrap();
     let mut calls = 0;
@@ -147,7 +150,6 @@ async fn every_endpoint_and_the_whole_lifecycle() {
             .map(|s| s.as_api()),
         Some("MAX_DOWNLOADS_EXCEEDED")
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
@@ -208,8 +210,11 @@ async fn the_poller_asks_for_the_pages_that_cover_the_tracked_jobs_not_each_job(
     let g = sim.group_id().to_string();
     let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
     // 1,000 restore jobs on the cluster; the 20 newest are tracked.
-    let dir = std::env::temp_dir().join(format!("atlas-restore-poll-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-poll-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let journal = Journal::open(&dir, "p").unwrap();
     for i in 0..1000 {
         let body = http_body(&snapshot);
@@ -239,7 +244,6 @@ async fn the_poller_asks_for_the_pages_that_cover_the_tracked_jobs_not_each_job(
         Some(Duration::from_secs(10)),
         "jobs in progress: the normal interval"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// What a cycle's event says: the jobs it sends, and how many it names as unchanged.
@@ -259,8 +263,11 @@ async fn the_poller_tells_the_screen_what_changed_and_everything_when_asked() {
     let c = Arc::new(client(&sim));
     let g = sim.group_id().to_string();
     let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
-    let dir = std::env::temp_dir().join(format!("atlas-restore-news-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-news-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let journal = Journal::open(&dir, "p").unwrap();
     let track = |created: Vec<atlas_restore::atlas::RestoreJob>, body: &serde_json::Value| {
         let key = journal.record_sending(&g, "Cluster0", body, sim.now_ms()).unwrap();
@@ -293,7 +300,6 @@ async fn the_poller_tells_the_screen_what_changed_and_everything_when_asked() {
     let (all, none) = news(poller.cycle().await.unwrap().0);
     assert_eq!((all.len(), none), (4, 0));
     assert!(all.contains(&fourth));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // ---- each fault mode, its own error ----
@@ -399,8 +405,11 @@ async fn a_post_whose_answer_is_lost_is_unknown_and_reconciled_not_resent() {
     let c = Arc::new(client(&sim));
     let g = sim.group_id().to_string();
     let snapshot = complete_snapshot(&c, &sim, "Cluster0").await;
-    let dir = std::env::temp_dir().join(format!("atlas-restore-unknown-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-unknown-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let journal = Journal::open(&dir, "p").unwrap();
     let body = http_body(&snapshot);
     let key = journal.record_sending(&g, "Cluster0", &body, sim.now_ms()).unwrap();
@@ -424,7 +433,6 @@ async fn a_post_whose_answer_is_lost_is_unknown_and_reconciled_not_resent() {
     assert_eq!(j.submits[0].state, SubmitState::Created, "{:?}", j.submits[0]);
     assert_eq!(j.jobs().len(), 1);
     assert_eq!(sim.counters().restore_job_creates, 1);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]

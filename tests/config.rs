@@ -9,28 +9,28 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-struct Dir(PathBuf);
+/// A scratch folder, removed when dropped (a failed test's too).
+struct Dir(tempfile::TempDir);
 
 impl Dir {
     fn new(name: &str) -> Dir {
-        let p = std::env::temp_dir().join(format!("atlas-restore-config-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
+        let p = tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-config-{name}-"))
+            .tempdir()
+            .unwrap();
         Dir(p)
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.0.path()
     }
 
     fn file(&self, text: &str, mode: u32) -> PathBuf {
         use std::os::unix::fs::PermissionsExt;
-        let path = self.0.join("config.toml");
+        let path = self.path().join("config.toml");
         std::fs::write(&path, text).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
         path
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -310,7 +310,7 @@ fn gone(pid: &str) -> bool {
 #[test]
 fn a_hung_key_command_is_stopped_at_its_timeout_with_what_it_started() {
     let dir = Dir::new("key-timeout");
-    let pid_file = dir.0.join("pid");
+    let pid_file = dir.path().join("pid");
     // A shell that starts a program of its own, which hangs, as `pass` does on a pin.
     let text = format!(
         "[profiles.p]\npublic_key = \"a\"\nprivate_key_command = \"sh -c 'echo $$ > {}; exec sleep 30'; echo k\"\nprivate_key_command_timeout = \"300ms\"\n",

@@ -42,7 +42,7 @@ fn a_wrong_key_then_the_right_one_writes_a_working_profile_keeping_the_file() {
         sim.info["public_key"].as_str().unwrap().to_string(),
         sim.info["private_key"].as_str().unwrap().to_string(),
     );
-    let home = TempDir::new("init-ok");
+    let home = pty::temp_dir("init-ok");
     let config = home.path().join("config.toml");
     std::fs::write(&config, EXISTING).unwrap();
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -117,7 +117,7 @@ fn a_wrong_key_then_the_right_one_writes_a_working_profile_keeping_the_file() {
 #[test]
 fn an_access_list_refusal_names_the_address_and_writes_nothing() {
     let sim = SimProcess::start(&["--fault", "not-on-access-list"]);
-    let home = TempDir::new("init-acl");
+    let home = pty::temp_dir("init-acl");
     let config = home.path().join("cfg/config.toml");
     let config_str = config.to_str().unwrap().to_string();
     let mut pty = spawn(&home, &["config", "init", "--config", &config_str]);
@@ -148,7 +148,7 @@ fn an_access_list_refusal_names_the_address_and_writes_nothing() {
 
 #[test]
 fn no_questions_off_a_terminal() {
-    let home = TempDir::new("init-notty");
+    let home = pty::temp_dir("init-notty");
     let out = std::process::Command::new(BIN)
         .args(["config", "init", "--config"])
         .arg(home.path().join("config.toml"))

@@ -36,14 +36,19 @@ fn which(name: &str) -> Option<PathBuf> {
 /// becomes the real curl.
 struct Shim {
     dir: PathBuf,
+    /// `dir`, removed when dropped (a failed test's too).
+    _scratch: tempfile::TempDir,
 }
 
 impl Shim {
     fn new(name: &str) -> Shim {
         use std::os::unix::fs::PermissionsExt;
         let real = which("curl").expect("this test needs curl: apt-get install curl");
-        let dir = std::env::temp_dir().join(format!("atlas-restore-curl-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-curl-{name}-"))
+            .tempdir()
+            .unwrap();
+        let dir = scratch.path().to_path_buf();
         std::fs::create_dir_all(dir.join("bin")).unwrap();
         let script = format!(
             "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done >> '{}'\nexec '{}' \"$@\"\n",
@@ -53,7 +58,7 @@ impl Shim {
         let path = dir.join("bin/curl");
         std::fs::write(&path, script).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Shim { dir }
+        Shim { dir, _scratch: scratch }
     }
 
     /// Runs `command` with `shell -c` in the scratch folder, the shim first on PATH.
@@ -91,12 +96,6 @@ impl Shim {
     /// What curl was given, or `None` when it did not run.
     fn argv(&self) -> Option<String> {
         std::fs::read_to_string(self.dir.join("argv")).ok()
-    }
-}
-
-impl Drop for Shim {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
-use pty::{Pty, TempDir, key};
+use pty::{Pty, key};
 use std::time::Duration;
 
 const CLUSTER0_ID: &str = "5f8e2b4d9d4b7e0012c3a4c1";
@@ -37,7 +37,7 @@ fn down(pty: &mut Pty, n: usize) {
 
 #[test]
 fn an_ops_manager_demo_composes_submits_follows_and_downloads() {
-    let home = TempDir::new("demo-om-home");
+    let home = pty::temp_dir("demo-om-home");
     let home_str = home.path().to_str().unwrap().to_string();
     let mut pty = Pty::spawn(
         &["--demo", "--flavor", "ops-manager"],
@@ -167,7 +167,7 @@ fn an_ops_manager_demo_composes_submits_follows_and_downloads() {
 
 #[test]
 fn a_point_in_time_is_picked_from_the_ranges_ops_manager_gives() {
-    let home = TempDir::new("demo-om-ranges");
+    let home = pty::temp_dir("demo-om-ranges");
     let home_str = home.path().to_str().unwrap().to_string();
     let mut pty = Pty::spawn(
         &["--demo", "--flavor", "ops-manager"],

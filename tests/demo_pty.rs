@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
-use pty::{Pty, TempDir, key};
+use pty::{Pty, key};
 
 fn field_value(screen: &str, label: &str) -> String {
     screen
@@ -26,7 +26,7 @@ fn field_value(screen: &str, label: &str) -> String {
 
 #[test]
 fn compose_conflict_review_submit_download_in_the_demo() {
-    let home = TempDir::new("demo-home");
+    let home = pty::temp_dir("demo-home");
     let home_str = home.path().to_str().unwrap().to_string();
     let mut pty = Pty::spawn(
         &["--demo"],
@@ -195,7 +195,7 @@ fn countdowns(line: &str) -> Vec<(u32, u32)> {
 /// header names the skew.
 #[test]
 fn a_fresh_link_counts_down_from_48h_on_the_servers_clock() {
-    let home = TempDir::new("demo-clock-home");
+    let home = pty::temp_dir("demo-clock-home");
     let home_str = home.path().to_str().unwrap().to_string();
     let mut pty = Pty::spawn(
         &["--demo"],

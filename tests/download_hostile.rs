@@ -20,7 +20,7 @@ use atlas_restore::secret::SecretString;
 use hostile::{Reply, Request, Server};
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,30 +29,29 @@ const SECRET: &str = "s3cr3t-restore-auth-value";
 /// A name that is not loopback's, pinned to a local server (as curl's `--resolve`).
 const FAR: &str = "downloads.example.net";
 
-/// A scratch folder removed on drop.
-struct Dir(PathBuf);
+/// A scratch folder, removed when dropped (a failed test's too).
+struct Dir(tempfile::TempDir);
 
 impl Dir {
     fn new(name: &str) -> Dir {
-        let dir = std::env::temp_dir().join(format!("atlas-restore-hostile-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-hostile-{name}-"))
+            .tempdir()
+            .unwrap();
         Dir(dir)
     }
 
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
     fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+        let mut names: Vec<String> = std::fs::read_dir(self.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
         names
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -109,7 +108,7 @@ async fn a_plain_http_link_to_another_host_is_refused_before_any_connection() {
     let far = Server::start(|req| Reply::file(req, &payload(1000))).await;
     let dir = Dir::new("plain");
     let c = client("http://127.0.0.1:9", Duration::from_secs(10), &[(FAR, far.addr)]);
-    let dest = dir.0.join("f.tar.gz");
+    let dest = dir.path().join("f.tar.gz");
     let url = format!(
         "http://{FAR}:{}/backup/restore/v3/pull/ID/KEY-IN-PATH/f.tar.gz",
         far.port()
@@ -178,7 +177,7 @@ async fn a_redirect_to_another_host_goes_without_the_auth_header() {
             &[("localhost", other.addr)],
         );
         let url = format!("http://127.0.0.1:{}/start/f.tar.gz", first.port());
-        let dest = dir.0.join("f.tar.gz");
+        let dest = dir.path().join("f.tar.gz");
         let fetched = fetch_within(&c, &target(url, header), &dest).await.unwrap();
 
         // The first host got the header on both of its requests; the other never did.
@@ -224,7 +223,7 @@ async fn a_redirect_to_another_host_goes_without_the_auth_header() {
         &[("localhost", refusing.addr)],
     );
     let url = format!("http://127.0.0.1:{}/f.tar.gz", first.port());
-    let err = fetch_within(&c, &target(url, AUTH), &dir.0.join("f.tar.gz"))
+    let err = fetch_within(&c, &target(url, AUTH), &dir.path().join("f.tar.gz"))
         .await
         .unwrap_err();
     let said = err.to_string();
@@ -257,7 +256,7 @@ async fn a_server_that_stalls_after_its_headers_ends_the_download_and_the_part_r
     .await;
     let dir = Dir::new("stall");
     let c = client("http://127.0.0.1:9", Duration::from_secs(1), &[]);
-    let dest = dir.0.join("f.tar.gz");
+    let dest = dir.path().join("f.tar.gz");
     let url = format!("http://127.0.0.1:{}/f.tar.gz", host.port());
     let err = fetch_within(&c, &target(url.clone(), AUTH), &dest).await.unwrap_err();
     let FetchError::Cut { part, have, total, why } = &err else {
@@ -290,7 +289,7 @@ async fn a_symlink_where_the_part_or_the_file_would_go_is_refused_and_its_target
     let host = Server::start(|req| Reply::file(req, &payload(5000))).await;
     let dir = Dir::new("symlink");
     let elsewhere = Dir::new("symlink-victim");
-    let victim = elsewhere.0.join("victim.conf");
+    let victim = elsewhere.path().join("victim.conf");
     std::fs::write(&victim, b"precious\n").unwrap();
     std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
     let untouched = || {
@@ -298,7 +297,7 @@ async fn a_symlink_where_the_part_or_the_file_would_go_is_refused_and_its_target
         assert_eq!(std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777, 0o644);
     };
     let c = client("http://127.0.0.1:9", Duration::from_secs(10), &[]);
-    let dest = dir.0.join("f.tar.gz");
+    let dest = dir.path().join("f.tar.gz");
     let url = format!("http://127.0.0.1:{}/f.tar.gz", host.port());
 
     // Planted as the part.
@@ -327,7 +326,7 @@ async fn a_symlink_where_the_part_or_the_file_would_go_is_refused_and_its_target
 
     // A dangling link as the part: nothing is made where it points.
     std::fs::remove_file(&dest).unwrap();
-    let nowhere = elsewhere.0.join("made-through-a-link");
+    let nowhere = elsewhere.path().join("made-through-a-link");
     std::os::unix::fs::symlink(&nowhere, part_path(&dest)).unwrap();
     assert!(matches!(
         fetch_within(&c, &target(url, AUTH), &dest).await,
@@ -408,8 +407,11 @@ async fn an_archive_with_entries_outside_its_folder_is_set_aside_as_broken() {
         Duration::from_secs(10),
         &[],
     );
-    let services = Services::new(Arc::new(c), Journal::open(&dir.0.join("journal.json"), "t").unwrap());
-    let downloads = dir.0.join("downloads");
+    let services = Services::new(
+        Arc::new(c),
+        Journal::open(&dir.path().join("journal.json"), "t").unwrap(),
+    );
+    let downloads = dir.path().join("downloads");
     let job = serde_json::from_value(json!({"id": job_id, "clusterName": "Cluster0"})).unwrap();
     let tracked = TrackedJob {
         job,
@@ -452,7 +454,7 @@ async fn an_archive_with_entries_outside_its_folder_is_set_aside_as_broken() {
         files.sort();
         assert_eq!(files, ["evil.tar.gz.broken"], "round {round}");
         // Nothing extracted: the entries' targets were never written.
-        assert!(!dir.0.join(".ssh").exists());
+        assert!(!dir.path().join(".ssh").exists());
         // The second round downloads it again, rather than calling it "there already".
         let downloads_asked = host.requests().iter().filter(|r| r.path.contains("/pull/")).count();
         assert_eq!(downloads_asked, round);

@@ -23,42 +23,30 @@ use std::time::Duration;
 struct World {
     sim: Sim,
     services: Services,
-    dir: common_dir::Dir,
-}
-
-mod common_dir {
-    /// A scratch folder removed on drop.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    /// Removed when dropped (a failed test's too), after the journal.
+    dir: tempfile::TempDir,
 }
 
 impl World {
     async fn new(name: &str, cfg: SimConfig) -> World {
         let sim = common::start_with(cfg).await;
-        let dir = std::env::temp_dir().join(format!("atlas-restore-dl-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-dl-{name}-"))
+            .tempdir()
+            .unwrap();
         let client = AtlasClient::new(&ClientOptions {
             request_timeout: Duration::from_secs(20),
             max_body_bytes: 8 << 20,
             ..common::options(&sim)
         })
         .unwrap();
-        let journal = Journal::open(&dir.join("journal"), "t").unwrap();
+        let journal = Journal::open(&dir.path().join("journal"), "t").unwrap();
         let services = Services::new(Arc::new(client), journal);
-        World {
-            sim,
-            services,
-            dir: common_dir::Dir(dir),
-        }
+        World { sim, services, dir }
     }
 
     fn downloads(&self) -> PathBuf {
-        self.dir.0.join("downloads")
+        self.dir.path().join("downloads")
     }
 
     /// Submits a restore of Cluster0's newest complete snapshot (or `cluster`'s) and waits

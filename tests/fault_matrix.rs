@@ -39,7 +39,7 @@ impl Bench {
                 },
             ))
             .unwrap();
-        let dir = TempDir::new(&format!("fault-{name}"));
+        let dir = pty::temp_dir(&format!("fault-{name}"));
         let client = AtlasClient::new(&ClientOptions {
             request_timeout: Duration::from_secs(5),
             ..common::options(&sim)

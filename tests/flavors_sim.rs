@@ -40,11 +40,12 @@ fn paths(sim: &Sim) -> Vec<String> {
     sim.counters().by_path.keys().cloned().collect()
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("atlas-restore-flavors-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch folder, removed when dropped (a failed test's too).
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("atlas-restore-flavors-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -274,7 +275,7 @@ async fn an_http_download_with_the_bearer_header_and_its_sha1() {
         let dir = scratch(flavor.as_str());
         let header = target.header.as_ref().map(|(n, v)| (n.as_str(), v));
         let got = c
-            .download(&target.url, header, &dir.join("f.tar.gz"), |_, _| {})
+            .download(&target.url, header, &dir.path().join("f.tar.gz"), |_, _| {})
             .await
             .unwrap();
         let job = c.get_restore_job(&g, "Cluster0", &id).await.unwrap();
@@ -283,7 +284,6 @@ async fn an_http_download_with_the_bearer_header_and_its_sha1() {
             Some(got.sha1.as_str()),
             "{flavor}"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
@@ -293,7 +293,7 @@ async fn the_time_ranges_are_read_never_created_nor_journaled() {
     let c = Arc::new(client(&sim, Flavor::OpsManager));
     let g = sim.group_id().to_string();
     let dir = scratch("ranges");
-    let services = Services::new(c.clone(), Journal::open(&dir, "om").unwrap());
+    let services = Services::new(c.clone(), Journal::open(dir.path(), "om").unwrap());
 
     // The source as the form and `submit` look it up: with its ranges.
     let source = services.cluster(&g, "Cluster0").await.unwrap();
@@ -347,5 +347,4 @@ async fn the_time_ranges_are_read_never_created_nor_journaled() {
     let ac = client(&atlas, Flavor::Atlas);
     assert_eq!(ac.restorable_time_ranges(&g, "Cluster0").await.unwrap(), None);
     assert_eq!(atlas.counters().requests, 0);
-    let _ = std::fs::remove_dir_all(&dir);
 }

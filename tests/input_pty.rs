@@ -50,7 +50,7 @@ fn start(dir: &TempDir) -> Pty {
 
 #[test]
 fn esc_and_an_arrow_in_one_write_are_esc_then_the_arrow() {
-    let dir = TempDir::new("pty-esc-up");
+    let dir = pty::temp_dir("pty-esc-up");
     let mut pty = start(&dir);
     assert!(focused(&pty.screen(), "snapshotId"), "{}", pty.screen());
     pty.type_text("abc");
@@ -86,7 +86,7 @@ fn esc_and_an_arrow_in_one_write_are_esc_then_the_arrow() {
 
 #[test]
 fn a_pasted_id_with_quotes_and_a_comma_lands_bare() {
-    let dir = TempDir::new("pty-paste-id");
+    let dir = pty::temp_dir("pty-paste-id");
     let mut pty = start(&dir);
     let id = "5f9a0c1e7b2d4a110fffffff";
     // A bracketed paste, as a terminal sends one, of an id copied from JSON.

@@ -7,7 +7,7 @@ mod pty;
 use atlas_restore::atlas::{Delivery, RestoreJob};
 use atlas_restore::jobs::journal::Recorded;
 use atlas_restore::jobs::{Journal, JournalError, SubmitState};
-use pty::TempDir;
+
 use std::os::unix::fs::PermissionsExt;
 
 fn job(id: &str, status: &str) -> RestoreJob {
@@ -25,7 +25,7 @@ fn mode(path: &std::path::Path) -> u32 {
 
 #[test]
 fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
-    let dir = TempDir::new("journal-basic");
+    let dir = pty::temp_dir("journal-basic");
     let body = serde_json::json!({"snapshotId": "5a6669d9fcc178211a0d86b9", "delivery": {"methodName": "HTTP"}});
     let j = Journal::open(dir.path(), "prod").unwrap();
     let key = j
@@ -87,7 +87,7 @@ fn a_submit_is_on_disk_before_it_is_sent_and_after_it_is_answered() {
 fn writers_in_parallel_lose_nothing() {
     // Eight writers (threads here; the multi-process test does it with processes), each
     // recording and answering its own submits: every one of them is there at the end.
-    let dir = TempDir::new("journal-parallel");
+    let dir = pty::temp_dir("journal-parallel");
     let threads: Vec<_> = (0..8)
         .map(|t| {
             let d = dir.path().to_path_buf();
@@ -122,7 +122,7 @@ fn writers_in_parallel_lose_nothing() {
 
 #[test]
 fn track_and_forget_are_journal_first_and_forgotten_jobs_stay_claimed() {
-    let dir = TempDir::new("journal-track");
+    let dir = pty::temp_dir("journal-track");
     let j = Journal::open(dir.path(), "prod").unwrap();
     assert!(
         j.track("g", "Cluster0", vec![job("other1", "FINISHED")], 5_000)
@@ -152,7 +152,7 @@ fn track_and_forget_are_journal_first_and_forgotten_jobs_stay_claimed() {
 
 #[test]
 fn the_same_restore_within_the_window_is_not_recorded_twice() {
-    let dir = TempDir::new("journal-repeat");
+    let dir = pty::temp_dir("journal-repeat");
     let j = Journal::open(dir.path(), "prod").unwrap();
     let body = serde_json::json!({"snapshotId": "s1", "delivery": {"methodName": "HTTP", "maxDownloads": 1}});
     let first = match j
@@ -186,7 +186,7 @@ fn the_same_restore_within_the_window_is_not_recorded_twice() {
 
 #[test]
 fn a_damaged_journal_is_reported_and_left_alone() {
-    let dir = TempDir::new("journal-damaged");
+    let dir = pty::temp_dir("journal-damaged");
     let path = dir.path().join(atlas_restore::jobs::journal::file_name("prod"));
     std::fs::write(&path, b"{\"version\":1,\"submits\":[{\"key\"").unwrap();
     let err = Journal::open(dir.path(), "prod").unwrap_err();

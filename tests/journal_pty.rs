@@ -33,7 +33,7 @@ fn write_config(dir: &TempDir, sim: &SimProcess) -> String {
 #[test]
 fn a_submitted_job_survives_kill_9_and_is_polled_again() {
     let sim = start_sim();
-    let dir = TempDir::new("journal-kill");
+    let dir = pty::temp_dir("journal-kill");
     let config = write_config(&dir, &sim);
     let data = dir.path().join("data");
     let data_str = data.to_str().unwrap().to_string();
@@ -113,7 +113,7 @@ fn a_submitted_job_survives_kill_9_and_is_polled_again() {
 #[test]
 fn the_private_key_stays_off_the_screen_the_argument_list_and_help() {
     let sim = start_sim();
-    let dir = TempDir::new("secrets");
+    let dir = pty::temp_dir("secrets");
     let key_text = sim.info["private_key"].as_str().unwrap().to_string();
     // The key comes from a command, with whitespace around it that must be trimmed.
     let config = dir.path().join("config.toml");
@@ -221,7 +221,7 @@ fn the_profile_list_switches_form_and_panel_and_production_is_said() {
     const F4: &str = "\x1bOS";
     const CTRL_O: &str = "\x0f";
     let sim = start_sim();
-    let dir = TempDir::new("profiles-switch");
+    let dir = pty::temp_dir("profiles-switch");
     let config = write_profiles(&dir, &sim);
     let data = dir.path().join("data");
     let data_str = data.to_str().unwrap().to_string();
@@ -310,7 +310,7 @@ fn the_profile_list_switches_form_and_panel_and_production_is_said() {
 #[test]
 fn a_store_held_by_another_process_is_said_and_the_submit_goes_on_after() {
     let sim = start_sim();
-    let dir = TempDir::new("journal-held");
+    let dir = pty::temp_dir("journal-held");
     let config = write_config(&dir, &sim);
     let data = dir.path().join("data");
     let data_str = data.to_str().unwrap().to_string();

@@ -50,7 +50,7 @@ fn row_of(screen: &str, needle: &str) -> u16 {
 #[test]
 fn without_the_setting_the_mouse_is_left_to_the_terminal() {
     let sim = SimProcess::start(&[]);
-    let dir = TempDir::new("mouse-off");
+    let dir = pty::temp_dir("mouse-off");
     let config = config(&dir, &sim, false);
     let data = dir.path().join("data").to_str().unwrap().to_string();
     let mut pty = Pty::spawn(&["--config", &config], &[("XDG_DATA_HOME", &data)], 100, 30);
@@ -67,7 +67,7 @@ fn without_the_setting_the_mouse_is_left_to_the_terminal() {
 #[test]
 fn with_the_setting_clicks_focus_and_select_and_the_wheel_scrolls() {
     let sim = SimProcess::start(&["--speed", "60"]);
-    let dir = TempDir::new("mouse-on");
+    let dir = pty::temp_dir("mouse-on");
     let config = config(&dir, &sim, true);
     let data = dir.path().join("data").to_str().unwrap().to_string();
     let mut pty = Pty::spawn(&["--config", &config], &[("XDG_DATA_HOME", &data)], 100, 30);

@@ -33,7 +33,7 @@ impl Bench {
     fn with_profiles(names: &[&str]) -> Bench {
         use std::os::unix::fs::PermissionsExt;
         let sim = start_sim();
-        let dir = TempDir::new("multi-process");
+        let dir = pty::temp_dir("multi-process");
         let i = &sim.info;
         let path = dir.path().join("config.toml");
         let mut text = format!("default_profile = \"{}\"\n[ui]\nnotify = \"off\"\n", names[0]);

@@ -44,7 +44,7 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 #[test]
 fn ready_rings_the_bell_once() {
     let sim = SimProcess::start(&["--speed", "60"]);
-    let dir = TempDir::new("notify-bell");
+    let dir = pty::temp_dir("notify-bell");
     let mut pty = dashboard(&dir, &sim, "bell");
     submit_and_wait_ready(&mut pty);
     let raw = pty.raw();
@@ -56,7 +56,7 @@ fn ready_rings_the_bell_once() {
 #[test]
 fn ready_sends_one_osc9_notification() {
     let sim = SimProcess::start(&["--speed", "60"]);
-    let dir = TempDir::new("notify-osc9");
+    let dir = pty::temp_dir("notify-osc9");
     let mut pty = dashboard(&dir, &sim, "osc9");
     submit_and_wait_ready(&mut pty);
     let raw = pty.raw();

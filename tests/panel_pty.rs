@@ -12,7 +12,7 @@ use serde_json::json;
 
 /// The demo in a 100x40 terminal, with a home of its own; once its form is up.
 fn demo(name: &str) -> (TempDir, Pty) {
-    let home = TempDir::new(name);
+    let home = pty::temp_dir(name);
     let home_str = home.path().to_str().unwrap().to_string();
     let pty = Pty::spawn(
         &["--demo"],

@@ -13,7 +13,6 @@ use atlas_restore::restore::time_input::parse_rfc3339_lenient;
 use atlas_restore::sim::{Fault, Sim, SimConfig};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,29 +23,28 @@ struct World {
     sim: Sim,
     services: Services,
     stranger: common::Client,
-    dir: PathBuf,
     group: String,
+    /// The journal's folder: removed when the world is dropped, after the journal.
+    _dir: tempfile::TempDir,
 }
 
 impl World {
     async fn new(name: &str) -> World {
         let sim = common::start_with(SimConfig::default()).await;
         let client = AtlasClient::new(&common::options(&sim)).unwrap();
-        let dir = std::env::temp_dir().join(format!(
-            "atlas-restore-reconcile-{name}-{}-{:08x}",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        let journal = Journal::open(&dir, "p").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-reconcile-{name}-"))
+            .tempdir()
+            .unwrap();
+        let journal = Journal::open(dir.path(), "p").unwrap();
         let stranger = common::client(&sim);
         let group = sim.group_id().to_string();
         World {
             services: Services::new(Arc::new(client), journal),
             stranger,
             sim,
-            dir,
             group,
+            _dir: dir,
         }
     }
 
@@ -129,12 +127,6 @@ impl World {
 
     fn journal_claims(&self, id: &str) -> bool {
         self.services.journal.load().unwrap().claimed_ids().contains(id)
-    }
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -10,30 +10,14 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// A scratch folder, removed on drop.
-struct TempDir(PathBuf);
+use tempfile::TempDir;
 
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "atlas-restore-{name}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A scratch folder named for the test, removed when dropped (a failed test's too).
+fn temp_dir(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("atlas-restore-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn run(args: &[&str], config: Option<&Path>) -> Output {
@@ -119,7 +103,7 @@ fn the_man_page_is_roff_and_covers_each_subcommand() {
 
 #[test]
 fn profiles_lists_the_config_names() {
-    let dir = TempDir::new("shell-profiles");
+    let dir = temp_dir("shell-profiles");
     let cfg = config(&dir);
     assert_eq!(stdout(&run(&["profiles"], Some(&cfg))), "lab-2\nprod\nstaging\n");
     assert_eq!(
@@ -134,7 +118,7 @@ fn profiles_lists_the_config_names() {
 /// sourced: `COMPREPLY`, one a line.
 fn bash_complete(words: &[&str], config_env: Option<&Path>) -> Vec<String> {
     let script = stdout(&run(&["completions", "bash"], None));
-    let dir = TempDir::new("shell-bash");
+    let dir = temp_dir("shell-bash");
     let script_path = dir.path().join("atlas-restore.bash");
     std::fs::write(&script_path, script).unwrap();
     let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
@@ -170,7 +154,7 @@ fn bash_complete(words: &[&str], config_env: Option<&Path>) -> Vec<String> {
 
 #[test]
 fn bash_completes_profile_names_from_the_config() {
-    let dir = TempDir::new("shell-complete");
+    let dir = temp_dir("shell-complete");
     let cfg = config(&dir);
     let cfg_s = cfg.to_str().unwrap();
 
@@ -208,7 +192,7 @@ fn fish_completes_profile_names_from_the_config() {
         eprintln!("skipped: fish is not installed (apt-get install fish)");
         return;
     }
-    let dir = TempDir::new("shell-fish");
+    let dir = temp_dir("shell-fish");
     let cfg = config(&dir);
     let script_path = dir.path().join("atlas-restore.fish");
     std::fs::write(&script_path, stdout(&run(&["completions", "fish"], None))).unwrap();

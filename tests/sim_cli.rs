@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_atlas-restore");
 
@@ -53,12 +53,9 @@ fn terminate(mut child: Child) -> Option<i32> {
     if !sent {
         let _ = child.kill();
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code();
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    use wait_timeout::ChildExt;
+    if let Some(status) = child.wait_timeout(Duration::from_secs(10)).unwrap() {
+        return status.code();
     }
     let _ = child.kill();
     panic!("the simulator did not stop on SIGTERM within 10 s");

@@ -12,7 +12,6 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,7 +19,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_atlas-restore");
 
 struct Tmux {
     socket: String,
-    dir: PathBuf,
+    /// Removed when dropped, after the server is stopped (`Drop` below).
+    dir: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -29,10 +29,11 @@ impl Tmux {
     /// ends, the pane's terminal settings (`stty -a`) to `stty`.
     fn demo(name: &str, cols: u16, rows: u16) -> Tmux {
         let socket = format!("atlas-restore-test-{name}-{}", std::process::id());
-        let dir = std::env::temp_dir().join(&socket);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let d = dir.display();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{socket}-"))
+            .tempdir()
+            .unwrap();
+        let d = dir.path().display();
         let program = format!(
             "sh -c 'echo $$ > {d}/pid; exec env -u NO_COLOR -u ATLAS_RESTORE_CONFIG HOME={d} XDG_DATA_HOME={d}/data XDG_STATE_HOME={d}/state XDG_CONFIG_HOME={d}/config {BIN} --demo'; stty -a > {d}/stty; sleep 600"
         );
@@ -142,7 +143,7 @@ impl Tmux {
     }
 
     fn pid(&self) -> String {
-        std::fs::read_to_string(self.dir.join("pid"))
+        std::fs::read_to_string(self.dir.path().join("pid"))
             .unwrap()
             .trim()
             .to_string()
@@ -155,7 +156,6 @@ impl Drop for Tmux {
             .args(["-L", &self.socket, "kill-server"])
             .env_remove("TMUX")
             .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -327,7 +327,7 @@ fn a_sigterm_on_the_plain_screen_leaves_the_terminal_as_it_was() {
     t.wait_for("Any key goes back");
     let status = Command::new("kill").args(["-TERM", &t.pid()]).status().unwrap();
     assert!(status.success());
-    let stty = t.dir.join("stty");
+    let stty = t.dir.path().join("stty");
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::fs::metadata(&stty).map_or(true, |m| m.len() == 0) {
         assert!(

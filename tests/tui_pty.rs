@@ -19,7 +19,7 @@ fn offline_config(dir: &TempDir) -> String {
 
 #[test]
 fn types_sees_conflicts_and_quits_leaving_the_terminal_as_found() {
-    let dir = TempDir::new("pty-offline");
+    let dir = pty::temp_dir("pty-offline");
     let config = offline_config(&dir);
     let mut pty = Pty::spawn(&["--config", &config], &[], 80, 24);
     pty.wait_for("snapshotId");
@@ -56,7 +56,7 @@ fn types_sees_conflicts_and_quits_leaving_the_terminal_as_found() {
 
 #[test]
 fn sighup_restores_the_terminal() {
-    let dir = TempDir::new("pty-hup");
+    let dir = pty::temp_dir("pty-hup");
     let config = offline_config(&dir);
     let mut pty = Pty::spawn(&["--config", &config], &[], 80, 24);
     pty.wait_for("snapshotId");
@@ -72,7 +72,7 @@ fn sighup_restores_the_terminal() {
 
 #[test]
 fn an_idle_screen_writes_nothing() {
-    let dir = TempDir::new("pty-idle");
+    let dir = pty::temp_dir("pty-idle");
     let config = offline_config(&dir);
     let pty = Pty::spawn(&["--config", &config], &[], 80, 24);
     pty.wait_for("refused the connection");
@@ -90,7 +90,7 @@ fn an_idle_screen_writes_nothing() {
 
 #[test]
 fn a_tiny_terminal_gets_a_notice_not_a_panic() {
-    let dir = TempDir::new("pty-tiny");
+    let dir = pty::temp_dir("pty-tiny");
     let config = offline_config(&dir);
     let mut pty = Pty::spawn(&["--config", &config], &[], 20, 5);
     pty.wait_for("terminal too");

@@ -103,9 +103,11 @@ fn unreadable_input_exits_2() {
 
 #[test]
 fn reads_a_file_argument() {
-    let dir = std::env::temp_dir().join(format!("atlas-restore-validate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("body.json");
+    let dir = tempfile::Builder::new()
+        .prefix("atlas-restore-validate-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("body.json");
     std::fs::write(&path, CONFLICT).unwrap();
     let out = run(&["validate", path.to_str().unwrap(), "--now", NOW], "");
     assert_eq!(out.status.code(), Some(1));
@@ -117,7 +119,6 @@ fn reads_a_file_argument() {
         )),
         "{text}"
     );
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

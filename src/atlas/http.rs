@@ -17,12 +17,18 @@ pub(super) fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName
 /// `Retry-After` in seconds, or as an HTTP date.
 pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    retry_after_at(text, std::time::SystemTime::now())
+}
+
+/// A `Retry-After` value read at `now`: whole seconds, or the whole seconds until an HTTP
+/// date (zero once it is past).
+fn retry_after_at(text: &str, now: std::time::SystemTime) -> Option<Duration> {
     if let Ok(secs) = text.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
-    let wait = at - time::OffsetDateTime::now_utc();
-    Some(Duration::from_secs(wait.whole_seconds().max(0) as u64))
+    let at = httpdate::parse_http_date(text).ok()?;
+    let wait = at.duration_since(now).unwrap_or_default();
+    Some(Duration::from_secs(wait.as_secs()))
 }
 
 /// Reads the whole body, refusing one larger than `cap`.
@@ -103,5 +109,44 @@ pub(super) fn unwrap_envelope(value: Value) -> Value {
             map.remove("content").unwrap_or(Value::Null)
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        // RFC 7231's example date, 784111777 s after the epoch; read 10.5 s before it.
+        let now = UNIX_EPOCH + Duration::from_millis(784_111_766_500);
+        assert_eq!(retry_after_at("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after_at("0", now), Some(Duration::ZERO));
+        // Whole seconds, rounded down.
+        assert_eq!(
+            retry_after_at("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_after_at("Sunday, 06-Nov-94 08:49:37 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        // A date gone by: no wait.
+        assert_eq!(
+            retry_after_at("Sun, 06 Nov 1994 08:49:37 GMT", SystemTime::now()),
+            Some(Duration::ZERO)
+        );
+        for bad in ["", "-5", "soon", "1.5", "2026-11-28T20:32:57Z"] {
+            assert_eq!(retry_after_at(bad, now), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_header_is_trimmed() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, " 30 ".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(30)));
     }
 }

@@ -89,33 +89,10 @@ pub fn closest_within(prev_ms: i64, low_ms: i64, high_ms: i64) -> i64 {
 
 /// An HTTP date, epoch ms: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), which is what
 /// servers send (RFC 7231 §7.1.1.1), and the RFC 850 and asctime forms it asks recipients to
-/// read as well.
+/// read as well (the `httpdate` crate, hyper's own). Blanks around it are allowed.
 pub fn parse_http_date(text: &str) -> Option<i64> {
-    use time::format_description::well_known::Rfc2822;
-    use time::macros::format_description;
-    let text = text.trim();
-    let at = time::OffsetDateTime::parse(text, &Rfc2822)
-        .ok()
-        .or_else(|| {
-            // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`, read as `06 Nov 1994 08:49:37 GMT`.
-            let (_, rest) = text.split_once(", ")?;
-            let (date, clock) = rest.split_once(' ')?;
-            let mut parts = date.split('-');
-            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
-            let yy: i32 = yy.parse().ok().filter(|_| yy.len() == 2)?;
-            // Two-digit years: 70 to 99 are the 1900s (no HTTP date is older than 1970).
-            let year = if yy < 70 { 2000 + yy } else { 1900 + yy };
-            time::OffsetDateTime::parse(&format!("{day} {month} {year} {clock}"), &Rfc2822).ok()
-        })
-        .or_else(|| {
-            // asctime: `Sun Nov  6 08:49:37 1994`.
-            let squeezed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let f = format_description!(
-                "[weekday repr:short] [month repr:short] [day padding:none] [hour]:[minute]:[second] [year]"
-            );
-            Some(time::PrimitiveDateTime::parse(&squeezed, &f).ok()?.assume_utc())
-        })?;
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+    let at = httpdate::parse_http_date(text.trim()).ok()?;
+    i64::try_from(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis()).ok()
 }
 
 /// The skew named in the header, once it is over a minute: `server clock +9m`,
@@ -154,7 +131,14 @@ mod tests {
             parse_http_date("Sat, 28 Nov 2026 20:32:57 GMT"),
             crate::restore::time_input::parse_rfc3339_lenient("2026-11-28T20:32:57Z")
         );
-        for bad in ["", "yesterday", "1994-11-06T08:49:37Z", "Sun, 06 Nov 1994 25:49:37 GMT"] {
+        for bad in [
+            "",
+            "yesterday",
+            "1994-11-06T08:49:37Z",
+            "Sun, 06 Nov 1994 25:49:37 GMT",
+            // The weekday must be the date's.
+            "Mon, 06 Nov 1994 08:49:37 GMT",
+        ] {
             assert_eq!(parse_http_date(bad), None, "{bad:?}");
         }
     }

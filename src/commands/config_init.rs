@@ -534,8 +534,11 @@ mod tests {
 
     #[test]
     fn the_file_is_written_private() {
-        let dir = std::env::temp_dir().join(format!("atlas-restore-init-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::Builder::new()
+            .prefix("atlas-restore-init-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path().to_path_buf();
         let path = dir.join("sub/config.toml");
         write_private(&path, "x = 1\n").unwrap();
         use std::os::unix::fs::PermissionsExt;
@@ -548,6 +551,5 @@ mod tests {
         write_private(&path, "x = 2\n").unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "x = 2\n");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

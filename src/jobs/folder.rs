@@ -98,7 +98,7 @@ pub fn check_choice(text: &str, home: Option<&Path>) -> Result<PathBuf, String> 
         return Err(format!("{} is not a folder: choose another", dir.display()));
     }
     // Written into once now, rather than failing after the download used one of maxDownloads.
-    let probe = dir.join(format!(".atlas-restore-probe-{:08x}", rand::random::<u32>()));
+    let probe = dir.join(format!(".atlas-restore-probe-{:08x}", super::tracked::random_u32()));
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -143,9 +143,11 @@ mod tests {
 
     #[test]
     fn a_choice_is_made_ready_or_refused_with_what_to_do() {
-        let scratch = std::env::temp_dir().join(format!("atlas-restore-folder-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&scratch);
-        std::fs::create_dir_all(&scratch).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix("atlas-restore-folder-")
+            .tempdir()
+            .unwrap();
+        let scratch = tmp.path().to_path_buf();
         let home = scratch.as_path();
         let made = check_choice("  ~/restores/prod ", Some(home)).unwrap();
         assert_eq!(made, home.join("restores/prod"));
@@ -165,6 +167,5 @@ mod tests {
             err.contains("cannot create the download folder") || err.contains("not a folder"),
             "{err}"
         );
-        std::fs::remove_dir_all(&scratch).unwrap();
     }
 }

@@ -113,16 +113,18 @@ mod tests {
     /// created, and a chosen download folder.
     const OLD: &str = include_str!("../../tests/data/journal-0.1.0.json");
 
-    fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("atlas-restore-import-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A scratch folder, removed when dropped (a failed test's too).
+    fn scratch(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-import-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
     fn an_old_journal_comes_in_whole_once_and_is_kept_aside() {
-        let dir = scratch("whole");
+        let tmp = scratch("whole");
+        let dir = tmp.path().to_path_buf();
         std::fs::write(dir.join(file_name("prod")), OLD).unwrap();
         let j = Journal::open(&dir, "prod").unwrap();
 
@@ -166,12 +168,12 @@ mod tests {
         std::fs::write(dir.join(file_name("prod")), OLD).unwrap();
         let again = Journal::open(&dir, "prod").unwrap();
         assert_eq!(again.history(false).unwrap().len(), 3, "not imported twice");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_damaged_or_newer_old_journal_is_refused_and_left_as_it_is() {
-        let dir = scratch("damaged");
+        let tmp = scratch("damaged");
+        let dir = tmp.path().to_path_buf();
         let path = dir.join(file_name("prod"));
         std::fs::write(&path, &OLD[..OLD.len() / 2]).unwrap();
         let err = Journal::open(&dir, "prod").unwrap_err();
@@ -188,12 +190,12 @@ mod tests {
         // Mended, it comes in.
         std::fs::write(&path, OLD).unwrap();
         assert_eq!(Journal::open(&dir, "prod").unwrap().history(false).unwrap().len(), 3);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_store_of_a_newer_schema_is_refused_never_rewritten() {
-        let dir = scratch("newer");
+        let tmp = scratch("newer");
+        let dir = tmp.path().to_path_buf();
         Journal::open(&dir, "prod").unwrap();
         let conn = rusqlite::Connection::open(dir.join(STORE_FILE)).unwrap();
         conn.execute_batch("PRAGMA user_version = 9").unwrap();
@@ -204,12 +206,12 @@ mod tests {
         let conn = rusqlite::Connection::open(dir.join(STORE_FILE)).unwrap();
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, 9);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn profiles_whose_names_differ_in_punctuation_are_kept_apart() {
-        let dir = scratch("names");
+        let tmp = scratch("names");
+        let dir = tmp.path().to_path_buf();
         let body = serde_json::json!({"snapshotId": "s1"});
         let names = ["prod.eu", "prod_eu", "прод", "прок"];
         for (i, name) in names.iter().enumerate() {
@@ -222,12 +224,12 @@ mod tests {
             let j = Journal::open(&dir, name).unwrap();
             assert_eq!(j.load().unwrap().submits.len(), i + 1, "{name}");
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn settled_history_is_not_read_by_a_poll_but_stays() {
-        let dir = scratch("history");
+        let tmp = scratch("history");
+        let dir = tmp.path().to_path_buf();
         let mut old = serde_json::from_str::<serde_json::Value>(OLD).unwrap();
         // 2,000 settled submits of a year ago beside the running one.
         let settled = old["submits"][0].clone();
@@ -244,6 +246,5 @@ mod tests {
         let j = Journal::open(&dir, "prod").unwrap();
         assert_eq!(j.load().unwrap().submits.len(), 1, "only the running one is live");
         assert_eq!(j.history(false).unwrap().len(), 2_003);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

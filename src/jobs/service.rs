@@ -337,15 +337,18 @@ pub(crate) async fn journal_thread<T: Send + 'static>(f: impl FnOnce() -> T + Se
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("atlas-restore-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
+    /// A scratch folder, removed when dropped (a failed test's too).
+    fn scratch(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     #[test]
     fn what_open_read_serves_a_load_only_while_the_file_is_that_one() {
-        let dir = scratch("open-read");
+        let tmp = scratch("open-read");
+        let dir = tmp.path().to_path_buf();
         let body = serde_json::json!({"snapshotId": "s1"});
         // Opened before the file exists, then another window writes it.
         let early = Journal::open(&dir, "p").unwrap();
@@ -359,7 +362,6 @@ mod tests {
         // Unchanged: the same content, from the read `open` made.
         let unchanged = Journal::open(&dir, "p").unwrap();
         assert_eq!(unchanged.load().unwrap(), other.load().unwrap());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]

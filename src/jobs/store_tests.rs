@@ -10,8 +10,11 @@ fn said(_: &Path) {
 
 #[test]
 fn a_writer_waits_for_another_process_and_says_so_after_a_second() {
-    let dir = std::env::temp_dir().join(format!("atlas-restore-store-wait-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-store-wait-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let path = dir.join("store.sqlite3");
     let mut store = Store::open(&path).unwrap();
     on_wait(said);
@@ -33,15 +36,16 @@ fn a_writer_waits_for_another_process_and_says_so_after_a_second() {
     // With nobody holding it, nothing is said.
     store.write("p", |_| Ok(((), true))).unwrap();
     assert_eq!(WAITS_SAID.load(Ordering::SeqCst), before + 1);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_folder_is_made_private_and_the_file_too() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = std::env::temp_dir().join(format!("atlas-restore-store-modes-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-store-modes-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = dir.join("store.sqlite3");
     Store::open(&path).unwrap();
@@ -53,14 +57,15 @@ fn the_folder_is_made_private_and_the_file_too() {
         Filesystem::Local,
         "the test machine's temp folder is local"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_version_1_store_is_brought_up_to_date_and_its_live_rows_still_read() {
-    let dir = std::env::temp_dir().join(format!("atlas-restore-store-v1-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-store-v1-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let path = dir.join("store.sqlite3");
     // A version 1 store, as the first store build wrote it: wire JSON bodies, no live_until_ms.
     let old = Connection::open(&path).unwrap();
@@ -108,13 +113,15 @@ fn a_version_1_store_is_brought_up_to_date_and_its_live_rows_still_read() {
     // Opened again: nothing more to do.
     drop(store);
     Store::open(&path).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_poll_reads_the_live_rows_through_the_index_however_long_the_history() {
-    let dir = std::env::temp_dir().join(format!("atlas-restore-store-plan-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("atlas-restore-store-plan-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let mut store = Store::open(&dir.join("store.sqlite3")).unwrap();
     let plan: Vec<String> = store
         .read(|tx| {
@@ -125,5 +132,4 @@ fn a_poll_reads_the_live_rows_through_the_index_however_long_the_history() {
     let searches = plan.iter().filter(|p| p.contains("USING INDEX submits_live")).count();
     assert_eq!(searches, 2, "both halves search the index, neither scans: {plan:?}");
     assert!(!plan.iter().any(|p| p.starts_with("SCAN submits")), "{plan:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

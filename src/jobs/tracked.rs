@@ -83,7 +83,20 @@ fn exact_jobs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<RestoreJob>,
 
 /// A local key: when, and a random part.
 pub(crate) fn new_key(now_ms: i64) -> String {
-    format!("{now_ms}-{:08x}", rand::random::<u32>())
+    format!("{now_ms}-{:08x}", random_u32())
+}
+
+/// 32 random bits from the OS, for names that must not collide (a local key, a probe file).
+/// Should the OS have none to give, a count this process keeps, mixed with its id.
+pub(crate) fn random_u32() -> u32 {
+    let mut bytes = [0u8; 4];
+    match getrandom::getrandom(&mut bytes) {
+        Ok(()) => u32::from_ne_bytes(bytes),
+        Err(_) => {
+            static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) ^ std::process::id().rotate_left(16)
+        }
+    }
 }
 
 impl TrackedSubmit {

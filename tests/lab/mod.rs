@@ -14,16 +14,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// A private folder with a config whose default profile is `lab`; removed on drop.
+/// A private folder with a config whose default profile is `lab`; removed when dropped (a
+/// failed test's too).
 pub struct Lab {
     pub dir: PathBuf,
     pub config: PathBuf,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+    _scratch: tempfile::TempDir,
 }
 
 impl Lab {
@@ -36,8 +32,11 @@ impl Lab {
     /// `cluster_name = "Cluster0"`.
     pub fn with_profile(name: &str, profile: impl FnOnce(&Path) -> String) -> Lab {
         use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("atlas-restore-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-{name}-"))
+            .tempdir()
+            .unwrap();
+        let dir = scratch.path().to_path_buf();
         std::fs::create_dir_all(dir.join("data")).unwrap();
         let config = dir.join("config.toml");
         std::fs::write(
@@ -49,7 +48,11 @@ impl Lab {
         )
         .unwrap();
         std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
-        Lab { dir, config }
+        Lab {
+            dir,
+            config,
+            _scratch: scratch,
+        }
     }
 
     /// The lab's environment: its home, its data, state (the log) and config folders, no

@@ -38,6 +38,8 @@ pub struct Apache {
     child: Child,
     pub http_port: u16,
     pub https_port: u16,
+    /// `dir`, removed when dropped (a failed test's too), after Apache is stopped (`Drop`).
+    _scratch: tempfile::TempDir,
 }
 
 impl Drop for Apache {
@@ -57,15 +59,19 @@ impl Drop for Apache {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 impl Apache {
     /// Starts Apache for `site` and waits until it answers on both ports.
     pub fn start(site: &Site) -> Apache {
-        let dir = std::env::temp_dir().join(format!("atlas-restore-apache-{}-{}", site.name, std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = tempfile::Builder::new()
+            .prefix(&format!("atlas-restore-apache-{}-", site.name))
+            .tempdir()
+            .unwrap();
+        let dir = scratch.path().to_path_buf();
+        // Readable by the user Apache runs the scripts as (a TempDir is made 0700).
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         for sub in ["run", "logs", "htdocs/files", "cgi-bin", "marks"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
@@ -110,6 +116,7 @@ impl Apache {
             child,
             http_port,
             https_port,
+            _scratch: scratch,
         };
         let deadline = Instant::now() + Duration::from_secs(15);
         for port in [http_port, https_port] {

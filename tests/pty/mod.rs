@@ -237,28 +237,13 @@ impl SimProcess {
     }
 }
 
-/// A scratch directory removed on drop.
-pub struct TempDir(pub std::path::PathBuf);
+pub use tempfile::TempDir;
 
-impl TempDir {
-    pub fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "atlas-restore-{name}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-
-    pub fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A scratch directory named for the test (`atlas-restore-NAME-…`), removed when dropped, a
+/// failed test's too.
+pub fn temp_dir(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("atlas-restore-{name}-"))
+        .tempdir()
+        .unwrap()
 }

@@ -20,15 +20,15 @@ pub(crate) async fn server_date(State(sh): State<Arc<Shared>>, req: Request, nex
     resp
 }
 
-/// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 7231's IMF-fixdate) for epoch ms.
+/// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 7231's IMF-fixdate) for epoch ms; none outside the
+/// years 1970 to 9999, which are all `httpdate` writes (it panics on others).
 pub(crate) fn imf_fixdate(ms: i64) -> Option<String> {
-    let f = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .ok()?
-        .format(&f)
+    let secs = u64::try_from(ms.div_euclid(1000))
         .ok()
+        .filter(|s| *s < 253_402_300_800)?;
+    Some(httpdate::fmt_http_date(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+    ))
 }
 
 #[cfg(test)]
@@ -44,5 +44,11 @@ mod tests {
         let ms = 1_795_877_543_000;
         let text = imf_fixdate(ms).unwrap();
         assert_eq!(crate::atlas::parse_http_date(&text), Some(ms), "{text}");
+        assert_eq!(imf_fixdate(-1), None);
+        assert_eq!(
+            imf_fixdate(253_402_300_799_999).as_deref(),
+            Some("Fri, 31 Dec 9999 23:59:59 GMT")
+        );
+        assert_eq!(imf_fixdate(253_402_300_800_000), None);
     }
 }
