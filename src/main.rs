@@ -24,7 +24,13 @@ fn main() -> ExitCode {
     // Only the commands that talk to Atlas log; the log is a file, never the terminal.
     let logs = matches!(
         cli.command,
-        None | Some(Command::Jobs(_) | Command::Submit(_) | Command::Download(_))
+        None | Some(
+            Command::Jobs(_)
+                | Command::Submit(_)
+                | Command::Download(_)
+                | Command::Snapshots(_)
+                | Command::Checkpoints(_)
+        )
     );
     // A headless command says on stderr that it waits for another process's change to the store.
     if cli.command.is_some() {
@@ -52,6 +58,10 @@ fn main() -> ExitCode {
         )),
         Some(Command::Jobs(ref args)) => run_jobs(&cli, args),
         Some(Command::History(ref args)) => run_history(&cli, args),
+        Some(Command::Snapshots(ref args)) => run_points(&cli, args, atlas_restore::commands::points::Kind::Snapshot),
+        Some(Command::Checkpoints(ref args)) => {
+            run_points(&cli, args, atlas_restore::commands::points::Kind::Checkpoint)
+        }
         Some(Command::Submit(ref args)) => run_submit(&cli, args),
         Some(Command::Download(ref args)) => run_download(&cli, args),
         #[cfg(feature = "sim")]
@@ -313,6 +323,70 @@ fn run_history(cli: &Cli, args: &atlas_restore::cli::HistoryArgs) -> Result<i32>
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(0)
+}
+
+/// `snapshots` and `checkpoints`: every failure, set-up ones too, is one JSON object on
+/// stdout with `--format json`.
+fn run_points(
+    cli: &Cli,
+    args: &atlas_restore::cli::PointsArgs,
+    kind: atlas_restore::commands::points::Kind,
+) -> Result<i32> {
+    use atlas_restore::commands::points::{self, EXIT_SETUP, Window};
+    let json = args.format == atlas_restore::cli::PointsFormat::Json;
+    let setup = |message: String| points::setup_or(EXIT_SETUP, "setup", &message, json);
+    let outcome = (|| {
+        let cfg = match config::load(cli.config.as_deref(), &process_env) {
+            Ok(cfg) => cfg,
+            Err(e) => return setup(e.to_string()),
+        };
+        let profile = match cfg.profile(cli.profile.as_deref(), &process_env) {
+            Ok(p) => p,
+            Err(e) => return setup(e.to_string()),
+        };
+        let (Some(group), Some(cluster)) = (
+            profile.group_id.as_deref(),
+            args.cluster_name.as_deref().or(profile.cluster_name.as_deref()),
+        ) else {
+            return setup(format!(
+                "profile {}: set group_id and cluster_name in it (or give --cluster-name)",
+                profile.name
+            ));
+        };
+        let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+        let time = |flag: &str, text: &Option<String>| -> Result<Option<i64>, String> {
+            text.as_deref()
+                .map(|t| atlas_restore::restore::time_input::moment_ms(t, now_ms).map_err(|e| format!("{flag}: {e}")))
+                .transpose()
+        };
+        let window = match (time("--before", &args.before), time("--after", &args.after)) {
+            (Ok(before_ms), Ok(after_ms)) => Window {
+                before_ms,
+                after_ms,
+                complete_only: args.complete,
+            },
+            (Err(e), _) | (_, Err(e)) => return setup(e),
+        };
+        logging::start(
+            if kind == points::Kind::Snapshot {
+                "snapshots"
+            } else {
+                "checkpoints"
+            },
+            &profile.name,
+            &profile.base_url,
+            profile.api.as_str(),
+        );
+        let listed = match (runtime(), AtlasClient::new(&profile.client_options())) {
+            (Ok(rt), Ok(client)) => rt.block_on(points::list(&client, group, cluster, kind, window)),
+            (Err(e), _) => return setup(format!("{e:#}")),
+            (_, Err(e)) => Err(e),
+        };
+        points::render(listed, kind, json)
+    })();
+    std::io::stdout().write_all(outcome.stdout.as_bytes())?;
+    std::io::stderr().write_all(outcome.stderr.as_bytes())?;
+    Ok(outcome.exit_code)
 }
 
 fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {

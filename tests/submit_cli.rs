@@ -586,3 +586,99 @@ fn nothing_is_sent_while_the_store_cannot_record_it() {
     );
     assert_eq!(creates(&sim), 0);
 }
+
+/// The simulator's snapshots of `cluster`, as it lists them: (id, created, complete).
+fn listed_snapshots(sim: &SimProcess, cluster: &str) -> Vec<(String, String, bool)> {
+    let page = sim.ask(&format!(
+        "/api/atlas/v1.0/groups/{}/clusters/{cluster}/snapshots?completed=all&itemsPerPage=500",
+        sim.group()
+    ));
+    page.json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let created = s["created"]["date"].as_str().unwrap().to_string();
+            (s["id"].as_str().unwrap().to_string(), created, s["complete"] == true)
+        })
+        .collect()
+}
+
+#[test]
+fn a_script_picks_the_latest_complete_snapshot_before_a_time_and_reads_every_failure_as_json() {
+    let sim = SimProcess::start(&[]);
+    let lab = Lab::new("snapshots-cli", &sim);
+    let all = listed_snapshots(&sim, "Cluster0");
+    // A time between two complete snapshots: the older one is the answer.
+    let mut complete: Vec<&(String, String, bool)> = all.iter().filter(|s| s.2).collect();
+    complete.sort_by(|a, b| b.1.cmp(&a.1));
+    assert!(complete.len() >= 3, "{all:?}");
+    let before = &complete[1].1;
+    let out = lab.run(&["snapshots", "--before", before, "--complete", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc[0]["id"], complete[2].0.as_str(), "{doc}");
+    assert!(
+        doc.as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["complete"] == true && s["created"].as_str().unwrap() < before.as_str())
+    );
+    // Every snapshot without filters, newest first, times in RFC 3339 UTC.
+    let out = lab.run(&["snapshots", "--format", "json"]);
+    let doc = json_of(&out);
+    assert_eq!(doc.as_array().unwrap().len(), all.len());
+    let times: Vec<&str> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["created"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+    assert!(times.iter().all(|t| t.ends_with('Z')), "{times:?}");
+    // A relative time, as the form takes it (a leading '-' is a value, not a flag).
+    let out = lab.run(&["snapshots", "--after", "-1000d", "--format", "json"]);
+    assert_eq!(json_of(&out).as_array().unwrap().len(), all.len(), "{}", show(&out));
+    // The table fits 80 columns.
+    let out = lab.run(&["snapshots"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(
+        text(&out.stdout).lines().all(|l| l.chars().count() <= 80),
+        "{}",
+        text(&out.stdout)
+    );
+    // A sharded cluster's checkpoints, the restorable ones.
+    let out = lab.run(&[
+        "checkpoints",
+        "--cluster-name",
+        "Cluster1",
+        "--complete",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let doc = json_of(&out);
+    assert!(!doc.as_array().unwrap().is_empty(), "{doc}");
+    assert!(doc.as_array().unwrap().iter().all(|c| c["restorable"] == true), "{doc}");
+    // Failures: one JSON object on stdout with the kind, and the exit code of the cause.
+    let out = lab.run(&["snapshots", "--before", "yesterday", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert_eq!(json_of(&out)["error"]["kind"], "setup");
+    let out = lab.run(&["snapshots", "--cluster-name", "NoSuchCluster", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["error"]["kind"], "atlas_refused", "{doc}");
+    assert!(
+        doc["error"]["message"].as_str().unwrap().contains("NoSuchCluster"),
+        "{doc}"
+    );
+    drop(sim);
+    let out = lab.run(&["snapshots", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an Atlas that is gone is never 0: {}",
+        show(&out)
+    );
+    assert_eq!(json_of(&out)["error"]["kind"], "atlas_unreachable");
+}

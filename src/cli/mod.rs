@@ -51,6 +51,19 @@ pub enum Command {
     ///
     /// Exit status: 0 listed; 2 set-up error (the config, a bad --since, the store cannot be read).
     History(HistoryArgs),
+    /// List the cluster's snapshots, newest first (id, created time in RFC 3339 UTC, complete,
+    /// size, expiry): `snapshots --before 2026-12-01T09:00Z --complete --format json | jq -r '.[0].id'`
+    /// is the latest complete snapshot before that time.
+    ///
+    /// Exit status: 0 listed (possibly none in the window); 1 Atlas could not be asked or said
+    /// no (unreachable, keys refused, no such cluster); 2 set-up error (the config, the profile,
+    /// a TIME that is not one). With `--format json` an error is one object: `{"error": {"kind", "message"}}`.
+    Snapshots(PointsArgs),
+    /// List a sharded cluster's checkpoints, newest first (id, timestamp in RFC 3339 UTC,
+    /// restorable, when it started and completed); `--complete` keeps the restorable ones.
+    ///
+    /// Exit status: as `snapshots`.
+    Checkpoints(PointsArgs),
     /// Send one restore request body (JSON) for the profile's source cluster, with the form's
     /// rules and the journal; an `AUTOMATED_RESTORE` only with `--confirm-erase`.
     ///
@@ -182,9 +195,34 @@ pub struct JobsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PointsArgs {
+    /// The source cluster (default: the profile's `cluster_name`).
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: Option<String>,
+    /// Only those taken before this time: RFC 3339 (2026-12-01T09:00Z), epoch seconds or ms,
+    /// or a relative time (-2h, 2h ago).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub before: Option<String>,
+    /// Only those taken at or after this time (the forms of --before).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub after: Option<String>,
+    /// Only complete snapshots (restorable checkpoints).
+    #[arg(long)]
+    pub complete: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: PointsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PointsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Only what was requested since then: a duration back (`7d`, `-2h`) or a time (RFC 3339, epoch seconds or ms).
-    #[arg(long, value_name = "DURATION|TIME")]
+    #[arg(long, value_name = "DURATION|TIME", allow_hyphen_values = true)]
     pub since: Option<String>,
     /// Only the jobs of this source cluster.
     #[arg(long, value_name = "NAME")]

@@ -44,13 +44,7 @@ pub struct Row {
 
 /// `--since`: a duration back from now (`7d`, `-2h`, `2h ago`) or a time (RFC 3339, epoch ms).
 pub fn since_ms(text: &str, now_ms: i64) -> Result<i64, String> {
-    use crate::restore::time_input::{HumanTime, parse_human_time};
-    match parse_human_time(text, now_ms)? {
-        HumanTime::AtMs(ms) => Ok(ms),
-        // Epoch digits: seconds when they are too few for milliseconds of this century.
-        HumanTime::Number(n) if (0..100_000_000_000).contains(&n) => Ok(n as i64 * 1000),
-        HumanTime::Number(n) => i64::try_from(n).map_err(|_| format!("{n} is out of range")),
-    }
+    crate::restore::time_input::moment_ms(text, now_ms)
 }
 
 /// The rows the query asks for, newest first. The store's submits are read one at a time,

@@ -6,6 +6,7 @@ mod config_write;
 pub mod download;
 pub mod history;
 pub mod jobs;
+pub mod points;
 pub mod sim;
 pub mod submit;
 pub mod validate;

@@ -43,6 +43,17 @@ pub fn parse_human_time(text: &str, now_ms: i64) -> Result<HumanTime, String> {
     ))
 }
 
+/// A moment as a command's flag takes it (`--since`, `--before`): RFC 3339, epoch seconds or
+/// milliseconds (seconds when too few digits for milliseconds of this century), or a time
+/// back from `now_ms` (`-2h`, `7d`, `2h ago`).
+pub fn moment_ms(text: &str, now_ms: i64) -> Result<i64, String> {
+    match parse_human_time(text, now_ms)? {
+        HumanTime::AtMs(ms) => Ok(ms),
+        HumanTime::Number(n) if (0..100_000_000_000).contains(&n) => Ok(n as i64 * 1000),
+        HumanTime::Number(n) => i64::try_from(n).map_err(|_| format!("{n} is out of range")),
+    }
+}
+
 /// `-90m`, `90m ago`, `1h 30m ago`, or a bare `90m` (meaning ago: restore points are in the past).
 fn parse_relative(text: &str) -> Option<std::time::Duration> {
     let lower = text.to_ascii_lowercase();
