@@ -5,7 +5,7 @@
 //! written, and a test over the raw JSON (`forms.rs`, `across.rs`) or over the simulator's data (`state.rs`).
 //!
 //! This is the server's own mind, written apart from the client's engine (`src/restore/`)
-//! on purpose: `tests/sim_rules_props.rs` and `tests/sim_verdicts.rs` hold the two against
+//! on purpose: `tests/sim_rules_props.rs` and `tests/sim_verdicts.rs` (over the wire) hold the two against
 //! each other, which they could not do if both were the same code. It shares only plain
 //! vocabulary with the client (`ApiVersion`, `Flavor`, `ClusterType`).
 
