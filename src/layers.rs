@@ -45,9 +45,6 @@ mod tests {
             return false;
         };
         match (from, to) {
-            // A test there compares the simulator's date with the client's parser (to go
-            // with the simulator's own date code).
-            ("sim", "atlas") if file == "sim/http/date.rs" => true,
             // The simulator knows only the plain helpers and the domain's words (flavours,
             // API versions): its refusals are its own.
             ("sim", _) => b <= 1,
@@ -121,6 +118,46 @@ mod tests {
             files.len()
         );
         assert!(wrong.is_empty(), "imports that run up a layer:\n{}", wrong.join("\n"));
+    }
+
+    /// What the simulator may take from the domain: its words, never a verdict.
+    const SIM_MAY_USE: &[&str] = &["ApiVersion", "ClusterType", "Flavor", "RestorableRange", "time_input"];
+
+    #[test]
+    fn the_simulator_takes_words_from_the_domain_not_its_verdicts() {
+        let sim = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
+        let mut files = Vec::new();
+        sources(&sim, &mut files);
+        let mut wrong = Vec::new();
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                for (at, _) in code.match_indices("crate::restore::") {
+                    let rest = &code[at + "crate::restore::".len()..];
+                    let names: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(list) => list.split('}').next().unwrap_or_default().split(',').collect(),
+                        None => vec![rest],
+                    };
+                    for name in names {
+                        let name: String = name
+                            .trim()
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if !SIM_MAY_USE.contains(&name.as_str()) {
+                            wrong.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(files.len() > 10, "read {} files of src/sim", files.len());
+        assert!(
+            wrong.is_empty(),
+            "the simulator uses the client's engine:\n{}",
+            wrong.join("\n")
+        );
     }
 
     #[test]

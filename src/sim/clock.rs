@@ -51,6 +51,12 @@ impl Clock {
     }
 }
 
+/// The host's time, epoch milliseconds: where the simulated clock starts.
+pub fn wall_ms() -> i64 {
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    i64::try_from(nanos).unwrap_or(i64::MAX)
+}
+
 /// A date as Atlas writes them: UTC, whole seconds.
 pub fn iso(ms: i64) -> String {
     format_utc_ms(ms - ms.rem_euclid(1000))

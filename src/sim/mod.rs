@@ -222,7 +222,7 @@ impl Sim {
         let addr = listener.local_addr().map_err(bind_err)?;
         let shared = Arc::new(Shared {
             base_url: format!("http://{addr}"),
-            clock: clock::Clock::new(crate::restore::Context::system_now_ms(), cfg.speed),
+            clock: clock::Clock::new(clock::wall_ms(), cfg.speed),
             clusters: data::clusters(),
             cfg,
             state: Mutex::new(State::default()),

@@ -37,13 +37,14 @@ mod tests {
 
     #[test]
     fn writes_imf_fixdate() {
-        assert_eq!(
-            imf_fixdate(784_111_777_999).as_deref(),
-            Some("Sun, 06 Nov 1994 08:49:37 GMT")
-        );
-        let ms = 1_795_877_543_000;
-        let text = imf_fixdate(ms).unwrap();
-        assert_eq!(crate::atlas::parse_http_date(&text), Some(ms), "{text}");
+        // Known dates (RFC 7231's own example; a leap day; a simulated "now"), to the second.
+        for (ms, text) in [
+            (784_111_777_999, "Sun, 06 Nov 1994 08:49:37 GMT"),
+            (951_782_400_000, "Tue, 29 Feb 2000 00:00:00 GMT"),
+            (1_795_877_543_000, "Sat, 28 Nov 2026 14:52:23 GMT"),
+        ] {
+            assert_eq!(imf_fixdate(ms).as_deref(), Some(text), "{ms}");
+        }
         assert_eq!(imf_fixdate(-1), None);
         assert_eq!(
             imf_fixdate(253_402_300_799_999).as_deref(),
