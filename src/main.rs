@@ -581,6 +581,11 @@ fn submit_outcome(cli: &Cli, args: &SubmitArgs) -> Result<submit::Outcome> {
         confirm_erase: args.confirm_erase.clone(),
         allow_repeat: args.allow_repeat,
         json: args.format == Format::Json,
+        wait: args.wait.then(|| atlas_restore::commands::wait::Wait {
+            timeout: args.timeout,
+            interval: profile.poll_interval,
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        }),
     };
     Ok(runtime()?.block_on(submit::run(&services, &source, &input, &opts)))
 }
@@ -631,6 +636,11 @@ fn download_outcome(
             dir,
             json,
             progress: !json && std::io::stderr().is_terminal(),
+            wait: args.wait.then(|| atlas_restore::commands::wait::Wait {
+                timeout: args.timeout,
+                interval: profile.poll_interval,
+                progress: std::io::stderr().is_terminal(),
+            }),
         };
         let cancel = atlas_restore::jobs::Cancel::new();
         let on_interrupt = cancel.clone();

@@ -682,3 +682,55 @@ fn a_script_picks_the_latest_complete_snapshot_before_a_time_and_reads_every_fai
     );
     assert_eq!(json_of(&out)["error"]["kind"], "atlas_unreachable");
 }
+
+#[test]
+fn a_script_restores_the_latest_snapshot_before_a_time_by_exit_codes_alone() {
+    let sim = SimProcess::start(&["--speed", "600"]);
+    let lab = Lab::with_profile("wait-cli", |dir| {
+        format!(
+            "{}poll_interval = \"1s\"\ndownload_dir = \"{}\"\n",
+            lab::sim_profile(&sim),
+            dir.join("restores").display()
+        )
+    });
+    // snapshots, then submit --wait, then download: each step judged by its exit code.
+    let out = lab.run(&["snapshots", "--before", "-1h", "--complete", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let snapshot = json_of(&out)[0]["id"].as_str().unwrap().to_string();
+    let body =
+        json!({"snapshotId": snapshot, "delivery": {"methodName": "HTTP", "expirationHours": 4, "maxDownloads": 1}});
+    let out = lab.submit(&body.to_string(), &["--wait", "--timeout", "2m", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["wait"]["result"], "ready", "{doc}");
+    assert_eq!(doc["jobs"][0]["delivery"]["statusName"], "READY", "{doc}");
+    let id = doc["jobs"][0]["id"].as_str().unwrap().to_string();
+    let out = lab.run(&["download", &id, "--wait", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(json_of(&out)["state"], "verified");
+}
+
+#[test]
+fn a_wait_past_its_timeout_exits_4_and_leaves_the_job_tracked() {
+    // Real speed: a restore takes minutes, the wait a second.
+    let sim = SimProcess::start(&[]);
+    let lab = Lab::with_profile("wait-timeout", |_| {
+        format!("{}poll_interval = \"1s\"\n", lab::sim_profile(&sim))
+    });
+    let body = http_body(&sim.snapshot("Cluster0"));
+    let out = lab.submit(&body, &["--wait", "--timeout", "1s", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(
+        (doc["state"].as_str(), doc["wait"]["result"].as_str()),
+        (Some("created"), Some("timed_out")),
+        "{doc}"
+    );
+    let id = doc["jobs"][0]["id"].as_str().unwrap().to_string();
+    let out = lab.run(&["download", &id, "--wait", "--timeout", "1s"]);
+    assert_eq!(out.status.code(), Some(4), "{}", show(&out));
+    assert!(text(&out.stderr).contains("timed out"), "{}", show(&out));
+    // Tracked all along: `jobs` lists it.
+    let out = lab.run(&["jobs", "--format", "json"]);
+    assert!(text(&out.stdout).contains(&id), "{}", show(&out));
+}

@@ -69,7 +69,9 @@ pub enum Command {
     ///
     /// Exit status: 0 created (the jobs are printed and tracked); 1 refused (invalid, the erase not
     /// confirmed, a repeat, or Atlas said no); 2 set-up error, unreadable or not-JSON input, or the
-    /// journal could not record it; 3 outcome unknown (recorded, to be reconciled; never resent by itself).
+    /// journal could not record it; 3 outcome unknown (recorded, to be reconciled; never resent by itself);
+    /// with --wait: 0 ready (downloadable, or the automated restore finished), 1 also when the job
+    /// failed or was killed, 4 not ready before --timeout (tracked: `jobs` or `download --wait` go on).
     Submit(SubmitArgs),
     /// Download a restore job's file (every part of a batch when given a batchId) into a
     /// folder, resuming a `.part` left by a cut, checking the SHA1 Atlas lists, mode 0600, and
@@ -82,7 +84,7 @@ pub enum Command {
     /// (expired, downloads used up, an automated restore: no file); 2 set-up error (profile,
     /// folder, a link planted where the file goes, unknown job id, Atlas not reachable); 3 cut,
     /// stalled past request_timeout, and resumable (the `.part` is kept: run the same command
-    /// again), or not ready yet.
+    /// again), or not ready yet; 4 with --wait, not ready before --timeout.
     Download(DownloadArgs),
     /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
     /// with its URL, keys, project and clusters.
@@ -287,6 +289,13 @@ pub struct DownloadArgs {
     /// text: a line per file on stdout (and what its archive holds), errors on stderr,
     /// progress on stderr when it is a terminal; json: one object `{"state", "dir", "jobs",
     /// "error"}` on stdout.
+    /// Wait until the job can be downloaded, then download it: 1 when it failed, was killed or
+    /// its link is gone, 4 when --timeout passed first (the job stays as it was).
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: how long at most (`90m`, `2h`, `1d`).
+    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = humantime::parse_duration, requires = "wait")]
+    pub timeout: std::time::Duration,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -309,6 +318,13 @@ pub struct SubmitArgs {
     /// The source cluster name; default: the profile's `cluster_name`.
     #[arg(long, value_name = "NAME")]
     pub cluster_name: Option<String>,
+    /// Wait until the job can be downloaded (HTTP) or has finished (automated): exit 0 then,
+    /// 1 when it failed, was killed or its link is gone, 4 when --timeout passed first.
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: how long at most (`90m`, `2h`, `1d`).
+    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = humantime::parse_duration, requires = "wait")]
+    pub timeout: std::time::Duration,
     /// text: a line per created job on stdout, errors on stderr; json: one object
     /// `{"state", "jobs", "findings", "error"}` on stdout.
     #[arg(long, value_enum, default_value = "text")]

@@ -38,6 +38,8 @@ pub struct Options {
     pub json: bool,
     /// Show progress on standard error (a terminal's line, redrawn).
     pub progress: bool,
+    /// `--wait`: until the job (every part of a batch) can be downloaded, then download.
+    pub wait: Option<super::wait::Wait>,
 }
 
 pub use super::validate::Outcome;
@@ -213,10 +215,22 @@ pub fn setup_error(message: &str, json: bool) -> Outcome {
 
 /// The whole command. `cancel` stops it (Ctrl-C): the part is kept, exit 3.
 pub async fn run(services: &Services, opts: &Options, cancel: &Cancel) -> Outcome {
-    let jobs = match find(services, opts).await {
+    let mut jobs = match find(services, opts).await {
         Ok(jobs) => jobs,
         Err(message) => return setup_error(&message, opts.json),
     };
+    if let (Some(wait), Some(first)) = (opts.wait, jobs.first()) {
+        let (group, cluster) = (first.group_id.clone(), first.cluster.clone());
+        let known = jobs.iter().map(|t| t.job.clone()).collect();
+        match super::wait::until_ready(services, &group, &cluster, known, wait).await {
+            super::wait::Ended::Ready(fresh) => {
+                for (tracked, job) in jobs.iter_mut().zip(fresh) {
+                    tracked.job = job;
+                }
+            }
+            ended => return not_waited(&ended, opts),
+        }
+    }
     if let Err(e) = crate::jobs::download::make_dir(&opts.dir) {
         return setup_error(&e, opts.json);
     }
@@ -257,6 +271,30 @@ pub async fn run(services: &Services, opts: &Options, cancel: &Cancel) -> Outcom
         });
     }
     render(&results, opts, cancel.is_cancelled() && results.len() < count)
+}
+
+/// A wait that ended without a file to fetch (failed, killed, link gone) or past its timeout:
+/// nothing was downloaded.
+fn not_waited(ended: &super::wait::Ended, opts: &Options) -> Outcome {
+    let said = sanitize(&ended.describe());
+    if opts.json {
+        let doc = json!({
+            "state": ended.name(),
+            "dir": opts.dir.display().to_string(),
+            "jobs": [],
+            "error": said,
+        });
+        return Outcome {
+            exit_code: ended.exit_code(),
+            stdout: format!("{doc}\n"),
+            stderr: String::new(),
+        };
+    }
+    Outcome {
+        exit_code: ended.exit_code(),
+        stdout: String::new(),
+        stderr: format!("atlas-restore download: {said}; nothing was downloaded\n"),
+    }
 }
 
 fn render(results: &[Result1], opts: &Options, stopped_early: bool) -> Outcome {

@@ -10,3 +10,4 @@ pub mod points;
 pub mod sim;
 pub mod submit;
 pub mod validate;
+pub mod wait;

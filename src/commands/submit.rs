@@ -46,6 +46,8 @@ pub struct Options {
     /// Send even when the same restore was submitted in the last hour.
     pub allow_repeat: bool,
     pub json: bool,
+    /// `--wait`: follow the created jobs until they are ready.
+    pub wait: Option<super::wait::Wait>,
 }
 
 /// Where the submit ended, for the JSON's `state`.
@@ -74,17 +76,22 @@ struct Report<'a> {
     findings: &'a [Finding],
     /// Why it was not created (or what went wrong after), in words.
     error: Option<String>,
+    /// `--wait`: how it ended (`ready`, `failed`, `timed_out`) and the words.
+    wait: Option<(&'static str, String)>,
 }
 
 impl Report<'_> {
     fn render(self, opts_json: bool) -> Outcome {
         if opts_json {
-            let doc = json!({
+            let mut doc = json!({
                 "state": self.state.as_str(),
                 "jobs": self.jobs.iter().map(job_json).collect::<Vec<_>>(),
                 "findings": findings_json(self.findings),
                 "error": self.error,
             });
+            if let Some((result, detail)) = &self.wait {
+                doc["wait"] = json!({"result": result, "detail": detail});
+            }
             return Outcome {
                 exit_code: self.exit_code,
                 stdout: format!("{doc}\n"),
@@ -95,6 +102,8 @@ impl Report<'_> {
         let mut stderr = findings_text(self.findings);
         if let Some(e) = &self.error {
             stderr.push_str(&format!("{PREFIX}: {e}\n"));
+        } else if let Some((_, said)) = &self.wait {
+            stderr.push_str(&format!("{PREFIX}: {said}\n"));
         }
         Outcome {
             exit_code: self.exit_code,
@@ -133,6 +142,7 @@ pub fn setup_error(message: &str, json: bool) -> Outcome {
         jobs: Vec::new(),
         findings: &[],
         error: Some(message.to_string()),
+        wait: None,
     }
     .render(json)
 }
@@ -144,6 +154,7 @@ fn refused(message: String, findings: &[Finding], json: bool) -> Outcome {
         jobs: Vec::new(),
         findings,
         error: Some(message),
+        wait: None,
     }
     .render(json)
 }
@@ -269,7 +280,13 @@ pub async fn run(services: &Services, source: &str, input: &[u8], opts: &Options
     };
     let body = request.body(opts.api);
     let outcome = services.submit(&request, opts.allow_repeat).await;
-    report(outcome, &request, &body, &findings, opts)
+    let waited = match (&outcome, opts.wait) {
+        (SubmitOutcome::Created { jobs, .. }, Some(wait)) => {
+            Some(super::wait::until_ready(services, &opts.group_id, &opts.cluster, jobs.clone(), wait).await)
+        }
+        _ => None,
+    };
+    report(outcome, &request, &body, &findings, opts, waited)
 }
 
 fn listed(jobs: Vec<RestoreJob>, request: &RestoreRequest, body: &Value, tracked: bool) -> Vec<Listed> {
@@ -298,8 +315,9 @@ fn report(
     body: &Value,
     findings: &[Finding],
     opts: &Options,
+    waited: Option<super::wait::Ended>,
 ) -> Outcome {
-    let (exit_code, state, jobs, error) = match outcome {
+    let (mut exit_code, state, mut jobs, mut error) = match outcome {
         SubmitOutcome::Created { jobs, .. } => (EXIT_CREATED, State::Created, listed(jobs, request, body, true), None),
         SubmitOutcome::Refused { error, .. } => (
             EXIT_REFUSED,
@@ -340,12 +358,22 @@ fn report(
             )
         }
     };
+    // Waited on: the jobs as last seen, and how the wait ended.
+    let wait = waited.map(|ended| {
+        jobs = listed(ended.jobs().to_vec(), request, body, true);
+        exit_code = ended.exit_code();
+        if exit_code != EXIT_CREATED {
+            error = Some(sanitize(&ended.describe()));
+        }
+        (ended.name(), sanitize(&ended.describe()))
+    });
     Report {
         exit_code,
         state,
         jobs,
         findings,
         error,
+        wait,
     }
     .render(opts.json)
 }
@@ -383,6 +411,7 @@ mod tests {
             confirm_erase: confirm.map(str::to_string),
             allow_repeat: false,
             json: false,
+            wait: None,
         }
     }
 

@@ -227,6 +227,11 @@ impl Services {
         Ok(doc)
     }
 
+    /// One restore job as Atlas has it now.
+    pub async fn restore_job(&self, group_id: &str, cluster: &str, job_id: &str) -> Result<RestoreJob, AtlasError> {
+        self.client.get_restore_job(group_id, cluster, job_id).await
+    }
+
     /// Every restore job of the cluster, tracked or not.
     pub async fn cluster_jobs(&self, group_id: &str, cluster: &str) -> Result<Vec<RestoreJob>, AtlasError> {
         self.client.list_restore_jobs(group_id, cluster, None).await
