@@ -29,8 +29,9 @@ pub fn process_env(name: &str) -> Option<String> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    /// The cause is said in the message itself, not again as a source (`{e:#}` would repeat it).
+    #[error("cannot read config {path}: {cause}")]
+    Read { path: PathBuf, cause: std::io::Error },
     #[error("config {path}, line {line}, column {column}: {message}")]
     Syntax {
         path: PathBuf,
@@ -170,18 +171,43 @@ pub fn load(explicit: Option<&Path>, env: Env) -> Result<Config, ConfigError> {
             None => return Ok(Config::default()),
         },
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_capped(&path) {
         Ok(t) => t,
         Err(e) if !must_exist && e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Config::default());
         }
-        Err(source) => return Err(ConfigError::Read { path, source }),
+        Err(cause) => return Err(ConfigError::Read { path, cause }),
     };
     let file = parse(&path, &text)?;
     if file.profiles.values().any(|p| p.private_key.is_some()) {
         check_private(&path)?;
     }
     Ok(Config { path: Some(path), file })
+}
+
+/// A config is a few kilobytes: past this it is not one (`/dev/zero` would fill memory).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The file's text, when it is a regular file (a FIFO would hang the read) under the cap.
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file: give the path of a TOML file",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is over {} KiB, which no config is: check the path",
+            MAX_CONFIG_BYTES >> 10
+        )));
+    }
+    Ok(text)
 }
 
 /// Parses the file's text; errors name the line and column.
@@ -208,9 +234,9 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(unix)]
 fn check_private(path: &Path) -> Result<(), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|source| ConfigError::Read {
+    let meta = std::fs::metadata(path).map_err(|cause| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {

@@ -29,8 +29,9 @@ pub fn sanitize(input: &str) -> String {
             '\u{9b}' => skip_csi(&mut chars),
             '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
             c if c.is_control() => {}
-            // Bidirectional overrides can reorder what is shown; drop them too.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            // Format characters (bidirectional overrides and marks, zero-width ones, the BOM)
+            // reorder or hide what is shown, and line separators break a pane's lines.
+            c if is_format(c) || matches!(c, '\u{2028}' | '\u{2029}') => {}
             c => out.push(c),
         }
     }
@@ -157,6 +158,33 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// Unicode's format characters (general category Cf, Unicode 15): invisible, yet they steer
+/// how the text around them is shown (RLM/ALM, LRO/RLO, ZWSP, the BOM, language tags).
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{ad}'
+        | '\u{600}'..='\u{605}'
+        | '\u{61c}'
+        | '\u{6dd}'
+        | '\u{70f}'
+        | '\u{890}'..='\u{891}'
+        | '\u{8e2}'
+        | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{110bd}'
+        | '\u{110cd}'
+        | '\u{13430}'..='\u{1343f}'
+        | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0001}'
+        | '\u{e0020}'..='\u{e007f}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Clean, sanitize};
@@ -182,5 +210,16 @@ mod tests {
         assert_eq!(sanitize("x\u{202e}gnp.exe"), "xgnp.exe");
         assert_eq!(sanitize("trailing\u{1b}"), "trailing");
         assert_eq!(sanitize("unterminated\u{1b}]52;c;AAAA"), "unterminated");
+    }
+
+    #[test]
+    fn invisible_format_characters_and_line_separators_go_too() {
+        // ZWSP, RLM, ALM, the BOM, a soft hyphen, a language tag, U+2028 and U+2029.
+        assert_eq!(
+            sanitize("Clus\u{200b}ter\u{200f}0\u{61c}\u{feff}\u{ad}\u{e0041}\u{2028}x\u{2029}"),
+            "Cluster0x"
+        );
+        // What is seen stays: accents, CJK, emoji.
+        assert_eq!(sanitize("Clústér-東京-🚀"), "Clústér-東京-🚀");
     }
 }

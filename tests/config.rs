@@ -377,3 +377,23 @@ fn a_failing_key_command_s_standard_error_is_never_shown() {
         "{err}"
     );
 }
+
+#[test]
+fn a_config_that_is_no_file_or_far_too_large_is_refused_at_once() {
+    // A device (read forever) and a FIFO (a read that never ends) are not configs.
+    let err = config::load(Some(std::path::Path::new("/dev/zero")), &env_of(&[])).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    let dir = Dir::new("fifo");
+    let fifo = dir.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let err = config::load(Some(&fifo), &env_of(&[])).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    // 2 MiB of comments: over the cap, said with the path.
+    let big = dir.file(&"# padding\n".repeat(200_000), 0o600);
+    let err = config::load(Some(&big), &env_of(&[])).unwrap_err();
+    assert!(
+        err.to_string().contains("over 1024 KiB") && err.to_string().contains(&big.display().to_string()),
+        "{err}"
+    );
+}

@@ -83,6 +83,12 @@ pub(super) fn transport_error(e: &reqwest::Error, host: &str, is_create: bool) -
 /// HTTPS, except to a loopback address (the simulator, a local tunnel).
 pub fn check_base_url(url: &str) -> Result<(), String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("base_url {url:?} is not a URL ({e})"))?;
+    // A user or password in the URL would be sent as Basic auth and shown in the title.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "base_url holds a user name or password (https://user:pass@host): remove it; the API key pair goes in public_key and private_key (or private_key_command)".into(),
+        );
+    }
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if is_loopback_host(&parsed) => Ok(()),
@@ -115,6 +121,22 @@ pub(super) fn unwrap_envelope(value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_with_a_user_or_password_is_refused_without_echoing_it() {
+        for url in [
+            "https://user:s3cret@cloud.mongodb.com",
+            "https://user@cloud.mongodb.com",
+            "http://:pw@127.0.0.1:8080",
+        ] {
+            let e = check_base_url(url).unwrap_err();
+            assert!(
+                e.contains("user name or password") && !e.contains("s3cret") && !e.contains("pw@"),
+                "{e}"
+            );
+        }
+        assert!(check_base_url("https://cloud.mongodb.com").is_ok());
+    }
     use std::time::{SystemTime, UNIX_EPOCH};
 
     #[test]
