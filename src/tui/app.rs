@@ -3,13 +3,13 @@
 //! so tests drive it directly.
 
 use super::dialog::{Outcome, Request};
+use super::env::{Atlas, Env, LookedUp};
 use super::form::Form;
 use super::jobs_panel::JobsPanel;
 use super::keys::{self, Action, Scope};
 use super::picker::PickerState;
 use super::theme::Theme;
-use crate::atlas::Cluster;
-use crate::restore::{ApiVersion, ClusterType, Context, Field, Flavor};
+use crate::restore::{ApiVersion, Field, Flavor};
 use ratatui::crossterm::event::KeyEvent;
 
 pub use super::dialog::Dialog;
@@ -46,7 +46,8 @@ pub struct App {
     pub focus_jobs: bool,
     pub status: Option<String>,
     pub quit: bool,
-    source: Option<(String, String, Cluster)>,
+    /// What Atlas said of the source and target, for the form's checks (lent through `Env`).
+    pub atlas: Atlas,
     /// What the last frame measured (`view::draw`), kept by `after_draw`.
     pub drawn: super::view::Drawn,
     /// Downloads started here, by job id.
@@ -65,8 +66,6 @@ pub struct App {
     /// What has been told of the jobs, and how to tell the terminal.
     pub notifier: super::notify::Notifier,
     pub notify_mode: super::notify::NotifyMode,
-    /// What Atlas lists of the source and target, for the form's checks.
-    pub(crate) lists: super::catalog::Lists,
     /// The profile chosen from the list (F4): the event loop opens it and ends this screen's
     /// session once it could.
     pub switch_to: Option<String>,
@@ -85,7 +84,7 @@ impl App {
             focus_jobs: false,
             status: None,
             quit: false,
-            source: None,
+            atlas: Atlas::default(),
             drawn: super::view::Drawn::default(),
             downloads: std::collections::HashMap::new(),
             download_notes: std::collections::HashMap::new(),
@@ -95,7 +94,6 @@ impl App {
             etas: std::collections::HashMap::new(),
             notifier: super::notify::Notifier::default(),
             notify_mode: super::notify::NotifyMode::Bell,
-            lists: super::catalog::Lists::default(),
             switch_to: None,
         }
     }
@@ -103,60 +101,20 @@ impl App {
     /// What to do first: look the source cluster up, so the topology rules apply.
     pub fn start(&mut self, now_ms: i64) -> Vec<Effect> {
         self.revalidate(now_ms);
-        self.lookup_source().into_iter().collect()
+        self.form.lookup_source(&self.env(now_ms)).into_iter().collect()
     }
 
-    pub(crate) fn source_type(&self) -> Option<(ClusterType, Option<String>)> {
-        let (g, c, cluster) = self.source.as_ref()?;
-        let same = g == self.form.value(Field::GroupId).trim() && c == self.form.value(Field::ClusterName).trim();
-        let kind = ClusterType::from_api(cluster.cluster_type.as_deref()?)?;
-        same.then(|| (kind, cluster.id.as_deref().map(str::to_string)))
+    /// What the components share, read-only, for this turn. (Where a component is borrowed
+    /// mutably beside it, `Env::new` takes the fields themselves.)
+    pub fn env(&self, now_ms: i64) -> Env<'_> {
+        Env::new(now_ms, &self.info, &self.theme, &self.atlas)
     }
 
-    /// What the rules see besides the form: the time, the API and product, the source.
-    pub(crate) fn context(&self, now_ms: i64) -> Context {
-        let mut ctx = self.form.context(now_ms, self.info.api, self.source_type());
-        ctx.flavor = self.info.flavor;
-        ctx.restorable_ranges = self.source_cluster().and_then(|c| c.restorable_ranges.clone());
-        ctx.catalog = self.catalog();
-        ctx
-    }
-
-    /// The source cluster as looked up, while the form still names it.
-    pub(crate) fn source_cluster(&self) -> Option<&Cluster> {
-        let (g, c, cluster) = self.source.as_ref()?;
-        let same = g == self.form.value(Field::GroupId).trim() && c == self.form.value(Field::ClusterName).trim();
-        same.then_some(cluster)
-    }
-
-    /// Re-runs the engine; `true` if what it found changed.
+    /// The form checks itself again (the clock moved, Atlas answered); `true` if what it
+    /// found changed.
     pub fn revalidate(&mut self, now_ms: i64) -> bool {
-        let ctx = self.context(now_ms);
-        // Cloud and Ops Manager's paths carry the id: the form shows it beside the name.
-        let note = self
-            .source_cluster()
-            .filter(|_| self.info.flavor.is_public_api())
-            .and_then(|c| c.id.as_deref())
-            .map(|id| format!("= id {id}"));
-        let note_changed = note != self.form.cluster_id_note;
-        self.form.cluster_id_note = note;
-        self.form.revalidate(&ctx) || note_changed
-    }
-
-    pub(crate) fn lookup_source(&self) -> Option<Effect> {
-        let group_id = self.form.value(Field::GroupId).trim().to_string();
-        let cluster = self.form.value(Field::ClusterName).trim().to_string();
-        if group_id.is_empty() || cluster.is_empty() {
-            return None;
-        }
-        if self
-            .source
-            .as_ref()
-            .is_some_and(|(g, c, _)| *g == group_id && *c == cluster)
-        {
-            return None;
-        }
-        Some(Effect::LookupSource { group_id, cluster })
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+        self.form.revalidate(&env)
     }
 
     /// Everything on screen the clock alone changes: the time fields' hints, the countdowns.
@@ -239,7 +197,9 @@ impl App {
                 let mut s = Vec::new();
                 if field == Field::MethodName {
                     s.extend([Scope::Choice, Scope::NoText]);
-                } else if super::pick_flow::has_picker(field) || self.has_ranges_picker(field) {
+                } else if super::pick_flow::has_picker(field)
+                    || super::pick_flow::has_ranges_picker(field, self.info.flavor)
+                {
                     s.push(Scope::PickerField);
                 }
                 s.extend([Scope::Form, Scope::Global]);
@@ -255,7 +215,7 @@ impl App {
         let changed = match msg {
             Msg::Key(key) => self.on_key(key, now_ms, &mut effects),
             Msg::Paste(text) => self.on_paste(&text, now_ms),
-            Msg::Mouse(event) => self.on_mouse(event, &mut effects),
+            Msg::Mouse(event) => self.on_mouse(event, now_ms, &mut effects),
             Msg::Resize => true,
             Msg::Tick => {
                 // A link nearing its expiry is news on a tick.
@@ -277,10 +237,11 @@ impl App {
             } => {
                 let mut changed = false;
                 if let Some((key, fetched)) = listed {
-                    changed = self.on_listed(key, fetched, now_ms);
+                    self.atlas.lists.put(key, fetched);
+                    changed = self.revalidate(now_ms);
                 }
                 if let (Field::TargetClusterName | Field::TargetClusterId, Ok(items)) = (field, &mut result) {
-                    self.shape_target_items(&group_id, items);
+                    super::catalog::shape_target_items(&self.form, &self.env(now_ms), &group_id, items);
                 }
                 if let Some(Dialog::Picker(p)) = &mut self.dialog
                     && p.field == Some(field)
@@ -300,14 +261,18 @@ impl App {
                     changed
                 }
             }
-            Msg::Listed { key, fetched } => self.on_listed(key, fetched, now_ms),
+            Msg::Listed { key, fetched } => {
+                // A list came in: the findings may change.
+                self.atlas.lists.put(key, fetched);
+                self.revalidate(now_ms)
+            }
             Msg::SourceCluster {
                 group_id,
                 cluster,
                 result,
             } => match result {
                 Ok(doc) => {
-                    self.source = Some((group_id, cluster, doc));
+                    self.atlas.source = Some(LookedUp { group_id, cluster, doc });
                     self.revalidate(now_ms);
                     true
                 }
@@ -381,7 +346,8 @@ impl App {
             }
         };
         // The lists the form's checks need, each asked for once.
-        effects.extend(self.list_effects());
+        let wanted = super::catalog::wanted(&self.form, &self.env(now_ms));
+        effects.extend(self.atlas.lists.ask(wanted));
         // A status line says something true now: it goes after a while (see `needs_tick`).
         if self.status != status_before {
             self.status_since_ms = self.status.as_ref().map(|_| now_ms);
@@ -410,10 +376,11 @@ impl App {
         if action == Some(Action::PlainText) {
             return super::plain::open(self, effects);
         }
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
         let outcome = match &mut self.dialog {
             Some(dialog) => dialog.on_key(action, &key),
             None if self.focus_jobs => self.jobs.on_key(action, &key),
-            None => self.form.on_key(action, &key),
+            None => self.form.on_key(action, &key, &env),
         };
         match (outcome, action) {
             (Outcome::Ignored, Some(a)) if self.dialog.is_none() => self.global_key(a, now_ms, effects),
@@ -435,15 +402,15 @@ impl App {
             Action::PollNow => {
                 effects.push(Effect::PollNow);
                 // Atlas's lists too: a snapshot taken since is then known.
-                self.lists = super::catalog::Lists::default();
+                self.atlas.lists = super::catalog::Lists::default();
                 self.jobs.polling = true;
                 true
             }
             Action::ToggleJobs => {
                 let left = self.form.focused();
                 self.focus_jobs = !self.focus_jobs;
-                if self.focus_jobs && matches!(left, Field::GroupId | Field::ClusterName) {
-                    effects.extend(self.lookup_source());
+                if self.focus_jobs {
+                    effects.extend(self.form.after_leaving(left, &self.env(now_ms)));
                 }
                 true
             }
@@ -456,9 +423,7 @@ impl App {
                 } else if !self.form.move_focus(forward) {
                     self.focus_jobs = true;
                 }
-                if matches!(left, Field::GroupId | Field::ClusterName) {
-                    effects.extend(self.lookup_source());
-                }
+                effects.extend(self.form.after_leaving(left, &self.env(now_ms)));
                 true
             }
             _ => false,
@@ -483,7 +448,8 @@ impl App {
             Request::Pick(field, item) => {
                 self.dialog = None;
                 self.status = None;
-                self.apply_pick(field, item, now_ms, effects);
+                let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+                effects.extend(self.form.pick(field, item, &env));
             }
             Request::Say(text) => self.status = Some(text),
             Request::Chosen(_) => self.dialog = None,
@@ -562,19 +528,13 @@ impl App {
             Request::ChooseFolder(text) => effects.push(Effect::ChooseFolder { text }),
             Request::ChangeFolder(then) => self.ask_folder(false, then),
             Request::FolderKept(then) => self.go_on_after_folder(then, effects),
-            Request::OpenPicker => return self.open_picker(effects),
-            Request::MethodChanged => {
-                self.revalidate(now_ms);
+            Request::OpenPicker(picker, load) => {
+                self.dialog = Some(Dialog::Picker(*picker));
+                effects.push(load);
             }
-            Request::FocusLeft(left) => {
-                if matches!(left, Field::GroupId | Field::ClusterName) {
-                    effects.extend(self.lookup_source());
-                }
-            }
-            Request::Edited => {
-                self.status = None;
-                self.revalidate(now_ms);
-            }
+            Request::Start(effect) => effects.push(effect),
+            // The form checked itself already; what the status line said is old.
+            Request::Edited => self.status = None,
         }
         true
     }
@@ -584,9 +544,8 @@ impl App {
             Some(dialog) => !matches!(dialog.on_paste(text), Outcome::Ignored),
             None if self.focus_jobs => false,
             None => {
-                if self.form.paste(text) {
-                    self.revalidate(now_ms);
-                }
+                let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+                self.form.paste(text, &env);
                 true
             }
         }

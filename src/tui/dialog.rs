@@ -96,14 +96,12 @@ pub enum Request {
     OpenBatch(String),
     /// Download every part of a batch (after a question).
     DownloadBatch(String),
-    /// Open the picker of the focused field.
-    OpenPicker,
-    /// The method field changed.
-    MethodChanged,
-    /// The focused field's text changed.
+    /// Open this picker of the focused field, and fetch its list (boxed: a picker is large).
+    OpenPicker(Box<Picker>, Effect),
+    /// Start this background work (the source's lookup once the focus left its fields).
+    Start(Effect),
+    /// The focused field's text changed (and was checked): the status line goes.
     Edited,
-    /// The focus left this field (the source's lookup follows a change of project or cluster).
-    FocusLeft(Field),
     /// Make this folder ready and remember it for the profile.
     ChooseFolder(String),
     /// Ask for another download folder, then go on with the download.

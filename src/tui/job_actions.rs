@@ -226,7 +226,7 @@ impl App {
         self.form.focus(point);
         self.focus_jobs = false;
         self.revalidate(now_ms);
-        effects.extend(self.lookup_source());
+        effects.extend(self.form.lookup_source(&self.env(now_ms)));
         self.status = Some(format!(
             "a new request from job {} of {}{}: change what differs, then Ctrl-S reviews it; nothing is sent before",
             present::short_id(job_id),

@@ -1,13 +1,12 @@
 //! The mouse, when `[ui] mouse = true` asks for it: what a click and the wheel do.
 
 use super::app::{App, Dialog, Effect};
-use crate::restore::Field;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 impl App {
     /// With `[ui] mouse = true`: a click focuses a field or selects a job (a second click
     /// on the selected job opens it); the wheel scrolls the panel, the help or a list.
-    pub(crate) fn on_mouse(&mut self, event: MouseEvent, effects: &mut Vec<Effect>) -> bool {
+    pub(crate) fn on_mouse(&mut self, event: MouseEvent, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
         let (x, y) = (event.column, event.row);
         let wheel = match event.kind {
             MouseEventKind::ScrollDown => Some(true),
@@ -59,8 +58,8 @@ impl App {
             let left = self.form.focused();
             self.focus_jobs = false;
             self.form.focus(field);
-            if left != field && matches!(left, Field::GroupId | Field::ClusterName) {
-                effects.extend(self.lookup_source());
+            if left != field {
+                effects.extend(self.form.after_leaving(left, &self.env(now_ms)));
             }
             return true;
         }

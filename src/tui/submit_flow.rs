@@ -39,14 +39,18 @@ impl App {
             return true;
         }
         // Nothing is reviewed on a doubt: a list the checks need is still on its way.
-        if let Some(key) = self.list_pending() {
+        if let Some(key) = self
+            .atlas
+            .lists
+            .pending(super::catalog::wanted(&self.form, &self.env(now_ms)))
+        {
             self.status = Some(format!(
                 "checking the request against Atlas's {}: Ctrl-S again in a moment",
                 describe(&key)
             ));
             return true;
         }
-        let ctx = self.context(now_ms);
+        let ctx = self.form.context(&self.env(now_ms));
         let request = match build_request(&self.form.draft(), &ctx) {
             Ok(r) => r,
             Err(errors) => {
@@ -77,7 +81,7 @@ impl App {
     }
 
     pub(crate) fn submit(&mut self, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
-        let ctx = self.context(now_ms);
+        let ctx = self.form.context(&self.env(now_ms));
         let Some(Dialog::Review(r)) = &mut self.dialog else {
             return false;
         };
