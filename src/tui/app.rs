@@ -12,7 +12,7 @@ use super::theme::Theme;
 use crate::restore::{ApiVersion, Field, Flavor};
 use ratatui::crossterm::event::KeyEvent;
 
-pub use super::dialog::Dialog;
+pub use super::dialog::{Dialog, Dialogs};
 pub use super::msg::{Effect, Msg};
 
 /// Static facts the app shows or needs.
@@ -42,7 +42,8 @@ pub struct App {
     pub theme: Theme,
     pub form: Form,
     pub jobs: JobsPanel,
-    pub dialog: Option<Dialog>,
+    /// Open dialogs, the top one last (it hears the keys; Esc goes back to the one below).
+    pub dialogs: Dialogs,
     pub focus_jobs: bool,
     pub status: Option<String>,
     pub quit: bool,
@@ -80,7 +81,7 @@ impl App {
             theme,
             form,
             jobs: JobsPanel::default(),
-            dialog: None,
+            dialogs: Dialogs::default(),
             focus_jobs: false,
             status: None,
             quit: false,
@@ -138,7 +139,8 @@ impl App {
         if let Some(top) = drawn.findings_top {
             self.form.findings_scroll = top;
         }
-        if let (Some(limits), Some(scroll)) = (drawn.dialog_scroll, self.dialog.as_mut().and_then(Dialog::scroll_mut)) {
+        if let (Some(limits), Some(scroll)) = (drawn.dialog_scroll, self.dialogs.top_mut().and_then(Dialog::scroll_mut))
+        {
             scroll.set_limits(limits);
         }
         if let Some(limits) = drawn.pane_scroll {
@@ -169,7 +171,7 @@ impl App {
     }
 
     fn local_scopes(&self) -> Vec<Scope> {
-        match &self.dialog {
+        match self.dialogs.top() {
             Some(Dialog::Picker(_) | Dialog::Profiles(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review, Scope::Scroll],
             Some(Dialog::Message { .. }) => vec![Scope::Dialog],
@@ -243,7 +245,7 @@ impl App {
                 if let (Field::TargetClusterName | Field::TargetClusterId, Ok(items)) = (field, &mut result) {
                     super::catalog::shape_target_items(&self.form, &self.env(now_ms), &group_id, items);
                 }
-                if let Some(Dialog::Picker(p)) = &mut self.dialog
+                if let Some(Dialog::Picker(p)) = self.dialogs.top_mut()
                     && p.field == Some(field)
                 {
                     // Never preselect what cannot be picked (a snapshot still being taken).
@@ -315,7 +317,7 @@ impl App {
             }
             Msg::Status(text) => {
                 // A review being sent covers the status line: it says it itself.
-                if let Some(Dialog::Review(r)) = &mut self.dialog
+                if let Some(Dialog::Review(r)) = self.dialogs.top_mut()
                     && r.sending
                 {
                     r.note = Some(text.clone());
@@ -377,13 +379,13 @@ impl App {
             return super::plain::open(self, effects);
         }
         let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
-        let outcome = match &mut self.dialog {
+        let outcome = match self.dialogs.top_mut() {
             Some(dialog) => dialog.on_key(action, &key),
             None if self.focus_jobs => self.jobs.on_key(action, &key),
             None => self.form.on_key(action, &key, &env),
         };
         match (outcome, action) {
-            (Outcome::Ignored, Some(a)) if self.dialog.is_none() => self.global_key(a, now_ms, effects),
+            (Outcome::Ignored, Some(a)) if self.dialogs.is_empty() => self.global_key(a, now_ms, effects),
             (outcome, _) => self.apply(outcome, now_ms, effects),
         }
     }
@@ -392,7 +394,7 @@ impl App {
     fn global_key(&mut self, action: Action, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
         match action {
             Action::Help => {
-                self.dialog = Some(Dialog::Help {
+                self.dialogs.push(Dialog::Help {
                     scroll: super::scroll::Scroll::default(),
                 });
                 true
@@ -436,7 +438,7 @@ impl App {
             Outcome::Ignored | Outcome::Unchanged => false,
             Outcome::Changed => true,
             Outcome::Close => {
-                self.dialog = None;
+                self.dialogs.pop();
                 true
             }
             Outcome::Request(request) => self.on_request(request, now_ms, effects),
@@ -446,25 +448,35 @@ impl App {
     fn on_request(&mut self, request: Request, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
         match request {
             Request::Pick(field, item) => {
-                self.dialog = None;
+                self.dialogs.pop();
                 self.status = None;
                 let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
                 effects.extend(self.form.pick(field, item, &env));
             }
             Request::Say(text) => self.status = Some(text),
-            Request::Chosen(_) => self.dialog = None,
+            Request::Chosen(_) => {
+                self.dialogs.pop();
+            }
             Request::SwitchProfile(name) => self.switch_profile(name),
             Request::Submit => return self.submit(now_ms, effects),
             Request::Confirmed(then) => {
-                // A download's progress and result show in its job's detail.
-                self.dialog = match &then {
-                    Effect::Download { job, .. } => Some(Dialog::Detail {
-                        job_id: job.id.to_string(),
-                        revealed: false,
-                        scroll: super::scroll::Scroll::default(),
-                    }),
-                    _ => None,
-                };
+                // A download's progress and result show in its job's detail, opened afresh
+                // (masked, from its top) in place of the one the question was asked from. A
+                // forgotten job's detail goes with the question.
+                match &then {
+                    Effect::Download { job, .. } => {
+                        self.dialogs.pop();
+                        let id = job.id.as_str();
+                        self.dialogs
+                            .pop_if(|d| matches!(d, Dialog::Detail { job_id, .. } if job_id == id));
+                        self.dialogs.push(Dialog::Detail {
+                            job_id: id.to_string(),
+                            revealed: false,
+                            scroll: super::scroll::Scroll::default(),
+                        });
+                    }
+                    _ => self.dialogs.clear(),
+                }
                 if matches!(then, Effect::Forget { .. }) {
                     self.status = Some("forgetting the job…".into());
                 }
@@ -486,7 +498,7 @@ impl App {
                         job: Box::new(shown.job.clone()),
                     });
                 }
-                self.dialog = Some(Dialog::Detail {
+                self.dialogs.push(Dialog::Detail {
                     job_id,
                     revealed: false,
                     scroll: super::scroll::Scroll::default(),
@@ -515,11 +527,11 @@ impl App {
                     effects.push(Effect::CancelDownload { job_id: job_id.clone() });
                     self.status = Some("stopping the download: its part is kept, and d resumes it".into());
                 } else {
-                    self.dialog = None;
+                    self.dialogs.pop();
                 }
             }
             Request::OpenBatch(batch_id) => {
-                self.dialog = Some(Dialog::Batch {
+                self.dialogs.push(Dialog::Batch {
                     batch_id,
                     scroll: super::scroll::Scroll::default(),
                 });
@@ -529,7 +541,7 @@ impl App {
             Request::ChangeFolder(then) => self.ask_folder(false, then),
             Request::FolderKept(then) => self.go_on_after_folder(then, effects),
             Request::OpenPicker(picker, load) => {
-                self.dialog = Some(Dialog::Picker(*picker));
+                self.dialogs.push(Dialog::Picker(*picker));
                 effects.push(load);
             }
             Request::Start(effect) => effects.push(effect),
@@ -540,7 +552,7 @@ impl App {
     }
 
     fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {
-        match &mut self.dialog {
+        match self.dialogs.top_mut() {
             Some(dialog) => !matches!(dialog.on_paste(text), Outcome::Ignored),
             None if self.focus_jobs => false,
             None => {

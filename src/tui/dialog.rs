@@ -50,6 +50,54 @@ pub enum Dialog {
     Folder(FolderPrompt),
 }
 
+/// The dialogs open, the top one last. A dialog opened from another (the question before a
+/// download, from a job's detail; the folder, from that question) returns to it when it
+/// closes: Esc closes the top one only. Only the top one is drawn and hears keys.
+#[derive(Default)]
+pub struct Dialogs(Vec<Dialog>);
+
+impl Dialogs {
+    pub fn top(&self) -> Option<&Dialog> {
+        self.0.last()
+    }
+
+    pub fn top_mut(&mut self) -> Option<&mut Dialog> {
+        self.0.last_mut()
+    }
+
+    /// Opens `dialog` over the others.
+    pub fn push(&mut self, dialog: Dialog) {
+        self.0.push(dialog);
+    }
+
+    /// Closes the top one: the one below (if any) is back.
+    pub fn pop(&mut self) -> Option<Dialog> {
+        self.0.pop()
+    }
+
+    /// Closes the top one if `is` says it is that one.
+    pub fn pop_if(&mut self, is: impl Fn(&Dialog) -> bool) -> bool {
+        let top = self.top().is_some_and(is);
+        if top {
+            self.0.pop();
+        }
+        top
+    }
+
+    /// Closes them all (what they were about is over: a forgotten job's detail).
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// What a component did with a key.
 #[derive(Debug)]
 pub enum Outcome {

@@ -44,7 +44,7 @@ impl App {
                     self.status = Some("not tracked here: t tracks it".into());
                     return true;
                 }
-                self.dialog = Some(Dialog::Confirm {
+                self.dialogs.push(Dialog::Confirm {
                     title: "Forget this job?".into(),
                     lines: vec![
                         format!("Job {} leaves this profile's list and is no longer polled.", job.id),
@@ -122,7 +122,7 @@ impl App {
                     ),
                     self.folder_line(),
                 ]);
-                self.dialog = Some(Dialog::Confirm {
+                self.dialogs.push(Dialog::Confirm {
                     title: "Download the restore file?".into(),
                     lines,
                     then: Effect::Download {
@@ -253,7 +253,7 @@ impl App {
         let Some(dir) = self.info.download_dir.chosen().map(std::path::Path::to_path_buf) else {
             return self.ask_folder(true, after);
         };
-        self.dialog = Some(Dialog::Confirm {
+        self.dialogs.push(Dialog::Confirm {
             title: "Download every part of the batch?".into(),
             lines: vec![
                 format!(
@@ -289,7 +289,7 @@ impl App {
     pub(crate) fn ask_folder(&mut self, first: bool, then: AfterFolder) {
         let offered = self.info.download_dir.or_suggested();
         let shown = crate::jobs::folder::shown(offered, crate::jobs::folder::home().as_deref());
-        self.dialog = Some(Dialog::Folder(FolderPrompt::new(
+        self.dialogs.push(Dialog::Folder(FolderPrompt::new(
             &shown,
             first,
             &self.info.profile,
@@ -304,7 +304,7 @@ impl App {
         result: Result<std::path::PathBuf, String>,
         effects: &mut Vec<Effect>,
     ) -> bool {
-        let Some(Dialog::Folder(prompt)) = &mut self.dialog else {
+        let Some(Dialog::Folder(prompt)) = self.dialogs.top_mut() else {
             // Cancelled meanwhile: a folder made ready is still the profile's choice.
             if let Ok(dir) = result {
                 self.folder_remembered(&dir);
@@ -318,7 +318,7 @@ impl App {
             }
             Ok(dir) => {
                 let then = prompt.then.clone();
-                self.dialog = None;
+                self.dialogs.pop();
                 self.status = Some(format!(
                     "archives of profile {} go to {} from now on, in every window",
                     self.info.profile,
@@ -333,7 +333,11 @@ impl App {
 
     /// The download's question again, once the folder is settled.
     pub(crate) fn go_on_after_folder(&mut self, then: AfterFolder, effects: &mut Vec<Effect>) {
-        self.dialog = None;
+        // The folder's question, and the download's question it came from (`f`), give way to
+        // the download's question asked again with the folder as it is now; a job's detail
+        // below stays, to come back to.
+        self.dialogs.pop_if(|d| matches!(d, Dialog::Folder(_)));
+        self.dialogs.pop_if(|d| matches!(d, Dialog::Confirm { .. }));
         match then {
             AfterFolder::Job(id) => {
                 self.job_action(Action::Download, &id, effects);

@@ -13,7 +13,7 @@ impl App {
             MouseEventKind::ScrollUp => Some(false),
             _ => None,
         };
-        match (&mut self.dialog, wheel) {
+        match (self.dialogs.top_mut(), wheel) {
             (Some(Dialog::Help { scroll } | Dialog::Detail { scroll, .. }), Some(down)) => {
                 scroll.by(if down { 3 } else { -3 });
                 return true;
@@ -42,7 +42,7 @@ impl App {
             self.focus_jobs = true;
             self.jobs.selected = i;
             if again && let Some(shown) = self.jobs.selected_job() {
-                self.dialog = Some(Dialog::Detail {
+                self.dialogs.push(Dialog::Detail {
                     job_id: shown.job.id.to_string(),
                     revealed: false,
                     scroll: super::scroll::Scroll::default(),

@@ -161,7 +161,7 @@ impl PlainScreen {
 /// The key for plain text (`p` in a job's detail, `^P` in the review): asks the event loop to
 /// show the dialog's plain screen, or says why there is none.
 pub(crate) fn open(app: &mut App, effects: &mut Vec<Effect>) -> bool {
-    let screen = match &app.dialog {
+    let screen = match app.dialogs.top() {
         Some(Dialog::Review(r)) => Ok(PlainScreen::for_review(r)),
         Some(Dialog::Detail { job_id, revealed, .. }) => match app.jobs.find(job_id) {
             Some(shown) => PlainScreen::for_job(shown.job, shown.request, *revealed),

@@ -46,7 +46,7 @@ impl App {
             return true;
         }
         let items = profile_items(&self.info.profiles, &self.info.profile);
-        self.dialog = Some(Dialog::Profiles(Picker::ready(
+        self.dialogs.push(Dialog::Profiles(Picker::ready(
             format!("profiles (in use: {})", self.info.profile),
             items,
         )));
@@ -59,7 +59,7 @@ impl App {
             .values()
             .filter(|d| matches!(d, DownloadState::Running(_) | DownloadState::Resuming { .. }))
             .count();
-        self.dialog = None;
+        self.dialogs.pop();
         if running > 0 {
             self.status = Some(format!(
                 "{running} download(s) running in profile {}: wait for them, or stop them (Esc in the job's detail), then switch",
