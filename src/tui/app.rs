@@ -5,6 +5,7 @@
 use super::dialog::{Outcome, Request};
 use super::env::{Atlas, Env, LookedUp};
 use super::form::Form;
+use super::job_actions::{self, Asks};
 use super::jobs_panel::JobsPanel;
 use super::keys::{self, Action, Scope};
 use super::picker::PickerState;
@@ -325,7 +326,7 @@ impl App {
                 self.status = Some(text);
                 true
             }
-            Msg::FolderChosen(result) => self.folder_chosen(result, &mut effects),
+            Msg::FolderChosen(result) => self.folder_chosen(result, now_ms, &mut effects),
             Msg::Poll(event) => {
                 if let crate::jobs::PollEvent::Updated {
                     download_dir,
@@ -482,7 +483,7 @@ impl App {
                 }
                 effects.push(then);
             }
-            Request::JobAction(action, id) => return self.job_action(action, &id, effects),
+            Request::JobAction(action, id) => return self.job_action(action, &id, now_ms, effects),
             Request::OpenDetail(job_id) => {
                 // A job still running: how long it may have to go, from the journal.
                 if let Some(shown) = self.jobs.find(&job_id)
@@ -536,10 +537,16 @@ impl App {
                     scroll: super::scroll::Scroll::default(),
                 });
             }
-            Request::DownloadBatch(batch_id) => self.download_batch(&batch_id),
+            Request::DownloadBatch(batch_id) => {
+                let asks = job_actions::ask_batch(&self.jobs, &self.env(now_ms), &batch_id);
+                self.carry_out(asks, effects);
+            }
             Request::ChooseFolder(text) => effects.push(Effect::ChooseFolder { text }),
-            Request::ChangeFolder(then) => self.ask_folder(false, then),
-            Request::FolderKept(then) => self.go_on_after_folder(then, effects),
+            Request::ChangeFolder(then) => {
+                let question = job_actions::folder_question(&self.env(now_ms), false, then);
+                self.dialogs.push(question);
+            }
+            Request::FolderKept(then) => self.go_on_after_folder(then, now_ms, effects),
             Request::OpenPicker(picker, load) => {
                 self.dialogs.push(Dialog::Picker(*picker));
                 effects.push(load);
@@ -549,6 +556,130 @@ impl App {
             Request::Edited => self.status = None,
         }
         true
+    }
+
+    /// A job's key (from the panel or its detail), carried out.
+    fn job_action(&mut self, action: Action, job_id: &str, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+        let files = job_actions::Files {
+            downloads: &self.downloads,
+            notes: &self.download_notes,
+        };
+        let source = (
+            self.form.value(Field::GroupId).trim(),
+            self.form.value(Field::ClusterName).trim(),
+        );
+        let Some(asks) = job_actions::act(&self.jobs, &files, &env, source, action, job_id) else {
+            return false;
+        };
+        self.carry_out(asks, effects);
+        true
+    }
+
+    fn carry_out(&mut self, asks: Asks, effects: &mut Vec<Effect>) {
+        if let Some(text) = asks.say {
+            self.status = Some(text);
+        }
+        if let Some(dialog) = asks.open {
+            self.dialogs.push(dialog);
+        }
+        effects.extend(asks.start);
+    }
+
+    /// `n`: the job's request in the form. Nothing is sent: the review comes first, as ever.
+    fn clone_job(&mut self, job_id: &str, now_ms: i64, effects: &mut Vec<Effect>) {
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+        let Some(shown) = self.jobs.find(job_id) else { return };
+        let source = (
+            self.form.value(Field::GroupId).trim(),
+            self.form.value(Field::ClusterName).trim(),
+        );
+        let cloned = job_actions::cloned(shown, &env, source);
+        let cluster = crate::text::sanitize(&cloned.cluster);
+        let moved = self.form.load_job(cloned, &env);
+        self.focus_jobs = false;
+        effects.extend(self.form.lookup_source(&env));
+        self.status = Some(format!(
+            "a new request from job {} of {cluster}{}: change what differs, then Ctrl-S reviews it; nothing is sent before",
+            crate::jobs::present::short_id(job_id),
+            if moved {
+                " (the form's source is now that cluster)"
+            } else {
+                ""
+            }
+        ));
+    }
+
+    /// The folder typed is ready and remembered (go on with what waited for it), or not (say
+    /// why in the question, which stays).
+    fn folder_chosen(
+        &mut self,
+        result: Result<std::path::PathBuf, String>,
+        now_ms: i64,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
+        let Some(Dialog::Folder(prompt)) = self.dialogs.top_mut() else {
+            // Cancelled meanwhile: a folder made ready is still the profile's choice.
+            if let Ok(dir) = result {
+                self.folder_remembered(&dir);
+            }
+            return true;
+        };
+        match result {
+            Err(why) => {
+                prompt.checking = false;
+                prompt.error = Some(why);
+            }
+            Ok(dir) => {
+                let then = prompt.then.clone();
+                self.dialogs.pop();
+                self.status = Some(format!(
+                    "archives of profile {} go to {} from now on, in every window",
+                    self.info.profile,
+                    dir.display()
+                ));
+                self.info.download_dir = crate::jobs::DownloadFolder::Chosen(dir);
+                self.go_on_after_folder(then, now_ms, effects);
+            }
+        }
+        true
+    }
+
+    /// The download's question again, once the folder is settled.
+    fn go_on_after_folder(&mut self, then: super::folder::AfterFolder, now_ms: i64, effects: &mut Vec<Effect>) {
+        use super::folder::AfterFolder;
+        // The folder's question, and the download's question it came from (`f`), give way to
+        // the download's question asked again with the folder as it is now; a job's detail
+        // below stays, to come back to.
+        self.dialogs.pop_if(|d| matches!(d, Dialog::Folder(_)));
+        self.dialogs.pop_if(|d| matches!(d, Dialog::Confirm { .. }));
+        match then {
+            AfterFolder::Job(id) => {
+                self.job_action(Action::Download, &id, now_ms, effects);
+            }
+            AfterFolder::Batch(id) => {
+                let asks = job_actions::ask_batch(&self.jobs, &self.env(now_ms), &id);
+                self.carry_out(asks, effects);
+            }
+        }
+    }
+
+    /// A folder chosen for the profile (here or in another window); the config's goes first.
+    fn folder_remembered(&mut self, dir: &std::path::Path) {
+        if job_actions::folder_changeable(&self.info.download_dir) {
+            self.info.download_dir = crate::jobs::DownloadFolder::Chosen(dir.to_path_buf());
+        }
+    }
+
+    /// What the journal says of past downloads, for the jobs with none of this session's.
+    pub fn note_downloads(&mut self, downloaded: &[(String, crate::jobs::JobNotes)]) {
+        job_actions::note_downloads(&mut self.downloads, &mut self.download_notes, downloaded);
+        self.files_changed();
+    }
+
+    /// The panel marks each job's file as its last download left it.
+    fn files_changed(&mut self) {
+        self.jobs.set_files(job_actions::files(&self.downloads));
     }
 
     fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {

@@ -120,6 +120,28 @@ impl Form {
         }
     }
 
+    /// `n`: a job's request in the form, under its own source; the focus on the restore point,
+    /// the field a new request most often changes. `true` when the source moved.
+    pub fn load_job(&mut self, cloned: super::job_actions::Cloned, env: &Env) -> bool {
+        let moved = cloned.group_id != self.value(Field::GroupId).trim()
+            || cloned.cluster != self.value(Field::ClusterName).trim();
+        self.set(Field::GroupId, &cloned.group_id);
+        self.set(Field::ClusterName, &cloned.cluster);
+        self.load(&cloned.body);
+        let point = [
+            Field::SnapshotId,
+            Field::CheckpointId,
+            Field::OplogTs,
+            Field::PointInTimeUtcMillis,
+        ]
+        .into_iter()
+        .find(|f| !self.value(*f).trim().is_empty())
+        .unwrap_or(Field::SnapshotId);
+        self.focus(point);
+        self.revalidate(env);
+        moved
+    }
+
     pub fn cycle_method(&mut self, forward: bool) {
         let i = METHODS.iter().position(|m| *m == self.method).unwrap_or(0);
         let n = METHODS.len();
