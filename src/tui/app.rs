@@ -11,7 +11,7 @@ use super::keys::{self, Action, Scope};
 use super::picker::PickerState;
 use super::theme::Theme;
 use crate::restore::{ApiVersion, Field, Flavor};
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 pub use super::dialog::{Dialog, Dialogs};
 pub use super::msg::{Effect, Msg};
@@ -377,7 +377,17 @@ impl App {
         }
         // Bound only in the review and a job's detail: the event loop shows their text plain.
         if action == Some(Action::PlainText) {
-            return super::plain::open(self, effects);
+            return match super::plain::for_dialog(self.dialogs.top(), &self.jobs) {
+                Some(Ok(screen)) => {
+                    effects.push(Effect::Plain(screen));
+                    true
+                }
+                Some(Err(why)) => {
+                    self.status = Some(why);
+                    true
+                }
+                None => false,
+            };
         }
         let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
         let outcome = match self.dialogs.top_mut() {
@@ -401,7 +411,13 @@ impl App {
                 true
             }
             Action::Review => self.open_review(now_ms),
-            Action::Profiles => self.open_profiles(),
+            Action::Profiles => {
+                match super::profiles::picker(&self.info.profiles, &self.info.profile) {
+                    Ok(list) => self.dialogs.push(Dialog::Profiles(list)),
+                    Err(why) => self.status = Some(why),
+                }
+                true
+            }
             Action::PollNow => {
                 effects.push(Effect::PollNow);
                 // Atlas's lists too: a snapshot taken since is then known.
@@ -458,7 +474,16 @@ impl App {
             Request::Chosen(_) => {
                 self.dialogs.pop();
             }
-            Request::SwitchProfile(name) => self.switch_profile(name),
+            Request::SwitchProfile(name) => {
+                self.dialogs.pop();
+                match super::profiles::switch(&self.downloads, &self.info.profile, &name) {
+                    Ok(said) => {
+                        self.status = Some(said);
+                        self.switch_to = Some(name);
+                    }
+                    Err(why) => self.status = Some(why),
+                }
+            }
             Request::Submit => return self.submit(now_ms, effects),
             Request::Confirmed(then) => {
                 // A download's progress and result show in its job's detail, opened afresh
@@ -680,6 +705,54 @@ impl App {
     /// The panel marks each job's file as its last download left it.
     fn files_changed(&mut self) {
         self.jobs.set_files(job_actions::files(&self.downloads));
+    }
+
+    /// The panel's news, told to the terminal once and on the status line.
+    fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
+        if let Some(text) = self.notifier.news(self.jobs.tracked(), self.notify_mode, now_ms) {
+            effects.push(Effect::Notify {
+                text: text.clone(),
+                mode: self.notify_mode,
+            });
+            self.status = Some(text);
+        }
+    }
+
+    /// With `[ui] mouse = true`: a click focuses a field or selects a job (a second click on
+    /// the selected job opens it); the wheel scrolls the panel, the help or a list.
+    fn on_mouse(&mut self, event: MouseEvent, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
+        use super::mouse::Hit;
+        if let Some(dialog) = self.dialogs.top_mut() {
+            return super::mouse::wheel(&event).is_some_and(|down| dialog.on_wheel(down));
+        }
+        match super::mouse::hit(&event, &self.drawn, self.jobs.len()) {
+            Hit::PanelWheel(down) => {
+                self.focus_jobs = true;
+                self.jobs.move_selection(down);
+            }
+            Hit::Job(i) => {
+                let again = self.focus_jobs && self.jobs.selected == i;
+                self.focus_jobs = true;
+                self.jobs.selected = i;
+                if again && let Some(shown) = self.jobs.selected_job() {
+                    self.dialogs.push(Dialog::Detail {
+                        job_id: shown.job.id.to_string(),
+                        revealed: false,
+                        scroll: super::scroll::Scroll::default(),
+                    });
+                }
+            }
+            Hit::Field(field) => {
+                let left = self.form.focused();
+                self.focus_jobs = false;
+                self.form.focus(field);
+                if left != field {
+                    effects.extend(self.form.after_leaving(left, &self.env(now_ms)));
+                }
+            }
+            Hit::Nothing => return false,
+        }
+        true
     }
 
     fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {

@@ -173,6 +173,19 @@ impl Dialog {
         }
     }
 
+    /// The mouse wheel (`true`: down): the help, a detail and the review scroll, a list moves
+    /// its selection; `false` where it does nothing.
+    pub fn on_wheel(&mut self, down: bool) -> bool {
+        let lines = if down { 3 } else { -3 };
+        match self {
+            Dialog::Help { scroll } | Dialog::Detail { scroll, .. } => scroll.by(lines),
+            Dialog::Review(r) => r.scroll.by(lines),
+            Dialog::Picker(p) | Dialog::Profiles(p) => p.move_selection(down),
+            _ => return false,
+        }
+        true
+    }
+
     pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
         match self {
             Dialog::Picker(p) => p.on_key(action, key),
