@@ -160,7 +160,7 @@ fn a_broken_download_is_marked_broken_never_verified() {
 
     // The detail says where the file went and what to do.
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.dialog, Some(Dialog::Detail { .. })));
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Detail { .. })));
     let detail = screen(&a, 200, 60).replace('\n', " ");
     assert!(
         detail.contains(&format!(
@@ -178,8 +178,8 @@ fn downloading_a_broken_one_again_asks_first_and_says_it_uses_the_last_download(
     polled(&mut a, ready_job(2), broken_notes());
     a.focus_jobs = true;
     key(&mut a, KeyCode::Char('d'));
-    let Some(Dialog::Confirm { title, lines, .. }) = &a.dialog else {
-        panic!("a question first, got {:?}", a.dialog.is_some());
+    let Some(Dialog::Confirm { title, lines, .. }) = a.dialogs.top() else {
+        panic!("a question first, got {:?}", !a.dialogs.is_empty());
     };
     assert_eq!(title, "Download the restore file?");
     assert!(
@@ -202,9 +202,31 @@ fn downloading_a_broken_one_again_asks_first_and_says_it_uses_the_last_download(
     polled(&mut b, ready_job(5), broken_notes());
     b.focus_jobs = true;
     key(&mut b, KeyCode::Char('d'));
-    let Some(Dialog::Confirm { lines, .. }) = &b.dialog else {
+    let Some(Dialog::Confirm { lines, .. }) = b.dialogs.top() else {
         panic!("a question first");
     };
     assert!(lines[0].contains("was BROKEN"), "{lines:?}");
     assert!(!lines.iter().any(|l| l.contains("LAST")), "{lines:?}");
+}
+
+#[test]
+fn the_question_asked_from_a_detail_goes_back_to_it() {
+    let mut a = app();
+    polled(&mut a, ready_job(5), broken_notes());
+    a.focus_jobs = true;
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('d'));
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Confirm { .. })));
+    assert_eq!(a.dialogs.len(), 2, "the detail waits under the question");
+    // Esc closes the question only: the detail it was asked from is back.
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Detail { .. })));
+    key(&mut a, KeyCode::Esc);
+    assert!(a.dialogs.is_empty());
+    // Yes to it: the download shows in the job's detail, one of it, not two.
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('d'));
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Detail { .. })));
+    assert_eq!(a.dialogs.len(), 1);
 }

@@ -160,10 +160,10 @@ fn hostile_strings_never_reach_the_terminal() {
     // The detail, masked.
     a.focus_jobs = true;
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.dialog, Some(Dialog::Detail { .. })));
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Detail { .. })));
     assert_clean(&frame_bytes(&a, 80, 24), "the job detail");
     // An API error dialog.
-    a.dialog = None;
+    a.dialogs.clear();
     let body = format!(r#"{{"error":400,"errorCode":"INVALID{HOSTILE}","detail":"bad {HOSTILE} thing"}}"#);
     let err = AtlasError::Status(StatusError::from_response(
         400,
@@ -172,7 +172,7 @@ fn hostile_strings_never_reach_the_terminal() {
         body.as_bytes(),
     ));
     a.update(refused(err), NOW_MS);
-    assert!(matches!(a.dialog, Some(Dialog::Message { .. })));
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Message { .. })));
     assert_clean(&frame_bytes(&a, 80, 24), "the error dialog");
     // A proxy's HTML page.
     let page = format!("<html><title>Login {HOSTILE}</title></html>");
@@ -180,7 +180,7 @@ fn hostile_strings_never_reach_the_terminal() {
     a.update(refused(err), NOW_MS);
     assert_clean(&frame_bytes(&a, 80, 24), "the proxy page dialog");
     // The jobs created come back hostile too.
-    a.dialog = None;
+    a.dialogs.clear();
     a.update(
         Msg::Submitted {
             request: Box::new(RestoreRequest::snapshot_download(

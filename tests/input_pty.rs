@@ -115,18 +115,33 @@ fn a_pasted_id_with_quotes_and_a_comma_lands_bare() {
 fn a_time_without_a_zone_is_utc_and_the_hint_says_so() {
     let now_ms = 1_795_900_000_000; // 2026-11-28T21:06:40Z
     let mut form = Form::new(Some("5a66666887d9d61443b41645"), Some("Cluster0"));
+    // What the form shares with the rest of the screen: a v1.0 Atlas profile, nothing looked up.
+    let info = atlas_restore::tui::app::AppInfo {
+        profile: "p".into(),
+        base_url: "https://cloud.mongodb.com".into(),
+        public_key: "k".into(),
+        api: atlas_restore::restore::ApiVersion::V1,
+        flavor: Default::default(),
+        demo: false,
+        download_dir: atlas_restore::jobs::DownloadFolder::Configured("/tmp".into()),
+        local_offset: None,
+        production: false,
+        profiles: Vec::new(),
+    };
+    let theme = atlas_restore::tui::theme::Theme::new(atlas_restore::config::ColorChoice::Never, false, false);
+    let atlas = atlas_restore::tui::env::Atlas::default();
+    let env = atlas_restore::tui::env::Env::new(now_ms, &info, &theme, &atlas);
     form.focus(Field::PointInTimeUtcMillis);
-    form.paste("2026-11-28 18:30");
+    form.paste("2026-11-28 18:30", &env);
     let spaced = form.time_hint(Field::PointInTimeUtcMillis, now_ms);
     assert_eq!(spaced.as_deref(), Some("= 2026-11-28T18:30:00Z = 1795890600000 ms"));
     form.set(Field::PointInTimeUtcMillis, "2026-11-28T18:30Z");
     assert_eq!(form.time_hint(Field::PointInTimeUtcMillis, now_ms), spaced);
     // The rules read it the same way: the same findings for both spellings.
-    let ctx = form.context(now_ms, atlas_restore::restore::ApiVersion::V1, None);
-    form.revalidate(&ctx);
+    form.revalidate(&env);
     let twin = form.findings().to_vec();
     form.set(Field::PointInTimeUtcMillis, "2026-11-28 18:30");
-    form.revalidate(&ctx);
+    form.revalidate(&env);
     assert_eq!(form.findings(), twin.as_slice());
     assert!(
         !form.findings().iter().any(|f| f.message.contains("is not a time")),

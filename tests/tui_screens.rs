@@ -107,7 +107,7 @@ fn a_conflicting_point_in_time_marks_both_fields_with_the_reason() {
 fn review_is_refused_while_errors_remain() {
     let mut a = app(color());
     let effects = ctrl(&mut a, 's');
-    assert!(effects.is_empty() && a.dialog.is_none());
+    assert!(effects.is_empty() && a.dialogs.is_empty());
     assert!(
         a.status.as_deref().unwrap_or("").contains("1 error to fix"),
         "{:?}",
@@ -132,7 +132,7 @@ fn an_automated_restore_review_warns_and_waits_for_the_typed_name() {
     // The target project's clusters are asked for once its id is whole; the review waits
     // for them.
     ctrl(&mut a, 's');
-    assert!(a.dialog.is_none(), "opened before the target's list was in");
+    assert!(a.dialogs.is_empty(), "opened before the target's list was in");
     assert!(
         a.status
             .as_deref()
@@ -143,7 +143,11 @@ fn an_automated_restore_review_warns_and_waits_for_the_typed_name() {
     );
     staging_listed(&mut a);
     ctrl(&mut a, 's');
-    assert!(matches!(a.dialog, Some(Dialog::Review(_))), "status: {:?}", a.status);
+    assert!(
+        matches!(a.dialogs.top(), Some(Dialog::Review(_))),
+        "status: {:?}",
+        a.status
+    );
     let s = text(&a, 80, 24);
     insta::assert_snapshot!(s);
     assert!(s.contains("ERASES every piece of data on cluster Staging0"), "{s}");
@@ -278,7 +282,7 @@ fn a_pasted_id_lands_whole_but_an_erase_confirmation_must_be_typed() {
     a.update(Msg::Paste("Staging0".into()), NOW_MS);
     staging_listed(&mut a);
     ctrl(&mut a, 's');
-    assert!(matches!(a.dialog, Some(Dialog::Review(_))), "{:?}", a.status);
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Review(_))), "{:?}", a.status);
     a.update(Msg::Paste("Staging0".into()), NOW_MS);
     assert!(text(&a, 80, 24).contains("pasting does not confirm an erase"));
     assert!(
@@ -299,7 +303,7 @@ fn help_scrolls_to_its_end_at_80x24() {
     assert!(s.contains("Fields are the API's names"), "{s}");
     assert!(s.contains("In a dialog"), "{s}");
     press(&mut a, KeyCode::Esc);
-    assert!(a.dialog.is_none());
+    assert!(a.dialogs.is_empty());
 }
 
 #[test]
@@ -437,7 +441,7 @@ fn a_long_url_in_the_detail_is_whole_by_scrolling() {
     a.update(created(vec![ready_job("6b77893b80eef5354c77ee15")]), NOW_MS);
     a.focus_jobs = true;
     press(&mut a, KeyCode::Enter);
-    assert!(matches!(a.dialog, Some(Dialog::Detail { .. })));
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Detail { .. })));
     snapshot_sizes("detail_long_url", &a);
     // At 60x20 the URL's end comes into view at the end of the detail (the view knows its
     // length once drawn at that size).
@@ -464,7 +468,7 @@ fn the_automated_review_with_its_curl_command_at_three_sizes() {
     type_text(&mut a, "Staging0");
     staging_listed(&mut a);
     ctrl(&mut a, 's');
-    assert!(matches!(a.dialog, Some(Dialog::Review(_))), "{:?}", a.status);
+    assert!(matches!(a.dialogs.top(), Some(Dialog::Review(_))), "{:?}", a.status);
     snapshot_sizes("automated_review", &a);
     // The curl command is whole at the end of the review, and carries no key.
     kept(&mut a, 80, 24);
@@ -523,7 +527,7 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     // Typing and Ctrl-S are ignored until the terminal is big enough again.
     type_text(&mut a, "5a6669d9fcc178211a0d86b9");
     assert!(ctrl(&mut a, 's').is_empty());
-    assert!(a.dialog.is_none());
+    assert!(a.dialogs.is_empty());
     assert_eq!(a.form.value(atlas_restore::restore::Field::SnapshotId), "");
     // Quitting still works.
     ctrl(&mut a, 'q');

@@ -3,16 +3,17 @@
 //! so tests drive it directly.
 
 use super::dialog::{Outcome, Request};
+use super::env::{Atlas, Env, LookedUp};
 use super::form::Form;
+use super::job_actions::{self, Asks};
 use super::jobs_panel::JobsPanel;
 use super::keys::{self, Action, Scope};
 use super::picker::PickerState;
 use super::theme::Theme;
-use crate::atlas::Cluster;
-use crate::restore::{ApiVersion, ClusterType, Context, Field, Flavor};
-use ratatui::crossterm::event::KeyEvent;
+use crate::restore::{ApiVersion, Field, Flavor};
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
-pub use super::dialog::Dialog;
+pub use super::dialog::{Dialog, Dialogs};
 pub use super::msg::{Effect, Msg};
 
 /// Static facts the app shows or needs.
@@ -42,11 +43,13 @@ pub struct App {
     pub theme: Theme,
     pub form: Form,
     pub jobs: JobsPanel,
-    pub dialog: Option<Dialog>,
+    /// Open dialogs, the top one last (it hears the keys; Esc goes back to the one below).
+    pub dialogs: Dialogs,
     pub focus_jobs: bool,
     pub status: Option<String>,
     pub quit: bool,
-    source: Option<(String, String, Cluster)>,
+    /// What Atlas said of the source and target, for the form's checks (lent through `Env`).
+    pub atlas: Atlas,
     /// What the last frame measured (`view::draw`), kept by `after_draw`.
     pub drawn: super::view::Drawn,
     /// Downloads started here, by job id.
@@ -65,8 +68,6 @@ pub struct App {
     /// What has been told of the jobs, and how to tell the terminal.
     pub notifier: super::notify::Notifier,
     pub notify_mode: super::notify::NotifyMode,
-    /// What Atlas lists of the source and target, for the form's checks.
-    pub(crate) lists: super::catalog::Lists,
     /// The profile chosen from the list (F4): the event loop opens it and ends this screen's
     /// session once it could.
     pub switch_to: Option<String>,
@@ -81,11 +82,11 @@ impl App {
             theme,
             form,
             jobs: JobsPanel::default(),
-            dialog: None,
+            dialogs: Dialogs::default(),
             focus_jobs: false,
             status: None,
             quit: false,
-            source: None,
+            atlas: Atlas::default(),
             drawn: super::view::Drawn::default(),
             downloads: std::collections::HashMap::new(),
             download_notes: std::collections::HashMap::new(),
@@ -95,7 +96,6 @@ impl App {
             etas: std::collections::HashMap::new(),
             notifier: super::notify::Notifier::default(),
             notify_mode: super::notify::NotifyMode::Bell,
-            lists: super::catalog::Lists::default(),
             switch_to: None,
         }
     }
@@ -103,60 +103,20 @@ impl App {
     /// What to do first: look the source cluster up, so the topology rules apply.
     pub fn start(&mut self, now_ms: i64) -> Vec<Effect> {
         self.revalidate(now_ms);
-        self.lookup_source().into_iter().collect()
+        self.form.lookup_source(&self.env(now_ms)).into_iter().collect()
     }
 
-    pub(crate) fn source_type(&self) -> Option<(ClusterType, Option<String>)> {
-        let (g, c, cluster) = self.source.as_ref()?;
-        let same = g == self.form.value(Field::GroupId).trim() && c == self.form.value(Field::ClusterName).trim();
-        let kind = ClusterType::from_api(cluster.cluster_type.as_deref()?)?;
-        same.then(|| (kind, cluster.id.as_deref().map(str::to_string)))
+    /// What the components share, read-only, for this turn. (Where a component is borrowed
+    /// mutably beside it, `Env::new` takes the fields themselves.)
+    pub fn env(&self, now_ms: i64) -> Env<'_> {
+        Env::new(now_ms, &self.info, &self.theme, &self.atlas)
     }
 
-    /// What the rules see besides the form: the time, the API and product, the source.
-    pub(crate) fn context(&self, now_ms: i64) -> Context {
-        let mut ctx = self.form.context(now_ms, self.info.api, self.source_type());
-        ctx.flavor = self.info.flavor;
-        ctx.restorable_ranges = self.source_cluster().and_then(|c| c.restorable_ranges.clone());
-        ctx.catalog = self.catalog();
-        ctx
-    }
-
-    /// The source cluster as looked up, while the form still names it.
-    pub(crate) fn source_cluster(&self) -> Option<&Cluster> {
-        let (g, c, cluster) = self.source.as_ref()?;
-        let same = g == self.form.value(Field::GroupId).trim() && c == self.form.value(Field::ClusterName).trim();
-        same.then_some(cluster)
-    }
-
-    /// Re-runs the engine; `true` if what it found changed.
+    /// The form checks itself again (the clock moved, Atlas answered); `true` if what it
+    /// found changed.
     pub fn revalidate(&mut self, now_ms: i64) -> bool {
-        let ctx = self.context(now_ms);
-        // Cloud and Ops Manager's paths carry the id: the form shows it beside the name.
-        let note = self
-            .source_cluster()
-            .filter(|_| self.info.flavor.is_public_api())
-            .and_then(|c| c.id.as_deref())
-            .map(|id| format!("= id {id}"));
-        let note_changed = note != self.form.cluster_id_note;
-        self.form.cluster_id_note = note;
-        self.form.revalidate(&ctx) || note_changed
-    }
-
-    pub(crate) fn lookup_source(&self) -> Option<Effect> {
-        let group_id = self.form.value(Field::GroupId).trim().to_string();
-        let cluster = self.form.value(Field::ClusterName).trim().to_string();
-        if group_id.is_empty() || cluster.is_empty() {
-            return None;
-        }
-        if self
-            .source
-            .as_ref()
-            .is_some_and(|(g, c, _)| *g == group_id && *c == cluster)
-        {
-            return None;
-        }
-        Some(Effect::LookupSource { group_id, cluster })
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+        self.form.revalidate(&env)
     }
 
     /// Everything on screen the clock alone changes: the time fields' hints, the countdowns.
@@ -180,7 +140,8 @@ impl App {
         if let Some(top) = drawn.findings_top {
             self.form.findings_scroll = top;
         }
-        if let (Some(limits), Some(scroll)) = (drawn.dialog_scroll, self.dialog.as_mut().and_then(Dialog::scroll_mut)) {
+        if let (Some(limits), Some(scroll)) = (drawn.dialog_scroll, self.dialogs.top_mut().and_then(Dialog::scroll_mut))
+        {
             scroll.set_limits(limits);
         }
         if let Some(limits) = drawn.pane_scroll {
@@ -211,7 +172,7 @@ impl App {
     }
 
     fn local_scopes(&self) -> Vec<Scope> {
-        match &self.dialog {
+        match self.dialogs.top() {
             Some(Dialog::Picker(_) | Dialog::Profiles(_)) => vec![Scope::Picker],
             Some(Dialog::Review(_)) => vec![Scope::Review, Scope::Scroll],
             Some(Dialog::Message { .. }) => vec![Scope::Dialog],
@@ -239,7 +200,9 @@ impl App {
                 let mut s = Vec::new();
                 if field == Field::MethodName {
                     s.extend([Scope::Choice, Scope::NoText]);
-                } else if super::pick_flow::has_picker(field) || self.has_ranges_picker(field) {
+                } else if super::pick_flow::has_picker(field)
+                    || super::pick_flow::has_ranges_picker(field, self.info.flavor)
+                {
                     s.push(Scope::PickerField);
                 }
                 s.extend([Scope::Form, Scope::Global]);
@@ -255,7 +218,7 @@ impl App {
         let changed = match msg {
             Msg::Key(key) => self.on_key(key, now_ms, &mut effects),
             Msg::Paste(text) => self.on_paste(&text, now_ms),
-            Msg::Mouse(event) => self.on_mouse(event, &mut effects),
+            Msg::Mouse(event) => self.on_mouse(event, now_ms, &mut effects),
             Msg::Resize => true,
             Msg::Tick => {
                 // A link nearing its expiry is news on a tick.
@@ -277,12 +240,13 @@ impl App {
             } => {
                 let mut changed = false;
                 if let Some((key, fetched)) = listed {
-                    changed = self.on_listed(key, fetched, now_ms);
+                    self.atlas.lists.put(key, fetched);
+                    changed = self.revalidate(now_ms);
                 }
                 if let (Field::TargetClusterName | Field::TargetClusterId, Ok(items)) = (field, &mut result) {
-                    self.shape_target_items(&group_id, items);
+                    super::catalog::shape_target_items(&self.form, &self.env(now_ms), &group_id, items);
                 }
-                if let Some(Dialog::Picker(p)) = &mut self.dialog
+                if let Some(Dialog::Picker(p)) = self.dialogs.top_mut()
                     && p.field == Some(field)
                 {
                     // Never preselect what cannot be picked (a snapshot still being taken).
@@ -300,14 +264,18 @@ impl App {
                     changed
                 }
             }
-            Msg::Listed { key, fetched } => self.on_listed(key, fetched, now_ms),
+            Msg::Listed { key, fetched } => {
+                // A list came in: the findings may change.
+                self.atlas.lists.put(key, fetched);
+                self.revalidate(now_ms)
+            }
             Msg::SourceCluster {
                 group_id,
                 cluster,
                 result,
             } => match result {
                 Ok(doc) => {
-                    self.source = Some((group_id, cluster, doc));
+                    self.atlas.source = Some(LookedUp { group_id, cluster, doc });
                     self.revalidate(now_ms);
                     true
                 }
@@ -350,7 +318,7 @@ impl App {
             }
             Msg::Status(text) => {
                 // A review being sent covers the status line: it says it itself.
-                if let Some(Dialog::Review(r)) = &mut self.dialog
+                if let Some(Dialog::Review(r)) = self.dialogs.top_mut()
                     && r.sending
                 {
                     r.note = Some(text.clone());
@@ -358,7 +326,7 @@ impl App {
                 self.status = Some(text);
                 true
             }
-            Msg::FolderChosen(result) => self.folder_chosen(result, &mut effects),
+            Msg::FolderChosen(result) => self.folder_chosen(result, now_ms, &mut effects),
             Msg::Poll(event) => {
                 if let crate::jobs::PollEvent::Updated {
                     download_dir,
@@ -381,7 +349,8 @@ impl App {
             }
         };
         // The lists the form's checks need, each asked for once.
-        effects.extend(self.list_effects());
+        let wanted = super::catalog::wanted(&self.form, &self.env(now_ms));
+        effects.extend(self.atlas.lists.ask(wanted));
         // A status line says something true now: it goes after a while (see `needs_tick`).
         if self.status != status_before {
             self.status_since_ms = self.status.as_ref().map(|_| now_ms);
@@ -408,15 +377,26 @@ impl App {
         }
         // Bound only in the review and a job's detail: the event loop shows their text plain.
         if action == Some(Action::PlainText) {
-            return super::plain::open(self, effects);
+            return match super::plain::for_dialog(self.dialogs.top(), &self.jobs) {
+                Some(Ok(screen)) => {
+                    effects.push(Effect::Plain(screen));
+                    true
+                }
+                Some(Err(why)) => {
+                    self.status = Some(why);
+                    true
+                }
+                None => false,
+            };
         }
-        let outcome = match &mut self.dialog {
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+        let outcome = match self.dialogs.top_mut() {
             Some(dialog) => dialog.on_key(action, &key),
             None if self.focus_jobs => self.jobs.on_key(action, &key),
-            None => self.form.on_key(action, &key),
+            None => self.form.on_key(action, &key, &env),
         };
         match (outcome, action) {
-            (Outcome::Ignored, Some(a)) if self.dialog.is_none() => self.global_key(a, now_ms, effects),
+            (Outcome::Ignored, Some(a)) if self.dialogs.is_empty() => self.global_key(a, now_ms, effects),
             (outcome, _) => self.apply(outcome, now_ms, effects),
         }
     }
@@ -425,25 +405,31 @@ impl App {
     fn global_key(&mut self, action: Action, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
         match action {
             Action::Help => {
-                self.dialog = Some(Dialog::Help {
+                self.dialogs.push(Dialog::Help {
                     scroll: super::scroll::Scroll::default(),
                 });
                 true
             }
             Action::Review => self.open_review(now_ms),
-            Action::Profiles => self.open_profiles(),
+            Action::Profiles => {
+                match super::profiles::picker(&self.info.profiles, &self.info.profile) {
+                    Ok(list) => self.dialogs.push(Dialog::Profiles(list)),
+                    Err(why) => self.status = Some(why),
+                }
+                true
+            }
             Action::PollNow => {
                 effects.push(Effect::PollNow);
                 // Atlas's lists too: a snapshot taken since is then known.
-                self.lists = super::catalog::Lists::default();
+                self.atlas.lists = super::catalog::Lists::default();
                 self.jobs.polling = true;
                 true
             }
             Action::ToggleJobs => {
                 let left = self.form.focused();
                 self.focus_jobs = !self.focus_jobs;
-                if self.focus_jobs && matches!(left, Field::GroupId | Field::ClusterName) {
-                    effects.extend(self.lookup_source());
+                if self.focus_jobs {
+                    effects.extend(self.form.after_leaving(left, &self.env(now_ms)));
                 }
                 true
             }
@@ -456,9 +442,7 @@ impl App {
                 } else if !self.form.move_focus(forward) {
                     self.focus_jobs = true;
                 }
-                if matches!(left, Field::GroupId | Field::ClusterName) {
-                    effects.extend(self.lookup_source());
-                }
+                effects.extend(self.form.after_leaving(left, &self.env(now_ms)));
                 true
             }
             _ => false,
@@ -471,7 +455,7 @@ impl App {
             Outcome::Ignored | Outcome::Unchanged => false,
             Outcome::Changed => true,
             Outcome::Close => {
-                self.dialog = None;
+                self.dialogs.pop();
                 true
             }
             Outcome::Request(request) => self.on_request(request, now_ms, effects),
@@ -481,30 +465,50 @@ impl App {
     fn on_request(&mut self, request: Request, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
         match request {
             Request::Pick(field, item) => {
-                self.dialog = None;
+                self.dialogs.pop();
                 self.status = None;
-                self.apply_pick(field, item, now_ms, effects);
+                let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+                effects.extend(self.form.pick(field, item, &env));
             }
             Request::Say(text) => self.status = Some(text),
-            Request::Chosen(_) => self.dialog = None,
-            Request::SwitchProfile(name) => self.switch_profile(name),
+            Request::Chosen(_) => {
+                self.dialogs.pop();
+            }
+            Request::SwitchProfile(name) => {
+                self.dialogs.pop();
+                match super::profiles::switch(&self.downloads, &self.info.profile, &name) {
+                    Ok(said) => {
+                        self.status = Some(said);
+                        self.switch_to = Some(name);
+                    }
+                    Err(why) => self.status = Some(why),
+                }
+            }
             Request::Submit => return self.submit(now_ms, effects),
             Request::Confirmed(then) => {
-                // A download's progress and result show in its job's detail.
-                self.dialog = match &then {
-                    Effect::Download { job, .. } => Some(Dialog::Detail {
-                        job_id: job.id.to_string(),
-                        revealed: false,
-                        scroll: super::scroll::Scroll::default(),
-                    }),
-                    _ => None,
-                };
+                // A download's progress and result show in its job's detail, opened afresh
+                // (masked, from its top) in place of the one the question was asked from. A
+                // forgotten job's detail goes with the question.
+                match &then {
+                    Effect::Download { job, .. } => {
+                        self.dialogs.pop();
+                        let id = job.id.as_str();
+                        self.dialogs
+                            .pop_if(|d| matches!(d, Dialog::Detail { job_id, .. } if job_id == id));
+                        self.dialogs.push(Dialog::Detail {
+                            job_id: id.to_string(),
+                            revealed: false,
+                            scroll: super::scroll::Scroll::default(),
+                        });
+                    }
+                    _ => self.dialogs.clear(),
+                }
                 if matches!(then, Effect::Forget { .. }) {
                     self.status = Some("forgetting the job…".into());
                 }
                 effects.push(then);
             }
-            Request::JobAction(action, id) => return self.job_action(action, &id, effects),
+            Request::JobAction(action, id) => return self.job_action(action, &id, now_ms, effects),
             Request::OpenDetail(job_id) => {
                 // A job still running: how long it may have to go, from the journal.
                 if let Some(shown) = self.jobs.find(&job_id)
@@ -520,7 +524,7 @@ impl App {
                         job: Box::new(shown.job.clone()),
                     });
                 }
-                self.dialog = Some(Dialog::Detail {
+                self.dialogs.push(Dialog::Detail {
                     job_id,
                     revealed: false,
                     scroll: super::scroll::Scroll::default(),
@@ -549,44 +553,215 @@ impl App {
                     effects.push(Effect::CancelDownload { job_id: job_id.clone() });
                     self.status = Some("stopping the download: its part is kept, and d resumes it".into());
                 } else {
-                    self.dialog = None;
+                    self.dialogs.pop();
                 }
             }
             Request::OpenBatch(batch_id) => {
-                self.dialog = Some(Dialog::Batch {
+                self.dialogs.push(Dialog::Batch {
                     batch_id,
                     scroll: super::scroll::Scroll::default(),
                 });
             }
-            Request::DownloadBatch(batch_id) => self.download_batch(&batch_id),
+            Request::DownloadBatch(batch_id) => {
+                let asks = job_actions::ask_batch(&self.jobs, &self.env(now_ms), &batch_id);
+                self.carry_out(asks, effects);
+            }
             Request::ChooseFolder(text) => effects.push(Effect::ChooseFolder { text }),
-            Request::ChangeFolder(then) => self.ask_folder(false, then),
-            Request::FolderKept(then) => self.go_on_after_folder(then, effects),
-            Request::OpenPicker => return self.open_picker(effects),
-            Request::MethodChanged => {
-                self.revalidate(now_ms);
+            Request::ChangeFolder(then) => {
+                let question = job_actions::folder_question(&self.env(now_ms), false, then);
+                self.dialogs.push(question);
             }
-            Request::FocusLeft(left) => {
-                if matches!(left, Field::GroupId | Field::ClusterName) {
-                    effects.extend(self.lookup_source());
-                }
+            Request::FolderKept(then) => self.go_on_after_folder(then, now_ms, effects),
+            Request::OpenPicker(picker, load) => {
+                self.dialogs.push(Dialog::Picker(*picker));
+                effects.push(load);
             }
-            Request::Edited => {
-                self.status = None;
-                self.revalidate(now_ms);
+            Request::Start(effect) => effects.push(effect),
+            // The form checked itself already; what the status line said is old.
+            Request::Edited => self.status = None,
+        }
+        true
+    }
+
+    /// A job's key (from the panel or its detail), carried out.
+    fn job_action(&mut self, action: Action, job_id: &str, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+        let files = job_actions::Files {
+            downloads: &self.downloads,
+            notes: &self.download_notes,
+        };
+        let source = (
+            self.form.value(Field::GroupId).trim(),
+            self.form.value(Field::ClusterName).trim(),
+        );
+        let Some(asks) = job_actions::act(&self.jobs, &files, &env, source, action, job_id) else {
+            return false;
+        };
+        self.carry_out(asks, effects);
+        true
+    }
+
+    fn carry_out(&mut self, asks: Asks, effects: &mut Vec<Effect>) {
+        if let Some(text) = asks.say {
+            self.status = Some(text);
+        }
+        if let Some(dialog) = asks.open {
+            self.dialogs.push(dialog);
+        }
+        effects.extend(asks.start);
+    }
+
+    /// `n`: the job's request in the form. Nothing is sent: the review comes first, as ever.
+    fn clone_job(&mut self, job_id: &str, now_ms: i64, effects: &mut Vec<Effect>) {
+        let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+        let Some(shown) = self.jobs.find(job_id) else { return };
+        let source = (
+            self.form.value(Field::GroupId).trim(),
+            self.form.value(Field::ClusterName).trim(),
+        );
+        let cloned = job_actions::cloned(shown, &env, source);
+        let cluster = crate::text::sanitize(&cloned.cluster);
+        let moved = self.form.load_job(cloned, &env);
+        self.focus_jobs = false;
+        effects.extend(self.form.lookup_source(&env));
+        self.status = Some(format!(
+            "a new request from job {} of {cluster}{}: change what differs, then Ctrl-S reviews it; nothing is sent before",
+            crate::jobs::present::short_id(job_id),
+            if moved {
+                " (the form's source is now that cluster)"
+            } else {
+                ""
+            }
+        ));
+    }
+
+    /// The folder typed is ready and remembered (go on with what waited for it), or not (say
+    /// why in the question, which stays).
+    fn folder_chosen(
+        &mut self,
+        result: Result<std::path::PathBuf, String>,
+        now_ms: i64,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
+        let Some(Dialog::Folder(prompt)) = self.dialogs.top_mut() else {
+            // Cancelled meanwhile: a folder made ready is still the profile's choice.
+            if let Ok(dir) = result {
+                self.folder_remembered(&dir);
+            }
+            return true;
+        };
+        match result {
+            Err(why) => {
+                prompt.checking = false;
+                prompt.error = Some(why);
+            }
+            Ok(dir) => {
+                let then = prompt.then.clone();
+                self.dialogs.pop();
+                self.status = Some(format!(
+                    "archives of profile {} go to {} from now on, in every window",
+                    self.info.profile,
+                    dir.display()
+                ));
+                self.info.download_dir = crate::jobs::DownloadFolder::Chosen(dir);
+                self.go_on_after_folder(then, now_ms, effects);
             }
         }
         true
     }
 
+    /// The download's question again, once the folder is settled.
+    fn go_on_after_folder(&mut self, then: super::folder::AfterFolder, now_ms: i64, effects: &mut Vec<Effect>) {
+        use super::folder::AfterFolder;
+        // The folder's question, and the download's question it came from (`f`), give way to
+        // the download's question asked again with the folder as it is now; a job's detail
+        // below stays, to come back to.
+        self.dialogs.pop_if(|d| matches!(d, Dialog::Folder(_)));
+        self.dialogs.pop_if(|d| matches!(d, Dialog::Confirm { .. }));
+        match then {
+            AfterFolder::Job(id) => {
+                self.job_action(Action::Download, &id, now_ms, effects);
+            }
+            AfterFolder::Batch(id) => {
+                let asks = job_actions::ask_batch(&self.jobs, &self.env(now_ms), &id);
+                self.carry_out(asks, effects);
+            }
+        }
+    }
+
+    /// A folder chosen for the profile (here or in another window); the config's goes first.
+    fn folder_remembered(&mut self, dir: &std::path::Path) {
+        if job_actions::folder_changeable(&self.info.download_dir) {
+            self.info.download_dir = crate::jobs::DownloadFolder::Chosen(dir.to_path_buf());
+        }
+    }
+
+    /// What the journal says of past downloads, for the jobs with none of this session's.
+    pub fn note_downloads(&mut self, downloaded: &[(String, crate::jobs::JobNotes)]) {
+        job_actions::note_downloads(&mut self.downloads, &mut self.download_notes, downloaded);
+        self.files_changed();
+    }
+
+    /// The panel marks each job's file as its last download left it.
+    fn files_changed(&mut self) {
+        self.jobs.set_files(job_actions::files(&self.downloads));
+    }
+
+    /// The panel's news, told to the terminal once and on the status line.
+    fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
+        if let Some(text) = self.notifier.news(self.jobs.tracked(), self.notify_mode, now_ms) {
+            effects.push(Effect::Notify {
+                text: text.clone(),
+                mode: self.notify_mode,
+            });
+            self.status = Some(text);
+        }
+    }
+
+    /// With `[ui] mouse = true`: a click focuses a field or selects a job (a second click on
+    /// the selected job opens it); the wheel scrolls the panel, the help or a list.
+    fn on_mouse(&mut self, event: MouseEvent, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
+        use super::mouse::Hit;
+        if let Some(dialog) = self.dialogs.top_mut() {
+            return super::mouse::wheel(&event).is_some_and(|down| dialog.on_wheel(down));
+        }
+        match super::mouse::hit(&event, &self.drawn, self.jobs.len()) {
+            Hit::PanelWheel(down) => {
+                self.focus_jobs = true;
+                self.jobs.move_selection(down);
+            }
+            Hit::Job(i) => {
+                let again = self.focus_jobs && self.jobs.selected == i;
+                self.focus_jobs = true;
+                self.jobs.selected = i;
+                if again && let Some(shown) = self.jobs.selected_job() {
+                    self.dialogs.push(Dialog::Detail {
+                        job_id: shown.job.id.to_string(),
+                        revealed: false,
+                        scroll: super::scroll::Scroll::default(),
+                    });
+                }
+            }
+            Hit::Field(field) => {
+                let left = self.form.focused();
+                self.focus_jobs = false;
+                self.form.focus(field);
+                if left != field {
+                    effects.extend(self.form.after_leaving(left, &self.env(now_ms)));
+                }
+            }
+            Hit::Nothing => return false,
+        }
+        true
+    }
+
     fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {
-        match &mut self.dialog {
+        match self.dialogs.top_mut() {
             Some(dialog) => !matches!(dialog.on_paste(text), Outcome::Ignored),
             None if self.focus_jobs => false,
             None => {
-                if self.form.paste(text) {
-                    self.revalidate(now_ms);
-                }
+                let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
+                self.form.paste(text, &env);
                 true
             }
         }

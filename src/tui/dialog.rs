@@ -50,6 +50,54 @@ pub enum Dialog {
     Folder(FolderPrompt),
 }
 
+/// The dialogs open, the top one last. A dialog opened from another (the question before a
+/// download, from a job's detail; the folder, from that question) returns to it when it
+/// closes: Esc closes the top one only. Only the top one is drawn and hears keys.
+#[derive(Default)]
+pub struct Dialogs(Vec<Dialog>);
+
+impl Dialogs {
+    pub fn top(&self) -> Option<&Dialog> {
+        self.0.last()
+    }
+
+    pub fn top_mut(&mut self) -> Option<&mut Dialog> {
+        self.0.last_mut()
+    }
+
+    /// Opens `dialog` over the others.
+    pub fn push(&mut self, dialog: Dialog) {
+        self.0.push(dialog);
+    }
+
+    /// Closes the top one: the one below (if any) is back.
+    pub fn pop(&mut self) -> Option<Dialog> {
+        self.0.pop()
+    }
+
+    /// Closes the top one if `is` says it is that one.
+    pub fn pop_if(&mut self, is: impl Fn(&Dialog) -> bool) -> bool {
+        let top = self.top().is_some_and(is);
+        if top {
+            self.0.pop();
+        }
+        top
+    }
+
+    /// Closes them all (what they were about is over: a forgotten job's detail).
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// What a component did with a key.
 #[derive(Debug)]
 pub enum Outcome {
@@ -96,14 +144,12 @@ pub enum Request {
     OpenBatch(String),
     /// Download every part of a batch (after a question).
     DownloadBatch(String),
-    /// Open the picker of the focused field.
-    OpenPicker,
-    /// The method field changed.
-    MethodChanged,
-    /// The focused field's text changed.
+    /// Open this picker of the focused field, and fetch its list (boxed: a picker is large).
+    OpenPicker(Box<Picker>, Effect),
+    /// Start this background work (the source's lookup once the focus left its fields).
+    Start(Effect),
+    /// The focused field's text changed (and was checked): the status line goes.
     Edited,
-    /// The focus left this field (the source's lookup follows a change of project or cluster).
-    FocusLeft(Field),
     /// Make this folder ready and remember it for the profile.
     ChooseFolder(String),
     /// Ask for another download folder, then go on with the download.
@@ -125,6 +171,19 @@ impl Dialog {
             Dialog::Review(r) => Some(&mut r.scroll),
             _ => None,
         }
+    }
+
+    /// The mouse wheel (`true`: down): the help, a detail and the review scroll, a list moves
+    /// its selection; `false` where it does nothing.
+    pub fn on_wheel(&mut self, down: bool) -> bool {
+        let lines = if down { 3 } else { -3 };
+        match self {
+            Dialog::Help { scroll } | Dialog::Detail { scroll, .. } => scroll.by(lines),
+            Dialog::Review(r) => r.scroll.by(lines),
+            Dialog::Picker(p) | Dialog::Profiles(p) => p.move_selection(down),
+            _ => return false,
+        }
+        true
     }
 
     pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {

@@ -1,12 +1,14 @@
 //! The restore form: one input per field, checked by the domain engine on every change.
 
 use super::dialog::{Outcome, Request, text_input};
+use super::env::Env;
 use super::keys::Action;
+use super::msg::Effect;
+use super::picker::PickItem;
 use super::theme::Theme;
+use crate::atlas::Cluster;
 use crate::restore::time_input::{HumanTime, format_utc_ms, format_utc_secs, parse_human_time};
-use crate::restore::{
-    ApiVersion, ClusterType, Context, DeliveryMethod, Field, Finding, RestoreDraft, Severity, validate,
-};
+use crate::restore::{ClusterType, Context, DeliveryMethod, Field, Finding, RestoreDraft, Severity, validate};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Position, Rect};
@@ -118,6 +120,28 @@ impl Form {
         }
     }
 
+    /// `n`: a job's request in the form, under its own source; the focus on the restore point,
+    /// the field a new request most often changes. `true` when the source moved.
+    pub fn load_job(&mut self, cloned: super::job_actions::Cloned, env: &Env) -> bool {
+        let moved = cloned.group_id != self.value(Field::GroupId).trim()
+            || cloned.cluster != self.value(Field::ClusterName).trim();
+        self.set(Field::GroupId, &cloned.group_id);
+        self.set(Field::ClusterName, &cloned.cluster);
+        self.load(&cloned.body);
+        let point = [
+            Field::SnapshotId,
+            Field::CheckpointId,
+            Field::OplogTs,
+            Field::PointInTimeUtcMillis,
+        ]
+        .into_iter()
+        .find(|f| !self.value(*f).trim().is_empty())
+        .unwrap_or(Field::SnapshotId);
+        self.focus(point);
+        self.revalidate(env);
+        moved
+    }
+
     pub fn cycle_method(&mut self, forward: bool) {
         let i = METHODS.iter().position(|m| *m == self.method).unwrap_or(0);
         let n = METHODS.len();
@@ -133,19 +157,28 @@ impl Form {
     }
 
     /// The method's choice keys, a picker's Enter, and typing; moving between fields is the
-    /// app's (it leads on into the jobs panel).
-    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+    /// app's (it leads on into the jobs panel). What a key changes is checked here, from
+    /// `env`: only what needs the rest of the app (a status line, a dialog, a fetch) goes up.
+    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent, env: &Env) -> Outcome {
         match action {
             Some(a @ (Action::ChoiceNext | Action::ChoicePrev)) => {
                 self.cycle_method(a == Action::ChoiceNext);
-                Outcome::Request(Request::MethodChanged)
+                self.revalidate(env);
+                Outcome::Changed
             }
-            Some(Action::OpenPicker) => Outcome::Request(Request::OpenPicker),
+            Some(Action::OpenPicker) => match super::pick_flow::open(self, env) {
+                Some(Ok((picker, load))) => Outcome::Request(Request::OpenPicker(Box::new(picker), load)),
+                Some(Err(why)) => Outcome::Request(Request::Say(why)),
+                None => Outcome::Unchanged,
+            },
             // Up and Down stay in the form (Tab leads on into the jobs panel).
             Some(a @ (Action::Up | Action::Down)) => {
                 let left = self.focused();
                 if self.move_focus(a == Action::Down) {
-                    Outcome::Request(Request::FocusLeft(left))
+                    match self.after_leaving(left, env) {
+                        Some(lookup) => Outcome::Request(Request::Start(lookup)),
+                        None => Outcome::Changed,
+                    }
                 } else {
                     Outcome::Unchanged
                 }
@@ -167,6 +200,7 @@ impl Form {
                 let before = self.value(self.focused()).to_string();
                 self.edit(req);
                 if self.value(self.focused()) != before {
+                    self.revalidate(env);
                     Outcome::Request(Request::Edited)
                 } else {
                     // The cursor may have moved even when the text did not.
@@ -187,7 +221,7 @@ impl Form {
     /// A paste lands whole in the focused field: its first line, without controls, and without
     /// what came along from where it was copied (quotes, a trailing comma, spaces; around an
     /// id, the JSON or URL it sat in): see `input::pasted_value`.
-    pub fn paste(&mut self, text: &str) -> bool {
+    pub fn paste(&mut self, text: &str, env: &Env) -> bool {
         if self.focused() == Field::MethodName {
             return false;
         }
@@ -196,7 +230,64 @@ impl Form {
         for c in line.chars() {
             changed |= self.edit(tui_input::InputRequest::InsertChar(c));
         }
+        if changed {
+            self.revalidate(env);
+        }
         changed
+    }
+
+    /// Fills `field` with a picked item (and the empty fields it brings along); a cluster
+    /// picked is looked up.
+    pub fn pick(&mut self, field: Field, item: PickItem, env: &Env) -> Option<Effect> {
+        self.set(field, &item.value);
+        for (f, v) in &item.also {
+            if self.value(*f).trim().is_empty() {
+                self.set(*f, v);
+            }
+        }
+        self.revalidate(env);
+        if field == Field::ClusterName {
+            self.lookup_source(env)
+        } else {
+            None
+        }
+    }
+
+    /// The source cluster as looked up, while the form still names it.
+    pub fn source_cluster<'e>(&self, env: &Env<'e>) -> Option<&'e Cluster> {
+        env.atlas
+            .source_for(self.value(Field::GroupId).trim(), self.value(Field::ClusterName).trim())
+    }
+
+    /// The source's topology and id, once looked up under the names the form has now.
+    pub fn source_type(&self, env: &Env) -> Option<(ClusterType, Option<String>)> {
+        let cluster = self.source_cluster(env)?;
+        let kind = ClusterType::from_api(cluster.cluster_type.as_deref()?)?;
+        Some((kind, cluster.id.as_deref().map(str::to_string)))
+    }
+
+    /// The lookup of the source the form names, unless it was looked up already.
+    pub fn lookup_source(&self, env: &Env) -> Option<Effect> {
+        let group_id = self.value(Field::GroupId).trim().to_string();
+        let cluster = self.value(Field::ClusterName).trim().to_string();
+        if group_id.is_empty() || cluster.is_empty() {
+            return None;
+        }
+        let known = env
+            .atlas
+            .source
+            .as_ref()
+            .is_some_and(|s| s.group_id == group_id && s.cluster == cluster);
+        (!known).then_some(Effect::LookupSource { group_id, cluster })
+    }
+
+    /// The focus left `left`: a change of project or cluster is looked up.
+    pub fn after_leaving(&self, left: Field, env: &Env) -> Option<Effect> {
+        if matches!(left, Field::GroupId | Field::ClusterName) {
+            self.lookup_source(env)
+        } else {
+            None
+        }
     }
 
     pub fn draft(&self) -> RestoreDraft {
@@ -207,26 +298,39 @@ impl Form {
         d
     }
 
-    pub fn context(&self, now_ms: i64, api: ApiVersion, cluster: Option<(ClusterType, Option<String>)>) -> Context {
+    /// What the rules see besides the draft: the time, the API and product, the source as
+    /// looked up, its restorable ranges, Atlas's lists.
+    pub fn context(&self, env: &Env) -> Context {
         let non_empty = |f: Field| Some(self.value(f).trim().to_string()).filter(|s| !s.is_empty());
-        let (cluster_type, cluster_id) = match cluster {
+        let (cluster_type, cluster_id) = match self.source_type(env) {
             Some((t, id)) => (Some(t), id),
             None => (None, None),
         };
         Context {
-            now_ms,
-            api,
+            now_ms: env.now_ms,
+            api: env.info.api,
+            flavor: env.info.flavor,
             source_cluster_type: cluster_type,
             source_group_id: non_empty(Field::GroupId),
             source_cluster_name: non_empty(Field::ClusterName),
             source_cluster_id: cluster_id,
-            ..Context::default()
+            restorable_ranges: self.source_cluster(env).and_then(|c| c.restorable_ranges.clone()),
+            catalog: super::catalog::catalog(self, env),
         }
     }
 
     /// Runs the engine; `true` when the findings changed (and the screen must follow).
-    pub fn revalidate(&mut self, ctx: &Context) -> bool {
-        let mut findings = validate(&self.draft(), ctx);
+    pub fn revalidate(&mut self, env: &Env) -> bool {
+        let ctx = self.context(env);
+        // Cloud and Ops Manager's paths carry the id: the form shows it beside the name.
+        let note = self
+            .source_cluster(env)
+            .filter(|_| env.info.flavor.is_public_api())
+            .and_then(|c| c.id.as_deref())
+            .map(|id| format!("= id {id}"));
+        let note_changed = note != self.cluster_id_note;
+        self.cluster_id_note = note;
+        let mut findings = validate(&self.draft(), &ctx);
         // A source left blank is an error of the form, not of the body.
         for (field, what) in [
             (Field::GroupId, "the source project id"),
@@ -242,7 +346,7 @@ impl Form {
         }
         let changed = findings != self.findings;
         self.findings = findings;
-        changed
+        changed || note_changed
     }
 
     pub fn findings(&self) -> &[Finding] {

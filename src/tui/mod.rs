@@ -5,6 +5,7 @@ pub mod app;
 mod catalog;
 pub mod clipboard;
 pub mod dialog;
+pub mod env;
 pub mod folder;
 pub mod form;
 pub mod input;

@@ -1,69 +1,49 @@
-//! The mouse, when `[ui] mouse = true` asks for it: what a click and the wheel do.
+//! The mouse, when `[ui] mouse = true` asks for it: what a click or the wheel is on, read
+//! from what the last frame drew (`view::Drawn`). `App` routes it: the wheel to the top
+//! dialog (`Dialog::on_wheel`), the rest to the panel or the form.
 
-use super::app::{App, Dialog, Effect};
+use super::view::Drawn;
 use crate::restore::Field;
 use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
-impl App {
-    /// With `[ui] mouse = true`: a click focuses a field or selects a job (a second click
-    /// on the selected job opens it); the wheel scrolls the panel, the help or a list.
-    pub(crate) fn on_mouse(&mut self, event: MouseEvent, effects: &mut Vec<Effect>) -> bool {
-        let (x, y) = (event.column, event.row);
-        let wheel = match event.kind {
-            MouseEventKind::ScrollDown => Some(true),
-            MouseEventKind::ScrollUp => Some(false),
-            _ => None,
+/// What a mouse event is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// The wheel over the jobs panel (`true`: down).
+    PanelWheel(bool),
+    /// A click on the panel's `i`th row.
+    Job(usize),
+    /// A click on a field of the form.
+    Field(Field),
+    Nothing,
+}
+
+/// The wheel's direction (`true`: down), if it is the wheel.
+pub fn wheel(event: &MouseEvent) -> Option<bool> {
+    match event.kind {
+        MouseEventKind::ScrollDown => Some(true),
+        MouseEventKind::ScrollUp => Some(false),
+        _ => None,
+    }
+}
+
+/// What `event` is on, with no dialog open: the panel's `jobs` rows, the form's fields.
+pub fn hit(event: &MouseEvent, drawn: &Drawn, jobs: usize) -> Hit {
+    let (x, y) = (event.column, event.row);
+    if let Some(down) = wheel(event) {
+        return match drawn.panel {
+            Some(p) if p.contains(x, y) => Hit::PanelWheel(down),
+            _ => Hit::Nothing,
         };
-        match (&mut self.dialog, wheel) {
-            (Some(Dialog::Help { scroll } | Dialog::Detail { scroll, .. }), Some(down)) => {
-                scroll.by(if down { 3 } else { -3 });
-                return true;
-            }
-            (Some(Dialog::Review(r)), Some(down)) => {
-                r.scroll.by(if down { 3 } else { -3 });
-                return true;
-            }
-            (Some(Dialog::Picker(p) | Dialog::Profiles(p)), Some(down)) => {
-                p.move_selection(down);
-                return true;
-            }
-            (Some(_), _) => return false,
-            (None, Some(down)) if self.drawn.panel.is_some_and(|p| p.contains(x, y)) => {
-                self.focus_jobs = true;
-                self.jobs.move_selection(down);
-                return true;
-            }
-            _ => {}
-        }
-        if event.kind != MouseEventKind::Down(MouseButton::Left) {
-            return false;
-        }
-        if let Some(i) = self.drawn.panel.and_then(|p| p.job_at(x, y, self.jobs.len())) {
-            let again = self.focus_jobs && self.jobs.selected == i;
-            self.focus_jobs = true;
-            self.jobs.selected = i;
-            if again && let Some(shown) = self.jobs.selected_job() {
-                self.dialog = Some(Dialog::Detail {
-                    job_id: shown.job.id.to_string(),
-                    revealed: false,
-                    scroll: super::scroll::Scroll::default(),
-                });
-            }
-            return true;
-        }
-        if let Some(field) = self
-            .drawn
-            .fields
-            .and_then(|area| super::form::Form::field_at(area, x, y))
-        {
-            let left = self.form.focused();
-            self.focus_jobs = false;
-            self.form.focus(field);
-            if left != field && matches!(left, Field::GroupId | Field::ClusterName) {
-                effects.extend(self.lookup_source());
-            }
-            return true;
-        }
-        false
+    }
+    if event.kind != MouseEventKind::Down(MouseButton::Left) {
+        return Hit::Nothing;
+    }
+    if let Some(i) = drawn.panel.and_then(|p| p.job_at(x, y, jobs)) {
+        return Hit::Job(i);
+    }
+    match drawn.fields.and_then(|area| super::form::Form::field_at(area, x, y)) {
+        Some(field) => Hit::Field(field),
+        None => Hit::Nothing,
     }
 }

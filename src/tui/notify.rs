@@ -2,7 +2,6 @@
 //! or KILLED, or its link has under 15 minutes left. Once per job and event, never again on a
 //! redraw or a restart's first poll (what was already so when the dashboard opened is not news).
 
-use super::msg::Effect;
 use crate::atlas::{DeliveryStatus, JobStatus};
 use crate::jobs::TrackedJob;
 use crate::jobs::present::{download_gone, expires_ms, short_id};
@@ -107,21 +106,13 @@ pub fn sequence(mode: NotifyMode, text: &str, in_tmux: bool) -> Option<Vec<u8>> 
     })
 }
 
-impl super::app::App {
-    /// What turned READY, FAILED or KILLED, or is about to expire: told to the terminal once
-    /// (`[ui] notify`) and on the status line.
-    pub(crate) fn tell_news(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
-        let news = self.notifier.look(self.jobs.tracked(), now_ms);
-        // `off` is quiet: the panel still shows every state, nothing else is said.
-        if news.is_empty() || self.notify_mode == NotifyMode::Off {
-            return;
-        }
-        let text = news.join("; ");
-        effects.push(Effect::Notify {
-            text: text.clone(),
-            mode: self.notify_mode,
-        });
-        self.status = Some(text);
+impl Notifier {
+    /// What turned READY, FAILED or KILLED, or is about to expire, in one line to tell the
+    /// terminal (`[ui] notify`) and the status line; `None` when nothing is news, or `off`
+    /// keeps quiet (the panel still shows every state, nothing else is said).
+    pub fn news(&mut self, jobs: &[TrackedJob], mode: NotifyMode, now_ms: i64) -> Option<String> {
+        let news = self.look(jobs, now_ms);
+        (!news.is_empty() && mode != NotifyMode::Off).then(|| news.join("; "))
     }
 }
 

@@ -32,6 +32,7 @@ pub enum PickerState {
     Ready(Vec<PickItem>),
 }
 
+#[derive(Debug)]
 pub struct Picker {
     /// The form's field it fills; none for a list that is not a field's (the profiles).
     pub field: Option<Field>,

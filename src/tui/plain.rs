@@ -10,7 +10,8 @@
 //! printed only when the detail had it revealed (`r`); otherwise the download command reads
 //! it from `$ATLAS_RESTORE_AUTH`.
 
-use super::app::{App, Dialog, Effect};
+use super::dialog::Dialog;
+use super::jobs_panel::JobsPanel;
 use super::review::Review;
 use super::terminal::Term;
 use crate::atlas::RestoreJob;
@@ -158,22 +159,17 @@ impl PlainScreen {
     }
 }
 
-/// The key for plain text (`p` in a job's detail, `^P` in the review): asks the event loop to
-/// show the dialog's plain screen, or says why there is none.
-pub(crate) fn open(app: &mut App, effects: &mut Vec<Effect>) -> bool {
-    let screen = match &app.dialog {
-        Some(Dialog::Review(r)) => Ok(PlainScreen::for_review(r)),
-        Some(Dialog::Detail { job_id, revealed, .. }) => match app.jobs.find(job_id) {
+/// The key for plain text (`p` in a job's detail, `^P` in the review): the top dialog's
+/// plain screen (the event loop shows it), or why there is none; `None` for a dialog without.
+pub fn for_dialog(top: Option<&Dialog>, jobs: &JobsPanel) -> Option<Result<PlainScreen, String>> {
+    Some(match top? {
+        Dialog::Review(r) => Ok(PlainScreen::for_review(r)),
+        Dialog::Detail { job_id, revealed, .. } => match jobs.find(job_id) {
             Some(shown) => PlainScreen::for_job(shown.job, shown.request, *revealed),
             None => Err("that job is no longer listed".into()),
         },
-        _ => return false,
-    };
-    match screen {
-        Ok(screen) => effects.push(Effect::Plain(screen)),
-        Err(why) => app.status = Some(why),
-    }
-    true
+        _ => return None,
+    })
 }
 
 /// Leaves the alternate screen (and mouse capture, which would take the selection), clears

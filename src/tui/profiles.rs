@@ -3,9 +3,9 @@
 //! own, without a restart. A switch waits for this profile's downloads: they are this
 //! screen's, and would go on unseen.
 
-use super::app::{App, Dialog};
 use super::job_detail::DownloadState;
 use super::picker::{PickItem, Picker};
+use std::collections::HashMap;
 
 /// A profile as the list shows it: plain values, read from the config at the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,38 +36,26 @@ pub fn profile_items(choices: &[ProfileChoice], current: &str) -> Vec<PickItem> 
         .collect()
 }
 
-impl App {
-    pub(crate) fn open_profiles(&mut self) -> bool {
-        if self.info.profiles.len() < 2 {
-            self.status = Some(match self.info.profiles.len() {
-                0 => "no profiles in a config file: the environment's keys are the only profile".into(),
-                _ => "the config has one profile: add [profiles.NAME] tables to switch between them".into(),
-            });
-            return true;
-        }
-        let items = profile_items(&self.info.profiles, &self.info.profile);
-        self.dialog = Some(Dialog::Profiles(Picker::ready(
-            format!("profiles (in use: {})", self.info.profile),
-            items,
-        )));
-        true
+/// The list of the config's profiles, or why there is none to switch to.
+pub fn picker(choices: &[ProfileChoice], current: &str) -> Result<Picker, String> {
+    if choices.len() < 2 {
+        return Err(match choices.len() {
+            0 => "no profiles in a config file: the environment's keys are the only profile".into(),
+            _ => "the config has one profile: add [profiles.NAME] tables to switch between them".into(),
+        });
     }
+    let items = profile_items(choices, current);
+    Ok(Picker::ready(format!("profiles (in use: {current})"), items))
+}
 
-    pub(crate) fn switch_profile(&mut self, name: String) {
-        let running = self
-            .downloads
-            .values()
-            .filter(|d| matches!(d, DownloadState::Running(_) | DownloadState::Resuming { .. }))
-            .count();
-        self.dialog = None;
-        if running > 0 {
-            self.status = Some(format!(
-                "{running} download(s) running in profile {}: wait for them, or stop them (Esc in the job's detail), then switch",
-                self.info.profile
-            ));
-            return;
-        }
-        self.status = Some(format!("opening profile {name}…"));
-        self.switch_to = Some(name);
+/// Whether the screen may go to profile `name` (what to say meanwhile), or why it waits: a
+/// download of this profile's still runs.
+pub fn switch(downloads: &HashMap<String, DownloadState>, current: &str, name: &str) -> Result<String, String> {
+    let running = downloads.values().filter(|d| d.is_going()).count();
+    if running > 0 {
+        return Err(format!(
+            "{running} download(s) running in profile {current}: wait for them, or stop them (Esc in the job's detail), then switch"
+        ));
     }
+    Ok(format!("opening profile {name}…"))
 }

@@ -98,7 +98,7 @@ pub async fn run(
                 Ok(next) => return Ok(Some(next)),
                 Err(e) => {
                     app.status = None;
-                    app.dialog = Some(super::app::Dialog::Message {
+                    app.dialogs.push(super::app::Dialog::Message {
                         title: format!("profile {name} could not be opened"),
                         lines: vec![
                             crate::redact::scrub(&format!("{e:#}")),

@@ -39,14 +39,18 @@ impl App {
             return true;
         }
         // Nothing is reviewed on a doubt: a list the checks need is still on its way.
-        if let Some(key) = self.list_pending() {
+        if let Some(key) = self
+            .atlas
+            .lists
+            .pending(super::catalog::wanted(&self.form, &self.env(now_ms)))
+        {
             self.status = Some(format!(
                 "checking the request against Atlas's {}: Ctrl-S again in a moment",
                 describe(&key)
             ));
             return true;
         }
-        let ctx = self.context(now_ms);
+        let ctx = self.form.context(&self.env(now_ms));
         let request = match build_request(&self.form.draft(), &ctx) {
             Ok(r) => r,
             Err(errors) => {
@@ -67,7 +71,7 @@ impl App {
             &source.group_id,
             &in_path,
         );
-        self.dialog = Some(Dialog::Review(Box::new(Review::new(
+        self.dialogs.push(Dialog::Review(Box::new(Review::new(
             url,
             request,
             &self.info.public_key,
@@ -77,8 +81,8 @@ impl App {
     }
 
     pub(crate) fn submit(&mut self, now_ms: i64, effects: &mut Vec<Effect>) -> bool {
-        let ctx = self.context(now_ms);
-        let Some(Dialog::Review(r)) = &mut self.dialog else {
+        let ctx = self.form.context(&self.env(now_ms));
+        let Some(Dialog::Review(r)) = self.dialogs.top_mut() else {
             return false;
         };
         if r.sending {
@@ -145,7 +149,7 @@ impl App {
                         })
                         .collect(),
                 );
-                self.dialog = None;
+                self.dialogs.pop_if(|d| matches!(d, Dialog::Review(_)));
                 effects.push(Effect::PollNow);
                 self.status = Some(format!(
                     "submitted: {n} restore job{} ({})",
@@ -156,7 +160,7 @@ impl App {
             }
             SubmitOutcome::Repeat(earlier) => {
                 // Asked about once: the next Enter sends it anyway.
-                if let Some(Dialog::Review(r)) = &mut self.dialog {
+                if let Some(Dialog::Review(r)) = self.dialogs.top_mut() {
                     let at = crate::restore::time_input::format_utc_ms(earlier.submitted_at_ms / 1000 * 1000);
                     let jobs: Vec<String> = earlier
                         .jobs
@@ -218,7 +222,9 @@ impl App {
             }
         };
         lines.retain(|l| !l.is_empty());
-        self.dialog = Some(Dialog::Message {
+        // The outcome takes the review's place: Esc goes back to the form.
+        self.dialogs.pop_if(|d| matches!(d, Dialog::Review(_)));
+        self.dialogs.push(Dialog::Message {
             title: title.into(),
             lines,
         });

@@ -162,7 +162,8 @@ pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) -> Drawn {
         .collect();
     frame.render_widget(Paragraph::new(Line::from(hints)), footer);
 
-    drawn.dialog_scroll = match &app.dialog {
+    // Only the top dialog is drawn: the ones below wait for it to close.
+    drawn.dialog_scroll = match app.dialogs.top() {
         Some(Dialog::Picker(p) | Dialog::Profiles(p)) => {
             p.render(frame, centered(area, 100, 18), theme);
             None
