@@ -393,7 +393,7 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
     use atlas_restore::commands::jobs;
     let cfg = config::load(cli.config.as_deref(), &process_env)?;
     if args.all_profiles {
-        return run_jobs_of_every_profile(&cfg, args.format);
+        return run_jobs_of_every_profile(&cfg, args.format, args.wide);
     }
     let profile = cfg.profile(cli.profile.as_deref(), &process_env)?;
     logging::start("jobs", &profile.name, &profile.base_url, profile.api.as_str());
@@ -437,7 +437,7 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
     }
     let text = match args.format {
         JobsFormat::Json => jobs::to_json(&listing.jobs),
-        JobsFormat::Table => jobs::to_table(&listing.jobs, false),
+        JobsFormat::Table => jobs_table(&listing.jobs, false, args.wide),
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(match listing.stale {
@@ -451,7 +451,20 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
 
 /// `jobs --all-profiles`: each profile of the config refreshed with its own keys; a profile
 /// that cannot be opened or asked is said on stderr, and the exit is 1.
-fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat) -> Result<i32> {
+/// `jobs`' table: the columns that fit a terminal, or every column (`--wide`, a pipe, a file).
+fn jobs_table(jobs: &[atlas_restore::commands::jobs::Listed], by_profile: bool, wide: bool) -> String {
+    use std::io::IsTerminal;
+    let width = (!wide && std::io::stdout().is_terminal())
+        .then(|| ratatui::crossterm::terminal::size().ok())
+        .flatten()
+        .map(|(cols, _)| cols as usize);
+    match width {
+        Some(width) => atlas_restore::commands::jobs::to_table_fit(jobs, by_profile, width, Context::system_now_ms()),
+        None => atlas_restore::commands::jobs::to_table(jobs, by_profile),
+    }
+}
+
+fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat, wide: bool) -> Result<i32> {
     use atlas_restore::commands::jobs;
     let names: Vec<String> = cfg.summaries().into_iter().map(|s| s.name).collect();
     anyhow::ensure!(
@@ -490,7 +503,7 @@ fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat) -> Result
     }
     let text = match format {
         JobsFormat::Json => jobs::to_json(&all),
-        JobsFormat::Table => jobs::to_table(&all, true),
+        JobsFormat::Table => jobs_table(&all, true, wide),
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(code)

@@ -734,3 +734,29 @@ fn a_wait_past_its_timeout_exits_4_and_leaves_the_job_tracked() {
     let out = lab.run(&["jobs", "--format", "json"]);
     assert!(text(&out.stdout).contains(&id), "{}", show(&out));
 }
+
+#[test]
+fn jobs_fits_an_80_column_terminal_and_a_pipe_gets_every_column() {
+    let sim = SimProcess::start(&["--speed", "600"]);
+    let lab = Lab::new("jobs-width", &sim);
+    let out = lab.submit(&http_body(&sim.snapshot("Cluster0")), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let id = json_of(&out)["jobs"][0]["id"].as_str().unwrap().to_string();
+    // A terminal of 80 columns: no line wraps, and the whole id is there (what `download` takes).
+    let mut pty = lab.in_terminal(&["jobs"], 80, 24);
+    let s = pty.wait_until(20, "the jobs table", |s| s.contains(&id));
+    assert_eq!(pty.wait_exit(20), 0, "{s}");
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains(&id) || l.starts_with("JOB")).collect();
+    assert_eq!(rows.len(), 2, "{s}");
+    assert!(
+        rows.iter().all(|l| l.chars().count() <= 80 && !l.contains("MAX DL")),
+        "{s}"
+    );
+    // `--wide`, or a pipe: every column, as before.
+    let piped = text(&lab.run(&["jobs"]).stdout);
+    assert!(piped.contains("MAX DL") && piped.contains("URL OR TARGET"), "{piped}");
+    let mut pty = lab.in_terminal(&["jobs", "--wide"], 200, 24);
+    let s = pty.wait_until(20, "the wide table", |s| s.contains(&id));
+    assert_eq!(pty.wait_exit(20), 0);
+    assert!(s.contains("MAX DL"), "{s}");
+}

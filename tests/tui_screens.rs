@@ -578,3 +578,36 @@ fn a_poll_of_what_changed_updates_its_rows_keeps_the_rest_and_asks_again_when_on
     assert_eq!(a.jobs.len(), 1);
     assert_eq!(a.jobs.tracked()[0].job.id.as_str(), x);
 }
+
+#[test]
+fn the_panels_footer_shows_the_keys_that_act_on_the_selected_row_at_80_columns() {
+    let mut a = app(Theme::new(ColorChoice::Never, false, false));
+    polled(&mut a, vec![ready_job("6b77893b80eef5354c77ee01")], &[]);
+    a.focus_jobs = true;
+    let s = text(&a, 80, 24);
+    let footer = s.lines().last().unwrap();
+    assert!(footer.contains("d download") && footer.contains("F1 help"), "{footer}");
+    // A batch's row: D and Right act, and say so.
+    let parts: Vec<RestoreJob> = ["6b77893b80eef5354c77ee02", "6b77893b80eef5354c77ee03"]
+        .into_iter()
+        .map(|id| {
+            let mut j = ready_job(id);
+            j.batch_id = Some("5a66783b80eef5354c77ee13".into());
+            j
+        })
+        .collect();
+    polled(&mut a, parts, &[]);
+    let s = text(&a, 80, 24);
+    let footer = s.lines().last().unwrap();
+    assert!(
+        footer.contains("D all parts") && footer.contains("Right parts"),
+        "{footer}"
+    );
+    // A job still being prepared: no `d` in the footer.
+    let mut running = ready_job("6b77893b80eef5354c77ee04");
+    running.delivery.as_mut().unwrap().status_name = Some("NOT_STARTED".into());
+    running.delivery.as_mut().unwrap().url_v2 = None;
+    polled(&mut a, vec![running], &[]);
+    let s = text(&a, 80, 24);
+    assert!(!s.lines().last().unwrap().contains("d download"), "{s}");
+}

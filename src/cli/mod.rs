@@ -194,6 +194,10 @@ pub struct JobsArgs {
     /// each row with its profile.
     #[arg(long)]
     pub all_profiles: bool,
+    /// Every column, however wide (what a pipe gets anyway): without it a terminal gets
+    /// the columns that fit its width.
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Args)]

@@ -290,3 +290,100 @@ pub fn to_table(jobs: &[Listed], by_profile: bool) -> String {
     }
     out
 }
+
+/// A table for a terminal `width` columns wide, never wrapped: the whole job id (what
+/// `download` takes), cluster, status, delivery, the time left on the link and whether Atlas
+/// lists a SHA1; from 100 columns the URL or target too, cut in its middle. `to_table` is the
+/// whole table (`--wide`, or stdout not a terminal).
+pub fn to_table_fit(jobs: &[Listed], by_profile: bool, width: usize, now_ms: i64) -> String {
+    let profile_width = jobs
+        .iter()
+        .filter_map(|l| l.profile.as_deref())
+        .map(|p| p.chars().count().min(16))
+        .max()
+        .unwrap_or(0)
+        .max("PROFILE".len());
+    let cut = |text: &str, n: usize| -> String {
+        let chars: Vec<char> = text.chars().collect();
+        if chars.len() <= n {
+            return text.to_string();
+        }
+        if n < 5 {
+            return chars[..n].iter().collect();
+        }
+        let tail = (n - 1) / 2;
+        let head = n - 1 - tail;
+        format!(
+            "{}…{}",
+            chars[..head].iter().collect::<String>(),
+            chars[chars.len() - tail..].iter().collect::<String>()
+        )
+    };
+    let row =
+        |profile: &str, id: &str, cluster: &str, status: &str, delivery: &str, left: &str, sha: &str, last: &str| {
+            let mut line = String::new();
+            if by_profile {
+                line.push_str(&format!("{:<profile_width$}  ", cut(profile, profile_width)));
+            }
+            line.push_str(&format!(
+                "{:<24}  {:<10}  {:<11}  {:<13}  {:<7}  {:<4}",
+                id,
+                cut(cluster, 10),
+                cut(status, 11),
+                cut(delivery, 13),
+                left,
+                sha
+            ));
+            let used = line.chars().count();
+            if width >= 100 && width > used + 4 {
+                line.push_str("  ");
+                line.push_str(&cut(last, width - used - 2));
+            }
+            let mut line: String = line.trim_end().chars().take(width.max(1)).collect();
+            line.push('\n');
+            line
+        };
+    let mut out = row(
+        "PROFILE",
+        "JOB",
+        "CLUSTER",
+        "STATUS",
+        "DELIVERY",
+        "EXPIRES",
+        "SHA1",
+        "URL OR TARGET",
+    );
+    if jobs.is_empty() {
+        out.push_str("(no jobs)\n");
+    }
+    for l in jobs {
+        let j = &l.job;
+        let method = present::method(j, l.request.as_ref());
+        let last = match method.target() {
+            Some(target) => format!("-> {target}"),
+            None if download_gone(j).is_some() => "- (no longer downloadable)".into(),
+            None => download_target(j).map(|t| t.shown()).unwrap_or_else(|| "-".into()),
+        };
+        let sha = match (file_state(l), listed_sha1(j)) {
+            (Some(FileState::Broken), _) => "BAD",
+            (_, Some(_)) => "yes",
+            (_, None) => "-",
+        };
+        let left = if method.target().is_some() {
+            "-".to_string()
+        } else {
+            present::expires_in(j, now_ms)
+        };
+        out.push_str(&row(
+            &sanitize(l.profile.as_deref().unwrap_or("-")),
+            &sanitize(&j.id),
+            &j.cluster_name.as_deref().map(sanitize).unwrap_or_else(|| "-".into()),
+            &status(j),
+            &delivery_status(j),
+            &left,
+            sha,
+            &sanitize(&last),
+        ));
+    }
+    out
+}

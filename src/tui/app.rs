@@ -194,7 +194,23 @@ impl App {
             Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
             Some(Dialog::Folder(_)) => vec![Scope::Folder],
             None if self.focus_jobs && self.jobs.filtering.is_some() => vec![Scope::JobsFilter],
-            None if self.focus_jobs => vec![Scope::Jobs, Scope::NoText, Scope::Global],
+            // The keys that act on the selected row lead the footer: `d` on a file to fetch,
+            // `D` and Right on a batch.
+            None if self.focus_jobs => {
+                let mut s = Vec::new();
+                if self.jobs.selected_batch().is_some() {
+                    s.push(Scope::JobsBatch);
+                } else if self.jobs.selected_job().is_some_and(|j| {
+                    use crate::jobs::present;
+                    present::method(j.job, j.request) == present::Method::Download
+                        && present::download_target(j.job).is_some()
+                        && present::download_gone(j.job).is_none()
+                }) {
+                    s.push(Scope::JobsFile);
+                }
+                s.extend([Scope::Jobs, Scope::NoText, Scope::Global]);
+                s
+            }
             None => {
                 let field = self.form.focused();
                 let mut s = Vec::new();

@@ -20,6 +20,10 @@ pub enum Scope {
     NoText,
     /// The jobs panel.
     Jobs,
+    /// The jobs panel, on a job whose file can be fetched: `d` is shown.
+    JobsFile,
+    /// The jobs panel, on a sharded restore's batch: `D` and `Right` are shown.
+    JobsBatch,
     /// The panel's filter while it is typed (`/`).
     JobsFilter,
     /// A picker list.
@@ -167,6 +171,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Form, &[(KeyCode::PageDown, NONE)], Action::PageDown, "scroll the findings down (when they do not all fit)", false),
     bind(Scope::Form, &[(KeyCode::PageUp, NONE)], Action::PageUp, "scroll the findings up", false),
     bind(Scope::Form, &[(KeyCode::Down, NONE), (KeyCode::Enter, NONE)], Action::Down, "next field (stops at the last; Tab goes on to the jobs)", false),
+    bind(Scope::JobsBatch, &[(KeyCode::Char('D'), NONE)], Action::DownloadBatch, "download every part of the batch, checking each SHA1", true),
+    bind(Scope::JobsBatch, &[(KeyCode::Right, NONE)], Action::Expand, "open the batch into its parts (Left closes it)", true),
+    bind(Scope::JobsFile, &[(KeyCode::Char('d'), NONE)], Action::Download, "download the file, checking its SHA1", true),
     bind(Scope::Jobs, &[(KeyCode::Up, NONE)], Action::Up, "previous job", false),
     bind(Scope::Jobs, &[(KeyCode::Down, NONE)], Action::Down, "next job", false),
     bind(Scope::Jobs, &[(KeyCode::Enter, NONE)], Action::OpenDetail, "the job's detail: URL, expiry, hashes", true),
@@ -304,9 +311,9 @@ fn short(action: Action) -> &'static str {
         Action::Profiles => "profiles",
         Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => "scroll",
         Action::Filter => "filter",
-        Action::Expand => "open batch",
+        Action::Expand => "parts",
         Action::Collapse => "close batch",
-        Action::DownloadBatch => "download all",
+        Action::DownloadBatch => "all parts",
         Action::Sort => "sort",
         Action::CloneJob => "new from it",
         Action::ChangeFolder => "other folder",
@@ -326,6 +333,8 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         ("On delivery.methodName", Scope::Choice),
         ("Outside text fields", Scope::NoText),
         ("In the jobs panel", Scope::Jobs),
+        ("On a job with a file to fetch", Scope::JobsFile),
+        ("On a batch's row", Scope::JobsBatch),
         ("Typing the panel's filter", Scope::JobsFilter),
         ("In a list", Scope::Picker),
         ("In the review", Scope::Review),
@@ -364,6 +373,8 @@ mod tests {
             &[Scope::PickerField, Scope::Form, Scope::Global],
             &[Scope::Choice, Scope::NoText, Scope::Form, Scope::Global],
             &[Scope::Jobs, Scope::NoText, Scope::Global],
+            &[Scope::JobsFile, Scope::Jobs, Scope::NoText, Scope::Global],
+            &[Scope::JobsBatch, Scope::Jobs, Scope::NoText, Scope::Global],
             &[Scope::Picker, Scope::Anywhere],
             &[Scope::Review, Scope::Anywhere],
             &[Scope::Detail, Scope::Anywhere],

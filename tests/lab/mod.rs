@@ -108,6 +108,16 @@ impl Lab {
         pty
     }
 
+    /// `atlas-restore --config CONFIG ARGS` in a `cols`x`rows` terminal, with the lab's
+    /// environment (a command as a person at a terminal sees it).
+    pub fn in_terminal(&self, args: &[&str], cols: u16, rows: u16) -> Pty {
+        let env = self.env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut all = vec!["--config", self.config.to_str().unwrap()];
+        all.extend_from_slice(args);
+        Pty::spawn(&all, &env, cols, rows)
+    }
+
     /// `atlas-restore --config CONFIG submit ARGS` with `body` on standard input.
     pub fn submit(&self, body: &str, args: &[&str]) -> Output {
         with_input(&mut self.command(&[&["submit"], args].concat()), body)
