@@ -438,3 +438,21 @@ fn a_batch_id_downloads_every_part_of_a_sharded_restore() {
     assert_eq!(stdout.matches("there already").count(), 3, "{stdout}");
     assert!(stdout.contains("3 of 3 parts verified"), "{stdout}");
 }
+
+#[test]
+fn the_short_id_the_dashboard_shows_downloads_its_job() {
+    let lab = Lab::new("short-id", &[]);
+    let _first = lab.ready_job(json!({"methodName": "HTTP"}));
+    let second = lab.ready_job(json!({"methodName": "HTTP"}));
+    // The panel's `013ac002` (the id's last 8 characters), in capitals too; an ambiguous end
+    // is refused with the ids it names (`present::resolve_id`'s test: no two simulator ids
+    // share an end of 4 characters or more).
+    let short = &second[second.len() - 8..];
+    let out = lab.download(&short.to_uppercase(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(json_of(&out)["jobs"][0]["id"], second.as_str());
+    // An end no id has: the same words as a whole id that is not there.
+    let out = lab.download("ffffeeee", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(text(&out.stderr).contains("no restore job or batch"), "{}", show(&out));
+}

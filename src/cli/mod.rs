@@ -283,7 +283,8 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
     /// A restore job's id, or a sharded restore's batchId (every part), tracked by this
-    /// profile or among its cluster's restore jobs.
+    /// profile or among its cluster's restore jobs; the short form the dashboard shows
+    /// (its last 8 characters, `013ac004`) when one id ends with it.
     #[arg(value_name = "JOB-ID")]
     pub id: String,
     /// The folder to download into; default: the profile's `download_dir`, else the folder

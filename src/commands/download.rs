@@ -160,11 +160,20 @@ async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, St
         .journal_data()
         .await
         .map_err(|e| format!("cannot read the job journal: {e}"))?;
-    let named =
-        |j: &crate::atlas::RestoreJob| j.id == opts.id.as_str() || j.batch_id.as_deref() == Some(opts.id.as_str());
-    let tracked: Vec<TrackedJob> = data.into_tracked().into_iter().filter(|t| named(&t.job)).collect();
-    if !tracked.is_empty() {
-        return Ok(tracked);
+    // The short id the dashboard shows (`013ac004`) names a job when one id ends with it.
+    let ids = |jobs: &[&crate::atlas::RestoreJob]| -> Vec<String> {
+        jobs.iter()
+            .flat_map(|j| std::iter::once(j.id.to_string()).chain(j.batch_id.as_deref().map(str::to_string)))
+            .collect()
+    };
+    let resolve = |jobs: &[&crate::atlas::RestoreJob]| {
+        let all = ids(jobs);
+        crate::jobs::present::resolve_id(&opts.id, all.iter().map(String::as_str)).map_err(|e| sanitize(&e))
+    };
+    let named = |j: &crate::atlas::RestoreJob, id: &str| j.id == id || j.batch_id.as_deref() == Some(id);
+    let all_tracked = data.into_tracked();
+    if let Some(id) = resolve(&all_tracked.iter().map(|t| &t.job).collect::<Vec<_>>())? {
+        return Ok(all_tracked.into_iter().filter(|t| named(&t.job, &id)).collect());
     }
     let (Some(group), Some(cluster)) = (&opts.group_id, &opts.cluster) else {
         return Err(format!(
@@ -176,9 +185,10 @@ async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, St
         .cluster_jobs(group, cluster)
         .await
         .map_err(|e| format!("cannot list the restore jobs of {}: {e}", sanitize(cluster)))?;
+    let id = resolve(&listed.iter().collect::<Vec<_>>())?.unwrap_or_else(|| opts.id.clone());
     let found: Vec<TrackedJob> = listed
         .into_iter()
-        .filter(|j| named(j))
+        .filter(|j| named(j, &id))
         .map(|job| TrackedJob {
             job,
             request: None,

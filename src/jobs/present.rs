@@ -12,6 +12,34 @@ pub fn short_id(id: &str) -> String {
     id.chars().skip(n.saturating_sub(8)).collect()
 }
 
+/// The whole id (of a job or a batch) that `given` names: itself, or the one id among `ids`
+/// that ends with it (the dashboard's short form, `013ac004`, any case), so that the ids a
+/// person sees are the ids the commands take. `Ok(None)`: none ends with it; `Err`: several
+/// do, named.
+pub fn resolve_id<'a>(given: &str, ids: impl IntoIterator<Item = &'a str>) -> Result<Option<String>, String> {
+    let wanted = given.trim().to_ascii_lowercase();
+    let hex = wanted.len() >= 4 && wanted.bytes().all(|b| b.is_ascii_hexdigit());
+    let mut found: Vec<&str> = Vec::new();
+    for id in ids {
+        let lower = id.to_ascii_lowercase();
+        if lower == wanted {
+            return Ok(Some(id.to_string()));
+        }
+        if hex && lower.ends_with(&wanted) && !found.contains(&id) {
+            found.push(id);
+        }
+    }
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).to_string())),
+        several => Err(format!(
+            "{given} is the end of {} ids: {}; give more of it",
+            several.len(),
+            several.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 pub fn status(job: &RestoreJob) -> String {
     job.status_name
         .as_ref()
@@ -316,6 +344,30 @@ pub fn file_name(job: &RestoreJob) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_id_names_the_one_id_that_ends_with_it() {
+        let ids = [
+            "6b122732a3c5e7f9013ac001",
+            "6b122c5ea3c5e7f9013ac002",
+            "5a66783b80eef5354c77ee13",
+        ];
+        assert_eq!(resolve_id("013AC002", ids), Ok(Some(ids[1].to_string())));
+        assert_eq!(resolve_id(ids[0], ids), Ok(Some(ids[0].to_string())));
+        assert_eq!(resolve_id("77ee13", ids), Ok(Some(ids[2].to_string())));
+        assert!(
+            resolve_id("013ac00", ids).is_ok_and(|r| r.is_none()),
+            "a middle is not an end"
+        );
+        assert!(resolve_id("3ac00", ids).is_ok_and(|r| r.is_none()));
+        let e = resolve_id("13ac00", ["a13ac00", "b13ac00"]).unwrap_err();
+        assert!(
+            e.contains("a13ac00") && e.contains("b13ac00") && e.contains("give more"),
+            "{e}"
+        );
+        // Too short to be meant as an id's end.
+        assert_eq!(resolve_id("002", ids), Ok(None));
+    }
     use crate::atlas::{Delivery, FileHash};
 
     /// A READY download job with urlV2, its auth header and a listed SHA1 (other tests' too).
