@@ -215,7 +215,7 @@ fn ascii_and_no_color_still_mark_every_state() {
         s.contains("X snapshotId") && s.contains("- delivery.targetGroupId"),
         "{s}"
     );
-    assert!(s.is_ascii() || !s.contains('┌'), "ASCII borders: {s}");
+    assert!(s.is_ascii(), "ASCII everywhere: {s}");
     let buffer = t.backend().buffer();
     for cell in buffer.content() {
         assert!(
@@ -610,4 +610,35 @@ fn the_panels_footer_shows_the_keys_that_act_on_the_selected_row_at_80_columns()
     polled(&mut a, vec![running], &[]);
     let s = text(&a, 80, 24);
     assert!(!s.lines().last().unwrap().contains("d download"), "{s}");
+}
+
+#[test]
+fn ascii_means_every_cell_is_ascii_on_every_screen() {
+    let mut a = app(Theme::new(ColorChoice::Never, false, true));
+    let mut foreign = ready_job("6b77893b80eef5354c77ee02");
+    foreign.cluster_name = Some("Кластер-東京".into());
+    polled(&mut a, vec![ready_job("6b77893b80eef5354c77ee01"), foreign], &[]);
+    let all_ascii = |a: &App, w: u16, h: u16| {
+        let t = screen(a, w, h);
+        let bad: Vec<String> = t
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol().to_string())
+            .filter(|s| !s.is_ascii())
+            .collect();
+        assert!(bad.is_empty(), "not ASCII at {w}x{h}: {bad:?}\n{}", t.backend());
+    };
+    // The form (the title's separators), the panel (marks, a name in Cyrillic and CJK), the
+    // wide table and its detail pane, a job's detail, the help.
+    all_ascii(&a, 80, 24);
+    a.focus_jobs = true;
+    all_ascii(&a, 80, 24);
+    all_ascii(&a, 200, 60);
+    press(&mut a, KeyCode::Enter);
+    all_ascii(&a, 80, 24);
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::F(1));
+    all_ascii(&a, 80, 24);
 }

@@ -63,6 +63,60 @@ impl Default for Drawn {
 
 /// Draws the whole screen from the state, and returns what it measured.
 pub fn draw(frame: &mut Frame, app: &App, now_ms: i64) -> Drawn {
+    let drawn = draw_screen(frame, app, now_ms);
+    if app.theme.ascii {
+        ascii_only(frame.buffer_mut());
+    }
+    drawn
+}
+
+/// `--ascii` means every cell: what the theme's marks do not cover (a `·` in a title, an
+/// ellipsis, a name from the network or a profile's) becomes its nearest ASCII, else `?`.
+fn ascii_only(buffer: &mut ratatui::buffer::Buffer) {
+    let mut wide_tail = false;
+    for cell in &mut buffer.content {
+        let symbol = cell.symbol();
+        if wide_tail {
+            // The second column of a wide character replaced by one `?`.
+            wide_tail = false;
+            if symbol.is_empty() {
+                cell.set_symbol(" ");
+                continue;
+            }
+        }
+        if symbol.is_ascii() {
+            continue;
+        }
+        let plain = match symbol {
+            "·" | "•" => "-",
+            "…" => "~",
+            "▶" | "→" | "›" => ">",
+            "◀" | "←" => "<",
+            "✓" | "✔" => "+",
+            "✖" | "✗" | "×" => "x",
+            "▏" | "│" | "┃" => "|",
+            "─" | "━" => "-",
+            "┌" | "┐" | "└" | "┘" | "├" | "┤" | "┬" | "┴" | "┼" => "+",
+            "⋯" => "~",
+            "’" | "‘" => "'",
+            "“" | "”" => "\"",
+            "–" | "—" => "-",
+            other => {
+                wide_tail = unicode_width(other) > 1;
+                "?"
+            }
+        };
+        cell.set_symbol(plain);
+    }
+}
+
+/// How many columns a cell's text takes (2 for CJK and most emoji).
+fn unicode_width(symbol: &str) -> usize {
+    use ratatui::text::Span;
+    Span::raw(symbol).width()
+}
+
+fn draw_screen(frame: &mut Frame, app: &App, now_ms: i64) -> Drawn {
     let area = frame.area();
     let mut drawn = Drawn {
         screen: (area.width, area.height),
