@@ -760,3 +760,29 @@ fn jobs_fits_an_80_column_terminal_and_a_pipe_gets_every_column() {
     assert_eq!(pty.wait_exit(20), 0);
     assert!(s.contains("MAX DL"), "{s}");
 }
+
+#[test]
+fn a_sharded_submit_names_its_batch_on_every_part_line() {
+    let sim = SimProcess::start(&[]);
+    let lab = Lab::new("submit-batch", &sim);
+    let out = lab.submit(&http_body(&sim.snapshot("Cluster1")), &["--cluster-name", "Cluster1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert!(lines.len() > 1, "a part per shard: {lines:?}");
+    let batch = lines[0]
+        .rsplit_once("batch ")
+        .map(|(_, b)| b.trim().to_string())
+        .unwrap_or_default();
+    assert_eq!(batch.len(), 24, "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.ends_with(&format!("batch {batch}"))),
+        "{lines:?}"
+    );
+    // And it is what download takes for every part.
+    let out = lab.run(&["jobs", "--format", "json"]);
+    let doc = json_of(&out);
+    assert!(
+        doc.as_array().unwrap().iter().all(|j| j["batchId"] == batch.as_str()),
+        "{doc}"
+    );
+}

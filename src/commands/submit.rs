@@ -126,8 +126,13 @@ fn job_line(l: &Listed) -> String {
         ),
         present::Method::Download => method.as_api().to_string(),
     };
+    // A sharded restore's part names its batch: what `download` takes for every part.
+    let batch = j
+        .batch_id
+        .as_deref()
+        .map_or_else(String::new, |b| format!("  batch {}", sanitize(b)));
     format!(
-        "{}  {}  {}  {how}\n",
+        "{}  {}  {}  {how}{batch}\n",
         sanitize(&j.id),
         j.cluster_name.as_deref().map_or_else(|| "-".into(), sanitize),
         present::status(j),
