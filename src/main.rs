@@ -594,8 +594,8 @@ fn submit_outcome(cli: &Cli, args: &SubmitArgs) -> Result<submit::Outcome> {
         confirm_erase: args.confirm_erase.clone(),
         allow_repeat: args.allow_repeat,
         json: args.format == Format::Json,
-        wait: args.wait.then(|| atlas_restore::commands::wait::Wait {
-            timeout: args.timeout,
+        wait: args.wait.wait.then(|| atlas_restore::commands::wait::Wait {
+            timeout: args.wait.timeout,
             interval: profile.poll_interval,
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         }),
@@ -649,8 +649,8 @@ fn download_outcome(
             dir,
             json,
             progress: !json && std::io::stderr().is_terminal(),
-            wait: args.wait.then(|| atlas_restore::commands::wait::Wait {
-                timeout: args.timeout,
+            wait: args.wait.wait.then(|| atlas_restore::commands::wait::Wait {
+                timeout: args.wait.timeout,
                 interval: profile.poll_interval,
                 progress: std::io::stderr().is_terminal(),
             }),

@@ -158,6 +158,30 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// `text` in at most `max` characters, an ellipsis where it was cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// `text` in `width` characters, cut in the middle when it must (a URL keeps its host and its
+/// file name: `127.0.0.1:8080/ba…/Cluster0-1.tar.gz`).
+pub fn middle_cut(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n <= width || width < 5 {
+        return truncate(text, width);
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
 /// Unicode's format characters (general category Cf, Unicode 15): invisible, yet they steer
 /// how the text around them is shown (RLM/ALM, LRO/RLO, ZWSP, the BOM, language tags).
 fn is_format(c: char) -> bool {

@@ -280,6 +280,19 @@ pub struct ValidateArgs {
     pub format: Format,
 }
 
+/// `--wait [--timeout DURATION]`, as `submit` and `download` take it.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Wait until the job can be downloaded (HTTP) or has finished (automated); `download`
+    /// then downloads it. Exit 1 when it failed, was killed or its link is gone, 4 when
+    /// --timeout passed first (the job stays tracked).
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: how long at most (`90m`, `2h`, `1d`).
+    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = humantime::parse_duration, requires = "wait")]
+    pub timeout: std::time::Duration,
+}
+
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
     /// A restore job's id, or a sharded restore's batchId (every part), tracked by this
@@ -291,16 +304,11 @@ pub struct DownloadArgs {
     /// chosen in the dashboard, else your download folder's `atlas-restore/`.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
     /// text: a line per file on stdout (and what its archive holds), errors on stderr,
     /// progress on stderr when it is a terminal; json: one object `{"state", "dir", "jobs",
     /// "error"}` on stdout.
-    /// Wait until the job can be downloaded, then download it: 1 when it failed, was killed or
-    /// its link is gone, 4 when --timeout passed first (the job stays as it was).
-    #[arg(long)]
-    pub wait: bool,
-    /// With --wait: how long at most (`90m`, `2h`, `1d`).
-    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = humantime::parse_duration, requires = "wait")]
-    pub timeout: std::time::Duration,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
@@ -323,13 +331,8 @@ pub struct SubmitArgs {
     /// The source cluster name; default: the profile's `cluster_name`.
     #[arg(long, value_name = "NAME")]
     pub cluster_name: Option<String>,
-    /// Wait until the job can be downloaded (HTTP) or has finished (automated): exit 0 then,
-    /// 1 when it failed, was killed or its link is gone, 4 when --timeout passed first.
-    #[arg(long)]
-    pub wait: bool,
-    /// With --wait: how long at most (`90m`, `2h`, `1d`).
-    #[arg(long, value_name = "DURATION", default_value = "12h", value_parser = humantime::parse_duration, requires = "wait")]
-    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub wait: WaitArgs,
     /// text: a line per created job on stdout, errors on stderr; json: one object
     /// `{"state", "jobs", "findings", "error"}` on stdout.
     #[arg(long, value_enum, default_value = "text")]

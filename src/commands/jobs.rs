@@ -303,22 +303,7 @@ pub fn to_table_fit(jobs: &[Listed], by_profile: bool, width: usize, now_ms: i64
         .max()
         .unwrap_or(0)
         .max("PROFILE".len());
-    let cut = |text: &str, n: usize| -> String {
-        let chars: Vec<char> = text.chars().collect();
-        if chars.len() <= n {
-            return text.to_string();
-        }
-        if n < 5 {
-            return chars[..n].iter().collect();
-        }
-        let tail = (n - 1) / 2;
-        let head = n - 1 - tail;
-        format!(
-            "{}…{}",
-            chars[..head].iter().collect::<String>(),
-            chars[chars.len() - tail..].iter().collect::<String>()
-        )
-    };
+    let cut = crate::text::middle_cut;
     let row =
         |profile: &str, id: &str, cluster: &str, status: &str, delivery: &str, left: &str, sha: &str, last: &str| {
             let mut line = String::new();

@@ -64,17 +64,19 @@ impl Ended {
     /// One line for a person.
     pub fn describe(&self) -> String {
         match self {
-            Ended::Ready(jobs) => format!(
-                "ready: {}",
-                jobs.iter()
-                    .map(|j| format!("{} {}", short_id(&j.id), stage(j)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            Ended::Ready(jobs) => format!("ready: {}", standing(jobs)),
             Ended::Failed { why, .. } => format!("failed: {why}"),
             Ended::TimedOut { why, .. } => format!("timed out: {why}"),
         }
     }
+}
+
+/// Where each job stands: `013ac001 IN_PROGRESS (delivery NOT_STARTED), 013ac002 FINISHED`.
+fn standing(jobs: &[RestoreJob]) -> String {
+    jobs.iter()
+        .map(|j| format!("{} {}", short_id(&j.id), stage(j)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where a job stands, in a word or two: `READY`, `FINISHED`, `IN_PROGRESS (delivery NOT_STARTED)`.
@@ -137,23 +139,15 @@ pub async fn until_ready(
         let waited = started.elapsed();
         if waited >= wait.timeout {
             end_progress(wait);
-            let standing: Vec<String> = jobs
-                .iter()
-                .map(|j| format!("{} {}", short_id(&j.id), stage(j)))
-                .collect();
             let trouble = trouble.map(|t| format!("; Atlas last said: {t}")).unwrap_or_default();
             let why = format!(
                 "after {}, {}{trouble}; the jobs stay tracked: run the same command again to wait on",
                 humantime::format_duration(Duration::from_secs(waited.as_secs())),
-                standing.join(", ")
+                standing(&jobs)
             );
             return Ended::TimedOut { jobs, why };
         }
         if wait.progress {
-            let standing: Vec<String> = jobs
-                .iter()
-                .map(|j| format!("{} {}", short_id(&j.id), stage(j)))
-                .collect();
             let note = trouble.as_deref().map(|t| format!(" · Atlas: {t}")).unwrap_or_default();
             let mut err = std::io::stderr().lock();
             let _ = write!(
@@ -161,7 +155,7 @@ pub async fn until_ready(
                 "\r\x1b[Kwaiting {}s of {}: {}{}",
                 waited.as_secs(),
                 humantime::format_duration(wait.timeout),
-                standing.join(", "),
+                standing(&jobs),
                 sanitize(&note)
             );
             let _ = err.flush();

@@ -40,6 +40,12 @@ pub fn resolve_id<'a>(given: &str, ids: impl IntoIterator<Item = &'a str>) -> Re
     }
 }
 
+/// Whether the job has a file to fetch now: a download (not an automated restore) whose
+/// link is not gone (expired, used up, failed).
+pub fn has_file(job: &RestoreJob, request: Option<&serde_json::Value>) -> bool {
+    method(job, request) == Method::Download && download_gone(job).is_none()
+}
+
 pub fn status(job: &RestoreJob) -> String {
     job.status_name
         .as_ref()

@@ -179,11 +179,10 @@ impl App {
             Some(Dialog::Batch { .. }) => vec![Scope::Dialog, Scope::Scroll],
             Some(Dialog::Help { .. }) => vec![Scope::Dialog, Scope::Scroll],
             Some(Dialog::Detail { job_id, .. }) => {
-                let file = self.jobs.find(job_id).is_some_and(|s| {
-                    use crate::jobs::present;
-                    present::method(s.job, s.request) == present::Method::Download
-                        && present::download_gone(s.job).is_none()
-                });
+                let file = self
+                    .jobs
+                    .find(job_id)
+                    .is_some_and(|s| crate::jobs::present::has_file(s.job, s.request));
                 if file {
                     vec![Scope::DetailFile, Scope::Detail, Scope::Scroll]
                 } else {
@@ -198,13 +197,12 @@ impl App {
             // `D` and Right on a batch.
             None if self.focus_jobs => {
                 let mut s = Vec::new();
-                if self.jobs.selected_batch().is_some() {
+                // Asked at every key and frame: no job is copied for it.
+                if self.jobs.batch_selected() {
                     s.push(Scope::JobsBatch);
                 } else if self.jobs.selected_job().is_some_and(|j| {
-                    use crate::jobs::present;
-                    present::method(j.job, j.request) == present::Method::Download
-                        && present::download_target(j.job).is_some()
-                        && present::download_gone(j.job).is_none()
+                    crate::jobs::present::has_file(j.job, j.request)
+                        && crate::jobs::present::download_target(j.job).is_some()
                 }) {
                     s.push(Scope::JobsFile);
                 }

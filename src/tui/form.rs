@@ -593,12 +593,4 @@ impl Form {
     }
 }
 
-/// Cuts `text` to `max` characters, marking the cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
-}
+pub use crate::text::truncate;

@@ -551,6 +551,17 @@ impl JobsPanel {
     }
 
     /// The batch whose row is selected, with its parts' jobs.
+    /// Whether the selected row is a batch's (without copying its parts, as `selected_batch` does).
+    pub fn batch_selected(&self) -> bool {
+        matches!(
+            self.order.get(self.selected),
+            Some(Row {
+                slot: Slot::Batch(_),
+                ..
+            })
+        )
+    }
+
     pub fn selected_batch(&self) -> Option<(String, Vec<RestoreJob>)> {
         let Some(Row {
             slot: Slot::Batch(b), ..

@@ -2,10 +2,10 @@
 //! columns a table with more columns. It reads the row models `jobs_panel.rs` makes when the
 //! jobs change, so a frame formats only what is on screen.
 
-use super::form::truncate;
 use super::jobs_panel::{JobsPanel, Kind, RowModel, Shown, SortBy, WIDE};
 use super::theme::Theme;
 use crate::jobs::present::{self, expires_in};
+use crate::text::{middle_cut, truncate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -354,18 +354,4 @@ fn batch_mark(m: &RowModel, part: bool, theme: &Theme) -> &'static str {
         (false, true) => "+",
         (false, false) => " ",
     }
-}
-
-/// `text` in `width` characters, cut in the middle when it must (a URL keeps its host and its
-/// file name: `127.0.0.1:8080/ba…/Cluster0-1.tar.gz`).
-fn middle_cut(text: &str, width: usize) -> String {
-    let n = text.chars().count();
-    if n <= width || width < 5 {
-        return truncate(text, width);
-    }
-    let tail = (width - 1) / 2;
-    let head = width - 1 - tail;
-    let start: String = text.chars().take(head).collect();
-    let end: String = text.chars().skip(n - tail).collect();
-    format!("{start}…{end}")
 }
