@@ -594,7 +594,7 @@ fn submit_outcome(cli: &Cli, args: &SubmitArgs) -> Result<submit::Outcome> {
         confirm_erase: args.confirm_erase.clone(),
         allow_repeat: args.allow_repeat,
         json: args.format == Format::Json,
-        wait: args.wait.wait.then(|| atlas_restore::commands::wait::Wait {
+        wait: args.wait.wait.then(|| atlas_restore::jobs::wait::Wait {
             timeout: args.wait.timeout,
             interval: profile.poll_interval,
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -649,7 +649,7 @@ fn download_outcome(
             dir,
             json,
             progress: !json && std::io::stderr().is_terminal(),
-            wait: args.wait.wait.then(|| atlas_restore::commands::wait::Wait {
+            wait: args.wait.wait.then(|| atlas_restore::jobs::wait::Wait {
                 timeout: args.wait.timeout,
                 interval: profile.poll_interval,
                 progress: std::io::stderr().is_terminal(),

@@ -135,7 +135,7 @@ async fn an_http_restore_becomes_ready_and_its_downloads_produce_the_hash() {
     let listing = tar.wait_with_output().unwrap();
     assert!(listing.status.success());
     let names = String::from_utf8(listing.stdout).unwrap();
-    assert!(names.contains("Cluster0-shard-0/restore-info.json"), "{names}");
+    assert!(names.contains("Cluster0-shard-0/restoreInfo.txt"), "{names}");
     sim.shutdown().await;
 }
 

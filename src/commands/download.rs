@@ -39,7 +39,7 @@ pub struct Options {
     /// Show progress on standard error (a terminal's line, redrawn).
     pub progress: bool,
     /// `--wait`: until the job (every part of a batch) can be downloaded, then download.
-    pub wait: Option<super::wait::Wait>,
+    pub wait: Option<crate::jobs::wait::Wait>,
 }
 
 pub use super::validate::Outcome;
@@ -232,8 +232,8 @@ pub async fn run(services: &Services, opts: &Options, cancel: &Cancel) -> Outcom
     if let (Some(wait), Some(first)) = (opts.wait, jobs.first()) {
         let (group, cluster) = (first.group_id.clone(), first.cluster.clone());
         let known = jobs.iter().map(|t| t.job.clone()).collect();
-        match super::wait::until_ready(services, &group, &cluster, known, wait).await {
-            super::wait::Ended::Ready(fresh) => {
+        match crate::jobs::wait::until_ready(services, &group, &cluster, known, wait).await {
+            crate::jobs::wait::Ended::Ready(fresh) => {
                 for (tracked, job) in jobs.iter_mut().zip(fresh) {
                     tracked.job = job;
                 }
@@ -285,7 +285,7 @@ pub async fn run(services: &Services, opts: &Options, cancel: &Cancel) -> Outcom
 
 /// A wait that ended without a file to fetch (failed, killed, link gone) or past its timeout:
 /// nothing was downloaded.
-fn not_waited(ended: &super::wait::Ended, opts: &Options) -> Outcome {
+fn not_waited(ended: &crate::jobs::wait::Ended, opts: &Options) -> Outcome {
     let said = sanitize(&ended.describe());
     if opts.json {
         let doc = json!({

@@ -10,4 +10,3 @@ pub mod points;
 pub mod sim;
 pub mod submit;
 pub mod validate;
-pub mod wait;

@@ -47,7 +47,7 @@ pub struct Options {
     pub allow_repeat: bool,
     pub json: bool,
     /// `--wait`: follow the created jobs until they are ready.
-    pub wait: Option<super::wait::Wait>,
+    pub wait: Option<crate::jobs::wait::Wait>,
 }
 
 /// Where the submit ended, for the JSON's `state`.
@@ -287,7 +287,7 @@ pub async fn run(services: &Services, source: &str, input: &[u8], opts: &Options
     let outcome = services.submit(&request, opts.allow_repeat).await;
     let waited = match (&outcome, opts.wait) {
         (SubmitOutcome::Created { jobs, .. }, Some(wait)) => {
-            Some(super::wait::until_ready(services, &opts.group_id, &opts.cluster, jobs.clone(), wait).await)
+            Some(crate::jobs::wait::until_ready(services, &opts.group_id, &opts.cluster, jobs.clone(), wait).await)
         }
         _ => None,
     };
@@ -320,7 +320,7 @@ fn report(
     body: &Value,
     findings: &[Finding],
     opts: &Options,
-    waited: Option<super::wait::Ended>,
+    waited: Option<crate::jobs::wait::Ended>,
 ) -> Outcome {
     let (mut exit_code, state, mut jobs, mut error) = match outcome {
         SubmitOutcome::Created { jobs, .. } => (EXIT_CREATED, State::Created, listed(jobs, request, body, true), None),

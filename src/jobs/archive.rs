@@ -43,6 +43,22 @@ pub struct ArchiveReport {
     /// How many such entries there are in all.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unsafe_count: u64,
+    /// `restoreInfo.txt`, when the archive has one: its `Name: value` lines (what the data
+    /// is of, and the options mongod must run with), names as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_info: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The largest `restoreInfo.txt` read: the real one is a few hundred bytes.
+const RESTORE_INFO_MAX: u64 = 64 * 1024;
+
+/// The `Name: value` lines of a `restoreInfo.txt` (others, like its title, are left out).
+pub fn parse_restore_info(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (crate::text::sanitize(name.trim()), crate::text::sanitize(value.trim())))
+        .filter(|(name, _)| !name.is_empty())
+        .collect()
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -309,7 +325,16 @@ pub fn read_archive(input: impl Read, part_of_batch: bool, mut report: ArchiveRe
             Some(_) => None,
         });
         let size = entry.header().size().unwrap_or(0);
-        let read = std::io::copy(&mut entry, &mut std::io::sink());
+        let is_info = is_file && size <= RESTORE_INFO_MAX && name.rsplit('/').next() == Some("restoreInfo.txt");
+        let mut info = Vec::new();
+        let read = if is_info {
+            std::io::copy(&mut entry, &mut info)
+        } else {
+            std::io::copy(&mut entry, &mut std::io::sink())
+        };
+        if is_info {
+            report.restore_info = Some(parse_restore_info(&String::from_utf8_lossy(&info)));
+        }
         match read {
             Ok(n) if n == size => {}
             Ok(n) => {

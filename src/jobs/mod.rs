@@ -22,6 +22,7 @@ pub mod store;
 mod stored;
 pub mod tracked;
 pub mod verify;
+pub mod wait;
 
 pub use archive::{ArchiveBreak, ArchiveReport};
 pub use download::{Cancel, Checked, DownloadError, FetchError, Fetched, Progress, Verdict};

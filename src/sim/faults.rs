@@ -18,6 +18,8 @@ use bytes::Bytes;
 use serde_json::json;
 use std::time::Duration;
 
+pub use super::spoils::{Hostile, Mishap};
+
 /// The address Atlas names in its access-list refusal: a documentation address standing
 /// for the NAT egress address a jump host's traffic really leaves from.
 pub const REFUSED_ADDRESS: &str = "203.0.113.7";
@@ -67,75 +69,10 @@ pub enum Fault {
     /// A hostile server: every job's delivery carries a value made to turn the download
     /// command against the user (`Hostile`). The download itself is served as usual.
     HostileDelivery(Hostile),
-}
-
-/// What a hostile server puts in a job's delivery (`hostile-delivery=KIND`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hostile {
-    /// `authValue` + a newline and curl config lines of its own (`output = …`).
-    AuthNewline,
-    /// `authValue` + control characters (an OSC 52 that would write the clipboard).
-    AuthControl,
-    /// The file's name (`hashes[].fileName`) starts with `--`, as an option would.
-    FileDash,
-    /// The file's name is 300 characters long, more than a file system takes.
-    FileLong,
-}
-
-impl Hostile {
-    const ALL: [(Hostile, &'static str); 4] = [
-        (Hostile::AuthNewline, "auth-newline"),
-        (Hostile::AuthControl, "auth-control"),
-        (Hostile::FileDash, "file-dash"),
-        (Hostile::FileLong, "file-long"),
-    ];
-
-    fn name(self) -> &'static str {
-        Hostile::ALL.iter().find(|(h, _)| *h == self).map_or("", |(_, n)| n)
-    }
-
-    /// The config lines `AuthNewline` adds: the download would land in this file of the
-    /// folder the command runs in.
-    pub const OUTPUT_FILE: &'static str = "hostile-output";
-
-    /// Spoils the job (or each job of the page) in `body` this way.
-    pub(crate) fn spoil(self, body: &mut serde_json::Value) {
-        let jobs: Vec<&mut serde_json::Value> = match body {
-            serde_json::Value::Object(page) if page.get("results").is_some_and(|r| r.is_array()) => page
-                .get_mut("results")
-                .and_then(|r| r.as_array_mut())
-                .map(|r| r.iter_mut().collect())
-                .unwrap_or_default(),
-            job => vec![job],
-        };
-        for job in jobs.into_iter().filter(|j| j.get("delivery").is_some()) {
-            let delivery = &mut job["delivery"];
-            match self {
-                Hostile::AuthNewline | Hostile::AuthControl => {
-                    let Some(value) = delivery.get("authValue").and_then(|v| v.as_str()) else {
-                        continue;
-                    };
-                    let tail = match self {
-                        Hostile::AuthNewline => format!("\noutput = {}\n#", Hostile::OUTPUT_FILE),
-                        _ => "\u{1b}]52;c;aG9zdGlsZQ==\u{7}\r".to_string(),
-                    };
-                    delivery["authValue"] = json!(format!("{value}{tail}"));
-                }
-                Hostile::FileDash | Hostile::FileLong => {
-                    let name = match self {
-                        Hostile::FileDash => "--upload-file.tar.gz".to_string(),
-                        _ => format!("{}.tar.gz", "a".repeat(293)),
-                    };
-                    match job.get_mut("hashes").and_then(|h| h.as_array_mut()) {
-                        Some(hashes) if !hashes.is_empty() => {
-                            hashes.iter_mut().for_each(|h| h["fileName"] = json!(name));
-                        }
-                        _ => job["hashes"] = json!([{"fileName": name, "typeName": "SHA1"}]),
-                    }
-                }
-            }
-        }
-    }
+    /// Every job that finished reads `FAILED` (its delivery too): a restore that went wrong.
+    FailedJob,
+    /// The SHA1 listed for a job's file is not the file's: what a corrupted store shows.
+    Sha1Mismatch,
 }
 
 /// The names `--fault` takes, with their optional `=VALUE`.
@@ -156,6 +93,8 @@ pub const FAULT_NAMES: &[&str] = &[
     "no-range",
     "truncated-archive",
     "hostile-delivery[=auth-newline|auth-control|file-dash|file-long]",
+    "failed-job",
+    "sha1-mismatch",
 ];
 
 const DEFAULT_RETRY_AFTER_SECS: u64 = 30;
@@ -206,6 +145,8 @@ impl std::str::FromStr for Fault {
             "stall-download" => no_value(Fault::StallDownload),
             "no-range" => no_value(Fault::NoRange),
             "truncated-archive" => no_value(Fault::TruncatedArchive),
+            "failed-job" => no_value(Fault::FailedJob),
+            "sha1-mismatch" => no_value(Fault::Sha1Mismatch),
             "hostile-delivery" => match value {
                 None => Ok(Fault::HostileDelivery(Hostile::AuthNewline)),
                 Some(v) => Hostile::ALL
@@ -250,6 +191,8 @@ impl std::fmt::Display for Fault {
             Fault::NoRange => f.write_str("no-range"),
             Fault::TruncatedArchive => f.write_str("truncated-archive"),
             Fault::HostileDelivery(h) => write!(f, "hostile-delivery={}", h.name()),
+            Fault::FailedJob => f.write_str("failed-job"),
+            Fault::Sha1Mismatch => f.write_str("sha1-mismatch"),
         }
     }
 }
@@ -297,6 +240,8 @@ pub(crate) enum Spoil {
     CutDownload,
     /// A job's JSON made hostile (`Hostile::spoil`).
     Hostile(Hostile),
+    /// A job's JSON telling of a mishap (`Mishap::spoil`).
+    Mishap(Mishap),
 }
 
 impl Fault {
@@ -323,6 +268,8 @@ impl Fault {
             }
             (Fault::DropConnection, Download, Atlas) => Effect::Spoil(Spoil::CutDownload),
             (Fault::HostileDelivery(h), Api, Atlas) => Effect::Spoil(Spoil::Hostile(*h)),
+            (Fault::FailedJob, Api, Atlas) => Effect::Spoil(Spoil::Mishap(Mishap::Failed)),
+            (Fault::Sha1Mismatch, Api, Atlas) => Effect::Spoil(Spoil::Mishap(Mishap::WrongSha1)),
             // `StaleNonce` acts in the Digest check: nonces become single-use. The download
             // host's own faults (`CutDownload`, `StallDownload`, `NoRange`, `TruncatedArchive`) act in
             // `downloads.rs`, which knows the file and the range asked for.
@@ -505,6 +452,8 @@ mod tests {
             "hostile-delivery=auth-control",
             "hostile-delivery=file-dash",
             "hostile-delivery=file-long",
+            "failed-job",
+            "sha1-mismatch",
         ] {
             let f: Fault = name.parse().unwrap();
             assert_eq!(f.to_string(), name);
@@ -537,6 +486,7 @@ mod tests {
             Effect::Spoil(Spoil::CutConnection) => "cut",
             Effect::Spoil(Spoil::CutDownload) => "cut-download",
             Effect::Spoil(Spoil::Hostile(_)) => "hostile",
+            Effect::Spoil(Spoil::Mishap(_)) => "mishap",
         };
         let api = |f: &Fault, m: Method| {
             [
@@ -580,6 +530,10 @@ mod tests {
         let hostile = Fault::HostileDelivery(Hostile::FileDash);
         assert_eq!(api(&hostile, Method::GET), ["pass", "hostile"]);
         assert_eq!(download(&hostile), ["pass", "pass"]);
+        for f in [Fault::FailedJob, Fault::Sha1Mismatch] {
+            assert_eq!(api(&f, Method::GET), ["pass", "mishap"]);
+            assert_eq!(download(&f), ["pass", "pass"]);
+        }
         // The Digest check reads it.
         assert_eq!(api(&Fault::StaleNonce, Method::GET), ["pass", "pass"]);
         assert_eq!(

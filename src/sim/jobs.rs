@@ -188,18 +188,10 @@ impl Job {
     /// files of a mongod data directory (`WiredTiger`, `storage.bson`, `*.wt`) under a folder
     /// named after the replica set, one of them `data_bytes` long.
     pub fn archive(&self) -> Archive {
-        let info = json!({
-            "restoreJobId": self.id,
-            "clusterName": self.cluster_name,
-            "replicaSetName": self.replica_set_name,
-            "snapshotId": self.point.snapshot_id,
-            "timestamp": iso(self.point.timestamp_ms),
-            "note": "Simulated by atlas-restore: the files are named as mongod names them, but hold noise."
-        });
-        let info = serde_json::to_vec_pretty(&info).unwrap_or_default();
+        let info = self.restore_info().into_bytes();
         let dir = self.replica_set_name.as_str();
         let paths = [
-            format!("{dir}/restore-info.json"),
+            format!("{dir}/restoreInfo.txt"),
             format!("{dir}/WiredTiger"),
             format!("{dir}/storage.bson"),
             format!("{dir}/WiredTiger.wt"),
@@ -225,6 +217,30 @@ impl Job {
             .collect();
         // Short ASCII paths and sizes a ustar header holds: nothing can fail.
         Archive::new(entries, self.point.timestamp_ms.div_euclid(1000)).unwrap_or_else(|_| Archive::empty())
+    }
+
+    /// `restoreInfo.txt`, as Atlas and Ops Manager put it beside the data: what the data is
+    /// of and the options mongod must run with (MongoDB documents its fields, not their
+    /// layout; this is one `Name: value` a line).
+    pub fn restore_info(&self) -> String {
+        let ts = self.point.timestamp_ms.div_euclid(1000);
+        let inc = self.point.timestamp_increment;
+        format!(
+            "Restore Information\n\
+             Replica Set Name: {}\n\
+             Cluster Id: {}\n\
+             Snapshot timestamp: {}\n\
+             Restore timestamp: Timestamp({ts}, {inc})\n\
+             Last Oplog Applied: Timestamp({ts}, {inc})\n\
+             MongoDB Version: 7.0.14\n\
+             Storage Engine Type: wiredTiger\n\
+             Mongod Startup Options: {{ \"replication\": {{ \"replSetName\": \"{}\" }}, \"storage\": {{ \"engine\": \"wiredTiger\" }} }}\n\
+             Note: simulated by atlas-restore; the files are named as mongod names them but hold noise.\n",
+            self.replica_set_name,
+            self.cluster_id,
+            iso(self.point.timestamp_ms),
+            self.replica_set_name,
+        )
     }
 
     /// The archive's CRC-32 and SHA1: a pass over the whole the first time (seconds for

@@ -31,9 +31,10 @@ mod http;
 pub mod jobs;
 mod resources;
 mod routes;
+mod spoils;
 pub mod rules;
 
-pub use faults::{FAULT_NAMES, Fault, Hostile, REFUSED_ADDRESS};
+pub use faults::{FAULT_NAMES, Fault, Hostile, Mishap, REFUSED_ADDRESS};
 pub use jobs::AUTH_HEADER;
 
 use std::collections::BTreeMap;

@@ -63,11 +63,15 @@ async fn spoil(how: Spoil, answer: Response) -> Response {
     };
     let half: Bytes = bytes.slice(..bytes.len() / 2);
     match how {
-        Spoil::Hostile(hostile) => {
+        Spoil::Hostile(_) | Spoil::Mishap(_) => {
             let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
                 return Response::from_parts(parts, Body::from(bytes));
             };
-            hostile.spoil(&mut json);
+            match how {
+                Spoil::Hostile(hostile) => hostile.spoil(&mut json),
+                Spoil::Mishap(mishap) => mishap.spoil(&mut json),
+                _ => {}
+            }
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(serde_json::to_vec(&json).unwrap_or_default()))
         }

@@ -1,6 +1,6 @@
-//! `--wait` on `submit` and `download`: follow the jobs until each can be downloaded (HTTP)
-//! or has finished (automated), or ended without that (failed, killed, its link expired),
-//! or the deadline passes. Atlas not answering for a while is waited through (said on the
+//! Waiting on jobs (`submit --wait`, `download --wait`, a drill): follow them until each
+//! can be downloaded (HTTP) or has finished (automated), or ended without that (failed,
+//! killed, its link expired), or the deadline passes. Atlas not answering for a while is waited through (said on the
 //! progress line), not an end: the deadline is. Progress goes to stderr when it is a terminal.
 
 use crate::atlas::{AtlasError, DeliveryStatus, JobStatus, RestoreJob};
