@@ -99,6 +99,10 @@ pub struct ProfileFile {
     /// that where an erase would go is never a matter of colour.
     #[serde(default)]
     pub production: bool,
+    /// The only clusters an unattended restore drill may erase (`method = "automated"`): listing
+    /// one here is the DBA's typed confirmation, made once.
+    #[serde(default)]
+    pub drill_targets: Vec<String>,
 }
 
 /// The whole file.
@@ -139,6 +143,7 @@ pub struct Profile {
     pub download_dir: Option<PathBuf>,
     pub max_body_bytes: u64,
     pub production: bool,
+    pub drill_targets: Vec<String>,
 }
 
 /// A profile of the config as the dashboard's profile list shows it: nothing resolved, no
@@ -401,6 +406,7 @@ fn resolve(name: String, file: ProfileFile, env: Env) -> Result<Profile, ConfigE
         download_dir: file.download_dir.clone(),
         max_body_bytes: file.max_body_bytes.unwrap_or(8 * 1024 * 1024),
         production: file.production,
+        drill_targets: file.drill_targets.clone(),
         base_url: base_url.trim_end_matches('/').to_string(),
         name,
     })

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
                 | Command::Download(_)
                 | Command::Snapshots(_)
                 | Command::Checkpoints(_)
+                | Command::Drill(_)
         )
     );
     // A headless command says on stderr that it waits for another process's change to the store.
@@ -63,6 +64,14 @@ fn main() -> ExitCode {
             run_points(&cli, args, atlas_restore::commands::points::Kind::Checkpoint)
         }
         Some(Command::Submit(ref args)) => run_submit(&cli, args),
+        Some(Command::Drill(ref args)) => {
+            let outcome = atlas_restore::cli::drill_run::run(cli.config.as_deref(), cli.profile.as_deref(), args);
+            std::io::stdout()
+                .write_all(outcome.stdout.as_bytes())
+                .and_then(|()| std::io::stderr().write_all(outcome.stderr.as_bytes()))
+                .map(|()| outcome.exit_code)
+                .map_err(Into::into)
+        }
         Some(Command::Download(ref args)) => run_download(&cli, args),
         #[cfg(feature = "sim")]
         Some(Command::Sim(args)) => atlas_restore::commands::sim::run(args.listen, args.config(), args.fault.clone()),
@@ -236,6 +245,7 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             download_dir: None,
             max_body_bytes: 8 * 1024 * 1024,
             production: false,
+            drill_targets: Vec::new(),
         };
         logging::start("demo", &profile.name, &profile.base_url, profile.api.as_str());
         // Two profiles of one simulated project, the second marked production, to try the

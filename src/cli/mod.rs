@@ -1,5 +1,7 @@
 //! The command line, as the contract in `design.md` fixes it.
 
+pub mod drill;
+pub mod drill_run;
 pub mod sim;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -86,6 +88,9 @@ pub enum Command {
     /// stalled past request_timeout, and resumable (the `.part` is kept: run the same command
     /// again), or not ready yet; 4 with --wait, not ready before --timeout.
     Download(DownloadArgs),
+    /// Restore drills: a verified test restore on a schedule, RPO and RTO judged against the
+    /// drill's targets, with evidence (JSON, JUnit, a Prometheus textfile, Markdown).
+    Drill(drill::DrillArgs),
     /// Run the simulated Atlas alone on loopback; its first stdout line is a JSON object
     /// with its URL, keys, project and clusters.
     Sim(sim::SimArgs),

@@ -4,6 +4,7 @@ pub mod config_init;
 mod config_terminal;
 mod config_write;
 pub mod download;
+pub mod drill;
 pub mod history;
 pub mod jobs;
 pub mod points;

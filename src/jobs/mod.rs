@@ -6,6 +6,7 @@ pub mod archive;
 pub mod catalog;
 pub mod download;
 pub mod download_command;
+pub mod drill;
 pub mod error;
 pub mod eta;
 pub mod folder;

@@ -70,3 +70,21 @@ pub(super) fn migrate_to_2(tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlit
     }
     Ok(())
 }
+
+/// Version 3: the restore drills' runs. A drill is named by its file, not by a profile (a
+/// drill file names its profile), so the rows are not a profile's. `finished_ms` is NULL while
+/// a run goes on, and after it was interrupted: the next run of the drill resumes it.
+pub(super) const SCHEMA_3: &str = "
+    CREATE TABLE drill_runs (
+        seq INTEGER PRIMARY KEY,
+        drill TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        cluster TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        finished_ms INTEGER,
+        result TEXT,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX drill_runs_drill ON drill_runs (drill, started_ms);
+    CREATE INDEX drill_runs_started ON drill_runs (started_ms);
+";

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema this build writes. A database of a higher version is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -199,7 +199,8 @@ impl Store {
             }
             let step = match version {
                 1 => tx.execute_batch(schema::SCHEMA_1),
-                _ => schema::migrate_to_2(&tx),
+                2 => schema::migrate_to_2(&tx),
+                _ => tx.execute_batch(schema::SCHEMA_3),
             };
             step.and_then(|()| tx.execute_batch(&format!("PRAGMA user_version = {version}")))
                 .and_then(|()| tx.commit())
@@ -228,6 +229,17 @@ impl Store {
             Ok(out)
         };
         let out = step().map_err(|e| classify_at(&self.path, e, true))?;
+        tx.commit().map_err(|e| classify_at(&self.path, e, true))?;
+        Ok(out)
+    }
+
+    /// Runs `work` in one write transaction of rows of no profile (the drills' runs).
+    pub(crate) fn write_unowned<T>(
+        &mut self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        let tx = begin_immediate(&self.conn, &self.path)?;
+        let out = work(&tx).map_err(|e| classify_at(&self.path, e, true))?;
         tx.commit().map_err(|e| classify_at(&self.path, e, true))?;
         Ok(out)
     }

@@ -31,8 +31,8 @@ mod http;
 pub mod jobs;
 mod resources;
 mod routes;
-mod spoils;
 pub mod rules;
+mod spoils;
 
 pub use faults::{FAULT_NAMES, Fault, Hostile, Mishap, REFUSED_ADDRESS};
 pub use jobs::AUTH_HEADER;
