@@ -475,3 +475,24 @@ fn a_drill_killed_mid_way_is_resumed_without_a_second_submit() {
     assert_eq!(d.creates(), 1, "the resumed drill submitted again");
     assert_eq!(run["jobs"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn atlas_unreachable_is_an_error_recorded_and_tried_again_at_the_next_due() {
+    let Drills { lab, sim } = Drills::new("unreachable", &["--speed", "60"]);
+    // The simulator gone: its port refuses the connection.
+    drop(sim);
+    std::fs::write(lab.dir.join("drills").join("weekly.toml"), DOWNLOAD).unwrap();
+    for _ in 0..2 {
+        let out = lab.run(&["drill", "run", "--due", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+        let run = only_run(&out);
+        assert_eq!(run["result"], "error", "{run:#}");
+        assert!(
+            run["error"].as_str().unwrap().contains("refused the connection"),
+            "{run:#}"
+        );
+    }
+    let status = json_of(&lab.run(&["drill", "status", "--format", "json"]));
+    assert_eq!(status["drills"][0]["result"], "error", "{status}");
+    assert_eq!(status["drills"][0]["overdue"], true, "{status}");
+}

@@ -72,7 +72,8 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Whether `drill` is due at `now_ms`: it has an `every`, and its last run is older than
-/// that, or it never ran, or its last run was interrupted (to be resumed).
+/// that, or it never ran, or its last run was interrupted (to be resumed) or ended in error
+/// (Atlas could not be asked: nothing was judged, so it is tried again).
 pub fn is_due(drill: &Drill, book: &DrillBook, now_ms: i64) -> Result<bool, String> {
     let Some(every) = drill.every else {
         return Ok(false);
@@ -83,6 +84,7 @@ pub fn is_due(drill: &Drill, book: &DrillBook, now_ms: i64) -> Result<bool, Stri
     let (last, _) = book.last(&drill.name).map_err(|e| e.to_string())?;
     Ok(match last {
         None => true,
+        Some(l) if l.run.result == Some(RunResult::Error) => true,
         Some(l) => {
             l.run
                 .host_started_ms

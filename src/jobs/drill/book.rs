@@ -96,7 +96,8 @@ impl DrillBook {
         })
     }
 
-    /// The drill's last finished run, and its last passed one.
+    /// The drill's last finished run, and its last passed one: the last made (a run's times
+    /// are Atlas's clock, which the next run may read differently).
     pub fn last(&self, drill: &str) -> Result<(Option<StoredRun>, Option<StoredRun>), StoreError> {
         self.store().read(|tx| {
             let one = |sql: &str| -> Result<Option<StoredRun>, rusqlite::Error> {
@@ -106,8 +107,8 @@ impl DrillBook {
                     .transpose()
             };
             Ok((
-                one("SELECT seq, body FROM drill_runs WHERE drill = ?1 AND finished_ms IS NOT NULL ORDER BY started_ms DESC, seq DESC LIMIT 1")?,
-                one("SELECT seq, body FROM drill_runs WHERE drill = ?1 AND result = 'pass' ORDER BY started_ms DESC, seq DESC LIMIT 1")?,
+                one("SELECT seq, body FROM drill_runs WHERE drill = ?1 AND finished_ms IS NOT NULL ORDER BY seq DESC LIMIT 1")?,
+                one("SELECT seq, body FROM drill_runs WHERE drill = ?1 AND result = 'pass' ORDER BY seq DESC LIMIT 1")?,
             ))
         })
     }
@@ -115,8 +116,7 @@ impl DrillBook {
     /// Every run started at or after `since_ms`, oldest first.
     pub fn since(&self, since_ms: i64) -> Result<Vec<StoredRun>, StoreError> {
         self.store().read(|tx| {
-            let mut stmt =
-                tx.prepare("SELECT seq, body FROM drill_runs WHERE started_ms >= ?1 ORDER BY started_ms, seq")?;
+            let mut stmt = tx.prepare("SELECT seq, body FROM drill_runs WHERE started_ms >= ?1 ORDER BY seq")?;
             let rows = stmt.query_map(params![since_ms], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
             rows.map(|row| row.and_then(|(seq, body)| row_run(seq, &body)))
                 .collect()
