@@ -455,6 +455,7 @@ impl Profile {
             api: self.api,
             flavor: self.flavor,
             production: self.production,
+            drill_targets: self.drill_targets.clone(),
             group_id: self.group_id.clone(),
             cluster_name: self.cluster_name.clone(),
             download_dir: self.download_dir.clone(),

@@ -189,6 +189,8 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
         demo: false,
         local_offset,
         profiles: profile_choices(&cfg.summaries()),
+        drills_folder: atlas_restore::cli::drill_run::drills_folder(&cfg),
+        store_dir: Some(journal_dir.clone()),
     };
     // Another profile, by name: resolved (its key command run) off the loop's thread.
     let open = async |name: &str| -> Result<Opened> {
@@ -206,6 +208,29 @@ fn run_dashboard(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32
     };
     dashboard_runtime()?.block_on(atlas_restore::tui::run_dashboard(first, open, shared))?;
     Ok(0)
+}
+
+/// The demo's drills folder, with a download drill and an automated one to try in F3.
+#[cfg(feature = "sim")]
+fn demo_drills(scratch: &std::path::Path) -> std::path::PathBuf {
+    let dir = scratch.join("drills");
+    let drills = [
+        (
+            "weekly-cluster0.toml",
+            "cluster_name = \"Cluster0\"\nevery = \"7d\"\nrpo_max = \"24h\"\nrto_max = \"2h\"\ncheck_command = \"test -f WiredTiger && test -f restoreInfo.txt\"\n",
+        ),
+        (
+            "staging0-from-cluster0.toml",
+            "cluster_name = \"Cluster0\"\nmethod = \"automated\"\ntarget_cluster_name = \"Staging0\"\nevery = \"7d\"\nrpo_max = \"24h\"\nrto_max = \"2h\"\n",
+        ),
+    ];
+    // A folder the demo cannot write is said by the view when it reads it.
+    if std::fs::create_dir_all(&dir).is_ok() {
+        for (name, text) in drills {
+            let _ = std::fs::write(dir.join(name), text);
+        }
+    }
+    dir
 }
 
 /// The dashboard against the embedded simulated Atlas on a free loopback port, with a fast
@@ -245,7 +270,8 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
             download_dir: None,
             max_body_bytes: 8 * 1024 * 1024,
             production: false,
-            drill_targets: Vec::new(),
+            // The demo's drills (F3) may erase the simulated project's staging cluster.
+            drill_targets: vec!["Staging0".into()],
         };
         logging::start("demo", &profile.name, &profile.base_url, profile.api.as_str());
         // Two profiles of one simulated project, the second marked production, to try the
@@ -284,6 +310,8 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
                     demo: true,
                     local_offset,
                     profiles,
+                    drills_folder: Some(demo_drills(&scratch)),
+                    store_dir: Some(scratch.clone()),
                 };
                 atlas_restore::tui::run_dashboard(first, open, shared).await
             }

@@ -496,3 +496,64 @@ fn atlas_unreachable_is_an_error_recorded_and_tried_again_at_the_next_due() {
     assert_eq!(status["drills"][0]["result"], "error", "{status}");
     assert_eq!(status["drills"][0]["overdue"], true, "{status}");
 }
+
+#[test]
+fn f3_shows_the_drills_runs_one_now_and_shows_its_checks_at_80x24() {
+    let d = Drills::new("f3", &["--speed", "60"]);
+    d.drill("weekly-cluster0", DOWNLOAD);
+    d.drill(
+        "staging",
+        "cluster_name = \"Cluster0\"\nmethod = \"automated\"\ntarget_cluster_name = \"Staging0\"\nrpo_max = \"7d\"\nrto_max = \"2h\"\n",
+    );
+    d.drill("broken", "cluster_name = \"Cluster0\"\n");
+    let mut pty = d.lab.dashboard(80, 24);
+    // F3 (ESC O R, as xterm sends it).
+    pty.send("\x1bOR");
+    let screen = pty.wait_for("weekly-cluster0");
+    assert!(screen.contains("Restore drills"), "{screen}");
+    assert!(screen.contains("staging  Cluster0  -  never run"), "{screen}");
+    assert!(screen.contains("INVALID"), "{screen}");
+    assert!(screen.contains("by hand") && screen.contains("due now"), "{screen}");
+    assert!(screen.contains("r run now"), "{screen}");
+    // The rows are sorted by name: broken, staging, weekly-cluster0. Down to weekly, run it.
+    pty.send("\x1b[B");
+    pty.send("\x1b[B");
+    pty.wait_until(10, "weekly selected", |s| s.contains("> weekly-cluster0"));
+    pty.send("r");
+    let done = pty.wait_until(60, "the drill's end", |s| s.contains("drill weekly-cluster0 PASSED"));
+    assert!(done.contains("> weekly-cluster0  Cluster0  pass  ok"), "{done}");
+    // Every row fits 80 columns: no line of the view wraps.
+    let row = done
+        .lines()
+        .skip_while(|l| !l.contains("> weekly-cluster0"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        row.contains("rto ") && row.contains("next "),
+        "the row wraps at 80 columns: {done}"
+    );
+    pty.send("\r");
+    let detail = pty.wait_for("weekly-cluster0: PASSED");
+    for check in ["rpo", "job", "sha1", "archive", "rto"] {
+        assert!(detail.contains(&format!("  {check:<13} pass")), "{check}: {detail}");
+    }
+    assert!(detail.contains("phases (Atlas's clock)"), "{detail}");
+    // ^D without F-keys, from the form: Esc back to the list, Esc closes, ^D opens again.
+    pty.send("\x1b");
+    pty.wait_until(10, "the list", |s| s.contains("> weekly-cluster0"));
+    pty.send("\x1b");
+    pty.wait_until(10, "the form", |s| !s.contains("Restore drills"));
+    pty.send("\x04");
+    let again = pty.wait_for("Restore drills");
+    assert!(again.contains("weekly-cluster0"), "{again}");
+    // What the dashboard ran is in the store, as `drill status` reads it.
+    let status = json_of(&d.run(&["status", "--format", "json"]));
+    let weekly = status["drills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["drill"] == "weekly-cluster0")
+        .cloned()
+        .unwrap();
+    assert_eq!(weekly["result"], "pass", "{status}");
+}

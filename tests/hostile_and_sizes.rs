@@ -36,6 +36,7 @@ fn app() -> App {
             local_offset: None,
             production: false,
             profiles: Vec::new(),
+            drills: Default::default(),
         },
         Theme::new(ColorChoice::Always, false, false),
         Some("5a66666887d9d61443b41645"),

@@ -127,6 +127,7 @@ fn a_time_without_a_zone_is_utc_and_the_hint_says_so() {
         local_offset: None,
         production: false,
         profiles: Vec::new(),
+        drills: Default::default(),
     };
     let theme = atlas_restore::tui::theme::Theme::new(atlas_restore::config::ColorChoice::Never, false, false);
     let atlas = atlas_restore::tui::env::Atlas::default();

@@ -33,6 +33,7 @@ fn app(theme: Theme) -> App {
             local_offset: None,
             production: false,
             profiles: Vec::new(),
+            drills: Default::default(),
         },
         theme,
         Some(GROUP),

@@ -150,22 +150,10 @@ pub fn run(config_path: Option<&Path>, default_profile: Option<&str>, args: &Dri
             runtime.block_on(command::run(drills, open, &book, &opts, &progress))
         }
         DrillCommand::Status(_) => {
-            let files = match in_folder() {
-                Ok(f) => f,
+            let drills = match crate::jobs::drill::standing::read_folder(folder.as_deref()) {
+                Ok(d) => d,
                 Err(e) => return setup(e, json),
             };
-            let drills: Vec<Result<Drill, (String, String)>> = files
-                .iter()
-                .map(|f| {
-                    Drill::read(f).map_err(|e| {
-                        let name = f
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        (name, e)
-                    })
-                })
-                .collect();
             match command::standings(&drills, &book, now_ms()) {
                 Ok(s) => Outcome {
                     exit_code: 0,

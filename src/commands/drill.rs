@@ -6,6 +6,8 @@ pub use super::validate::Outcome;
 use crate::jobs::Services;
 use crate::jobs::drill::evidence::{self, Gauges};
 use crate::jobs::drill::run::Outcome as RunOutcome;
+pub use crate::jobs::drill::standing::standings;
+use crate::jobs::drill::standing::{Standing, state_words};
 use crate::jobs::drill::{Drill, DrillBook, DrillRun, RunResult, Runner, RunnerProfile, Verdict};
 use crate::text::sanitize;
 use serde_json::json;
@@ -287,101 +289,6 @@ pub fn run_text(run: &DrillRun) -> String {
         out.push_str(&format!("  files: {c}\n"));
     }
     out
-}
-
-/// A drill's standing, for `drill status` and the dashboard.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Standing {
-    pub drill: String,
-    pub cluster: Option<String>,
-    /// The file did not read: why.
-    pub invalid: Option<String>,
-    pub last: Option<DrillRun>,
-    pub last_success_ms: Option<i64>,
-    pub next_due_ms: Option<i64>,
-    pub running: bool,
-    pub overdue: bool,
-}
-
-/// Each drill of the folder (and any with runs in the store) with where it stands at `now_ms`.
-pub fn standings(
-    drills: &[Result<Drill, (String, String)>],
-    book: &DrillBook,
-    now_ms: i64,
-) -> Result<Vec<Standing>, String> {
-    let mut out = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for d in drills {
-        let (name, drill, invalid) = match d {
-            Ok(d) => (d.name.clone(), Some(d), None),
-            Err((name, why)) => (name.clone(), None, Some(why.clone())),
-        };
-        names.push(name.clone());
-        out.push(standing(&name, drill, invalid, book, now_ms)?);
-    }
-    for name in book.drills().map_err(|e| e.to_string())? {
-        if !names.contains(&name) {
-            out.push(standing(&name, None, None, book, now_ms)?);
-        }
-    }
-    Ok(out)
-}
-
-fn standing(
-    name: &str,
-    drill: Option<&Drill>,
-    invalid: Option<String>,
-    book: &DrillBook,
-    now_ms: i64,
-) -> Result<Standing, String> {
-    let (last, passed) = book.last(name).map_err(|e| e.to_string())?;
-    let running = book.unfinished(name).map_err(|e| e.to_string())?.is_some();
-    let last = last.map(|l| l.run);
-    let every_ms = drill
-        .and_then(|d| d.every)
-        .map(|e| i64::try_from(e.as_millis()).unwrap_or(i64::MAX));
-    let next_due_ms = every_ms.map(|every| {
-        last.as_ref()
-            .map_or(now_ms, |l| l.host_started_ms.saturating_add(every))
-    });
-    let late = next_due_ms.is_some_and(|due| due < now_ms && last.is_some());
-    let failed = last.as_ref().is_some_and(|l| l.result != Some(RunResult::Pass));
-    Ok(Standing {
-        drill: name.to_string(),
-        cluster: drill
-            .map(|d| d.cluster_name.clone())
-            .or_else(|| last.as_ref().map(|l| l.cluster.clone())),
-        invalid,
-        last_success_ms: passed.map(|p| p.run.finished_ms.unwrap_or(p.run.started_ms)),
-        next_due_ms,
-        running,
-        overdue: late || failed,
-        last,
-    })
-}
-
-/// Where a drill stands, in a word or two.
-pub fn state_words(s: &Standing) -> String {
-    if let Some(why) = &s.invalid {
-        return format!("INVALID: {why}");
-    }
-    let mut words = Vec::new();
-    if s.running {
-        words.push("running or interrupted".to_string());
-    }
-    match &s.last {
-        None => words.push("never run".into()),
-        Some(l) if l.result != Some(RunResult::Pass) => words.push(format!(
-            "OVERDUE: the last run {}",
-            match l.result {
-                Some(RunResult::Fail) => "failed",
-                _ => "ended in error",
-            }
-        )),
-        Some(_) if s.overdue => words.push("OVERDUE: a run is late".into()),
-        Some(_) => words.push("ok".into()),
-    }
-    words.join(", ")
 }
 
 fn against(value: Option<i64>, max: u64) -> String {

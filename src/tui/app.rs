@@ -33,6 +33,8 @@ pub struct AppInfo {
     pub production: bool,
     /// The config's profiles, for the list that switches between them (F4).
     pub profiles: Vec<super::profiles::ProfileChoice>,
+    /// Where the drills are, and the profile as a drill from here runs with it (F3).
+    pub drills: super::drills::DrillSetup,
 }
 
 /// How long a status line stays once nothing else has changed it.
@@ -71,6 +73,8 @@ pub struct App {
     /// The profile chosen from the list (F4): the event loop opens it and ends this screen's
     /// session once it could.
     pub switch_to: Option<String>,
+    /// The drills view (F3), kept while closed: a drill started there goes on.
+    pub drills: super::drills::DrillsView,
 }
 
 impl App {
@@ -97,6 +101,7 @@ impl App {
             notifier: super::notify::Notifier::default(),
             notify_mode: super::notify::NotifyMode::Bell,
             switch_to: None,
+            drills: super::drills::DrillsView::default(),
         }
     }
 
@@ -143,6 +148,9 @@ impl App {
         if let (Some(limits), Some(scroll)) = (drawn.dialog_scroll, self.dialogs.top_mut().and_then(Dialog::scroll_mut))
         {
             scroll.set_limits(limits);
+        }
+        if let (Some(limits), Some(Dialog::Drills)) = (drawn.dialog_scroll, self.dialogs.top()) {
+            self.drills.scroll.set_limits(limits);
         }
         if let Some(limits) = drawn.pane_scroll {
             self.pane_scroll.set_limits(limits);
@@ -192,6 +200,8 @@ impl App {
             Some(Dialog::Confirm { folder: Some(_), .. }) => vec![Scope::ConfirmDownload, Scope::Confirm],
             Some(Dialog::Confirm { .. }) => vec![Scope::Confirm],
             Some(Dialog::Folder(_)) => vec![Scope::Folder],
+            Some(Dialog::Drills) if self.drills.detail => vec![Scope::Drills, Scope::Scroll],
+            Some(Dialog::Drills) => vec![Scope::Drills],
             None if self.focus_jobs && self.jobs.filtering.is_some() => vec![Scope::JobsFilter],
             // The keys that act on the selected row lead the footer: `d` on a file to fetch,
             // `D` and Right on a batch.
@@ -341,6 +351,19 @@ impl App {
                 true
             }
             Msg::FolderChosen(result) => self.folder_chosen(result, now_ms, &mut effects),
+            Msg::Drills(result) => {
+                self.drills.loaded(result);
+                true
+            }
+            Msg::DrillProgress { drill, line } => {
+                self.drills.progress(&drill, &line);
+                true
+            }
+            Msg::DrillDone { drill, line } => {
+                self.drills.done(&drill);
+                self.status = Some(line);
+                true
+            }
             Msg::Poll(event) => {
                 if let crate::jobs::PollEvent::Updated {
                     download_dir,
@@ -405,6 +428,7 @@ impl App {
         }
         let env = Env::new(now_ms, &self.info, &self.theme, &self.atlas);
         let outcome = match self.dialogs.top_mut() {
+            Some(Dialog::Drills) => self.drills.on_key(action),
             Some(dialog) => dialog.on_key(action, &key),
             None if self.focus_jobs => self.jobs.on_key(action, &key),
             None => self.form.on_key(action, &key, &env),
@@ -425,6 +449,12 @@ impl App {
                 true
             }
             Action::Review => self.open_review(now_ms),
+            Action::Drills => {
+                self.drills.reopen();
+                self.dialogs.push(Dialog::Drills);
+                effects.push(Effect::LoadDrills(Box::new(self.info.drills.clone())));
+                true
+            }
             Action::Profiles => {
                 match super::profiles::picker(&self.info.profiles, &self.info.profile) {
                     Ok(list) => self.dialogs.push(Dialog::Profiles(list)),
@@ -591,6 +621,20 @@ impl App {
                 effects.push(load);
             }
             Request::Start(effect) => effects.push(effect),
+            Request::RunDrill(drill) => {
+                if self.info.drills.runner.is_none() {
+                    self.status = Some(format!(
+                        "profile {} has no group_id: a drill restores from the profile's project",
+                        self.info.profile
+                    ));
+                } else {
+                    self.drills.progress(&drill, "starting");
+                    effects.push(Effect::RunDrill {
+                        drill,
+                        setup: Box::new(self.info.drills.clone()),
+                    });
+                }
+            }
             // The form checked itself already; what the status line said is old.
             Request::Edited => self.status = None,
         }

@@ -48,6 +48,8 @@ pub enum Dialog {
     },
     /// Where the profile's archives go (asked at its first download, or after `f`).
     Folder(FolderPrompt),
+    /// The restore drills (F3): the view is `App::drills`, kept while closed.
+    Drills,
 }
 
 /// The dialogs open, the top one last. A dialog opened from another (the question before a
@@ -152,6 +154,8 @@ pub enum Request {
     Edited,
     /// Make this folder ready and remember it for the profile.
     ChooseFolder(String),
+    /// Run this drill now, in the background.
+    RunDrill(String),
     /// Ask for another download folder, then go on with the download.
     ChangeFolder(AfterFolder),
     /// Another folder was not chosen after all: back to the download's question.
@@ -239,6 +243,8 @@ impl Dialog {
                 _ => Outcome::Ignored,
             },
             Dialog::Folder(prompt) => prompt.on_key(action, key),
+            // Heard by `App`, which holds the view.
+            Dialog::Drills => Outcome::Ignored,
         }
     }
 

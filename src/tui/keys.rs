@@ -41,6 +41,8 @@ pub enum Scope {
     ConfirmDownload,
     /// Typing the download folder (asked at a profile's first download).
     Folder,
+    /// The drills view (F3).
+    Drills,
     /// Any dialog (help, error).
     Dialog,
     /// A view that scrolls (help, a job's detail, the review).
@@ -76,6 +78,10 @@ pub enum Action {
     ToggleJobs,
     /// The config's profiles, to switch the dashboard to another.
     Profiles,
+    /// The restore drills, with where each stands.
+    Drills,
+    /// Run the selected drill now.
+    RunDrill,
     Filter,
     Sort,
     Expand,
@@ -146,6 +152,11 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::ConfirmDownload, &[(KeyCode::Char('f'), NONE)], Action::ChangeFolder, "choose another download folder (remembered for the profile)", true),
     bind(Scope::Folder, &[(KeyCode::Enter, NONE)], Action::Pick, "use this folder: made if missing, remembered for the profile", true),
     bind(Scope::Folder, &[(KeyCode::Esc, NONE)], Action::Close, "cancel: nothing is downloaded (after f: back to the question, the folder as it was)", true),
+    bind(Scope::Drills, &[(KeyCode::Char('r'), NONE)], Action::RunDrill, "run the selected drill now, in the background (as `drill run` does; recorded in the store)", true),
+    bind(Scope::Drills, &[(KeyCode::Enter, NONE)], Action::OpenDetail, "the drill's last run: its checks and phases", true),
+    bind(Scope::Drills, &[(KeyCode::Up, NONE)], Action::Up, "previous drill (in a run: scroll)", false),
+    bind(Scope::Drills, &[(KeyCode::Down, NONE)], Action::Down, "next drill (in a run: scroll)", false),
+    bind(Scope::Drills, &[(KeyCode::Esc, NONE)], Action::Close, "back to the list, or close the drills", true),
     bind(Scope::Confirm, &[(KeyCode::Enter, NONE)], Action::Accept, "go ahead", true),
     bind(Scope::Confirm, &[(KeyCode::Esc, NONE)], Action::Close, "cancel", true),
     bind(Scope::Dialog, &[(KeyCode::Esc, NONE), (KeyCode::Enter, NONE)], Action::Close, "close this", true),
@@ -163,6 +174,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::Global, &[(KeyCode::Tab, NONE)], Action::NextField, "next field, then the jobs panel", true),
     bind(Scope::Global, &[(KeyCode::F(2), NONE)], Action::ToggleJobs, "straight to the jobs panel, or back to the form", true),
     bind(Scope::Global, &[(KeyCode::F(4), NONE), (KeyCode::Char('o'), CTRL)], Action::Profiles, "the config's profiles: switch the form and jobs to another (^O without F-keys)", true),
+    bind(Scope::Global, &[(KeyCode::F(3), NONE), (KeyCode::Char('d'), CTRL)], Action::Drills, "the restore drills: where each stands, its last run, run one now (^D without F-keys)", true),
     bind(Scope::Global, &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)], Action::PrevField, "previous field", false),
     bind(Scope::Choice, &[(KeyCode::Char(' '), NONE), (KeyCode::Right, NONE)], Action::ChoiceNext, "change delivery.methodName (Left/Right too)", true),
     bind(Scope::Choice, &[(KeyCode::Left, NONE)], Action::ChoicePrev, "change delivery.methodName", false),
@@ -309,6 +321,8 @@ fn short(action: Action) -> &'static str {
         Action::BackToForm => "form",
         Action::ToggleJobs => "jobs",
         Action::Profiles => "profiles",
+        Action::Drills => "drills",
+        Action::RunDrill => "run now",
         Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => "scroll",
         Action::Filter => "filter",
         Action::Expand => "parts",
@@ -343,6 +357,7 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         ("In a question", Scope::Confirm),
         ("In the question before a download", Scope::ConfirmDownload),
         ("Choosing the download folder", Scope::Folder),
+        ("In the drills (F3)", Scope::Drills),
         ("In a dialog", Scope::Dialog),
         ("In a view that scrolls (help, detail, review)", Scope::Scroll),
     ];

@@ -5,6 +5,7 @@ pub mod app;
 mod catalog;
 pub mod clipboard;
 pub mod dialog;
+pub mod drills;
 pub mod env;
 pub mod folder;
 pub mod form;
@@ -50,6 +51,8 @@ pub struct ScreenProfile {
     pub cluster_name: Option<String>,
     pub download_dir: Option<std::path::PathBuf>,
     pub poll_interval: std::time::Duration,
+    /// The clusters a drill of this profile may erase.
+    pub drill_targets: Vec<String>,
 }
 
 /// A profile ready to be the dashboard's: resolved, its services made.
@@ -71,6 +74,9 @@ pub struct Shared {
     pub demo: bool,
     pub local_offset: Option<time::UtcOffset>,
     pub profiles: Vec<ProfileChoice>,
+    /// The config folder's `drills/`, and the job store's folder (F3).
+    pub drills_folder: Option<std::path::PathBuf>,
+    pub store_dir: Option<std::path::PathBuf>,
 }
 
 /// Opens the dashboard on `first` until the user quits; the profile list (F4) switches to
@@ -119,6 +125,21 @@ async fn prepare(opened: Opened, shared: &Shared) -> anyhow::Result<runtime::Ses
             local_offset: shared.local_offset,
             production: profile.production,
             profiles: shared.profiles.clone(),
+            drills: drills::DrillSetup {
+                folder: shared.drills_folder.clone(),
+                store_dir: shared.store_dir.clone(),
+                runner: profile
+                    .group_id
+                    .clone()
+                    .map(|group_id| crate::jobs::drill::RunnerProfile {
+                        name: profile.name.clone(),
+                        flavor: profile.flavor,
+                        api: profile.api,
+                        group_id,
+                        drill_targets: profile.drill_targets.clone(),
+                        poll_interval: profile.poll_interval,
+                    }),
+            },
         },
         shared.theme,
         profile.group_id.as_deref(),

@@ -63,6 +63,18 @@ pub enum Msg {
     Poll(crate::jobs::PollEvent),
     /// The download folder typed is ready and remembered, or why it cannot be used.
     FolderChosen(Result<std::path::PathBuf, String>),
+    /// The drills and where each stands, or why they could not be read.
+    Drills(Result<Vec<crate::jobs::drill::standing::Standing>, String>),
+    /// A drill running from here: a step.
+    DrillProgress {
+        drill: String,
+        line: String,
+    },
+    /// A drill running from here ended: how, in a line.
+    DrillDone {
+        drill: String,
+        line: String,
+    },
 }
 
 /// Background work the event loop starts on the app's behalf.
@@ -135,6 +147,13 @@ pub enum Effect {
     /// Make the folder typed ready for archives and remember it for the profile.
     ChooseFolder {
         text: String,
+    },
+    /// Read the drills and the store's runs of them.
+    LoadDrills(Box<super::drills::DrillSetup>),
+    /// Run the drill named, with the profile on screen, then read the drills again.
+    RunDrill {
+        drill: String,
+        setup: Box<super::drills::DrillSetup>,
     },
     /// Fetch every part of a batch into `dir`, one after the other.
     DownloadAll {

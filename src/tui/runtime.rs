@@ -357,6 +357,8 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                     listed,
                 }
             }
+            Effect::LoadDrills(setup) => super::drills::load(*setup).await,
+            Effect::RunDrill { drill, setup } => super::drills::run(drill, *setup, services, tx.clone()).await,
             Effect::LoadList(key) => {
                 let fetched = services.list(&key).await;
                 Msg::Listed { key, fetched }

@@ -263,6 +263,10 @@ fn draw_screen(frame: &mut Frame, app: &App, now_ms: i64) -> Drawn {
             };
             Some(view.render(frame, at, theme))
         }
+        Some(Dialog::Drills) => {
+            let at = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1 + status_rows));
+            Some(app.drills.render(frame, at, theme))
+        }
         Some(Dialog::Folder(prompt)) => {
             prompt.render(frame, centered(area, 90, 14), &app.theme);
             None

@@ -6,6 +6,7 @@
 //!   where an interrupted run is resumed from).
 //! - `run.rs`: one run: the restore point, the submit, the wait, the checks, the cleanup.
 //! - `checks.rs`: what the checks read: the archive's facts, `check_command`, the unpacking.
+//! - `standing.rs`: where each drill stands (last run, next due, overdue).
 //! - `evidence.rs`: the run as JSON, JUnit XML, a Prometheus textfile and Markdown.
 
 pub mod book;
@@ -13,6 +14,7 @@ pub mod checks;
 pub mod evidence;
 pub mod file;
 pub mod run;
+pub mod standing;
 
 pub use book::{DrillBook, StoredRun};
 pub use file::{Drill, DrillMethod, PointChoice};

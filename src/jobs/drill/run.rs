@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// What a drill needs of its profile, as plain values.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunnerProfile {
     pub name: String,
     pub flavor: Flavor,
