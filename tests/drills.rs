@@ -27,10 +27,15 @@ struct Drills {
 
 impl Drills {
     fn new(name: &str, sim_args: &[&str]) -> Drills {
+        Drills::with_lines(name, sim_args, "")
+    }
+
+    /// A lab whose profile has `lines` besides the simulator's.
+    fn with_lines(name: &str, sim_args: &[&str], lines: &str) -> Drills {
         let sim = SimProcess::start(sim_args);
         let lab = lab::Lab::with_profile(&format!("drill-{name}"), |_| {
             format!(
-                "{}poll_interval = \"1s\"\ndrill_targets = [\"Staging0\"]\n",
+                "{}poll_interval = \"1s\"\ndrill_targets = [\"Staging0\"]\n{lines}",
                 lab::sim_profile(&sim)
             )
         });
@@ -293,6 +298,27 @@ fn an_automated_drill_restores_into_a_listed_target_and_checks_it() {
         assert_eq!(got.get(name).map(String::as_str), Some("pass"), "{name}: {run:#}");
     }
     assert!(!got.contains_key("sha1"), "{run:#}");
+}
+
+#[test]
+fn ops_manager_drills_name_the_target_by_its_id() {
+    let d = Drills::with_lines(
+        "ops-manager",
+        &["--speed", "60", "--flavor", "ops-manager"],
+        "flavor = \"ops-manager\"\n",
+    );
+    let file = d.drill(
+        "staging",
+        "cluster_name = \"Cluster0\"\nmethod = \"automated\"\ntarget_cluster_name = \"Staging0\"\nrpo_max = \"7d\"\nrto_max = \"2h\"\n",
+    );
+    let out = d.run(&["run", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let run = only_run(&out);
+    assert_eq!(checks(&run)["target"], "pass", "{run:#}");
+    let download = d.drill("download", DOWNLOAD);
+    let out = d.run(&["run", download.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert_eq!(checks(&only_run(&out))["sha1"], "pass");
 }
 
 #[test]

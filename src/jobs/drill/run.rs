@@ -368,6 +368,26 @@ impl Runner<'_> {
         body["delivery"] = match &drill.method {
             // One download, soon expired: a drill's archive is fetched once, at once.
             DrillMethod::Download => json!({"methodName": "HTTP", "expirationHours": 2, "maxDownloads": 1}),
+            // Cloud and Ops Manager name the target by id only: looked up by its name.
+            DrillMethod::Automated { target } if self.profile.flavor.is_public_api() => {
+                let clusters = self
+                    .services
+                    .clusters(group)
+                    .await
+                    .map_err(|e| atlas_stop("cannot list the project's clusters to find the target's id", e))?;
+                let id = clusters
+                    .iter()
+                    .filter(|c| c.role() == crate::atlas::ClusterRole::Whole)
+                    .find(|c| c.name.as_str() == target)
+                    .and_then(|c| c.id.as_deref().map(str::to_string))
+                    .ok_or_else(|| {
+                        Stop::Refused(format!(
+                            "{}: the target {target} is not a cluster of project {group}; nothing was sent",
+                            drill.path.display()
+                        ))
+                    })?;
+                json!({"methodName": "AUTOMATED_RESTORE", "targetGroupId": group, "targetClusterId": id})
+            }
             DrillMethod::Automated { target } => json!({
                 "methodName": "AUTOMATED_RESTORE",
                 "targetGroupId": group,
