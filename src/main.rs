@@ -43,6 +43,8 @@ fn main() -> ExitCode {
             tracing::warn!("{e}");
         }
     }
+    // With --format json, a set-up error too is one JSON object on stdout.
+    let json_errors = wants_json(&cli);
     let result = match cli.command {
         Some(Command::Validate(args)) => run_validate(args),
         Some(Command::Completions(ref args)) => print(atlas_restore::cli::completion_script(args.shell).as_bytes()),
@@ -88,10 +90,26 @@ fn main() -> ExitCode {
             ExitCode::from(code as u8)
         }
         Err(e) => {
-            tracing::error!(error = %atlas_restore::redact::scrub(&format!("{e:#}")), "exit");
+            let said = atlas_restore::redact::scrub(&format!("{e:#}"));
+            tracing::error!(error = %said, "exit");
+            if json_errors {
+                println!("{}", serde_json::json!({"error": {"kind": "setup", "message": said}}));
+            }
             eprintln!("atlas-restore: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Whether the command was asked for JSON: its set-up errors are then JSON too (the commands
+/// that print their own error objects are not listed).
+fn wants_json(cli: &Cli) -> bool {
+    use atlas_restore::cli::HistoryFormat;
+    match &cli.command {
+        Some(Command::Validate(a)) => a.format == Format::Json,
+        Some(Command::Jobs(a)) => a.format == JobsFormat::Json,
+        Some(Command::History(a)) => a.format == HistoryFormat::Json,
+        _ => false,
     }
 }
 
@@ -449,26 +467,31 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
                 .context("--all needs the profile's cluster_name")?;
             // Atlas not answering is the same exit as without --all (1), not a set-up error.
             Ok::<_, anyhow::Error>(match jobs::all(&services, group, cluster).await {
-                Ok(listing) => Some(listing),
+                Ok(listing) => Ok(listing),
                 // Each fault named for what it is: Atlas's, or this host's store.
                 Err(atlas_restore::jobs::JobsError::Atlas(e)) => {
-                    eprintln!(
-                        "atlas-restore jobs: could not list the cluster's restore jobs from Atlas: {}",
+                    let said = format!(
+                        "could not list the cluster's restore jobs from Atlas: {}",
                         atlas_restore::text::sanitize(&e.to_string())
                     );
-                    None
+                    Err((atlas_restore::commands::points::atlas_kind(&e), said))
                 }
-                Err(e) => {
-                    eprintln!("atlas-restore jobs: {}", atlas_restore::text::sanitize(&e.to_string()));
-                    None
-                }
+                Err(e) => Err(("store", atlas_restore::text::sanitize(&e.to_string()))),
             })
         } else {
-            Ok(Some(jobs::tracked(&services, profile.group_id.as_deref()).await))
+            Ok(Ok(jobs::tracked(&services, profile.group_id.as_deref()).await))
         }
     })?;
-    let Some(mut listing) = listing else {
-        return Ok(jobs::EXIT_STALE);
+    let mut listing = match listing {
+        Ok(listing) => listing,
+        // Nothing to show: the why on stderr, and with --format json one object on stdout.
+        Err((kind, said)) => {
+            if args.format == JobsFormat::Json {
+                println!("{}", serde_json::json!({"error": {"kind": kind, "message": said}}));
+            }
+            eprintln!("atlas-restore jobs: {said}");
+            return Ok(jobs::EXIT_STALE);
+        }
     };
     for l in &mut listing.jobs {
         l.profile = Some(profile.name.clone());

@@ -443,7 +443,22 @@ fn jobs_with_nothing_tracked_still_says_when_atlas_cannot_be_asked() {
             "{args:?}: {}",
             show(&out)
         );
-    }
+    } // With --format json, --all says it on stdout as one object too.
+    let out = dead.run(&["jobs", "--all", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["error"]["kind"], "atlas_unreachable", "{doc}");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("refused the connection"),
+        "{doc}"
+    );
+    // A set-up fault (a profile the config does not have) too.
+    let out = dead.run(&["--profile", "nope", "jobs", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert_eq!(json_of(&out)["error"]["kind"], "setup", "{}", show(&out));
 }
 
 #[test]

@@ -88,12 +88,28 @@ fn a_conflicting_body_exits_1_naming_every_field() {
 fn unreadable_input_exits_2() {
     for (args, stdin) in [
         (vec!["validate"], "{\"snapshotId\": "),
-        (vec!["validate", "--format", "json"], ""),
         (vec!["validate", "/nonexistent/body.json"], ""),
     ] {
         let out = run(&args, stdin);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty());
+        assert!(!out.stderr.is_empty());
+    }
+    // With --format json, stdout is one object with its error, whatever the fault.
+    for (args, stdin, kind) in [
+        (vec!["validate", "--format", "json"], "", "input"),
+        (
+            vec!["validate", "--format", "json", "/nonexistent/body.json"],
+            "",
+            "setup",
+        ),
+        (vec!["validate", "--format", "json", "--api", "v9"], VALID, "setup"),
+    ] {
+        let out = run(&args, stdin);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let doc = json_out(&out);
+        assert_eq!(doc["error"]["kind"], kind, "{args:?}: {doc}");
+        assert!(!doc["error"]["message"].as_str().unwrap().is_empty(), "{doc}");
         assert!(!out.stderr.is_empty());
     }
     let out = run(&["validate"], "{\"a\":");
@@ -236,5 +252,24 @@ fn now_without_a_zone_is_utc_like_its_rfc3339_twin() {
     assert_eq!(
         run(&["validate", "--now", "2026-11-28 18:30 CET"], pit).status.code(),
         Some(2)
+    );
+}
+
+#[test]
+fn an_unknown_key_is_named_in_the_findings_fields() {
+    let body = r#"{"snapshotId":"5a6669d9fcc178211a0d86b9","bogus":1,"delivery":{"methodName":"HTTP","Foo":2}}"#;
+    let out = run(&["validate", "--format", "json", "--now", NOW], body);
+    let doc = json_out(&out);
+    let fields: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "UNKNOWN_FIELD")
+        .map(|f| &f["fields"])
+        .collect();
+    assert_eq!(
+        fields,
+        [&serde_json::json!(["bogus"]), &serde_json::json!(["delivery.Foo"])],
+        "{doc}"
     );
 }

@@ -40,12 +40,23 @@ pub fn run(source: &str, input: &[u8], opts: &Options) -> Outcome {
     let body: Value = match serde_json::from_slice(input) {
         Ok(v) => v,
         Err(e) => {
+            let message = format!(
+                "{source} is not JSON ({e}): give a restore request body such as {{\"snapshotId\": \"...\", \"delivery\": {{\"methodName\": \"HTTP\"}}}}"
+            );
             return Outcome {
                 exit_code: EXIT_UNREADABLE,
-                stdout: String::new(),
-                stderr: format!(
-                    "atlas-restore validate: {source} is not JSON ({e}): give a restore request body such as {{\"snapshotId\": \"...\", \"delivery\": {{\"methodName\": \"HTTP\"}}}}\n"
-                ),
+                // With --format json, one object on stdout here too.
+                stdout: if opts.json {
+                    let doc = serde_json::json!({
+                        "valid": false,
+                        "findings": [],
+                        "error": {"kind": "input", "message": message},
+                    });
+                    format!("{doc}\n")
+                } else {
+                    String::new()
+                },
+                stderr: format!("atlas-restore validate: {message}\n"),
             };
         }
     };
@@ -90,7 +101,7 @@ pub fn findings_json(findings: &[Finding]) -> Value {
 pub fn findings_text(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
-        let fields: Vec<&str> = f.fields.iter().map(|x| x.api_name()).collect();
+        let fields = f.names();
         let fields = if fields.is_empty() {
             String::new()
         } else {

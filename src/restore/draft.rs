@@ -180,7 +180,8 @@ impl RestoreDraft {
             ),
             None => format!("{prefix}{key} is not a field of a restore request: Atlas ignores it; remove it"),
         };
-        self.notes.push(Finding::warning(Code::UnknownField, &[], message));
+        self.notes
+            .push(Finding::warning(Code::UnknownField, &[], message).about_key(format!("{prefix}{key}")));
     }
 }
 

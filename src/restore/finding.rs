@@ -157,6 +157,9 @@ pub struct Finding {
     pub fields: Vec<Field>,
     /// One line, saying what is wrong and what to do.
     pub message: String,
+    /// Keys of the body that are no field of the form (an unknown one, as written): named
+    /// in `fields` of the JSON too, so that every finding names what it is about.
+    pub keys: Vec<String>,
 }
 
 impl Finding {
@@ -177,7 +180,23 @@ impl Finding {
             code,
             fields,
             message,
+            keys: Vec::new(),
         }
+    }
+
+    /// The same, about a key of the body that is no field (`delivery.foo`).
+    pub fn about_key(mut self, key: impl Into<String>) -> Finding {
+        self.keys.push(key.into());
+        self
+    }
+
+    /// Every name it is about: the fields' API names, then the keys.
+    pub fn names(&self) -> Vec<&str> {
+        self.fields
+            .iter()
+            .map(|f| f.api_name())
+            .chain(self.keys.iter().map(String::as_str))
+            .collect()
     }
 
     pub fn is_error(&self) -> bool {
@@ -193,7 +212,7 @@ impl Finding {
         serde_json::json!({
             "severity": self.severity.as_str(),
             "code": self.code.as_str(),
-            "fields": self.fields.iter().map(|f| f.api_name()).collect::<Vec<_>>(),
+            "fields": self.names(),
             "message": self.message,
         })
     }
