@@ -460,3 +460,27 @@ async fn an_archive_with_entries_outside_its_folder_is_set_aside_as_broken() {
         assert_eq!(downloads_asked, round);
     }
 }
+
+/// A list whose `next` link loops: every page the same 500 jobs, each with a `next` link.
+#[tokio::test]
+async fn a_list_whose_next_link_loops_gives_each_job_once_and_stops() {
+    let jobs: Vec<serde_json::Value> = (0..500)
+        .map(|i| json!({"id": format!("6b0b42b8a3c5e7f9013a{i:04x}"), "clusterName": "Cluster0", "statusName": "FINISHED"}))
+        .collect();
+    let page = json!({
+        "results": jobs,
+        "totalCount": 100_000,
+        "links": [{"rel": "next", "href": "http://127.0.0.1/next"}],
+    });
+    let server = Server::start(move |_| Reply::json(&page)).await;
+    let base = format!("http://127.0.0.1:{}", server.port());
+    let listed = client(&base, Duration::from_secs(5), &[])
+        .list_restore_jobs("5f8e2a1c9d4b7e0012c3a4b5", "Cluster0", None)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 500);
+    let unique: std::collections::HashSet<&str> = listed.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(unique.len(), 500);
+    // Page 1, then page 2 that brought nothing new: no 200 pages of the same jobs.
+    assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
+}

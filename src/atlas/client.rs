@@ -428,17 +428,45 @@ impl AtlasClient {
         query: &[(&str, String)],
     ) -> Result<Vec<T>, AtlasError> {
         let mut all = Vec::new();
+        // Each item once, by its `id`: a server whose `next` link loops (or whose pages
+        // overlap) gives no item twice, and a page of nothing new ends the listing.
+        let mut seen = std::collections::HashSet::new();
         for page_num in 1..=MAX_PAGES {
             let mut q = query.to_vec();
             q.push(("pageNum", page_num.to_string()));
             q.push(("itemsPerPage", MAX_ITEMS_PER_PAGE.to_string()));
-            let page: Page<T> = self.get(segments, &q).await?;
+            let page: Page<serde_json::Value> = self.get(segments, &q).await?;
             let (short, has_next) = (
                 page.results.len() < MAX_ITEMS_PER_PAGE as usize,
                 page.next_href().is_some(),
             );
-            all.extend(page.results);
-            if short || !has_next {
+            let mut new = 0usize;
+            for item in page.results {
+                let id = item.get("id").and_then(|v| v.as_str()).map(str::to_string);
+                if let Some(id) = id
+                    && !seen.insert(id)
+                {
+                    continue;
+                }
+                new += 1;
+                let item = serde_json::from_value(item).map_err(|e| AtlasError::BadBody {
+                    kind: super::error::BadBodyKind::Malformed,
+                    detail: format!("an item of page {page_num} could not be read: {e}"),
+                })?;
+                all.push(item);
+            }
+            let counted = page
+                .total_count
+                .is_some_and(|n| usize::try_from(n).is_ok_and(|n| all.len() >= n));
+            if new == 0 && !short {
+                tracing::warn!(
+                    page = page_num,
+                    items = all.len(),
+                    "the list's pages repeat themselves (a looping next link): stopped"
+                );
+                break;
+            }
+            if short || !has_next || counted {
                 break;
             }
         }
