@@ -84,9 +84,10 @@ pub enum Command {
     /// Exit status: 0 every file verified (and its archive whole); 1 a SHA1 mismatch, a broken
     /// archive, a link refused as unsafe (plain http to another host), or Atlas refused
     /// (expired, downloads used up, an automated restore: no file); 2 set-up error (profile,
-    /// folder, a link planted where the file goes, unknown job id, Atlas not reachable); 3 cut,
-    /// stalled past request_timeout, and resumable (the `.part` is kept: run the same command
-    /// again), or not ready yet; 4 with --wait, not ready before --timeout.
+    /// folder, a link planted where the file goes, unknown job id, Atlas not reachable, or a
+    /// verified file the job store could not note); 3 cut, stalled past request_timeout, or the
+    /// disk filled, and resumable (the `.part` is kept: run the same command again), or not
+    /// ready yet; 4 with --wait, not ready before --timeout.
     Download(DownloadArgs),
     /// Restore drills: a verified test restore on a schedule, RPO and RTO judged against the
     /// drill's targets, with evidence (JSON, JUnit, a Prometheus textfile, Markdown).

@@ -53,6 +53,8 @@ struct Result1 {
 impl Result1 {
     fn exit_code(&self) -> i32 {
         match &self.result {
+            // Verified, but the store does not know it: not a clean success.
+            Ok(c) if c.is_good() && c.not_noted.is_some() => EXIT_SETUP,
             Ok(c) if c.is_good() => EXIT_VERIFIED,
             Ok(_) => EXIT_FAILED,
             Err(DownloadError::NoFile(_)) => EXIT_FAILED,
@@ -101,7 +103,10 @@ impl Result1 {
                 v["earlier"] = json!(c.earlier);
                 v["seconds"] = json!(c.elapsed.as_secs_f64());
                 v["archive"] = serde_json::to_value(&c.archive).unwrap_or(Value::Null);
-                v["error"] = Value::Null;
+                v["error"] = json!(c.not_noted.as_deref().map(|why| format!(
+                    "verified, but the job store could not note it ({}): the dashboard and `jobs` do not know it is here",
+                    sanitize(why)
+                )));
             }
             Err(e) => {
                 if let DownloadError::Fetch(
@@ -140,7 +145,13 @@ impl Result1 {
                     (_, FileState::Broken) => format!(
                         "{PREFIX}: {id}: the archive is broken{aside}; do not restore from it; run the same command to download it again\n"
                     ),
-                    (_, FileState::Verified) => String::new(),
+                    (_, FileState::Verified) => match &c.not_noted {
+                        Some(why) => format!(
+                            "{PREFIX}: {id}: verified, but the job store could not note it ({}): the dashboard and `jobs` do not know it is here\n",
+                            sanitize(why)
+                        ),
+                        None => String::new(),
+                    },
                     (_, FileState::NotVerified) => {
                         format!("{PREFIX}: {id}: not verified: Atlas lists no SHA1 for it yet\n")
                     }

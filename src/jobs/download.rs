@@ -142,6 +142,20 @@ fn of(have: u64, total: Option<u64>) -> String {
 }
 
 /// `dest` + `.part`: where a download of `dest` is written until it is whole.
+/// No room left: the disk, or the user's quota.
+fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122))
+}
+
+/// An I/O error's words without the "(os error N)" the standard library adds.
+fn plain_io(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
 pub fn part_path(dest: &Path) -> PathBuf {
     with_suffix(dest, ".part")
 }
@@ -395,7 +409,19 @@ pub async fn fetch(
     };
     drop((to_writer, to_hasher));
     let joined = |e: tokio::task::JoinError| FetchError::Local(format!("the download's writer stopped: {e}"));
-    let written_bytes = writer.await.map_err(joined)?.map_err(io_err)?;
+    let written_bytes = match writer.await.map_err(joined)? {
+        Ok(n) => n,
+        // A full disk keeps what was written: the part resumes once there is room.
+        Err(e) if is_disk_full(&e) => {
+            let have = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(start);
+            return Err(cut(
+                have,
+                total,
+                format!("the disk is full: {}; free space first", plain_io(&e)),
+            ));
+        }
+        Err(e) => return Err(io_err(e)),
+    };
     let sha1 = hasher.await.map_err(joined)?;
     let written = Written {
         bytes: written_bytes,
@@ -445,6 +471,17 @@ pub use super::verify::{Checked, DownloadError, Verdict};
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_is_told_apart_and_said_once() {
+        let full = std::io::Error::from_raw_os_error(28);
+        assert!(is_disk_full(&full));
+        assert!(is_disk_full(&std::io::Error::from_raw_os_error(122)));
+        assert!(!is_disk_full(&std::io::Error::from_raw_os_error(13)));
+        let said = plain_io(&full);
+        assert!(!said.contains("os error"), "{said}");
+        assert!(!said.is_empty());
+    }
 
     #[tokio::test]
     async fn a_cancel_wakes_a_waiter_and_stays_raised() {

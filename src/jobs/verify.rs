@@ -69,6 +69,9 @@ pub struct Checked {
     pub elapsed: Duration,
     /// What the archive holds (read unless the SHA1 differs).
     pub archive: Option<ArchiveReport>,
+    /// The job store could not note the download (why): the file is there all the same, but
+    /// the dashboard and `jobs` do not know it.
+    pub not_noted: Option<String>,
 }
 
 impl Checked {
@@ -286,6 +289,7 @@ impl Services {
                         earlier: None,
                         elapsed: Duration::ZERO,
                         archive: Some(archive),
+                        not_noted: None,
                     };
                     return Ok(self.note(checked).await);
                 }
@@ -374,6 +378,7 @@ impl Services {
             earlier,
             elapsed,
             archive,
+            not_noted: None,
         };
         Ok(self.note(checked).await)
     }
@@ -393,7 +398,7 @@ impl Services {
     }
 
     /// Notes the download (and its archive) in the journal. A journal that cannot be
-    /// written is logged: the file is there all the same.
+    /// written is said in `not_noted` (and logged): the file is there all the same.
     async fn note(&self, checked: Checked) -> Checked {
         let note = DownloadNote {
             path: checked.path.display().to_string(),
@@ -412,8 +417,14 @@ impl Services {
             })
         })
         .await;
-        if !matches!(noted, Ok(Ok(()))) {
-            tracing::warn!("the download could not be noted in the journal");
+        let mut checked = checked;
+        match noted {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => checked.not_noted = Some(e.to_string()),
+            Err(e) => checked.not_noted = Some(e),
+        }
+        if let Some(why) = &checked.not_noted {
+            tracing::warn!(why = %why, "the download could not be noted in the journal");
         }
         checked
     }
