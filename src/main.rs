@@ -503,7 +503,7 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(match listing.stale {
         Some(why) => {
-            eprintln!("atlas-restore jobs: could not refresh from Atlas, showing the journal's copies: {why}");
+            eprintln!("atlas-restore jobs: {why}");
             jobs::EXIT_STALE
         }
         None => jobs::EXIT_OK,
@@ -552,9 +552,7 @@ fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat, wide: boo
         };
         let listing = rt.block_on(jobs::tracked(&services, profile.group_id.as_deref()));
         if let Some(why) = listing.stale {
-            eprintln!(
-                "atlas-restore jobs: profile {name}: could not refresh from Atlas, showing the store's copies: {why}"
-            );
+            eprintln!("atlas-restore jobs: profile {name}: {why}");
             code = jobs::EXIT_STALE;
         }
         all.extend(listing.jobs.into_iter().map(|l| jobs::Listed {

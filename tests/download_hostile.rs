@@ -484,3 +484,32 @@ async fn a_list_whose_next_link_loops_gives_each_job_once_and_stops() {
     // Page 1, then page 2 that brought nothing new: no 200 pages of the same jobs.
     assert_eq!(server.requests().len(), 2, "{:?}", server.requests());
 }
+
+/// An API answer that redirects (an old address, a proxy's sign-in page) is said for what it
+/// is, and not followed: the key's Digest answer goes nowhere else.
+#[tokio::test]
+async fn an_api_redirect_is_named_and_not_followed() {
+    let elsewhere = Server::start(|_| {
+        Reply::Full(
+            401,
+            vec![(
+                "WWW-Authenticate".into(),
+                "Digest realm=\"x\", nonce=\"n\", qop=\"auth\"".into(),
+            )],
+            Vec::new(),
+        )
+    })
+    .await;
+    let to = format!("http://127.0.0.1:{}/login?next=%2Fapi", elsewhere.port());
+    let api = Server::start(move |_| Reply::redirect(302, &to)).await;
+    let base = format!("http://127.0.0.1:{}", api.port());
+    let err = client(&base, Duration::from_secs(5), &[])
+        .list_restore_jobs("5f8e2a1c9d4b7e0012c3a4b5", "Cluster0", None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("answered 302, a redirect to http://127.0.0.1:"), "{err}");
+    assert!(err.contains("base_url"), "{err}");
+    assert!(!err.contains("key pair"), "{err}");
+    assert_eq!(elsewhere.connections(), 0, "the redirect was followed");
+}

@@ -15,7 +15,7 @@ use crate::restore::{ApiVersion, Flavor};
 use crate::secret::SecretString;
 use crate::text::Clean;
 use diqwest::{DigestAuthSession, WithDigestAuth};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, LOCATION};
 use reqwest::{Method, RequestBuilder, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -523,6 +523,24 @@ impl AtlasClient {
         let body = body?;
         if (200..300).contains(&status) {
             return Ok((content_type, body));
+        }
+        // Not followed: the Digest answer would go to wherever it points, and a refusal
+        // there would read as this key's.
+        if (300..400).contains(&status) {
+            let to = header_text(&headers, LOCATION);
+            let to = match url.join(&to) {
+                Ok(u) => format!(
+                    "{}://{}{}{}",
+                    u.scheme(),
+                    u.host_str().unwrap_or(""),
+                    u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+                    crate::redact::redact_url(&u)
+                ),
+                Err(_) => crate::redact::scrub(&to),
+            };
+            return Err(AtlasError::Setup(crate::text::sanitize(&format!(
+                "{host} answered {status}, a redirect to {to}: Atlas's API does not redirect, so base_url does not point at it (an old address, http instead of https, or a proxy's sign-in page): set base_url to where the API answers"
+            ))));
         }
         let retry_after = retry_after(&headers);
         Err(AtlasError::Status(StatusError::from_response(

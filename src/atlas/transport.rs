@@ -173,7 +173,12 @@ pub(super) fn clients(
     };
     let built = |b: reqwest::ClientBuilder| b.build().map_err(|e| AtlasError::Setup(format!("HTTP client: {e}")));
     Ok((
-        built(builder().timeout(opts.request_timeout))?,
+        // The API's answers are never followed elsewhere (`client.rs` says why).
+        built(
+            builder()
+                .timeout(opts.request_timeout)
+                .redirect(reqwest::redirect::Policy::none()),
+        )?,
         built(builder().redirect(reqwest::redirect::Policy::none()))?,
     ))
 }

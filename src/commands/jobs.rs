@@ -58,6 +58,14 @@ fn with_archives(mut jobs: Vec<Listed>, data: Option<&JournalData>) -> Vec<Liste
     jobs
 }
 
+/// Why the list is not fresh, naming where the fault is: Atlas's, or this host's store.
+fn stale_words(e: &crate::jobs::JobsError) -> String {
+    match e {
+        crate::jobs::JobsError::Atlas(e) => format!("could not refresh from Atlas, showing the store's copies: {e}"),
+        other => format!("the job store failed ({other}): showing what could be read of it"),
+    }
+}
+
 /// The tracked jobs, refreshed by one poll cycle. When the cycle had nothing to ask (no job
 /// tracked, or all of them settled), Atlas is still asked once (the clusters of `probe_group`,
 /// else the projects the keys see): an Atlas that cannot be reached, or keys it refuses, are
@@ -74,10 +82,14 @@ pub async fn tracked(services: &Services, probe_group: Option<&str>) -> Listing 
     let (jobs, asked, stale) = match poller.cycle().await {
         Ok((Some(PollEvent::Updated { jobs, requests, .. }), _)) => (listed(jobs), requests > 0, None),
         Ok(_) => (from_journal().await, false, None),
-        Err(e) => (from_journal().await, true, Some(e.to_string())),
+        Err(e) => (from_journal().await, true, Some(stale_words(&e))),
     };
     let stale = match (stale, asked) {
-        (None, false) => services.reachable(probe_group).await.err().map(|e| e.to_string()),
+        (None, false) => services
+            .reachable(probe_group)
+            .await
+            .err()
+            .map(|e| stale_words(&crate::jobs::JobsError::Atlas(e))),
         (stale, _) => stale,
     };
     let listing = Listing { jobs, stale };
