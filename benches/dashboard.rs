@@ -121,6 +121,19 @@ fn bench(c: &mut Criterion) {
         });
     });
 
+    // A megabyte pasted into a field by mistake, to its frame: cut to what a field holds.
+    let big = "5".repeat(1 << 20);
+    c.bench_function("paste of 1 MiB into a field, to its frame, 200x60", |b| {
+        b.iter_batched(
+            app,
+            |mut a| {
+                a.update(Msg::Paste(big.clone()), NOW_MS);
+                frame(&mut t, &a);
+            },
+            criterion::BatchSize::LargeInput,
+        );
+    });
+
     // The jobs panel holding 1,000 jobs, at 200x60 with the panel focused.
     let mut a = app();
     a.update(

@@ -109,6 +109,24 @@ fn a_pasted_id_with_quotes_and_a_comma_lands_bare() {
     assert_eq!(pty.wait_exit(10), 0);
 }
 
+/// A megabyte pasted by mistake: handled at once (cut to what a field holds, and said), the
+/// keys and signals answered right after it.
+#[test]
+fn a_megabyte_paste_is_cut_at_once_and_the_dashboard_stays_answering() {
+    let dir = pty::temp_dir("pty-paste-mib");
+    let mut pty = start(&dir);
+    let big = "x".repeat(1 << 20);
+    pty.send(&format!("\x1b[200~{big}\x1b[201~"));
+    let s = pty.wait_until(60, "the paste said", |s| s.contains("the paste was 1048576 characters"));
+    assert!(s.contains("cut to the first 1024"), "{s}");
+    // Answering: the next key moves the focus.
+    pty.send(key::DOWN);
+    pty.wait_until(10, "the focus moved on", |s| focused(s, "checkpointId"));
+    // How long it takes is measured in `benches/dashboard.rs` (paste_1mib), not here.
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+}
+
 /// `2026-11-28 18:30` is read as UTC, like `2026-11-28T18:30Z`, and the hint beside the field
 /// says so.
 #[test]

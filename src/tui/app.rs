@@ -814,6 +814,19 @@ impl App {
     }
 
     fn on_paste(&mut self, text: &str, now_ms: i64) -> bool {
+        // No field or filter takes more: the rest is dropped at once, and said.
+        let max = super::input::MAX_FIELD_CHARS;
+        let cut = text.char_indices().nth(max).map(|(at, _)| at);
+        let text = match cut {
+            Some(at) => {
+                self.status = Some(format!(
+                    "the paste was {} characters: cut to the first {max}, the most a field takes",
+                    text.chars().count()
+                ));
+                &text[..at]
+            }
+            None => text,
+        };
         match self.dialogs.top_mut() {
             Some(dialog) => !matches!(dialog.on_paste(text), Outcome::Ignored),
             None if self.focus_jobs => false,

@@ -226,8 +226,9 @@ impl Form {
             return false;
         }
         let line = super::input::pasted_value(self.focused(), text);
+        let room = super::input::MAX_FIELD_CHARS.saturating_sub(self.value(self.focused()).chars().count());
         let mut changed = false;
-        for c in line.chars() {
+        for c in line.chars().take(room) {
             changed |= self.edit(tui_input::InputRequest::InsertChar(c));
         }
         if changed {

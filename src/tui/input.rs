@@ -254,6 +254,10 @@ const WRAPPING: &[char] = &['"', '\'', '`', ',', ';', '“', '”', '‘', '’'
 /// control characters, spaces, quotes or a trailing comma around it. Into an id field, the
 /// one 24-hex id of a longer text (`"snapshotId": "5f9a…",`, a URL of Atlas's UI), when it
 /// holds exactly one.
+/// The most a field holds: an id is 24 characters, a name 64, a time 30; a paste is cut here,
+/// so that a megabyte pasted by mistake is handled in a moment, not character by character.
+pub const MAX_FIELD_CHARS: usize = 1024;
+
 pub fn pasted_value(field: Field, text: &str) -> String {
     let line: String = text
         .lines()
