@@ -73,6 +73,15 @@ fn a_valid_body_is_created_printed_tracked_and_not_repeated_unless_allowed() {
     assert_eq!(job["method"], "HTTP");
     assert_eq!(job["target"], Value::Null);
     assert_eq!(job["tracked"], true);
+    // The restore point for a script: its kind, the id, and a time with its year and zone.
+    let point = &job["restorePoint"];
+    assert_eq!(point["kind"], "snapshot", "{doc}");
+    assert!(point["snapshotId"].is_string(), "{doc}");
+    let time = point["time"].as_str().unwrap_or_default();
+    assert!(
+        time.len() >= 20 && time.starts_with("20") && time.ends_with('Z'),
+        "{doc}"
+    );
     assert!(job["delivery"].is_object() && job["hashes"].is_array(), "{doc}");
     assert!(!text(&out.stdout).contains("authValue"));
     assert_eq!(creates(&sim), 2);

@@ -167,7 +167,7 @@ pub fn job_json(l: &Listed) -> Value {
         "statusName": j.status_name.as_ref().map(|x| x.as_api()),
         "method": method.as_api(),
         "target": target,
-        "restorePoint": present::restore_point(j, l.request.as_ref()),
+        "restorePoint": present::restore_point_json(j, l.request.as_ref()),
         "tracked": l.tracked,
         "downloadable": method == present::Method::Download && download_gone(j).is_none() && download_target(j).is_some(),
         "delivery": {

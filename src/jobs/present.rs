@@ -174,6 +174,43 @@ pub fn restore_point(job: &RestoreJob, request: Option<&serde_json::Value>) -> S
     }
 }
 
+/// The restore point for a script: `{"kind", "time"}` (RFC 3339, UTC, with the year and
+/// zone the words leave out) and the id it names: `snapshot` (`snapshotId`), `checkpoint`
+/// (`checkpointId`), `oplog` (`oplogTs`, `oplogInc`) or `point_in_time`.
+pub fn restore_point_json(job: &RestoreJob, request: Option<&serde_json::Value>) -> serde_json::Value {
+    use crate::restore::time_input::format_utc_ms;
+    use serde_json::json;
+    let at = job_timestamp_ms(job).map(format_utc_ms);
+    if let Some(r) = request {
+        if let Some(ms) = r.get("pointInTimeUTCMillis").and_then(serde_json::Value::as_i64) {
+            return json!({"kind": "point_in_time", "time": format_utc_ms(ms)});
+        }
+        if let Some(id) = r.get("checkpointId").and_then(|v| v.as_str()) {
+            return json!({"kind": "checkpoint", "checkpointId": sanitize(id), "time": at});
+        }
+        if let Some(ts) = r.get("oplogTs") {
+            let text = |v: &serde_json::Value| match v {
+                serde_json::Value::String(s) => json!(sanitize(s)),
+                other => other.clone(),
+            };
+            return json!({
+                "kind": "oplog",
+                "oplogTs": text(ts),
+                "oplogInc": r.get("oplogInc").map(text),
+                "time": at,
+            });
+        }
+    }
+    match job.point_in_time {
+        Some(true) => json!({"kind": "point_in_time", "time": at}),
+        _ => json!({
+            "kind": "snapshot",
+            "snapshotId": job.snapshot_id.as_deref().map(sanitize),
+            "time": at,
+        }),
+    }
+}
+
 fn job_timestamp_ms(job: &RestoreJob) -> Option<i64> {
     parse_rfc3339_lenient(job.timestamp.as_ref()?.date.as_deref()?)
 }
