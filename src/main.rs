@@ -251,8 +251,9 @@ fn demo_drills(scratch: &std::path::Path) -> std::path::PathBuf {
     dir
 }
 
-/// The dashboard against the embedded simulated Atlas on a free loopback port, with a fast
-/// clock; no config, no account. Its journal and downloads live in a scratch folder.
+/// The dashboard against the embedded simulated Atlas on a free loopback port: its clock on
+/// this host's time, its restores quick; no config, no account. Its journal, drills and
+/// downloads live in a scratch folder.
 #[cfg(feature = "sim")]
 fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
     use atlas_restore::sim::{Sim, SimConfig};
@@ -265,7 +266,8 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
         let sim = Sim::start(
             "127.0.0.1:0".parse()?,
             SimConfig {
-                speed: DEMO_SPEED,
+                // The clock keeps this host's time; the restores go DEMO_SPEED times faster.
+                restore_speed: DEMO_SPEED,
                 flavor,
                 ..SimConfig::default()
             },
@@ -339,11 +341,21 @@ fn run_demo(cli: &Cli, local_offset: Option<time::UtcOffset>) -> Result<i32> {
         let _ = tokio::time::timeout(std::time::Duration::from_millis(500), sim.shutdown()).await;
         result
     })?;
+    // Said once the screen is back: what the demo made goes with it.
+    let downloads = std::fs::read_dir(scratch.join("downloads"))
+        .map(|d| d.flatten().filter(|e| e.path().is_file()).count())
+        .unwrap_or(0);
     let _ = std::fs::remove_dir_all(&scratch);
+    eprintln!(
+        "atlas-restore --demo: its scratch folder {} is removed, with the demo's jobs, drills and {downloads} downloaded file{}; a real profile keeps them",
+        scratch.display(),
+        if downloads == 1 { "" } else { "s" }
+    );
     Ok(0)
 }
 
-/// The demo's clock: a restore job that takes a minute in Atlas's time takes 3 s here.
+/// The demo's restores: one that takes a minute in Atlas's time takes 3 s here, while the
+/// simulated clock keeps this host's time.
 #[cfg(feature = "sim")]
 const DEMO_SPEED: f64 = 20.0;
 

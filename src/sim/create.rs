@@ -59,7 +59,9 @@ pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body:
         let id = st.ids.next(now_ms);
         let data_bytes = sh.cfg.archive_bytes.unwrap_or_else(|| default_data_bytes(&id));
         // FINISH_MS for the newest snapshot complete at the simulator's start (slot -1).
-        let takes_ms = finish_after_ms(part.data_bytes_at(slot), part.data_bytes_at(-1));
+        let takes_ms = finish_after_ms(part.data_bytes_at(slot), part.data_bytes_at(-1)) + STAGGER_MS * i as i64;
+        // `restore_speed`: the same restore, sooner on the same clock.
+        let takes_ms = (takes_ms as f64 / sh.cfg.restore_speed) as i64;
         made.push(Job {
             id,
             batch_id: batch_id.clone(),
@@ -68,7 +70,7 @@ pub(crate) fn create_jobs(sh: &Shared, api: ApiVersion, cluster: &Cluster, body:
             replica_set_name: part.replica_set_name.clone(),
             is_config: part.is_config(),
             created_ms: now_ms,
-            finished_ms: now_ms + takes_ms + STAGGER_MS * i as i64,
+            finished_ms: now_ms + takes_ms,
             point: point.clone(),
             delivery: delivery.clone(),
             downloads: 0,

@@ -53,6 +53,10 @@ pub struct SimConfig {
     pub private_key: String,
     /// Simulated seconds per real second: 60 makes a one-minute restore take one second.
     pub speed: f64,
+    /// How many times faster restores go than the clock says they should: the demo's clock
+    /// keeps this host's time (times on screen agree with the host's, a typed `-90m` stays
+    /// put) while its restores finish in seconds. 1: as the clock goes.
+    pub restore_speed: f64,
     /// How long a nonce stays fresh, in real time.
     pub nonce_lifetime: Duration,
     /// Which product it plays: Atlas (`/api/atlas/...`, clusters by name), Cloud Manager or
@@ -82,6 +86,7 @@ impl Default for SimConfig {
             public_key,
             private_key,
             speed: 1.0,
+            restore_speed: 1.0,
             nonce_lifetime: Duration::from_secs(300),
             flavor: crate::restore::Flavor::Atlas,
             archive_bytes: None,
@@ -96,6 +101,7 @@ impl std::fmt::Debug for SimConfig {
             .field("public_key", &self.public_key)
             .field("private_key", &"****")
             .field("speed", &self.speed)
+            .field("restore_speed", &self.restore_speed)
             .field("nonce_lifetime", &self.nonce_lifetime)
             .field("flavor", &self.flavor)
             .field("archive_bytes", &self.archive_bytes)
@@ -214,6 +220,9 @@ impl Sim {
         }
         if !(cfg.speed.is_finite() && cfg.speed > 0.0) {
             return Err(SimError::BadSpeed(cfg.speed));
+        }
+        if !(cfg.restore_speed.is_finite() && cfg.restore_speed > 0.0) {
+            return Err(SimError::BadSpeed(cfg.restore_speed));
         }
         if cfg.public_key.is_empty() || cfg.private_key.is_empty() {
             return Err(SimError::EmptyKey);
