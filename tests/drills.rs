@@ -583,3 +583,30 @@ fn f3_shows_the_drills_runs_one_now_and_shows_its_checks_at_80x24() {
         .unwrap();
     assert_eq!(weekly["result"], "pass", "{status}");
 }
+
+#[test]
+fn a_drill_running_elsewhere_is_not_started_twice() {
+    let d = Drills::new("locked", &["--speed", "60"]);
+    let file = d.drill("weekly", DOWNLOAD);
+    // Another run holds the drill's lock (as `drill run` does while it runs).
+    let locks = d.lab.data_dir().join("drills");
+    std::fs::create_dir_all(&locks).unwrap();
+    let lock = std::fs::File::create(locks.join("weekly.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let named = d.run(&["run", file.to_str().unwrap()]);
+    assert_eq!(named.status.code(), Some(3), "{}", show(&named));
+    assert!(
+        lab::text(&named.stderr).contains("another run of this drill is going on"),
+        "{}",
+        show(&named)
+    );
+    // From cron, it is skipped and said, not an error every hour of a long drill.
+    let due = d.run(&["run", "--due", "--format", "json"]);
+    assert_eq!(due.status.code(), Some(0), "{}", show(&due));
+    assert_eq!(json_of(&due)["runs"], serde_json::json!([]));
+    assert!(lab::text(&due.stderr).contains("skipped"), "{}", show(&due));
+    assert_eq!(d.creates(), 0);
+    drop(lock);
+    let free = d.run(&["run", file.to_str().unwrap()]);
+    assert_eq!(free.status.code(), Some(0), "{}", show(&free));
+}

@@ -12,7 +12,8 @@ pub struct DrillArgs {
 #[derive(Debug, Subcommand)]
 pub enum DrillCommand {
     /// Run drills: each FILE, or with --due every drill of the config folder's `drills/` whose
-    /// last run is older than its `every`. Each resolves its restore point, submits, waits,
+    /// last run is older than its `every` (or was interrupted, or could not ask Atlas); one
+    /// that another process is running is skipped then, and said. Each resolves its restore point, submits, waits,
     /// checks (rpo, rto, job, sha1, archive, check_command, target) and records every phase in
     /// the store; an interrupted run is resumed, never submitted twice.
     ///

@@ -122,6 +122,7 @@ pub fn run(config_path: Option<&Path>, default_profile: Option<&str>, args: &Dri
                 prom: a.prom.clone(),
                 report: a.report.clone(),
                 drills_dir: dir.join("drills"),
+                due: a.due,
             };
             let terminal = std::io::stderr().is_terminal();
             if a.due && drills.is_empty() && terminal && !json {

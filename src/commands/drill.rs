@@ -36,6 +36,9 @@ pub struct RunOptions {
     pub report: Option<PathBuf>,
     /// The store's folder for drills (locks, work folders).
     pub drills_dir: PathBuf,
+    /// `--due`: a drill another process is running is skipped (said), not an error: the
+    /// hourly cron line would else fail for as long as a long drill runs.
+    pub due: bool,
 }
 
 /// What one drill came to, for the exit code and the text.
@@ -43,6 +46,8 @@ enum Ended {
     Ran(Box<DrillRun>),
     Wrong(String),
     Busy(String),
+    /// Not run, and rightly so (`--due`, running elsewhere).
+    Skipped(String),
 }
 
 /// Writes `text` to `path` through a temporary file in its folder, renamed: a reader (the
@@ -133,6 +138,7 @@ pub async fn run(
         ended.push(match runner.run(&drill).await {
             RunOutcome::Ran(run) => Ended::Ran(run),
             RunOutcome::Refused(why) => Ended::Wrong(why),
+            RunOutcome::Busy(why) if opts.due => Ended::Skipped(format!("drill {}: {why}; skipped", drill.name)),
             RunOutcome::Busy(why) => Ended::Busy(format!("drill {}: {why}", drill.name)),
             RunOutcome::NotRecorded(why) => Ended::Busy(format!(
                 "drill {}: the job store could not record its run ({why}); nothing was sent",
@@ -151,7 +157,7 @@ fn exit_code(ended: &[Ended]) -> i32 {
     let error = ended.iter().any(|e| match e {
         Ended::Ran(r) => r.result != Some(RunResult::Pass),
         Ended::Busy(_) => true,
-        Ended::Wrong(_) => false,
+        Ended::Wrong(_) | Ended::Skipped(_) => false,
     });
     if failed {
         EXIT_FAILED
@@ -176,11 +182,16 @@ fn render_runs(ended: &[Ended], book: &DrillBook, opts: &RunOptions) -> Outcome 
         .iter()
         .filter_map(|e| match e {
             Ended::Wrong(w) | Ended::Busy(w) => Some(w.as_str()),
-            Ended::Ran(_) => None,
+            Ended::Ran(_) | Ended::Skipped(_) => None,
         })
         .collect();
     let mut exit_code = exit_code(ended);
     let mut stderr = String::new();
+    for e in ended {
+        if let Ended::Skipped(why) = e {
+            stderr.push_str(&format!("atlas-restore drill: {}\n", sanitize(why)));
+        }
+    }
     for r in &refused {
         stderr.push_str(&format!("atlas-restore drill: {}\n", sanitize(r)));
     }
