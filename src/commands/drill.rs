@@ -316,7 +316,13 @@ fn against(value: Option<i64>, max: u64) -> String {
 
 /// `drill status` as a table.
 pub fn status_table(standings: &[Standing]) -> String {
-    let time = |ms: Option<i64>| ms.map_or("-".into(), crate::jobs::drill::rfc3339);
+    // To the minute, UTC: the table fits more; `--format json` has the whole time.
+    let time = |ms: Option<i64>| {
+        ms.map_or("-".into(), |ms| {
+            let t = crate::jobs::drill::rfc3339(ms);
+            format!("{} {}Z", t.get(..10).unwrap_or(""), t.get(11..16).unwrap_or(""))
+        })
+    };
     let mut rows = vec![[
         "DRILL".to_string(),
         "CLUSTER".into(),
@@ -336,7 +342,11 @@ pub fn status_table(standings: &[Standing]) -> String {
             l.and_then(|l| l.result).map_or("-", RunResult::as_str).to_string(),
             l.map_or("-".into(), |l| against(l.rpo_seconds, l.rpo_max_seconds)),
             l.map_or("-".into(), |l| against(l.rto_seconds, l.rto_max_seconds)),
-            time(s.next_due_ms),
+            match (s.next_due_ms, l) {
+                (None, _) => "by hand".into(),
+                (Some(_), None) => "now".into(),
+                (due, Some(_)) => time(due),
+            },
             state_words(s),
         ]);
     }
