@@ -1,7 +1,8 @@
 //! Properties of the engine over any input: no panic, and the builder and the validator
-//! each held to an oracle of their own (`tests/support/oracle.rs`, written from the documents alone): what
-//! the builder writes is a documented body in the version's encoding; what the validator
-//! takes the documents take, and what the documents take as sent the validator takes.
+//! each held to an oracle of their own (`tests/support/oracle.rs`, written from the documents
+//! alone): what the builder writes is a documented body in the version's encoding; what the
+//! validator takes the documents take, and what the documents take as sent the validator
+//! takes.
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

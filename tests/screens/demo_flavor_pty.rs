@@ -9,7 +9,6 @@
 
 use crate::support::pty;
 use pty::{Pty, key};
-use std::time::Duration;
 
 const CLUSTER0_ID: &str = "5f8e2b4d9d4b7e0012c3a4c1";
 const CLUSTER1_ID: &str = "5f8e2b4d9d4b7e0012c3a4c2";
@@ -21,12 +20,17 @@ fn field_line<'a>(screen: &'a str, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {label} on screen:\n{screen}"))
 }
 
-/// Moves the focus to the form's first field (Up stops there).
+/// Whether the focus is on the form's field `label`.
+fn focused(screen: &str, label: &str) -> bool {
+    screen
+        .lines()
+        .any(|l| l.contains('▶') && l.contains(&format!(" {label} ")))
+}
+
+/// Moves the focus to the form's first field (Up stops there), a key once the last one is
+/// answered.
 fn to_top(pty: &mut Pty) {
-    for _ in 0..14 {
-        pty.send(key::UP);
-    }
-    std::thread::sleep(Duration::from_millis(200));
+    pty.press_until(key::UP, 14, "the focus on groupId", |s| focused(s, "groupId"));
 }
 
 fn down(pty: &mut Pty, n: usize) {
@@ -86,13 +90,7 @@ fn an_ops_manager_demo_composes_submits_follows_and_downloads() {
     pty.wait_until(60, "the job READY", |s| s.contains("READY"));
 
     // Into the jobs panel, the job's detail, and a download through urlV2's Bearer header.
-    for _ in 0..16 {
-        if pty.screen().contains("▶ Restore jobs") {
-            break;
-        }
-        pty.send(key::TAB);
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    pty.press_until(key::TAB, 16, "the jobs panel focused", |s| s.contains("▶ Restore jobs"));
     let panel = pty.wait_for("▶ Restore jobs (1)");
     assert!(
         panel.lines().any(|l| l.contains("Cluster0") && l.contains("READY")),
@@ -109,8 +107,10 @@ fn an_ops_manager_demo_composes_submits_follows_and_downloads() {
     pty.wait_until(60, "the download checked", |s| s.contains("matches"));
     pty.send(key::ESC);
     pty.wait_until(10, "the detail closed", |s| !s.contains("download URL"));
+    // Back in the form (a lone Esc, answered before the next key: one right behind it would
+    // read as Alt and that key).
     pty.send(key::ESC);
-    std::thread::sleep(Duration::from_millis(300));
+    pty.wait_until(10, "the form focused", |s| !s.contains("▶ Restore jobs"));
 
     // A checkpoint restore of the sharded cluster, into a target named by its id.
     to_top(&mut pty);
@@ -123,17 +123,23 @@ fn an_ops_manager_demo_composes_submits_follows_and_downloads() {
     pty.send(key::DOWN); // checkpointId: picked from the list, a restorable one
     pty.send(key::ENTER);
     pty.wait_for("restores to");
-    let mut picked = false;
-    for _ in 0..4 {
-        pty.send(key::ENTER);
-        std::thread::sleep(Duration::from_millis(300));
-        if !pty.screen().contains("restores to") {
-            picked = true;
-            break;
-        }
-        pty.send(key::DOWN);
-    }
-    assert!(picked, "no restorable checkpoint picked:\n{}", pty.screen());
+    // The selected row (`▶`) says whether it may be picked: Down past those that may not.
+    let selected = |s: &str| {
+        s.lines()
+            .find(|l| l.contains('▶') && l.contains("restores to"))
+            .map(str::to_string)
+    };
+    let s = pty.press_until(key::DOWN, 4, "a restorable checkpoint selected", |s| {
+        selected(s).is_some_and(|l| !l.contains("not restorable"))
+    });
+    let row = selected(&s).unwrap();
+    pty.send(key::ENTER);
+    pty.wait_until(10, "the checkpoint picked", |s| !s.contains("restores to"));
+    let id = row.split_whitespace().find(|w| w.len() == 24).unwrap_or_default();
+    assert!(!id.is_empty(), "{row}");
+    pty.wait_until(10, "the picked checkpoint in its field", |s| {
+        s.lines().any(|l| l.contains(" checkpointId ") && l.contains(id))
+    });
     down(&mut pty, 4); // delivery.methodName
     pty.send(" ");
     down(&mut pty, 2); // delivery.maxDownloads: cleared

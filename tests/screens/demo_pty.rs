@@ -88,27 +88,31 @@ fn compose_conflict_review_submit_download_in_the_demo() {
     pty.wait_for("ERASES every piece of data on cluster Staging0");
     pty.send(key::ENTER);
     pty.wait_for("type Staging0 exactly");
+    // A name short of the target's: typed (the refusal's note goes), Enter is refused again
+    // (the note is back), and the review stays, sending nothing.
     pty.type_text("Staging");
+    pty.wait_until(10, "Staging typed", |s| {
+        s.contains("Type Staging0 to confirm the erase: Staging ") && !s.contains("type Staging0 exactly")
+    });
     pty.send(key::ENTER);
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let s = pty.wait_until(15, "the Enter answered", |s| {
+        s.contains("type Staging0 exactly") || s.contains("sending") || !s.contains("Type Staging0 to confirm")
+    });
     assert!(
-        !pty.screen().contains("submitted: 1 restore job (") || pty.screen().contains("Type Staging0"),
-        "sent before the name was typed"
+        s.contains("type Staging0 exactly to confirm the erase")
+            && s.contains("Type Staging0 to confirm the erase: Staging "),
+        "sent before the name was typed whole:\n{s}"
     );
+    assert!(!s.contains("sending"), "sent before the name was typed whole:\n{s}");
     pty.type_text("0");
     pty.send(key::ENTER);
     pty.wait_until(15, "the automated restore submitted", |s| {
         s.contains("submitted") && !s.contains("Review")
     });
 
-    // Into the jobs panel, the first (HTTP) job's detail, and a download.
-    for _ in 0..14 {
-        if pty.screen().contains("▶ Restore jobs") {
-            break;
-        }
-        pty.send(key::TAB);
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    // Into the jobs panel by Tab (past the form's last field), the first (HTTP) job's detail,
+    // and a download.
+    pty.press_until(key::TAB, 14, "the jobs panel focused", |s| s.contains("▶ Restore jobs"));
     let panel = pty.wait_for("▶ Restore jobs (2)");
     // The automated restore (newest, first) names its target and restore point, not a
     // download's expiry, although Atlas calls its delivery HTTP.
@@ -235,13 +239,28 @@ fn a_fresh_link_counts_down_from_48h_on_the_servers_clock() {
     let title = s.lines().next().unwrap_or_default();
     assert!(title.contains("server clock +"), "the skew is named: {title}");
 
-    // It never counts up, as it did when the simulator's clock outran this host's.
-    std::thread::sleep(std::time::Duration::from_secs(4));
-    let later = ready_row(&pty.screen()).map(|r| countdowns(&r)[0]);
+    // It counts down, never up (as it did when the simulator's clock outran this host's). Its
+    // clock is Atlas's as the answers tell it, and a minute there is 3 s here: polls asked for
+    // (Ctrl-R; a READY job is otherwise asked for every 30 s) until the countdown moves.
+    let later = |s: &str| ready_row(s).map(|r| countdowns(&r)[0]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let s = loop {
+        let s = pty.poll_now();
+        if later(&s).is_some_and(|l| l != first) {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the countdown never moved from {first:?}:\n{s}"
+        );
+        // The pace of the polls, not a wait for anything: the simulator's minute is seen on
+        // the answer of whichever poll comes after it.
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    };
     assert!(
-        later.is_some_and(|l| l <= first),
-        "{first:?} then {later:?}\n{}",
-        pty.screen()
+        later(&s).is_some_and(|l| l < first),
+        "{first:?} then {:?}\n{s}",
+        later(&s)
     );
 
     pty.send(key::CTRL_Q);

@@ -8,6 +8,7 @@
 
 use crate::support::common;
 use crate::support::pty;
+use crate::support::wait;
 use atlas_restore::atlas::{AtlasClient, ClientOptions, SnapshotFilter};
 use atlas_restore::jobs::{Journal, SubmitState};
 use atlas_restore::sim::{Fault, Sim, SimConfig};
@@ -113,12 +114,31 @@ impl Bench {
     }
 }
 
-/// Keys are answered while the fault lasts: a typed character shows in the form.
+/// The form's row of `label` (with the panel's text beside it on a wide screen).
+fn form_row<'a>(screen: &'a str, label: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(&format!(" {label} ")))
+        .unwrap_or_default()
+}
+
+/// Keys are answered while the fault lasts: Up moves the focus from snapshotId to
+/// clusterName, a typed `Z` lands at the end of its value, Backspace takes it off again. (Not
+/// any `Z` on the screen: every time the panel shows ends with one.)
 fn keys_still_answered(pty: &mut Pty) {
-    pty.send(key::UP); // to clusterName... any field
+    pty.send(key::UP);
+    pty.wait_until(5, "Up answered: the focus on clusterName", |s| {
+        form_row(s, "clusterName").contains('▶')
+    });
     pty.send("Z");
-    pty.wait_until(5, "the typed key drawn", |s| s.contains("Z"));
+    pty.wait_until(5, "Z typed into clusterName", |s| {
+        form_row(s, "clusterName").contains("Cluster0Z")
+    });
     pty.send("\x08"); // Backspace
+    pty.wait_until(5, "Backspace answered", |s| {
+        let r = form_row(s, "clusterName");
+        r.contains("Cluster0") && !r.contains("Cluster0Z")
+    });
 }
 
 /// Runs one row: the fault is switched on, its words awaited, then switched off and recovery awaited.
@@ -215,13 +235,18 @@ fn stale_nonces_are_absorbed() {
     let mut pty = bench.dashboard();
     pty.wait_for("updated");
     bench.sim().set_fault(Some(Fault::StaleNonce));
+    // Three polls (Ctrl-R: now), each told its nonce is stale, each getting through.
     for _ in 0..3 {
+        let seen = bench.sim().counters().stale_nonces;
         pty.send("\x12");
-        std::thread::sleep(Duration::from_millis(300));
+        wait::until_true("a poll told its nonce is stale", Duration::from_secs(10), || {
+            bench.sim().counters().stale_nonces > seen
+        });
     }
     let s = pty.wait_until(20, "the job READY", |s| s.contains("READY"));
     assert!(!s.contains("load failed"), "{s}");
-    assert!(bench.sim().counters().stale_nonces >= 1);
+    assert!(bench.sim().counters().stale_nonces >= 3);
+    assert_eq!(bench.sim().counters().auth_failures, 0);
     pty.send(key::CTRL_Q);
     pty.wait_exit(10);
 }
@@ -281,14 +306,16 @@ fn a_create_whose_answer_is_lost_is_reconciled_never_resent() {
     pty.wait_for("The answer was lost");
     bench.sim().set_fault(None);
     pty.send(key::ESC);
-    // Found in the cluster's list and tracked: two jobs now, the lost one among them.
-    pty.wait_until(30, "the lost job reconciled", |s| s.contains("Restore jobs (2)"));
+    // Found in the cluster's list and tracked: two jobs now, the lost one among them (and the
+    // Esc answered, so that Ctrl-Q comes alone).
+    pty.wait_until(30, "the lost job reconciled", |s| {
+        s.contains("Restore jobs (2)") && !s.contains("The answer was lost")
+    });
     assert_eq!(
         bench.sim().counters().restore_job_creates,
         creates + 1,
         "sent once, never resent"
     );
-    std::thread::sleep(Duration::from_millis(150));
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
 }

@@ -73,7 +73,9 @@ fn esc_and_an_arrow_in_one_write_are_esc_then_the_arrow() {
     pty.type_text("d");
     pty.wait_until(10, "abcd", |s| value(s, "snapshotId") == "abcd");
 
-    // A plain Esc alone still does nothing in the form, and text typed after it is text.
+    // A plain Esc alone still does nothing in the form, and text typed after it is text. The
+    // gap is the thing under test (an Esc read alone, then keys a moment later), and an Esc
+    // that does nothing draws nothing to wait for: a sleep.
     pty.send(key::ESC);
     std::thread::sleep(std::time::Duration::from_millis(100));
     pty.type_text("[e");

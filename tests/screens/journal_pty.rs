@@ -6,6 +6,7 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::support::lab::SimAsk;
 use crate::support::pty;
 use pty::{BIN, Pty, SimProcess, TempDir, key};
 use std::process::Command;
@@ -141,9 +142,9 @@ fn the_private_key_stays_off_the_screen_the_argument_list_and_help() {
     let pid = pty.pid().unwrap();
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
     assert!(!String::from_utf8_lossy(&cmdline).contains(&key_text));
+    // A lone ESC followed at once by a key reads as Alt+key: Ctrl-Q once it is answered.
     pty.send(key::ESC);
-    // A lone ESC followed at once by a key reads as Alt+key: let it arrive alone.
-    std::thread::sleep(std::time::Duration::from_millis(150));
+    pty.wait_until(10, "the review closed", |s| !s.contains("curl --digest"));
     pty.send(key::CTRL_Q);
     pty.wait_exit(10);
     assert!(
@@ -327,8 +328,11 @@ fn a_store_held_by_another_process_is_said_and_the_submit_goes_on_after() {
     pty.send(key::ENTER);
     let s = pty.wait_for("waiting for another atlas-restore");
     assert!(!s.contains("submitted:"), "nothing is sent before it is recorded:\n{s}");
+    // As long as the lock is held, nothing is sent: 2 s of it, a sleep as it is the thing
+    // under test (the simulator counts what reaches it).
     std::thread::sleep(std::time::Duration::from_secs(2));
     assert!(!pty.screen().contains("submitted:"), "{}", pty.screen());
+    assert_eq!(sim.counters()["restore_job_creates"], 0, "sent before it was recorded");
     other.execute_batch("COMMIT").unwrap();
     pty.wait_for("submitted: 1 restore job (");
     pty.send(key::CTRL_Q);

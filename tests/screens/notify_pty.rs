@@ -3,6 +3,7 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::support::lab::SimAsk;
 use crate::support::pty;
 use pty::{Pty, SimProcess, TempDir, key};
 
@@ -28,13 +29,25 @@ fn dashboard(dir: &TempDir, sim: &SimProcess, notify: &str) -> Pty {
     )
 }
 
-/// Submits the preselected complete snapshot and waits for the job to be READY.
-fn submit_and_wait_ready(pty: &mut Pty) {
+/// Submits the preselected complete snapshot, waits for the job to be READY (and told), then
+/// has it polled three more times (Ctrl-R; a READY job is otherwise asked for every 30 s
+/// only) and waits until each poll is back and drawn (the simulator counts them): nothing more
+/// may be told on those.
+fn submit_and_wait_ready(pty: &mut Pty, sim: &SimProcess) {
     pty.wait_for("snapshotId");
     pty.submit_snapshot(0, "submitted: 1 restore job");
     pty.wait_until(30, "the job READY", |s| s.contains("is READY"));
-    // A few more polls and redraws: nothing more is told.
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    let polls =
+        |c: serde_json::Value| c["restore_job_lists"].as_u64().unwrap() + c["restore_job_gets"].as_u64().unwrap();
+    let before = polls(sim.counters());
+    for _ in 0..3 {
+        pty.poll_now();
+    }
+    let after = polls(sim.counters());
+    assert!(
+        after >= before + 3,
+        "three polls reached the simulator: {before} then {after}"
+    );
 }
 
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
@@ -46,7 +59,7 @@ fn ready_rings_the_bell_once() {
     let sim = SimProcess::start(&["--speed", "60"]);
     let dir = pty::temp_dir("notify-bell");
     let mut pty = dashboard(&dir, &sim, "bell");
-    submit_and_wait_ready(&mut pty);
+    submit_and_wait_ready(&mut pty, &sim);
     let raw = pty.raw();
     assert_eq!(count(&raw, b"\x07"), 1, "one BEL, for READY");
     pty.send(key::CTRL_Q);
@@ -58,7 +71,7 @@ fn ready_sends_one_osc9_notification() {
     let sim = SimProcess::start(&["--speed", "60"]);
     let dir = pty::temp_dir("notify-osc9");
     let mut pty = dashboard(&dir, &sim, "osc9");
-    submit_and_wait_ready(&mut pty);
+    submit_and_wait_ready(&mut pty, &sim);
     let raw = pty.raw();
     assert_eq!(count(&raw, b"\x1b]9;"), 1, "one OSC 9");
     let text = String::from_utf8_lossy(&raw);

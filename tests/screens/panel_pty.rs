@@ -167,19 +167,13 @@ fn a_running_job_says_how_long_it_may_take_and_on_what() {
         s.lines().any(|l| l.contains(&first) && l.contains("FINISHED"))
     });
     // A second restore of the same cluster: its estimate names the finished one it comes from.
+    // Back in the form (the Esc answered before the next key, which it would make an Alt),
+    // then on to snapshotId.
     pty.send(key::ESC);
-    // Back in the form: on to snapshotId.
-    for _ in 0..4 {
-        std::thread::sleep(std::time::Duration::from_millis(150));
-        if pty
-            .screen()
-            .lines()
-            .any(|l| l.contains("▶") && l.contains("snapshotId"))
-        {
-            break;
-        }
-        pty.send(key::DOWN);
-    }
+    pty.wait_until(10, "the form focused", |s| !s.contains("▶ Restore jobs"));
+    pty.press_until(key::DOWN, 4, "the focus on snapshotId", |s| {
+        s.lines().any(|l| l.contains("▶") && l.contains("snapshotId"))
+    });
     let second = submit(&mut pty, 1);
     pty.send(key::F2);
     pty.wait_for("▶ Restore jobs (2)");

@@ -12,6 +12,7 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::support::pty::focus_marks;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -126,14 +127,19 @@ impl Tmux {
         self.wait_until(40, "the job READY", |s| s.contains("READY"));
     }
 
-    /// From the form into the jobs panel (its footer offers the copy).
+    /// From the form into the jobs panel (its footer offers the copy): Tab, each once the one
+    /// before has moved the focus mark.
     fn focus_panel(&self) {
         for _ in 0..16 {
-            if self.screen(false).contains("copy URL") {
+            let s = self.screen(false);
+            if s.contains("copy URL") {
                 return;
             }
+            let before = focus_marks(&s);
             self.keys(&["Tab"]);
-            std::thread::sleep(Duration::from_millis(100));
+            self.wait_until(10, "Tab answered", |s| {
+                s.contains("copy URL") || focus_marks(s) != before
+            });
         }
         self.wait_for("copy URL");
     }

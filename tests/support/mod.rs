@@ -8,7 +8,8 @@
 //! - `lab`: the binary as scripts run it, with a private profile on such a simulator;
 //! - `hostile`: a download host of the tests' own that records what reaches it;
 //! - `peer`: Apache httpd with `mod_auth_digest` (feature `peers`);
-//! - `oracle`: a restore body judged from the documents alone.
+//! - `oracle`: a restore body judged from the documents alone;
+//! - `wait`: waiting for what can be observed, with a deadline, instead of sleeping.
 // Each binary uses a different part of this.
 #![allow(dead_code)]
 
@@ -21,3 +22,4 @@ pub mod oracle;
 #[cfg(feature = "peers")]
 pub mod peer;
 pub mod pty;
+pub mod wait;

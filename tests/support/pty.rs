@@ -5,6 +5,7 @@
 
 use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,9 +15,14 @@ pub struct Pty {
     parser: Arc<Mutex<vt100::Parser>>,
     /// Every byte the program wrote, for checks on raw output.
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Set once the terminal's reader met its end (every writer of the terminal is gone).
+    eof: Arc<AtomicBool>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
+    /// The program's data and config folders unless the test names its own; removed when
+    /// dropped, after the program is stopped (`Drop` below).
+    _home: TempDir,
 }
 
 pub mod key {
@@ -53,6 +59,11 @@ impl Pty {
         cmd.env_remove("TMUX");
         // The program's log goes to a scratch folder, not the real home (a test may say where).
         cmd.env("XDG_STATE_HOME", std::env::temp_dir().join("atlas-restore-test-state"));
+        // Nor the user's store and config (a newer build's store there is refused: "schema 3,
+        // this one knows 2"): folders of its own, unless the test names them.
+        let home = temp_dir("pty-home");
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -62,7 +73,8 @@ impl Pty {
         let writer = pair.master.take_writer().unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (parser.clone(), raw.clone());
+        let eof = Arc::new(AtomicBool::new(false));
+        let (p, r, e) = (parser.clone(), raw.clone(), eof.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -72,13 +84,16 @@ impl Pty {
                 p.lock().unwrap().process(&buf[..n]);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            e.store(true, Ordering::SeqCst);
         });
         Pty {
             parser,
             raw,
+            eof,
             writer,
             child,
             _master: pair.master,
+            _home: home,
         }
     }
 
@@ -91,8 +106,28 @@ impl Pty {
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             self.send(&c.to_string());
+            // Not a wait for anything: the pace of typing itself, keys a moment apart, is
+            // what tells them from a paste.
             std::thread::sleep(Duration::from_millis(2));
         }
+    }
+
+    /// Sends `key` until the screen satisfies `done`, at most `tries` times, each time only
+    /// once the key before has been answered (a focus mark `▶` moved): keys sent blind, a
+    /// sleep apart, could overshoot or arrive as one read. The screen once it is done.
+    pub fn press_until(&mut self, key: &str, tries: usize, what: &str, done: impl Fn(&str) -> bool) -> String {
+        for _ in 0..tries {
+            let s = self.screen();
+            if done(&s) {
+                break;
+            }
+            let before = focus_marks(&s);
+            self.send(key);
+            self.wait_until(15, &format!("{key:?} answered, on the way to {what}"), |s| {
+                done(s) || focus_marks(s) != before
+            });
+        }
+        self.wait_until(15, what, done)
     }
 
     pub fn screen(&self) -> String {
@@ -167,13 +202,20 @@ impl Pty {
         self.wait_until(15, submitted, |s| s.contains(submitted) && s != before)
     }
 
-    /// Waits for the program to exit, returning its exit code.
+    /// Waits for the program to exit, returning its exit code, once the reader has taken
+    /// the last bytes it wrote (the terminal's end: no writer of it is left).
     pub fn wait_exit(&mut self, secs: u64) -> u32 {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader thread take the last bytes.
-                std::thread::sleep(Duration::from_millis(100));
+                while !self.eof.load(Ordering::SeqCst) {
+                    assert!(
+                        Instant::now() < deadline,
+                        "the program exited but its terminal is still open (a child of it?); the screen:\n{}",
+                        self.screen()
+                    );
+                    std::thread::sleep(Duration::from_millis(20));
+                }
                 return status.exit_code();
             }
             assert!(
@@ -188,6 +230,54 @@ impl Pty {
     pub fn pid(&self) -> Option<u32> {
         self.child.process_id()
     }
+}
+
+/// The jobs panel's "updated 12:04:31Z": when its last poll came back (local time, UTC).
+pub fn updated(screen: &str) -> Option<String> {
+    let at = screen.find("updated ")? + "updated ".len();
+    screen.get(at..at + 9).map(str::to_string)
+}
+
+impl Pty {
+    /// Ctrl-R (poll now), and the screen once that poll is back and drawn: the panel's
+    /// "updated" time differs from the one before. That time has whole seconds of Atlas's
+    /// clock: a poll back within the second before shows none, so Ctrl-R is sent again when
+    /// nothing changed within 2 s (a READY job is otherwise polled every 30 s only).
+    pub fn poll_now(&mut self) -> String {
+        let shown = updated(&self.screen());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.send("\x12");
+            let again = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < again {
+                let s = self.screen();
+                if updated(&s).is_some() && updated(&s) != shown && !s.contains("polling…") {
+                    return self.wait_until(10, "the poll drawn", |s| updated(s) != shown);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no poll came back for Ctrl-R (updated {shown:?}); the screen:\n{}",
+                self.screen()
+            );
+        }
+    }
+}
+
+/// Where the focus marks `▶` stand on a screen (row, column): they move when a key moves the
+/// focus or the selection, and stay put when only the text around them changes.
+pub fn focus_marks(screen: &str) -> Vec<(usize, usize)> {
+    screen
+        .lines()
+        .enumerate()
+        .flat_map(|(row, line)| {
+            line.chars()
+                .enumerate()
+                .filter(|(_, c)| *c == '▶')
+                .map(move |(col, _)| (row, col))
+        })
+        .collect()
 }
 
 impl Drop for Pty {
