@@ -7,16 +7,17 @@
 
 use crate::support::lab;
 use crate::support::pty;
+use crate::support::wait;
 use lab::{SimAsk, json_of, show, text, with_input};
 use pty::SimProcess;
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// A lab (`tests/support/lab.rs`) on its own simulator, the profile with a download folder of its own,
-/// `download`s going to another one.
+/// A lab (`tests/support/lab.rs`) on its own simulator, the profile with a download folder of
+/// its own, `download`s going to another one.
 struct Lab {
     lab: lab::Lab,
     sim: SimProcess,
@@ -83,21 +84,22 @@ impl Lab {
 
     /// Waits (a minute a second on the simulator) until every one of `ids` is READY.
     fn wait_ready(&self, ids: &[String]) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let jobs = self.jobs();
-            let ready = ids.iter().all(|id| {
-                jobs.as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|j| j["id"] == id.as_str() && j["delivery"]["statusName"] == "READY")
-            });
-            if ready {
-                return;
-            }
-            assert!(Instant::now() < deadline, "not READY in time: {jobs}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        // Each look starts the program: a tenth of a second apart.
+        wait::until_every(
+            "every job READY",
+            Duration::from_secs(30),
+            Duration::from_millis(100),
+            || {
+                let jobs = self.jobs();
+                let ready = ids.iter().all(|id| {
+                    jobs.as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|j| j["id"] == id.as_str() && j["delivery"]["statusName"] == "READY")
+                });
+                if ready { Ok(()) } else { Err(jobs) }
+            },
+        );
     }
 
     /// One HTTP restore of Cluster0, READY.

@@ -78,21 +78,26 @@ fn the_first_download_asks_the_folder_and_every_window_and_script_remembers_it()
     // B, open all along: no question, the folder A chose.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
+        let polled = pty::updated(&b.screen());
         b.send("d");
         let s = b.wait_until(10, "a question", |s| {
             s.contains("Download the restore file?") || s.contains("Where should this profile's archives go?")
         });
+        // Esc answered before the next key (which it would make an Alt).
         b.send(key::ESC);
+        b.wait_until(10, "the question closed", |s| {
+            !s.contains("Download the restore file?") && !s.contains("Where should this profile's archives go?")
+        });
         if s.contains("Download the restore file?") {
             assert!(s.contains(&restores.display().to_string()), "{s}");
             break;
         }
-        // Not heard yet: the next poll brings it.
+        // Not heard yet: the next poll brings it (B's "updated" moves when it is back).
         assert!(
             Instant::now() < deadline,
             "the second window never heard of the folder: {s}"
         );
-        std::thread::sleep(Duration::from_millis(500));
+        b.wait_until(10, "B's next poll", |s| pty::updated(s) != polled);
     }
     a.send(key::CTRL_Q);
     b.send(key::CTRL_Q);

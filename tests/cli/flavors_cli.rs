@@ -109,7 +109,6 @@ fn an_ops_manager_profile_submits_and_follows_against_the_simulated_ops_manager(
     assert_eq!(doc["findings"][0]["code"], "CHECKPOINT_NEEDS_FCV_4_0");
 
     // `jobs` follows all four, each with its cluster.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
     let out = lab.run(&["jobs", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let jobs = json_of(&out);

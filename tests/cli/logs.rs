@@ -9,16 +9,17 @@
 
 use crate::support::lab;
 use crate::support::pty;
+use crate::support::wait;
 use lab::{SimAsk, json_of, show, text};
 use pty::{SimProcess, key};
 
 use serde_json::{Value, json};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// A lab (`tests/support/lab.rs`) whose profile polls each second and downloads into a folder of its own;
-/// its state folder, where the log goes, the lab's.
+/// A lab (`tests/support/lab.rs`) whose profile polls each second and downloads into a folder
+/// of its own; its state folder, where the log goes, the lab's.
 fn logs_lab(name: &str, sim: &SimProcess) -> lab::Lab {
     lab::Lab::with_profile(&format!("logs-{name}"), |dir| {
         let downloads = dir.join("downloads");
@@ -37,16 +38,15 @@ fn ready_job(sim: &SimProcess, job_id: &str) -> Value {
         "/api/atlas/v1.0/groups/{}/clusters/Cluster0/restoreJobs/{job_id}",
         sim.group()
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    wait::until("the job READY", Duration::from_secs(30), || {
         let job = sim.ask(&path);
         assert_eq!(job.status, 200, "{}", job.text);
         if job.json["delivery"]["statusName"] == "READY" {
-            return job.json;
+            Ok(job.json)
+        } else {
+            Err(job.text)
         }
-        assert!(Instant::now() < deadline, "the job never became READY: {}", job.text);
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    })
 }
 
 /// The log's lines that record a request with `method`, `path` and `status`.
@@ -91,13 +91,7 @@ fn the_log_holds_each_request_and_none_of_the_secrets() {
 
     // A download from the dashboard, in a terminal.
     let mut pty = lab.dashboard(80, 24);
-    for _ in 0..16 {
-        if pty.screen().contains("▶ Restore jobs") {
-            break;
-        }
-        pty.send(key::TAB);
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    pty.press_until(key::TAB, 16, "the jobs panel focused", |s| s.contains("▶ Restore jobs"));
     pty.wait_for("▶ Restore jobs (1)");
     pty.send(key::ENTER);
     pty.wait_for("download URL");

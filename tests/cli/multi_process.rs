@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support::pty;
+use crate::support::wait;
 use pty::{BIN, Pty, SimProcess, TempDir, key};
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
@@ -222,8 +223,10 @@ fn many_processes_on_one_profile_lose_no_submit_and_record_none_twice() {
 
     // Headless submits and listings in a loop, in the background, some killed mid-flight.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Rounds the loop has finished, for the test to wait on.
+    let rounds = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let loop_reported = {
-        let stop = stop.clone();
+        let (stop, rounds) = (stop.clone(), rounds.clone());
         let (config, data, body) = (bench.config.clone(), bench.data.clone(), body.clone());
         std::thread::spawn(move || {
             let mut reported = Vec::new();
@@ -253,13 +256,14 @@ fn many_processes_on_one_profile_lose_no_submit_and_record_none_twice() {
                     .spawn()
                     .unwrap();
                 if round.is_multiple_of(3) {
-                    // Killed at some point of its run: reported or not, never half-written.
+                    // Killed at some point of its run: reported or not, never half-written. The
+                    // sleep is the point of its run, varied on purpose, not a wait.
                     std::thread::sleep(Duration::from_millis(u64::from(round * 7 % 40)));
                     kill_9(submit.id());
                 }
                 let out = submit.wait_with_output().unwrap();
                 // A few a second, as scripts on a jump host would; more would only scroll
-                // the windows' lists past what this test reads on screen.
+                // the windows' lists past what this test reads on screen. (A pace, not a wait.)
                 std::thread::sleep(Duration::from_millis(250));
                 let _ = { lister }.wait();
                 if out.status.code() == Some(0) {
@@ -270,6 +274,7 @@ fn many_processes_on_one_profile_lose_no_submit_and_record_none_twice() {
                         reported.push(j["id"].as_str().unwrap().to_string());
                     }
                 }
+                rounds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
             reported
         })
@@ -293,11 +298,14 @@ fn many_processes_on_one_profile_lose_no_submit_and_record_none_twice() {
             a = ready_dashboard(&bench);
         }
     }
-    // A last one from A, killed right after it said so.
+    // A last one from A, killed right after it said so; the loop goes on for two more rounds.
     reported.push(submit_in(&mut a));
     kill_9(a.pid().unwrap());
     a.wait_exit(10);
-    std::thread::sleep(Duration::from_secs(2));
+    let seen = rounds.load(std::sync::atomic::Ordering::SeqCst);
+    wait::until_true("two more rounds of the loop", Duration::from_secs(60), || {
+        rounds.load(std::sync::atomic::Ordering::SeqCst) >= seen + 2
+    });
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let from_loop = loop_reported.join().unwrap();
     assert!(!from_loop.is_empty(), "the headless loop submitted nothing");
@@ -381,6 +389,7 @@ fn processes_on_two_profiles_keep_each_job_in_one_profile_once() {
                     .unwrap();
                 if round % 3 == 2 {
                     // From before the request to after the answer: some die with Atlas having made the job.
+                    // (The point of the kill, varied on purpose: not a wait.)
                     std::thread::sleep(Duration::from_millis(u64::from(round * 23 % 160)));
                     kill_9(submit.id());
                 }

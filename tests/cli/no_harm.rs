@@ -8,11 +8,12 @@
 
 use crate::support::lab;
 use crate::support::pty;
+use crate::support::wait;
 use lab::{Lab, SimAsk, json_of, show, text};
 use pty::{BIN, SimProcess, key};
 
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Every `delivery.url` in `v`, however deep.
 fn urls(v: &Value) -> Vec<String> {
@@ -43,16 +44,21 @@ fn ready_job(lab: &Lab, snapshot: &str, extra: Value) -> String {
     let doc = json_of(&out);
     assert!(urls(&doc).is_empty(), "submit printed a url: {doc}");
     let id = doc["jobs"][0]["id"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let out = lab.run(&["jobs", "--format", "json"]);
-        let jobs = json_of(&out);
-        if jobs[0]["delivery"]["statusName"] == "READY" {
-            return id;
-        }
-        assert!(Instant::now() < deadline, "never READY: {jobs}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    // Each look starts the program: a tenth of a second apart.
+    wait::until_every(
+        "the job READY",
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        || {
+            let jobs = json_of(&lab.run(&["jobs", "--format", "json"]));
+            if jobs[0]["delivery"]["statusName"] == "READY" {
+                Ok(())
+            } else {
+                Err(jobs)
+            }
+        },
+    );
+    id
 }
 
 /// `delivery.url` of job `id` as the simulator answers it at `path` (its jobs' list).
@@ -212,16 +218,17 @@ fn the_dashboard_offers_no_command_for_a_hostile_auth_value_and_says_why() {
     pty.send("c");
     let refusal = "the download auth value from Atlas holds a newline: no command is offered; download with d instead";
     pty.wait_for(refusal);
-    std::thread::sleep(Duration::from_millis(300));
+    // The detail reveals no such value, and the plain screen prints why instead of a command.
+    pty.send(key::ENTER);
+    pty.wait_for("auth header");
+    // Whatever `c` wrote came before the next key's frame (the loop writes in order; a copy
+    // is written at once): nothing of it was a copy.
     let written = pty.raw()[before..].to_vec();
     assert!(
         !written.windows(5).any(|w| w == b"\x1b]52;"),
         "something was copied: {}",
         String::from_utf8_lossy(&written)
     );
-    // The detail reveals no such value, and the plain screen prints why instead of a command.
-    pty.send(key::ENTER);
-    pty.wait_for("auth header");
     pty.send("r");
     pty.wait_for("(not shown: the download auth value from Atlas holds a newline)");
     pty.send("p");

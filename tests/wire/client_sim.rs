@@ -3,6 +3,7 @@
 // Test code: a failed unwrap is the test failing, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::support::wait;
 use atlas_restore::atlas::{AtlasClient, AtlasError, BadBodyKind, ClientOptions, SnapshotFilter, TransportKind};
 use atlas_restore::jobs::{Journal, PollEvent, Poller, PollerConfig, SubmitState};
 use atlas_restore::restore::ApiVersion;
@@ -531,12 +532,45 @@ async fn the_client_reads_the_servers_clock_from_its_answers() {
     .unwrap();
     let c = client(&fast);
     let clock = c.server_clock();
-    c.list_clusters(fast.group_id()).await.unwrap();
-    let first = clock.offset_ms().unwrap();
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    c.list_clusters(fast.group_id()).await.unwrap();
-    let second = clock.offset_ms().unwrap();
-    assert!((55_000..=65_000).contains(&(second - first)), "{first} then {second}");
+    let local = atlas_restore::restore::Context::system_now_ms;
+    // An answer, and the true offset right after it: the simulator's clock minus ours.
+    let answer = async || {
+        let asked = std::time::Instant::now();
+        c.list_clusters(fast.group_id()).await.unwrap();
+        let took = asked.elapsed().as_millis() as i64;
+        (clock.offset_ms().unwrap(), fast.now_ms() - local(), took)
+    };
+    let (first, true_first, took_first) = answer().await;
+    // A minute on the simulator's clock (a second on ours), waited for on that clock itself.
+    let since = fast.now_ms();
+    wait::until_async(
+        "a minute on the simulator's clock",
+        Duration::from_secs(10),
+        async || {
+            let ran = fast.now_ms() - since;
+            if ran >= 60_000 {
+                Ok(())
+            } else {
+                Err(format!("{ran} ms"))
+            }
+        },
+    )
+    .await;
+    let (second, true_second, took_second) = answer().await;
+    // The estimate followed the clock: it grew by what the clock ran ahead of ours, give or
+    // take what one estimate cannot know (the Date's whole second, and 60 times the time an
+    // answer takes, as the server's clock runs meanwhile).
+    let grew = true_second - true_first;
+    assert!(
+        grew >= 55_000,
+        "the simulator's clock ran {grew} ms ahead in a minute of it"
+    );
+    let slack = 2_500 + 61 * (took_first + took_second);
+    assert!(
+        (second - first - grew).abs() <= slack,
+        "estimated {first} then {second} (grew {}), the clock grew {grew} (slack {slack})",
+        second - first
+    );
     // "Now" on the server's clock, right after an answer, is the simulator's now.
     let local = atlas_restore::restore::Context::system_now_ms();
     let server_now = clock.now_ms(local);

@@ -10,6 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support::common;
+use crate::support::wait;
 
 use atlas_restore::atlas::RestoreJob;
 use atlas_restore::jobs::present::NoCommand;
@@ -21,7 +22,7 @@ use common::{Client, client, complete_snapshot, start, v1};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The program `name` on PATH.
 fn which(name: &str) -> Option<PathBuf> {
@@ -184,24 +185,7 @@ async fn the_commands_work_and_no_secret_reaches_curls_arguments() {
     }
 
     // The job becomes READY: its download commands.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let job: RestoreJob = loop {
-        let a = c
-            .get(&v1(&sim, &format!("clusters/Cluster0/restoreJobs/{job_id}")))
-            .await;
-        assert_eq!(a.status, 200, "{}", a.text);
-        let job: RestoreJob = serde_json::from_value(a.json).unwrap();
-        if job
-            .delivery
-            .as_ref()
-            .and_then(|d| d.status_name.as_ref())
-            .is_some_and(|s| s.as_api() == "READY")
-        {
-            break job;
-        }
-        assert!(Instant::now() < deadline, "the job never became READY");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let job = ready(&c, &sim, &job_id).await;
     let auth = job
         .delivery
         .as_ref()
@@ -301,20 +285,25 @@ async fn ready_job(c: &Client, sim: &Sim) -> RestoreJob {
     let made = c.post(&v1(sim, "clusters/Cluster0/restoreJobs"), &body).await;
     assert_eq!(made.status, 200, "{}", made.text);
     let id = made.json["results"][0]["id"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let job = fetch(c, sim, &id).await;
-        if job
+    ready(c, sim, &id).await
+}
+
+/// Job `id` once its delivery is READY.
+async fn ready(c: &Client, sim: &Sim, id: &str) -> RestoreJob {
+    wait::until_async("the job READY", Duration::from_secs(30), async || {
+        let job = fetch(c, sim, id).await;
+        let status = job
             .delivery
             .as_ref()
             .and_then(|d| d.status_name.as_ref())
-            .is_some_and(|s| s.as_api() == "READY")
-        {
-            return job;
+            .map(|s| s.as_api().to_string());
+        if status.as_deref() == Some("READY") {
+            Ok(job)
+        } else {
+            Err(format!("{status:?}"))
         }
-        assert!(Instant::now() < deadline, "the job never became READY");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 async fn fetch(c: &Client, sim: &Sim, id: &str) -> RestoreJob {

@@ -1,5 +1,5 @@
-//! Downloads against hostile servers of the tests' own (`tests/support/hostile.rs`), over real HTTP:
-//! what reaches each host, the disk and the words said. A plain-http link to a host that is
+//! Downloads against hostile servers of the tests' own (`tests/support/hostile.rs`), over real
+//! HTTP: what reaches each host, the disk and the words said. A plain-http link to a host that is
 //! not this machine is refused before any connection; a redirect to another host goes
 //! without the auth header (one within the host keeps it), one to plain http elsewhere is
 //! refused; a server that stalls after its headers ends the download with the part kept

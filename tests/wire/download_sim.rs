@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support::common;
+use crate::support::wait;
 
 use atlas_restore::atlas::{AtlasClient, ClientOptions, SnapshotFilter};
 use atlas_restore::jobs::{
@@ -239,13 +240,18 @@ async fn a_cancel_keeps_the_part_untouched() {
     // The next try waits on a slow Atlas; cancelled meanwhile, it leaves the part as it was.
     w.sim.set_fault(Some(Fault::Slow(Duration::from_secs(5))));
     let cancel = Cancel::new();
-    let stop = cancel.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        stop.cancel();
-    });
+    let requests = w.sim.counters().requests;
+    let downloads = w.downloads();
     let started = std::time::Instant::now();
-    let r = w.services.download_checked(&job, &w.downloads(), &cancel, |_| {}).await;
+    // Cancelled once the try has reached the server, which holds it.
+    let (r, ()) = tokio::join!(w.services.download_checked(&job, &downloads, &cancel, |_| {}), async {
+        wait::until_async("the try at the server", Duration::from_secs(10), async || {
+            let now = w.sim.counters().requests;
+            if now > requests { Ok(()) } else { Err("no request yet") }
+        })
+        .await;
+        cancel.cancel();
+    });
     assert!(
         started.elapsed() < Duration::from_secs(4),
         "a cancel does not wait for the server"

@@ -148,7 +148,8 @@ async fn garbage_authorization_headers_get_401_not_a_crash() {
 
 #[tokio::test]
 async fn an_expired_nonce_is_stale_and_the_client_recovers() {
-    // Nonces age in real time, which no test clock can move: a short lifetime and a short wait.
+    // Nonces age in real time, which no test clock can move: a short lifetime and a short wait
+    // past it (the ageing is the thing under test, and nothing shows it but the next answer).
     let sim = start_with(SimConfig {
         nonce_lifetime: Duration::from_millis(300),
         ..SimConfig::default()
