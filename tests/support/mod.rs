@@ -9,7 +9,9 @@
 //! - `hostile`: a download host of the tests' own that records what reaches it;
 //! - `peer`: Apache httpd with `mod_auth_digest` (feature `peers`);
 //! - `oracle`: a restore body judged from the documents alone;
-//! - `wait`: waiting for what can be observed, with a deadline, instead of sleeping.
+//! - `wait`: waiting for what can be observed, with a deadline, instead of sleeping;
+//! - `tools`: the programs nobody here wrote (tmux, fish, Python's requests), skipped when
+//!   absent unless `ATLAS_RESTORE_REQUIRE_PEERS=1`.
 // Each binary uses a different part of this.
 #![allow(dead_code)]
 
@@ -22,4 +24,5 @@ pub mod oracle;
 #[cfg(feature = "peers")]
 pub mod peer;
 pub mod pty;
+pub mod tools;
 pub mod wait;
