@@ -315,11 +315,19 @@ impl SimProcess {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-        SimProcess { child, info }
+        let read = std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+        match read
+            .map_err(|e| e.to_string())
+            .and_then(|_| serde_json::from_str(&line).map_err(|e| e.to_string()))
+        {
+            Ok(info) => SimProcess { child, info },
+            Err(e) => {
+                // Not left running for init to adopt.
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("atlas-restore sim did not start: {e}: {line:?}");
+            }
+        }
     }
 
     pub fn group(&self) -> &str {
