@@ -429,7 +429,9 @@ impl AtlasClient {
     ) -> Result<Vec<T>, AtlasError> {
         let mut all = Vec::new();
         // Each item once, by its `id`: a server whose `next` link loops (or whose pages
-        // overlap) gives no item twice, and a page of nothing new ends the listing.
+        // overlap) gives no item of an earlier page twice, and a page of nothing new ends the
+        // listing. Within one page every item counts (documented examples repeat a
+        // placeholder id).
         let mut seen = std::collections::HashSet::new();
         for page_num in 1..=MAX_PAGES {
             let mut q = query.to_vec();
@@ -441,12 +443,14 @@ impl AtlasClient {
                 page.next_href().is_some(),
             );
             let mut new = 0usize;
+            let mut on_this_page = Vec::new();
             for item in page.results {
                 let id = item.get("id").and_then(|v| v.as_str()).map(str::to_string);
-                if let Some(id) = id
-                    && !seen.insert(id)
-                {
-                    continue;
+                if let Some(id) = id {
+                    if seen.contains(&id) {
+                        continue;
+                    }
+                    on_this_page.push(id);
                 }
                 new += 1;
                 let item = serde_json::from_value(item).map_err(|e| AtlasError::BadBody {
@@ -455,6 +459,7 @@ impl AtlasClient {
                 })?;
                 all.push(item);
             }
+            seen.extend(on_this_page);
             let counted = page
                 .total_count
                 .is_some_and(|n| usize::try_from(n).is_ok_and(|n| all.len() >= n));
