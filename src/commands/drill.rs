@@ -245,7 +245,10 @@ fn prom_text(book: &DrillBook) -> Result<String, String> {
     for name in names {
         let (l, passed) = book.last(&name).map_err(|e| e.to_string())?;
         if let Some(l) = l {
-            last.push((l.run, passed.map(|p| p.run.finished_ms.unwrap_or(p.run.started_ms))));
+            last.push((
+                l.run,
+                passed.map(|p| p.run.host_ended_ms().unwrap_or(p.run.host_started_ms)),
+            ));
         }
     }
     let gauges: Vec<Gauges<'_>> = last
@@ -295,6 +298,9 @@ pub fn run_text(run: &DrillRun) -> String {
     }
     if let Some(e) = &run.error {
         out.push_str(&format!("  error: {e}\n"));
+    }
+    if run.resumed {
+        out.push_str("  resumed: this run was interrupted and taken up again (its submit found in the journal, not sent twice)\n");
     }
     if let Some(c) = &run.cleanup {
         out.push_str(&format!("  files: {c}\n"));
@@ -381,7 +387,7 @@ pub fn status_json(standings: &[Standing]) -> String {
                 "drill": s.drill,
                 "cluster": s.cluster,
                 "invalid": s.invalid,
-                "last_run": s.last.as_ref().map(|l| l.started.clone()),
+                "last_run": time(s.last.as_ref().map(|l| l.host_started_ms)),
                 "result": s.last.as_ref().and_then(|l| l.result).map(RunResult::as_str),
                 "rpo_seconds": s.last.as_ref().and_then(|l| l.rpo_seconds),
                 "rpo_max_seconds": s.last.as_ref().map(|l| l.rpo_max_seconds),

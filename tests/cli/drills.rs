@@ -259,6 +259,17 @@ fn a_download_drill_passes_with_its_evidence_and_removes_what_it_downloaded() {
         value("atlas_restore_drill_last_success_timestamp_seconds"),
         value("atlas_restore_drill_last_run_timestamp_seconds")
     );
+    // On this host's clock, not the simulator's (which runs fast at --speed 60):
+    // node_exporter and an alert's time() compare it with the host's now.
+    let host_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let last_run = value("atlas_restore_drill_last_run_timestamp_seconds");
+    assert!(
+        (host_now - last_run).abs() < 120.0,
+        "last run {last_run} is not near this host's now {host_now}"
+    );
     let md = std::fs::read_to_string(&report).unwrap();
     assert!(md.contains("## weekly-cluster0 — PASSED"), "{md}");
     assert!(md.contains("| sha1 | pass |"), "{md}");

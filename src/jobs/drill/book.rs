@@ -151,6 +151,7 @@ mod tests {
             host_started_ms: started_ms,
             finished: None,
             finished_ms: result.map(|_| started_ms + 1),
+            host_finished_ms: None,
             rpo_max_seconds: 1,
             rto_max_seconds: 1,
             rpo_seconds: None,

@@ -153,7 +153,7 @@ pub fn to_prom(drills: &[Gauges<'_>]) -> String {
         (
             "atlas_restore_drill_last_run_timestamp_seconds",
             "When the drill's last run ended (Unix time).",
-            |g| g.last.finished_ms.map(|ms| ms as f64 / 1000.0),
+            |g| g.last.host_ended_ms().map(|ms| ms as f64 / 1000.0),
         ),
         (
             "atlas_restore_drill_last_success_timestamp_seconds",
@@ -251,18 +251,20 @@ pub fn to_markdown(runs: &[DrillRun], title: &str) -> String {
                 p.time
             );
         }
-        let fig = |v: Option<i64>| v.map_or("not measured".to_string(), |s| format!("{s} s"));
+        // In words for the reader, in seconds for whoever compares reports.
+        let fig = |v: Option<i64>| v.map_or("not measured".to_string(), |s| format!("{} ({s} s)", super::span(s)));
+        let max = |s: u64| fig(i64::try_from(s).ok());
         let _ = writeln!(
             out,
-            "- RPO: {} (target {} s)",
+            "- RPO: {}, target at most {}",
             fig(run.rpo_seconds),
-            run.rpo_max_seconds
+            max(run.rpo_max_seconds)
         );
         let _ = writeln!(
             out,
-            "- RTO: {} (target {} s)",
+            "- RTO: {}, target at most {}",
             fig(run.rto_seconds),
-            run.rto_max_seconds
+            max(run.rto_max_seconds)
         );
         if !run.jobs.is_empty() {
             let _ = writeln!(out, "- Restore jobs: {}", run.jobs.join(", "));

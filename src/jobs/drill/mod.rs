@@ -105,6 +105,10 @@ pub struct DrillRun {
     pub host_started_ms: i64,
     pub finished: Option<String>,
     pub finished_ms: Option<i64>,
+    /// Its end on this host's clock: what the textfile's timestamps say, as Prometheus's
+    /// `time()` compares them with this clock, not Atlas's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_finished_ms: Option<i64>,
     pub rpo_max_seconds: u64,
     pub rto_max_seconds: u64,
     pub rpo_seconds: Option<i64>,
@@ -131,6 +135,15 @@ pub struct DrillRun {
 impl DrillRun {
     pub fn phase_ms(&self, name: &str) -> Option<i64> {
         self.phases.iter().rev().find(|p| p.name == name).map(|p| p.at_ms)
+    }
+
+    /// When it ended on this host's clock (a run recorded before that was kept: its start
+    /// plus its length on Atlas's clock).
+    pub fn host_ended_ms(&self) -> Option<i64> {
+        self.host_finished_ms.or_else(|| {
+            self.finished_ms
+                .map(|f| self.host_started_ms.saturating_add(f.saturating_sub(self.started_ms)))
+        })
     }
 
     pub fn check(&self, name: &str) -> Option<&Check> {

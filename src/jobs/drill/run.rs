@@ -227,6 +227,7 @@ impl Runner<'_> {
             host_started_ms: crate::restore::Context::system_now_ms(),
             finished: None,
             finished_ms: None,
+            host_finished_ms: None,
             rpo_max_seconds: secs(drill.rpo_max),
             rto_max_seconds: secs(drill.rto_max),
             rpo_seconds: None,
@@ -246,6 +247,7 @@ impl Runner<'_> {
         let at = self.now();
         run.finished_ms = Some(at);
         run.finished = Some(super::rfc3339(at));
+        run.host_finished_ms = Some(crate::restore::Context::system_now_ms());
         if let Err(e) = self.book.save(seq, run) {
             let also = format!("the run's end could not be recorded: {e}");
             run.error = Some(match run.error.take() {
@@ -845,6 +847,11 @@ impl Runner<'_> {
             return;
         }
         let (files, bytes) = count(work);
+        if files == 0 {
+            // An automated drill downloads nothing: its empty folder goes without a word.
+            let _ = std::fs::remove_dir_all(work);
+            return;
+        }
         run.cleanup = Some(match std::fs::remove_dir_all(work) {
             Ok(()) => format!(
                 "removed {files} file{} ({}) from {}",

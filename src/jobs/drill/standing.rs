@@ -68,7 +68,7 @@ fn standing(
             .map(|d| d.cluster_name.clone())
             .or_else(|| last.as_ref().map(|l| l.cluster.clone())),
         invalid,
-        last_success_ms: passed.map(|p| p.run.finished_ms.unwrap_or(p.run.started_ms)),
+        last_success_ms: passed.map(|p| p.run.host_ended_ms().unwrap_or(p.run.host_started_ms)),
         next_due_ms,
         running,
         overdue: late || failed,
