@@ -163,7 +163,7 @@ pub fn run(config_path: Option<&Path>, default_profile: Option<&str>, args: &Dri
                     } else if s.is_empty() {
                         String::new()
                     } else {
-                        command::status_table(&s)
+                        command::status_table(&s, super::stdout_width())
                     },
                     stderr: if s.is_empty() && !json {
                         format!(

@@ -7,7 +7,7 @@ use crate::jobs::Services;
 use crate::jobs::drill::evidence::{self, Gauges};
 use crate::jobs::drill::run::Outcome as RunOutcome;
 pub use crate::jobs::drill::standing::standings;
-use crate::jobs::drill::standing::{Standing, state_words};
+use crate::jobs::drill::standing::{Standing, against, state_words};
 use crate::jobs::drill::{Drill, DrillBook, DrillRun, RunResult, Runner, RunnerProfile, Verdict};
 use crate::text::sanitize;
 use serde_json::json;
@@ -308,20 +308,24 @@ pub fn run_text(run: &DrillRun) -> String {
     out
 }
 
-fn against(value: Option<i64>, max: u64) -> String {
-    match value {
-        None => "-".into(),
-        Some(v) => format!(
-            "{} / {}{}",
-            secs_words(Some(v)),
-            secs_words(Some(max as i64)),
-            if v > max as i64 { " OVER" } else { "" }
-        ),
+/// `drill status` as a table; in two lines a drill when a row would be wider than `width`
+/// (the terminal's, when stdout is one).
+pub fn status_table(standings: &[Standing], width: Option<usize>) -> String {
+    let table = wide_table(standings);
+    let widest = table.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    if width.is_none_or(|w| widest <= w) {
+        return table;
     }
+    standings
+        .iter()
+        .map(|s| {
+            let (first, second) = crate::jobs::drill::standing::two_lines(s);
+            format!("{first}\n    {second}\n")
+        })
+        .collect()
 }
 
-/// `drill status` as a table.
-pub fn status_table(standings: &[Standing]) -> String {
+fn wide_table(standings: &[Standing]) -> String {
     // To the minute, UTC: the table fits more; `--format json` has the whole time.
     let time = |ms: Option<i64>| {
         ms.map_or("-".into(), |ms| {
@@ -402,4 +406,46 @@ pub fn status_json(standings: &[Standing]) -> String {
         })
         .collect();
     format!("{}\n", json!({ "drills": drills }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed_once() -> Standing {
+        let day = 86_400_000;
+        Standing {
+            drill: "weekly-cluster0".into(),
+            cluster: Some("Cluster0".into()),
+            invalid: None,
+            last: Some(DrillRun {
+                drill: "weekly-cluster0".into(),
+                result: Some(RunResult::Error),
+                host_started_ms: 20_000 * day,
+                rpo_seconds: Some(23_129),
+                rpo_max_seconds: 86_400,
+                rto_max_seconds: 7_200,
+                ..DrillRun::default()
+            }),
+            last_success_ms: None,
+            next_due_ms: Some(20_007 * day),
+            running: false,
+            overdue: true,
+        }
+    }
+
+    #[test]
+    fn status_fits_a_narrow_terminal_in_two_lines_a_drill_and_a_pipe_gets_every_column() {
+        let s = [failed_once()];
+        let whole = status_table(&s, None);
+        assert!(whole.starts_with("DRILL "), "{whole}");
+        assert!(whole.lines().any(|l| l.chars().count() > 80), "{whole}");
+        assert_eq!(status_table(&s, Some(200)), whole);
+        let narrow = status_table(&s, Some(80));
+        assert_eq!(narrow.lines().count(), 2, "{narrow}");
+        assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+        assert!(narrow.contains("OVERDUE: the last run ended in error"), "{narrow}");
+        assert!(narrow.contains("rpo 6h 25m/1d"), "{narrow}");
+        assert!(narrow.contains("next 10-11 00:00Z"), "{narrow}");
+    }
 }

@@ -150,7 +150,7 @@ impl App {
             scroll.set_limits(limits);
         }
         if let (Some(limits), Some(Dialog::Drills)) = (drawn.dialog_scroll, self.dialogs.top()) {
-            self.drills.scroll.set_limits(limits);
+            self.drills.set_limits(limits);
         }
         if let Some(limits) = drawn.pane_scroll {
             self.pane_scroll.set_limits(limits);

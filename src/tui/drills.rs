@@ -9,8 +9,8 @@ use super::dialog::{Outcome, Request};
 use super::keys::Action;
 use super::scroll::{Scroll, ScrollLimits};
 use super::theme::Theme;
-use crate::jobs::drill::standing::{Standing, state_words};
-use crate::jobs::drill::{RunResult, RunnerProfile, Verdict, span};
+use crate::jobs::drill::standing::{Standing, against, two_lines};
+use crate::jobs::drill::{RunResult, RunnerProfile, Verdict};
 use crate::text::sanitize;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -37,33 +37,11 @@ pub struct DrillsView {
     pub selected: usize,
     /// The selected drill's last run in full, instead of the list.
     pub detail: bool,
+    /// The detail's scroll, and the list's (which follows the selection).
     pub scroll: Scroll,
+    list_scroll: Scroll,
     /// The drills running from here, with their last progress line.
     pub running: BTreeMap<String, String>,
-}
-
-fn time(ms: Option<i64>) -> String {
-    // `12-04 09:00Z`: the minute is enough here, and a row fits 80 columns.
-    ms.map_or("-".into(), |ms| {
-        let t = crate::jobs::drill::rfc3339(ms);
-        format!("{} {}Z", t.get(5..10).unwrap_or(""), t.get(11..16).unwrap_or(""))
-    })
-}
-
-fn against(value: Option<i64>, max: u64) -> String {
-    match value {
-        None => "-".into(),
-        Some(v) => format!(
-            "{}/{}{}",
-            span(v),
-            span(i64::try_from(max).unwrap_or(i64::MAX)),
-            if v > i64::try_from(max).unwrap_or(i64::MAX) {
-                " OVER"
-            } else {
-                ""
-            }
-        ),
-    }
 }
 
 impl DrillsView {
@@ -72,6 +50,21 @@ impl DrillsView {
         self.standings = None;
         self.detail = false;
         self.scroll = Scroll::default();
+    }
+
+    /// What the last draw measured, for the part it drew.
+    pub fn set_limits(&mut self, limits: ScrollLimits) {
+        if self.detail {
+            self.scroll.set_limits(limits);
+        } else {
+            self.list_scroll.set_limits(limits);
+        }
+    }
+
+    /// Keeps the selected drill's two rows in view.
+    fn follow(&mut self) {
+        let first = u16::try_from(self.selected * 2).unwrap_or(u16::MAX);
+        self.list_scroll.reveal(first, first.saturating_add(1));
     }
 
     pub fn loaded(&mut self, standings: Result<Vec<Standing>, String>) {
@@ -121,10 +114,12 @@ impl DrillsView {
             }
             Some(Action::Up) if self.selected > 0 => {
                 self.selected -= 1;
+                self.follow();
                 Outcome::Changed
             }
             Some(Action::Down) if self.selected + 1 < n => {
                 self.selected += 1;
+                self.follow();
                 Outcome::Changed
             }
             Some(Action::Up | Action::Down) => Outcome::Unchanged,
@@ -182,8 +177,6 @@ impl DrillsView {
         let mut lines = Vec::new();
         for (i, s) in standings.iter().enumerate() {
             let mark = if i == self.selected { "> " } else { "  " };
-            let result = s.last.as_ref().and_then(|l| l.result).map_or("-", RunResult::as_str);
-            let state = state_words(s);
             let style = if s.overdue || s.invalid.is_some() {
                 theme.error()
             } else if i == self.selected {
@@ -191,28 +184,11 @@ impl DrillsView {
             } else {
                 ratatui::style::Style::default()
             };
-            lines.push(Line::styled(
-                format!(
-                    "{mark}{}  {}  {result}  {state}",
-                    sanitize(&s.drill),
-                    s.cluster.as_deref().map(sanitize).unwrap_or_else(|| "-".into())
-                ),
-                style,
-            ));
-            let l = s.last.as_ref();
-            let next = match (s.next_due_ms, l) {
-                (None, _) => "by hand".to_string(),
-                (Some(_), None) => "due now".to_string(),
-                (due, Some(_)) => format!("next {}", time(due)),
-            };
+            let (first, second) = two_lines(s);
+            lines.push(Line::styled(format!("{mark}{first}"), style));
             let second = match self.running.get(&s.drill) {
                 Some(line) => format!("    running: {line}"),
-                None => format!(
-                    "    last {}  rpo {}  rto {}  {next}",
-                    time(l.map(|l| l.host_started_ms)),
-                    l.map_or("-".into(), |l| against(l.rpo_seconds, l.rpo_max_seconds)),
-                    l.map_or("-".into(), |l| against(l.rto_seconds, l.rto_max_seconds)),
-                ),
+                None => format!("    {second}"),
             };
             lines.push(Line::styled(second, theme.dim()));
         }
@@ -299,13 +275,14 @@ impl DrillsView {
             .title(Span::styled(title, theme.title()));
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let lines = if self.detail {
-            self.detail_lines(theme)
+        if self.detail {
+            let paragraph = Paragraph::new(self.detail_lines(theme)).wrap(ratatui::widgets::Wrap { trim: false });
+            self.scroll.render(frame, inner, paragraph, theme)
         } else {
-            self.list_lines(theme)
-        };
-        let paragraph = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });
-        self.scroll.render(frame, inner, paragraph, theme)
+            // Unwrapped, so that a drill is two rows and the selection can be followed.
+            self.list_scroll
+                .render(frame, inner, Paragraph::new(self.list_lines(theme)), theme)
+        }
     }
 }
 

@@ -24,6 +24,8 @@ pub struct ScrollLimits {
     pub max: u16,
     /// A page's height (PgUp/PgDn).
     pub page: u16,
+    /// How many rows of text show (the marker's row not counted).
+    pub view: u16,
 }
 
 impl Scroll {
@@ -50,6 +52,17 @@ impl Scroll {
         moved
     }
 
+    /// Moves the least that shows rows `first..=last` (a list's selection), as measured by
+    /// the last draw; the next draw keeps it within bounds.
+    pub fn reveal(&mut self, first: u16, last: u16) {
+        let view = self.limits.view.max(1);
+        if first < self.top {
+            self.top = first;
+        } else if last >= self.top.saturating_add(view) {
+            self.top = last.saturating_add(1).saturating_sub(view).min(first);
+        }
+    }
+
     /// Moves by `lines` (the mouse wheel).
     pub fn by(&mut self, lines: i32) {
         let top = i32::from(self.top) + lines;
@@ -67,6 +80,7 @@ impl Scroll {
             return ScrollLimits {
                 max: 0,
                 page: self.limits.page,
+                view: area.height,
             };
         }
         let view = Rect::new(area.x, area.y, area.width, area.height - 1);
@@ -74,6 +88,7 @@ impl Scroll {
         let limits = ScrollLimits {
             max,
             page: view.height.saturating_sub(1).max(1),
+            view: view.height,
         };
         let top = self.top.min(max);
         frame.render_widget(paragraph.scroll((top, 0)), view);

@@ -595,6 +595,31 @@ fn f3_shows_the_drills_runs_one_now_and_shows_its_checks_at_80x24() {
 }
 
 #[test]
+fn the_drills_list_follows_its_selection_past_the_window() {
+    let d = Drills::new("many", &["--speed", "60"]);
+    for i in 0..14 {
+        d.drill(&format!("drill-{i:02}"), DOWNLOAD);
+    }
+    let mut pty = d.lab.dashboard(80, 24);
+    pty.send("\x1bOR");
+    let first = pty.wait_for("> drill-00");
+    assert!(
+        !first.contains("drill-13"),
+        "14 drills of two rows fit 24 rows: {first}"
+    );
+    assert!(first.contains("lines 1-"), "no marker says there is more: {first}");
+    for i in 1..14 {
+        pty.send("\x1b[B");
+        pty.wait_until(10, "the selection in view", |s| s.contains(&format!("> drill-{i:02}")));
+    }
+    // And back up to the top.
+    for i in (0..13).rev() {
+        pty.send("\x1b[A");
+        pty.wait_until(10, "the selection in view", |s| s.contains(&format!("> drill-{i:02}")));
+    }
+}
+
+#[test]
 fn a_drill_running_elsewhere_is_not_started_twice() {
     let d = Drills::new("locked", &["--speed", "60"]);
     let file = d.drill("weekly", DOWNLOAD);

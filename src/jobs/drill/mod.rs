@@ -85,7 +85,7 @@ pub struct RestorePointRecord {
 }
 
 /// One run of a drill, as recorded and as printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrillRun {
     pub drill: String,
     pub profile: String,

@@ -76,6 +76,61 @@ fn standing(
     })
 }
 
+/// A figure against its target, `6h 25m/1d` or `3h/2h OVER`; `-` when not measured.
+pub fn against(value: Option<i64>, max: u64) -> String {
+    let max = i64::try_from(max).unwrap_or(i64::MAX);
+    value.map_or("-".into(), |v| {
+        format!(
+            "{}/{}{}",
+            super::span(v),
+            super::span(max),
+            if v > max { " OVER" } else { "" }
+        )
+    })
+}
+
+/// `12-04 09:00Z`: to the minute and without the year, so that a row fits 80 columns.
+pub fn short_time(ms: Option<i64>) -> String {
+    ms.map_or("-".into(), |ms| {
+        let t = super::rfc3339(ms);
+        format!("{} {}Z", t.get(5..10).unwrap_or(""), t.get(11..16).unwrap_or(""))
+    })
+}
+
+/// When it is next due, in words: `by hand`, `due now` or `next 12-11 09:00Z`.
+pub fn next_words(s: &Standing) -> String {
+    match (s.next_due_ms, &s.last) {
+        (None, _) => "by hand".into(),
+        (Some(_), None) => "due now".into(),
+        (due, Some(_)) => format!("next {}", short_time(due)),
+    }
+}
+
+/// A drill in two lines of at most about 80 columns (longer only for long names): its name,
+/// cluster, result and state; then its last run, figures and next due. The dashboard's list
+/// and `drill status` in a narrow terminal.
+pub fn two_lines(s: &Standing) -> (String, String) {
+    let l = s.last.as_ref();
+    let first = format!(
+        "{}  {}  {}  {}",
+        crate::text::sanitize(&s.drill),
+        s.cluster
+            .as_deref()
+            .map(crate::text::sanitize)
+            .unwrap_or_else(|| "-".into()),
+        l.and_then(|l| l.result).map_or("-", RunResult::as_str),
+        state_words(s)
+    );
+    let second = format!(
+        "last {}  rpo {}  rto {}  {}",
+        short_time(l.map(|l| l.host_started_ms)),
+        l.map_or("-".into(), |l| against(l.rpo_seconds, l.rpo_max_seconds)),
+        l.map_or("-".into(), |l| against(l.rto_seconds, l.rto_max_seconds)),
+        next_words(s)
+    );
+    (first, second)
+}
+
 /// Where a drill stands, in a word or two.
 pub fn state_words(s: &Standing) -> String {
     if let Some(why) = &s.invalid {
