@@ -73,6 +73,9 @@ pub enum Fault {
     FailedJob,
     /// The SHA1 listed for a job's file is not the file's: what a corrupted store shows.
     Sha1Mismatch,
+    /// A cluster a restore finished into stays `UPDATING`: an automated restore's target
+    /// that never comes back.
+    StuckTarget,
 }
 
 /// The names `--fault` takes, with their optional `=VALUE`.
@@ -95,6 +98,7 @@ pub const FAULT_NAMES: &[&str] = &[
     "hostile-delivery[=auth-newline|auth-control|file-dash|file-long]",
     "failed-job",
     "sha1-mismatch",
+    "stuck-target",
 ];
 
 const DEFAULT_RETRY_AFTER_SECS: u64 = 30;
@@ -147,6 +151,7 @@ impl std::str::FromStr for Fault {
             "truncated-archive" => no_value(Fault::TruncatedArchive),
             "failed-job" => no_value(Fault::FailedJob),
             "sha1-mismatch" => no_value(Fault::Sha1Mismatch),
+            "stuck-target" => no_value(Fault::StuckTarget),
             "hostile-delivery" => match value {
                 None => Ok(Fault::HostileDelivery(Hostile::AuthNewline)),
                 Some(v) => Hostile::ALL
@@ -193,6 +198,7 @@ impl std::fmt::Display for Fault {
             Fault::HostileDelivery(h) => write!(f, "hostile-delivery={}", h.name()),
             Fault::FailedJob => f.write_str("failed-job"),
             Fault::Sha1Mismatch => f.write_str("sha1-mismatch"),
+            Fault::StuckTarget => f.write_str("stuck-target"),
         }
     }
 }
@@ -270,6 +276,7 @@ impl Fault {
             (Fault::HostileDelivery(h), Api, Atlas) => Effect::Spoil(Spoil::Hostile(*h)),
             (Fault::FailedJob, Api, Atlas) => Effect::Spoil(Spoil::Mishap(Mishap::Failed)),
             (Fault::Sha1Mismatch, Api, Atlas) => Effect::Spoil(Spoil::Mishap(Mishap::WrongSha1)),
+            (Fault::StuckTarget, Api, Atlas) => Effect::Spoil(Spoil::Mishap(Mishap::StuckTarget)),
             // `StaleNonce` acts in the Digest check: nonces become single-use. The download
             // host's own faults (`CutDownload`, `StallDownload`, `NoRange`, `TruncatedArchive`) act in
             // `downloads.rs`, which knows the file and the range asked for.
@@ -454,6 +461,7 @@ mod tests {
             "hostile-delivery=file-long",
             "failed-job",
             "sha1-mismatch",
+            "stuck-target",
         ] {
             let f: Fault = name.parse().unwrap();
             assert_eq!(f.to_string(), name);
@@ -530,7 +538,7 @@ mod tests {
         let hostile = Fault::HostileDelivery(Hostile::FileDash);
         assert_eq!(api(&hostile, Method::GET), ["pass", "hostile"]);
         assert_eq!(download(&hostile), ["pass", "pass"]);
-        for f in [Fault::FailedJob, Fault::Sha1Mismatch] {
+        for f in [Fault::FailedJob, Fault::Sha1Mismatch, Fault::StuckTarget] {
             assert_eq!(api(&f, Method::GET), ["pass", "mishap"]);
             assert_eq!(download(&f), ["pass", "pass"]);
         }

@@ -1,6 +1,7 @@
 //! What the simulator writes into a job's JSON on its way out, for the faults that spoil
 //! answers rather than break them: a hostile server's delivery (`Hostile`), and the mishaps
-//! a restore drill must catch (`Mishap`): a job that failed, a SHA1 that is not the file's.
+//! a restore drill must catch (`Mishap`): a job that failed, a SHA1 that is not the file's,
+//! a target cluster that stays busy.
 
 use serde_json::json;
 
@@ -72,6 +73,9 @@ pub enum Mishap {
     Failed,
     /// The SHA1 listed for the file is another file's.
     WrongSha1,
+    /// A cluster that a restore finished into stays `UPDATING`: a target that never comes
+    /// back to its normal state.
+    StuckTarget,
 }
 
 impl Mishap {
@@ -90,6 +94,11 @@ impl Mishap {
                             delivery.remove("url");
                             delivery.remove("urlV2");
                         }
+                    }
+                }
+                Mishap::StuckTarget => {
+                    if job.get("lastRestore").is_some() {
+                        job["stateName"] = json!("UPDATING");
                     }
                 }
                 Mishap::WrongSha1 => {

@@ -311,6 +311,26 @@ fn an_automated_drill_restores_into_a_listed_target_and_checks_it() {
 }
 
 #[test]
+fn a_target_that_stays_busy_fails_at_rto_max_and_does_not_hang() {
+    let d = Drills::new("stuck", &["--speed", "60", "--fault", "stuck-target"]);
+    let file = d.drill(
+        "stuck",
+        "cluster_name = \"Cluster0\"\nmethod = \"automated\"\ntarget_cluster_name = \"Staging0\"\nrpo_max = \"7d\"\nrto_max = \"5m\"\n",
+    );
+    let out = d.run(&["run", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let run = only_run(&out);
+    let got = checks(&run);
+    assert_eq!(got.get("job").map(String::as_str), Some("pass"), "{run:#}");
+    assert_eq!(got.get("target").map(String::as_str), Some("fail"), "{run:#}");
+    assert!(
+        detail(&run, "target").contains("Staging0 is still UPDATING at rto_max"),
+        "{run:#}"
+    );
+    assert_eq!(run["result"], "fail", "{run:#}");
+}
+
+#[test]
 fn ops_manager_drills_name_the_target_by_its_id() {
     let d = Drills::with_lines(
         "ops-manager",
