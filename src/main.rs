@@ -477,18 +477,23 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
                 .cluster_name
                 .as_deref()
                 .context("--all needs the profile's cluster_name")?;
-            // Atlas not answering is the same exit as without --all (1), not a set-up error.
+            // Atlas not answering is the same exit as without --all (3), not a set-up error.
             Ok::<_, anyhow::Error>(match jobs::all(&services, group, cluster).await {
                 Ok(listing) => Ok(listing),
                 // Each fault named for what it is: Atlas's, or this host's store.
-                Err(atlas_restore::jobs::JobsError::Atlas(e)) => {
-                    let said = format!(
+                Err(atlas_restore::jobs::JobsError::Atlas(e)) => Err(jobs::Stale {
+                    exit_code: atlas_restore::commands::exit::for_atlas(&e),
+                    kind: atlas_restore::commands::points::atlas_kind(&e),
+                    words: format!(
                         "could not list the cluster's restore jobs from Atlas: {}",
                         atlas_restore::text::sanitize(&e.to_string())
-                    );
-                    Err((atlas_restore::commands::points::atlas_kind(&e), said))
-                }
-                Err(e) => Err(("store", atlas_restore::text::sanitize(&e.to_string()))),
+                    ),
+                }),
+                Err(e) => Err(jobs::Stale {
+                    exit_code: atlas_restore::commands::exit::SETUP,
+                    kind: "store",
+                    words: atlas_restore::text::sanitize(&e.to_string()),
+                }),
             })
         } else {
             Ok(Ok(jobs::tracked(&services, profile.group_id.as_deref()).await))
@@ -497,26 +502,28 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
     let mut listing = match listing {
         Ok(listing) => listing,
         // Nothing to show: the why on stderr, and with --format json one object on stdout.
-        Err((kind, said)) => {
+        Err(stale) => {
             if args.format == JobsFormat::Json {
-                println!("{}", serde_json::json!({"error": {"kind": kind, "message": said}}));
+                print!("{}", jobs::stale_json(&[], stale.kind, &stale.words));
             }
-            eprintln!("atlas-restore jobs: {said}");
-            return Ok(jobs::EXIT_STALE);
+            eprintln!("atlas-restore jobs: {}", stale.words);
+            return Ok(stale.exit_code);
         }
     };
     for l in &mut listing.jobs {
         l.profile = Some(profile.name.clone());
     }
-    let text = match args.format {
-        JobsFormat::Json => jobs::to_json(&listing.jobs),
-        JobsFormat::Table => jobs_table(&listing.jobs, false, args.wide),
+    // Not fresh: with --format json one object with the error beside the copies.
+    let text = match (args.format, &listing.stale) {
+        (JobsFormat::Json, Some(stale)) => jobs::stale_json(&listing.jobs, stale.kind, &stale.words),
+        (JobsFormat::Json, None) => jobs::to_json(&listing.jobs),
+        (JobsFormat::Table, _) => jobs_table(&listing.jobs, false, args.wide),
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(match listing.stale {
-        Some(why) => {
-            eprintln!("atlas-restore jobs: {why}");
-            jobs::EXIT_STALE
+        Some(stale) => {
+            eprintln!("atlas-restore jobs: {}", stale.words);
+            stale.exit_code
         }
         None => jobs::EXIT_OK,
     })
@@ -548,7 +555,8 @@ fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat, wide: boo
     logging::start("jobs", "(every profile)", "", "");
     let rt = runtime()?;
     let mut all = Vec::new();
-    let mut code = jobs::EXIT_OK;
+    // Each profile that could not be opened or asked: its exit code, kind and words.
+    let mut failed: Vec<jobs::Stale> = Vec::new();
     for name in names {
         let opened = cfg
             .profile(Some(&name), &process_env)
@@ -558,22 +566,36 @@ fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat, wide: boo
             Ok(o) => o,
             Err(e) => {
                 eprintln!("atlas-restore jobs: profile {name}: {e:#}");
-                code = jobs::EXIT_STALE;
+                failed.push(jobs::Stale {
+                    exit_code: atlas_restore::commands::exit::SETUP,
+                    kind: "setup",
+                    words: format!("profile {name}: {e:#}"),
+                });
                 continue;
             }
         };
         let listing = rt.block_on(jobs::tracked(&services, profile.group_id.as_deref()));
-        if let Some(why) = listing.stale {
-            eprintln!("atlas-restore jobs: profile {name}: {why}");
-            code = jobs::EXIT_STALE;
+        if let Some(stale) = listing.stale {
+            eprintln!("atlas-restore jobs: profile {name}: {}", stale.words);
+            failed.push(jobs::Stale {
+                words: format!("profile {name}: {}", stale.words),
+                ..stale
+            });
         }
         all.extend(listing.jobs.into_iter().map(|l| jobs::Listed {
             profile: Some(name.clone()),
             ..l
         }));
     }
+    let code = atlas_restore::commands::exit::first_that_applies(failed.iter().map(|f| f.exit_code));
     let text = match format {
-        JobsFormat::Json => jobs::to_json(&all),
+        JobsFormat::Json if failed.is_empty() => jobs::to_json(&all),
+        // The error of the profile that decides the exit code, and every one in words.
+        JobsFormat::Json => {
+            let kind = failed.iter().find(|f| f.exit_code == code).map_or("setup", |f| f.kind);
+            let words: Vec<&str> = failed.iter().map(|f| f.words.as_str()).collect();
+            jobs::stale_json(&all, kind, &words.join("; "))
+        }
         JobsFormat::Table => jobs_table(&all, true, wide),
     };
     std::io::stdout().write_all(text.as_bytes())?;

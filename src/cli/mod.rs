@@ -7,12 +7,24 @@ pub mod sim;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// One cause, one exit code, whichever command (`commands::exit`).
+const EXIT_CODES: &str = "Exit status, the same cause the same code in every command:
+  0  done
+  1  refused or failed: the rules, Atlas said no (keys, access list, errorCode), a job FAILED,
+     a SHA1 that differs, a drill's check
+  2  set-up: the config, the profile, the input, the store (nothing sent)
+  3  Atlas could not be asked or its answer was lost (not reachable, 5xx, 429, a proxy's page),
+     a download cut: run the same command again later
+  4  --wait ran out of time (the jobs stay tracked)
+Each command's --help says its own.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "atlas-restore",
     version,
     about = "Compose and follow MongoDB Atlas legacy backup restore jobs",
-    long_about = None
+    long_about = None,
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     /// Config file (TOML); default: the per-user config directory.
@@ -46,7 +58,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// List the profile's tracked restore jobs (refreshed from Atlas once) and exit.
     ///
-    /// Exit status: 0 listed fresh; 1 Atlas could not be asked (the journal's copies are shown); 2 set-up errors.
+    /// Exit status: 0 listed fresh; 1 Atlas said no (keys refused, not on the access list);
+    /// 2 set-up error (the config, the store); 3 Atlas could not be asked (not reachable, a 5xx,
+    /// a proxy's page). On 1 and 3 the store's copies are shown, and with `--format json` stdout
+    /// is one object, `{"error": {"kind", "message"}, "jobs": [...]}`, not the usual array.
     Jobs(JobsArgs),
     /// List every restore job the store ever tracked for the profile (or all profiles), newest
     /// first, from the store alone: who, what, where, when, and how it ended.
@@ -57,9 +72,10 @@ pub enum Command {
     /// size, expiry): `snapshots --before 2026-12-01T09:00Z --complete --format json | jq -r '.[0].id'`
     /// is the latest complete snapshot before that time.
     ///
-    /// Exit status: 0 listed (possibly none in the window); 1 Atlas could not be asked or said
-    /// no (unreachable, keys refused, no such cluster); 2 set-up error (the config, the profile,
-    /// a TIME that is not one). With `--format json` an error is one object: `{"error": {"kind", "message"}}`.
+    /// Exit status: 0 listed (possibly none in the window); 1 Atlas said no (keys refused, no
+    /// such cluster); 2 set-up error (the config, the profile, a TIME that is not one); 3 Atlas
+    /// could not be asked (not reachable, a 5xx, a proxy's page). With `--format json` an error
+    /// is one object: `{"error": {"kind", "message"}}`.
     Snapshots(PointsArgs),
     /// List a sharded cluster's checkpoints, newest first (id, timestamp in RFC 3339 UTC,
     /// restorable, when it started and completed); `--complete` keeps the restorable ones.
@@ -71,7 +87,8 @@ pub enum Command {
     ///
     /// Exit status: 0 created (the jobs are printed and tracked); 1 refused (invalid, the erase not
     /// confirmed, a repeat, or Atlas said no); 2 set-up error, unreadable or not-JSON input, or the
-    /// journal could not record it; 3 outcome unknown (recorded, to be reconciled; never resent by itself);
+    /// journal could not record it; 3 Atlas could not be asked (nothing sent, `state` refused), or
+    /// the outcome is unknown (`state` unknown: recorded, to be reconciled; never resent by itself);
     /// with --wait: 0 ready (downloadable, or the automated restore finished), 1 also when the job
     /// failed or was killed, 4 not ready before --timeout (tracked: `jobs` or `download --wait` go on).
     Submit(SubmitArgs),
@@ -84,10 +101,10 @@ pub enum Command {
     /// Exit status: 0 every file verified (and its archive whole); 1 a SHA1 mismatch, a broken
     /// archive, a link refused as unsafe (plain http to another host), or Atlas refused
     /// (expired, downloads used up, an automated restore: no file); 2 set-up error (profile,
-    /// folder, a link planted where the file goes, unknown job id, Atlas not reachable, or a
-    /// verified file the job store could not note); 3 cut, stalled past request_timeout, or the
-    /// disk filled, and resumable (the `.part` is kept: run the same command again), or not
-    /// ready yet; 4 with --wait, not ready before --timeout.
+    /// folder, a link planted where the file goes, unknown job id, or a verified file the job
+    /// store could not note); 3 Atlas could not be asked, or cut, stalled past request_timeout,
+    /// or the disk filled, and resumable (the `.part` is kept: run the same command again), or
+    /// not ready yet; 4 with --wait, not ready before --timeout.
     Download(DownloadArgs),
     /// Restore drills: a verified test restore on a schedule, RPO and RTO judged against the
     /// drill's targets, with evidence (JSON, JUnit, a Prometheus textfile, Markdown).

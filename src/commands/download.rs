@@ -18,12 +18,12 @@ use std::path::PathBuf;
 pub const EXIT_VERIFIED: i32 = 0;
 /// A SHA1 that differs from Atlas's (or none listed to check against), an archive that is
 /// broken, or Atlas refused: expired, downloads used up, an automated restore (no file).
-pub const EXIT_FAILED: i32 = 1;
-/// Set-up: the profile, the folder, an unknown job id, Atlas not reachable to ask.
-pub const EXIT_SETUP: i32 = 2;
+pub const EXIT_FAILED: i32 = super::exit::REFUSED;
+/// Set-up: the profile, the folder, an unknown job id.
+pub const EXIT_SETUP: i32 = super::exit::SETUP;
 /// Cut (or interrupted) and resumable: the `.part` is kept; the same command resumes it.
-/// Also: not ready yet, try again later.
-pub const EXIT_RESUMABLE: i32 = 3;
+/// Also: not ready yet, or Atlas could not be asked: try again later.
+pub const EXIT_RESUMABLE: i32 = super::exit::ATLAS_UNREACHED;
 
 const PREFIX: &str = "atlas-restore download";
 
@@ -59,8 +59,8 @@ impl Result1 {
             Ok(_) => EXIT_FAILED,
             Err(DownloadError::NoFile(_)) => EXIT_FAILED,
             Err(DownloadError::NotReady(_)) => EXIT_RESUMABLE,
-            Err(DownloadError::Atlas(crate::atlas::AtlasError::Status(_))) => EXIT_FAILED,
-            Err(DownloadError::Atlas(_)) => EXIT_SETUP,
+            // Atlas's "no" (a 4xx) is a failure; no answer, or a 5xx, is asked again later.
+            Err(DownloadError::Atlas(e)) => super::exit::for_atlas(e),
             Err(DownloadError::Fetch(FetchError::Refused(_) | FetchError::Unsafe(_))) => EXIT_FAILED,
             Err(DownloadError::Fetch(FetchError::Cut { .. } | FetchError::Cancelled { .. })) => EXIT_RESUMABLE,
             Err(DownloadError::Fetch(FetchError::Local(_))) => EXIT_SETUP,
@@ -166,11 +166,33 @@ impl Result1 {
 
 /// The jobs `id` names: a tracked job or batch, else one of the cluster's. `Err` is the
 /// set-up outcome.
-async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, String> {
+/// The jobs `opts.id` names, or why not with the exit code that says it.
+async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, (i32, String)> {
+    find_named(services, opts).await.map_err(|e| match e {
+        Lookup::Setup(message) => (EXIT_SETUP, message),
+        Lookup::Atlas(code, message) => (code, message),
+    })
+}
+
+/// Why the jobs to download were not found.
+enum Lookup {
+    /// The id, the journal, the profile.
+    Setup(String),
+    /// Atlas could not be asked for the cluster's jobs, or said no (its exit code).
+    Atlas(i32, String),
+}
+
+impl From<String> for Lookup {
+    fn from(message: String) -> Lookup {
+        Lookup::Setup(message)
+    }
+}
+
+async fn find_named(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, Lookup> {
     let data = services
         .journal_data()
         .await
-        .map_err(|e| format!("cannot read the job journal: {e}"))?;
+        .map_err(|e| Lookup::Setup(format!("cannot read the job journal: {e}")))?;
     // The short id the dashboard shows (`013ac004`) names a job when one id ends with it.
     let ids = |jobs: &[&crate::atlas::RestoreJob]| -> Vec<String> {
         jobs.iter()
@@ -187,15 +209,17 @@ async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, St
         return Ok(all_tracked.into_iter().filter(|t| named(&t.job, &id)).collect());
     }
     let (Some(group), Some(cluster)) = (&opts.group_id, &opts.cluster) else {
-        return Err(format!(
+        return Err(Lookup::Setup(format!(
             "{} is not a job or batch this profile tracks; to look for it among a cluster's restore jobs, the profile needs group_id and cluster_name",
             sanitize(&opts.id)
-        ));
+        )));
     };
-    let listed = services
-        .cluster_jobs(group, cluster)
-        .await
-        .map_err(|e| format!("cannot list the restore jobs of {}: {e}", sanitize(cluster)))?;
+    let listed = services.cluster_jobs(group, cluster).await.map_err(|e| {
+        Lookup::Atlas(
+            super::exit::for_atlas(&e),
+            format!("cannot list the restore jobs of {}: {e}", sanitize(cluster)),
+        )
+    })?;
     let id = resolve(&listed.iter().collect::<Vec<_>>())?.unwrap_or_else(|| opts.id.clone());
     let found: Vec<TrackedJob> = listed
         .into_iter()
@@ -208,27 +232,33 @@ async fn find(services: &Services, opts: &Options) -> Result<Vec<TrackedJob>, St
         })
         .collect();
     if found.is_empty() {
-        return Err(format!(
+        return Err(Lookup::Setup(format!(
             "no restore job or batch {} among this profile's tracked jobs or the restore jobs of cluster {}: check the id (`atlas-restore jobs --all` lists them)",
             sanitize(&opts.id),
             sanitize(cluster)
-        ));
+        )));
     }
     Ok(found)
 }
 
 /// A failure before any download: the set-up, the configuration.
 pub fn setup_error(message: &str, json: bool) -> Outcome {
+    failed_before(EXIT_SETUP, message, json)
+}
+
+/// A failure before any download, with its exit code: the set-up's (2), Atlas's "no" (1),
+/// or Atlas not answering (3).
+fn failed_before(exit_code: i32, message: &str, json: bool) -> Outcome {
     if json {
-        let doc = json!({"state": "setup", "jobs": [], "error": sanitize(message)});
+        let doc = json!({"state": state_of(exit_code), "jobs": [], "error": sanitize(message)});
         return Outcome {
-            exit_code: EXIT_SETUP,
+            exit_code,
             stdout: format!("{doc}\n"),
             stderr: String::new(),
         };
     }
     Outcome {
-        exit_code: EXIT_SETUP,
+        exit_code,
         stdout: String::new(),
         stderr: format!("{PREFIX}: {}\n", sanitize(message)),
     }
@@ -238,7 +268,7 @@ pub fn setup_error(message: &str, json: bool) -> Outcome {
 pub async fn run(services: &Services, opts: &Options, cancel: &Cancel) -> Outcome {
     let mut jobs = match find(services, opts).await {
         Ok(jobs) => jobs,
-        Err(message) => return setup_error(&message, opts.json),
+        Err((code, message)) => return failed_before(code, &message, opts.json),
     };
     if let (Some(wait), Some(first)) = (opts.wait, jobs.first()) {
         let (group, cluster) = (first.group_id.clone(), first.cluster.clone());
@@ -318,6 +348,17 @@ fn not_waited(ended: &crate::jobs::wait::Ended, opts: &Options) -> Outcome {
     }
 }
 
+/// The JSON's `state` for an exit code: `resumable` is also "Atlas did not answer, run the
+/// same command again".
+fn state_of(exit_code: i32) -> &'static str {
+    match exit_code {
+        EXIT_VERIFIED => "verified",
+        EXIT_FAILED => "failed",
+        EXIT_RESUMABLE => "resumable",
+        _ => "setup",
+    }
+}
+
 fn render(results: &[Result1], opts: &Options, stopped_early: bool) -> Outcome {
     let codes: Vec<i32> = results.iter().map(Result1::exit_code).collect();
     let worst = |c| codes.contains(&c);
@@ -331,14 +372,8 @@ fn render(results: &[Result1], opts: &Options, stopped_early: bool) -> Outcome {
         EXIT_VERIFIED
     };
     if opts.json {
-        let state = match exit_code {
-            EXIT_VERIFIED => "verified",
-            EXIT_FAILED => "failed",
-            EXIT_RESUMABLE => "resumable",
-            _ => "setup",
-        };
         let doc = json!({
-            "state": state,
+            "state": state_of(exit_code),
             "dir": opts.dir.display().to_string(),
             "jobs": results.iter().map(Result1::to_json).collect::<Vec<_>>(),
             "error": Value::Null,

@@ -9,9 +9,44 @@ use crate::jobs::{ArchiveReport, DownloadNote, JournalData, PollEvent, PollerCon
 use crate::text::sanitize;
 use serde_json::{Value, json};
 
-pub const EXIT_OK: i32 = 0;
-/// The jobs are printed from the journal, but Atlas could not be asked.
-pub const EXIT_STALE: i32 = 1;
+pub const EXIT_OK: i32 = super::exit::OK;
+
+/// Why the list is not fresh: its exit code (`exit::for_atlas`, or 2 for this host's store),
+/// the JSON's `error.kind`, and the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    pub exit_code: i32,
+    pub kind: &'static str,
+    pub words: String,
+}
+
+impl Stale {
+    fn of(e: &crate::jobs::JobsError) -> Stale {
+        match e {
+            crate::jobs::JobsError::Atlas(e) => Stale {
+                exit_code: super::exit::for_atlas(e),
+                kind: super::points::atlas_kind(e),
+                words: format!("could not refresh from Atlas, showing the store's copies: {e}"),
+            },
+            other => Stale {
+                exit_code: super::exit::SETUP,
+                kind: "store",
+                words: format!("the job store failed ({other}): showing what could be read of it"),
+            },
+        }
+    }
+}
+
+/// With `--format json` and a list that is not fresh: one object, the error and the
+/// copies that could be shown (`jobs`), so that `jq '.[]'` fails rather than reads
+/// "no jobs".
+pub fn stale_json(jobs: &[Listed], kind: &str, message: &str) -> String {
+    let doc = json!({
+        "error": {"kind": kind, "message": sanitize(message)},
+        "jobs": jobs.iter().map(job_json).collect::<Vec<_>>(),
+    });
+    format!("{doc}\n")
+}
 
 /// A job to print, and whether this profile tracks it.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +66,7 @@ pub struct Listed {
 pub struct Listing {
     pub jobs: Vec<Listed>,
     /// Why the data could not be refreshed, if it could not.
-    pub stale: Option<String>,
+    pub stale: Option<Stale>,
 }
 
 fn listed(tracked: Vec<TrackedJob>) -> Vec<Listed> {
@@ -58,14 +93,6 @@ fn with_archives(mut jobs: Vec<Listed>, data: Option<&JournalData>) -> Vec<Liste
     jobs
 }
 
-/// Why the list is not fresh, naming where the fault is: Atlas's, or this host's store.
-fn stale_words(e: &crate::jobs::JobsError) -> String {
-    match e {
-        crate::jobs::JobsError::Atlas(e) => format!("could not refresh from Atlas, showing the store's copies: {e}"),
-        other => format!("the job store failed ({other}): showing what could be read of it"),
-    }
-}
-
 /// The tracked jobs, refreshed by one poll cycle. When the cycle had nothing to ask (no job
 /// tracked, or all of them settled), Atlas is still asked once (the clusters of `probe_group`,
 /// else the projects the keys see): an Atlas that cannot be reached, or keys it refuses, are
@@ -82,14 +109,14 @@ pub async fn tracked(services: &Services, probe_group: Option<&str>) -> Listing 
     let (jobs, asked, stale) = match poller.cycle().await {
         Ok((Some(PollEvent::Updated { jobs, requests, .. }), _)) => (listed(jobs), requests > 0, None),
         Ok(_) => (from_journal().await, false, None),
-        Err(e) => (from_journal().await, true, Some(stale_words(&e))),
+        Err(e) => (from_journal().await, true, Some(Stale::of(&e))),
     };
     let stale = match (stale, asked) {
         (None, false) => services
             .reachable(probe_group)
             .await
             .err()
-            .map(|e| stale_words(&crate::jobs::JobsError::Atlas(e))),
+            .map(|e| Stale::of(&crate::jobs::JobsError::Atlas(e))),
         (stale, _) => stale,
     };
     let listing = Listing { jobs, stale };

@@ -5,6 +5,7 @@ mod config_terminal;
 mod config_write;
 pub mod download;
 pub mod drill;
+pub mod exit;
 pub mod history;
 pub mod jobs;
 pub mod points;

@@ -10,11 +10,13 @@ use crate::text::sanitize;
 use serde_json::{Value, json};
 
 /// Listed (possibly none in the window).
-pub const EXIT_LISTED: i32 = 0;
-/// Atlas could not be asked, or said no (unreachable, keys refused, no such cluster).
-pub const EXIT_ATLAS: i32 = 1;
+pub const EXIT_LISTED: i32 = super::exit::OK;
+/// Atlas said no (keys refused, no such cluster).
+pub const EXIT_REFUSED: i32 = super::exit::REFUSED;
 /// The config, the profile, or a `--before`/`--after` that is not a time.
-pub const EXIT_SETUP: i32 = 2;
+pub const EXIT_SETUP: i32 = super::exit::SETUP;
+/// Atlas could not be asked (not reachable, a 5xx, a proxy's page): try again later.
+pub const EXIT_ATLAS_UNREACHED: i32 = super::exit::ATLAS_UNREACHED;
 
 /// Which restore points to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -242,12 +244,7 @@ pub fn render(listed: Result<Vec<Point>, AtlasError>, kind: Kind, json: bool) ->
             };
             let message = format!("could not list the cluster's {what} from Atlas: {e}");
             // A client that could not be made (a bad base_url, a CA file) is the set-up's fault.
-            let code = if matches!(e, AtlasError::Setup(_)) {
-                EXIT_SETUP
-            } else {
-                EXIT_ATLAS
-            };
-            setup_or(code, atlas_kind(&e), &message, json)
+            setup_or(super::exit::for_atlas(&e), atlas_kind(&e), &message, json)
         }
     }
 }

@@ -7,7 +7,7 @@
 use super::jobs::{Listed, job_json};
 pub use super::validate::Outcome;
 use super::validate::{findings_json, findings_text};
-use crate::atlas::{AtlasError, Cluster, RestoreJob};
+use crate::atlas::{Cluster, RestoreJob};
 use crate::jobs::present;
 use crate::jobs::{Services, SubmitOutcome, TrackedSubmit};
 use crate::restore::time_input::format_utc_ms;
@@ -21,11 +21,12 @@ use serde_json::{Value, json};
 /// Exit codes of the contract.
 pub const EXIT_CREATED: i32 = 0;
 /// Not sent, or sent and refused: invalid, not confirmed, a repeat, or Atlas said no.
-pub const EXIT_REFUSED: i32 = 1;
+pub const EXIT_REFUSED: i32 = super::exit::REFUSED;
 /// A set-up error, unreadable input, or a journal that could not record the submit.
-pub const EXIT_SETUP: i32 = 2;
-/// Sent, but the answer was lost: recorded as unknown, to be reconciled, never resent.
-pub const EXIT_UNKNOWN: i32 = 3;
+pub const EXIT_SETUP: i32 = super::exit::SETUP;
+/// Sent, but the answer was lost: recorded as unknown, to be reconciled, never resent. Also
+/// Atlas not answering before anything was sent (`state` then says `refused`: nothing made).
+pub const EXIT_UNKNOWN: i32 = super::exit::ATLAS_UNREACHED;
 
 const PREFIX: &str = "atlas-restore submit";
 
@@ -153,8 +154,13 @@ pub fn setup_error(message: &str, json: bool) -> Outcome {
 }
 
 fn refused(message: String, findings: &[Finding], json: bool) -> Outcome {
+    not_created(EXIT_REFUSED, message, findings, json)
+}
+
+/// Nothing was created, for the reason `exit_code` names.
+fn not_created(exit_code: i32, message: String, findings: &[Finding], json: bool) -> Outcome {
     Report {
-        exit_code: EXIT_REFUSED,
+        exit_code,
         state: State::Refused,
         jobs: Vec::new(),
         findings,
@@ -268,10 +274,7 @@ pub async fn run(services: &Services, source: &str, input: &[u8], opts: &Options
                 "cannot look up the source cluster {} in project {}: {e}; nothing was sent",
                 opts.cluster, opts.group_id
             ));
-            return match e {
-                AtlasError::Transport { .. } | AtlasError::Setup(_) => setup_error(&message, opts.json),
-                _ => refused(message, &[], opts.json),
-            };
+            return not_created(super::exit::for_atlas(&e), message, &[], opts.json);
         }
     };
     // The lists the request names, once each: a snapshot of another cluster, a target of
@@ -325,7 +328,8 @@ fn report(
     let (mut exit_code, state, mut jobs, mut error) = match outcome {
         SubmitOutcome::Created { jobs, .. } => (EXIT_CREATED, State::Created, listed(jobs, request, body, true), None),
         SubmitOutcome::Refused { error, .. } => (
-            EXIT_REFUSED,
+            // Atlas's "no", or (a 5xx, no connection) not asked: nothing made either way.
+            super::exit::for_atlas(&error),
             State::Refused,
             Vec::new(),
             Some(sanitize(&format!("Atlas refused the restore request: {error}"))),

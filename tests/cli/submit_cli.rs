@@ -331,7 +331,7 @@ fn unreadable_input_and_set_up_errors_are_exit_2() {
     assert!(text(&out.stderr).contains("cannot read"), "{}", show(&out));
     assert_eq!(creates(&sim), 0);
 
-    // Nothing listening where the profile points: a set-up error, not a refusal.
+    // Nothing listening where the profile points: Atlas could not be asked (3), not a refusal.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -345,7 +345,7 @@ fn unreadable_input_and_set_up_errors_are_exit_2() {
         )
     });
     let out = gone.submit(&http_body(NO_SUCH_SNAPSHOT), &[]);
-    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     assert!(text(&out.stderr).contains("refused the connection"), "{}", show(&out));
     // The private key is never printed.
     let key = i["private_key"].as_str().unwrap();
@@ -439,21 +439,28 @@ fn jobs_with_nothing_tracked_still_says_when_atlas_cannot_be_asked() {
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", show(&out));
         assert!(text(&out.stderr).contains("401"), "{args:?}: {}", show(&out));
     }
-    // Nobody listening: the same.
+    // Nobody listening: Atlas could not be asked, 3 as in every command.
     let dead = Lab::with_profile("jobs-dead", |_| {
         lab::sim_profile(&sim).replace(sim.info["base_url"].as_str().unwrap(), "http://127.0.0.1:9")
     });
     for args in [&["jobs", "--format", "json"][..], &["jobs", "--all"][..]] {
         let out = dead.run(args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", show(&out));
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", show(&out));
         assert!(
             text(&out.stderr).contains("refused the connection"),
             "{args:?}: {}",
             show(&out)
         );
-    } // With --format json, --all says it on stdout as one object too.
+    }
+    // With --format json, with --all or without, one object on stdout: the error and the
+    // store's copies (none here), never the bare array a script reads as "no jobs".
+    let out = dead.run(&["jobs", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["error"]["kind"], "atlas_unreachable", "{doc}");
+    assert_eq!(doc["jobs"], json!([]), "{doc}");
     let out = dead.run(&["jobs", "--all", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     let doc = json_of(&out);
     assert_eq!(doc["error"]["kind"], "atlas_unreachable", "{doc}");
     assert!(
@@ -540,11 +547,17 @@ fn jobs_of_every_profile_each_row_with_its_profile() {
     assert_eq!(rows[0]["id"], id(&mine).as_str());
 
     // Every profile: each refreshed with its own keys; the one Atlas cannot be asked for is
-    // said, and the exit says it (1), the others' rows still there.
+    // said, and the exit says it (3), the others' rows still there beside the error.
     let out = lab.run(&["jobs", "--all-profiles", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     assert!(text(&out.stderr).contains("profile down:"), "{}", show(&out));
-    let rows = json_of(&out);
+    let doc = json_of(&out);
+    assert_eq!(doc["error"]["kind"], "atlas_unreachable", "{doc}");
+    assert!(
+        doc["error"]["message"].as_str().unwrap().contains("profile down:"),
+        "{doc}"
+    );
+    let rows = doc["jobs"].clone();
     let got: Vec<(String, String)> = rows
         .as_array()
         .unwrap()
@@ -699,8 +712,8 @@ fn a_script_picks_the_latest_complete_snapshot_before_a_time_and_reads_every_fai
     let out = lab.run(&["snapshots", "--format", "json"]);
     assert_eq!(
         out.status.code(),
-        Some(1),
-        "an Atlas that is gone is never 0: {}",
+        Some(3),
+        "an Atlas that is gone is never 0, and 3 in every command: {}",
         show(&out)
     );
     assert_eq!(json_of(&out)["error"]["kind"], "atlas_unreachable");
