@@ -520,6 +520,7 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
         (JobsFormat::Table, _) => jobs_table(&listing.jobs, false, args.wide),
     };
     std::io::stdout().write_all(text.as_bytes())?;
+    say_lost(&listing.lost, args.format);
     Ok(match listing.stale {
         Some(stale) => {
             eprintln!("atlas-restore jobs: {}", stale.words);
@@ -527,6 +528,17 @@ fn run_jobs(cli: &Cli, args: &JobsArgs) -> Result<i32> {
         }
         None => jobs::EXIT_OK,
     })
+}
+
+/// The lost submits, after the table (they are part of what the profile has), or on stderr
+/// beside JSON, whose array holds jobs only.
+fn say_lost(lost: &[String], format: JobsFormat) {
+    for line in lost {
+        match format {
+            JobsFormat::Table => println!("{}", atlas_restore::text::sanitize(line)),
+            JobsFormat::Json => eprintln!("atlas-restore jobs: {}", atlas_restore::text::sanitize(line)),
+        }
+    }
 }
 
 /// `jobs --all-profiles`: each profile of the config refreshed with its own keys; a profile
@@ -557,6 +569,7 @@ fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat, wide: boo
     let mut all = Vec::new();
     // Each profile that could not be opened or asked: its exit code, kind and words.
     let mut failed: Vec<jobs::Stale> = Vec::new();
+    let mut lost: Vec<String> = Vec::new();
     for name in names {
         let opened = cfg
             .profile(Some(&name), &process_env)
@@ -575,6 +588,7 @@ fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat, wide: boo
             }
         };
         let listing = rt.block_on(jobs::tracked(&services, profile.group_id.as_deref()));
+        lost.extend(listing.lost.iter().map(|l| format!("profile {name}: {l}")));
         if let Some(stale) = listing.stale {
             eprintln!("atlas-restore jobs: profile {name}: {}", stale.words);
             failed.push(jobs::Stale {
@@ -599,6 +613,7 @@ fn run_jobs_of_every_profile(cfg: &config::Config, format: JobsFormat, wide: boo
         JobsFormat::Table => jobs_table(&all, true, wide),
     };
     std::io::stdout().write_all(text.as_bytes())?;
+    say_lost(&lost, format);
     Ok(code)
 }
 

@@ -67,6 +67,9 @@ pub struct Listing {
     pub jobs: Vec<Listed>,
     /// Why the data could not be refreshed, if it could not.
     pub stale: Option<Stale>,
+    /// The lost submits to tell of (`JournalData::lost`), each in words: outcome unknown
+    /// yet, or no job made (until dismissed in the dashboard).
+    pub lost: Vec<String>,
 }
 
 fn listed(tracked: Vec<TrackedJob>) -> Vec<Listed> {
@@ -119,11 +122,11 @@ pub async fn tracked(services: &Services, probe_group: Option<&str>) -> Listing 
             .map(|e| Stale::of(&crate::jobs::JobsError::Atlas(e))),
         (stale, _) => stale,
     };
-    let listing = Listing { jobs, stale };
     let data = services.journal_data().await.ok();
     Listing {
-        jobs: with_archives(listing.jobs, data.as_ref()),
-        ..listing
+        jobs: with_archives(jobs, data.as_ref()),
+        stale,
+        lost: data.as_ref().map(lost_lines).unwrap_or_default(),
     }
 }
 
@@ -149,7 +152,23 @@ pub async fn all(services: &Services, group_id: &str, cluster: &str) -> Result<L
             })
             .collect(),
         stale: None,
+        lost: lost_lines(&journal),
     })
+}
+
+/// What `jobs` says of the lost submits, a line each.
+fn lost_lines(data: &JournalData) -> Vec<String> {
+    data.lost()
+        .into_iter()
+        .map(|s| {
+            let line = present::pending_line(s);
+            if s.awaits_dismissal() {
+                format!("{line} (the dashboard's X dismisses it)")
+            } else {
+                line
+            }
+        })
+        .collect()
 }
 
 fn s(v: Option<&str>) -> Value {

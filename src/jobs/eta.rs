@@ -310,6 +310,7 @@ mod tests {
             note: None,
             looked_ms: None,
             target_name: None,
+            dismissed: false,
         };
         let created = parse_rfc3339_lenient("2026-11-28T10:00:00Z").unwrap();
         let mut data = JournalData::default();

@@ -20,7 +20,11 @@ pub fn import_old(store: &mut Store, old: &Path, profile: &str, now_ms: i64) -> 
     let from = old.display().to_string();
     let count = store.write(profile, |tx| {
         for s in &data.submits {
-            let mut row = submit_row(s, now_ms)?;
+            // A lost submit that an old version found made no job was said then, and is not
+            // said again at every start: it comes in dismissed (the history keeps it).
+            let mut s = s.clone();
+            s.dismissed |= s.state == crate::jobs::SubmitState::NotFound;
+            let mut row = submit_row(&s, now_ms)?;
             // Settled when its last job was made (or when it was sent), as well as can be told.
             if row.settled_ms.is_some() {
                 let made = s

@@ -371,6 +371,23 @@ impl Journal {
         .map(|(out, _)| out)
     }
 
+    /// Dismisses the outcomes of these lost submits that made no job: no longer shown.
+    /// How many were dismissed.
+    pub fn dismiss(&self, keys: &[String]) -> Result<usize, JournalError> {
+        self.update(|d| {
+            let mut n = 0;
+            for s in d
+                .submits
+                .iter_mut()
+                .filter(|s| keys.contains(&s.key) && s.awaits_dismissal())
+            {
+                s.dismissed = true;
+                n += 1;
+            }
+            n
+        })
+    }
+
     /// Stops following a job (it stays in Atlas). `false` when it was not tracked.
     pub fn forget(&self, job_id: &str) -> Result<bool, JournalError> {
         self.update(|d| {
@@ -434,7 +451,9 @@ fn live_data(tx: &rusqlite::Transaction<'_>, profile: &str, now_ms: i64) -> Resu
 /// A submit's row: settled (`now_ms`) when nothing more can happen to it but a download;
 /// the latest link expiry among its jobs.
 pub(crate) fn submit_row(s: &TrackedSubmit, now_ms: i64) -> Result<store::SubmitRow, rusqlite::Error> {
+    // A lost submit's outcome not yet dismissed stays live: the panel and `jobs` show it.
     let open = s.is_unresolved()
+        || s.awaits_dismissal()
         || s.jobs
             .iter()
             .any(|j| !j.status_name.as_ref().is_some_and(crate::atlas::JobStatus::is_final));

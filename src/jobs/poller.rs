@@ -43,7 +43,8 @@ impl PollerConfig {
 /// What a cycle found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollEvent {
-    /// The tracked jobs, and the submits whose outcome is not known yet, at this time (epoch
+    /// The tracked jobs, and the lost submits to tell of (outcome not known yet, or found to
+    /// have made no job and not dismissed: `JournalData::lost`), at this time (epoch
     /// ms); `requests` is what the cycle cost. A poller's first event holds every job; after
     /// it, `jobs` holds those new or changed since its last event and `unchanged` names the
     /// others still tracked: a job in neither is tracked no more.
@@ -352,7 +353,7 @@ impl Poller {
                 .map(|((), d)| d)
         })
         .await?;
-        let pending: Vec<TrackedSubmit> = data.unresolved().into_iter().cloned().collect();
+        let pending: Vec<TrackedSubmit> = data.lost().into_iter().cloned().collect();
         let download_dir = data.download_dir.clone();
         let downloaded = data.downloaded();
         let jobs = self.overlay(data.into_tracked());

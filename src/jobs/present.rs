@@ -258,6 +258,13 @@ pub fn state_words(job: &RestoreJob, method: &Method) -> String {
 /// (The journal is written by other processes too: its text is made safe here.)
 pub fn pending_line(p: &crate::jobs::TrackedSubmit) -> String {
     let at = crate::restore::time_input::format_utc_ms(p.submitted_at_ms / 1000 * 1000);
+    if p.state == crate::jobs::SubmitState::NotFound {
+        return format!(
+            "! submit of {} to {}: NOT CREATED, no such job in the cluster's list: submit again if needed",
+            at.get(11..).unwrap_or(&at),
+            sanitize(&p.cluster)
+        );
+    }
     let note = p.note.as_deref().map_or_else(|| "sent; no answer yet".into(), sanitize);
     format!(
         "? submit of {} to {}: outcome unknown; {note}",

@@ -182,6 +182,12 @@ impl Services {
         run_blocking(move || j.track(&g, &c, jobs, now_ms)).await
     }
 
+    /// Dismisses lost submits' outcomes (they made no job): no longer shown. How many.
+    pub async fn dismiss(&self, keys: Vec<String>) -> Result<usize, JournalError> {
+        let j = self.journal.clone();
+        run_blocking(move || j.dismiss(&keys)).await
+    }
+
     /// Stops following a job; it stays in Atlas.
     pub async fn forget(&self, job_id: &str) -> Result<bool, JournalError> {
         let (j, id) = (self.journal.clone(), job_id.to_string());

@@ -41,6 +41,8 @@ pub(crate) struct StoredSubmit {
     pub looked_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_name: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dismissed: bool,
 }
 
 /// A restore job as stored: what Atlas said of it, in the project's terms.
@@ -217,6 +219,7 @@ impl From<&TrackedSubmit> for StoredSubmit {
             note: s.note.clone(),
             looked_at: s.looked_ms.map(time_of_ms),
             target_name: s.target_name.clone(),
+            dismissed: s.dismissed,
         }
     }
 }
@@ -239,6 +242,7 @@ impl From<StoredSubmit> for TrackedSubmit {
             note: s.note,
             looked_ms: s.looked_at.map(ms_of),
             target_name: s.target_name,
+            dismissed: s.dismissed,
         }
     }
 }

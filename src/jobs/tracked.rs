@@ -71,6 +71,11 @@ pub struct TrackedSubmit {
     /// row, detail and `jobs` shows which cluster was erased by name, not 24 hex digits alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_name: Option<String>,
+    /// A lost submit found to have made no job (`NotFound`), its outcome seen and dismissed
+    /// by the DBA (`X` in the panel): until then it is shown, so that a submit that never
+    /// happened is not taken for one that did.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dismissed: bool,
 }
 
 /// A submit's jobs read with no spare room: a list read grows to room for 4 jobs (570 bytes
@@ -123,7 +128,13 @@ impl TrackedSubmit {
             note: None,
             looked_ms: None,
             target_name: target_name.map(str::to_string),
+            dismissed: false,
         }
+    }
+
+    /// A lost submit that made no job, not yet dismissed: its outcome is still shown.
+    pub fn awaits_dismissal(&self) -> bool {
+        self.state == SubmitState::NotFound && !self.dismissed
     }
 
     /// Sent and then nothing heard (a crash, a lost answer): to be reconciled.
@@ -264,6 +275,15 @@ impl JournalData {
 
     pub fn unresolved(&self) -> Vec<&TrackedSubmit> {
         self.submits.iter().filter(|s| s.is_unresolved()).collect()
+    }
+
+    /// The lost submits to tell of: those not resolved yet, and those found to have made no
+    /// job that the DBA has not dismissed.
+    pub fn lost(&self) -> Vec<&TrackedSubmit> {
+        self.submits
+            .iter()
+            .filter(|s| s.is_unresolved() || s.awaits_dismissal())
+            .collect()
     }
 
     /// Job ids some entry already owns (tracked or forgotten): never anyone else's match.

@@ -216,6 +216,9 @@ impl App {
                 }) {
                     s.push(Scope::JobsFile);
                 }
+                if !self.jobs.lost_outcomes().is_empty() {
+                    s.push(Scope::JobsLost);
+                }
                 s.extend([Scope::Jobs, Scope::NoText, Scope::Global]);
                 s
             }
@@ -586,6 +589,7 @@ impl App {
                 }
                 self.jobs.selected = 0;
             }
+            Request::DismissLost(keys) => effects.push(Effect::DismissLost { keys }),
             Request::FocusForm => self.focus_jobs = false,
             Request::CloneJob(id) => self.clone_job(&id, now_ms, effects),
             Request::CloseDetail(job_id) => {

@@ -136,6 +136,8 @@ pub enum Request {
     OpenDetail(String),
     /// Show or hide the cluster's other jobs.
     ToggleOthers,
+    /// Dismiss these lost submits' outcomes (they made no job).
+    DismissLost(Vec<String>),
     /// Back from the jobs panel to the form.
     FocusForm,
     /// A new request in the form from this job's (nothing is sent).

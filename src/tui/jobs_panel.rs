@@ -183,7 +183,16 @@ impl JobsPanel {
         self.others.as_ref()
     }
 
-    /// Submits whose outcome is not known, with their candidates.
+    /// The keys of the lost submits shown as having made no job (`X` dismisses them).
+    pub fn lost_outcomes(&self) -> Vec<String> {
+        self.pending
+            .iter()
+            .filter(|s| s.awaits_dismissal())
+            .map(|s| s.key.clone())
+            .collect()
+    }
+
+    /// Lost submits to tell of (`JournalData::lost`), with their candidates.
     pub fn set_pending(&mut self, pending: Vec<TrackedSubmit>) {
         self.take_pending(pending);
         self.rebuild();
@@ -675,6 +684,10 @@ impl JobsPanel {
                 Outcome::Changed
             }
             (Some(Action::ToggleOthers), _) => Outcome::Request(Request::ToggleOthers),
+            (Some(Action::DismissLost), _) => match self.lost_outcomes() {
+                keys if keys.is_empty() => Outcome::Unchanged,
+                keys => Outcome::Request(Request::DismissLost(keys)),
+            },
             (Some(Action::BackToForm), _) => Outcome::Request(Request::FocusForm),
             (Some(Action::OpenDetail), Some(id)) => Outcome::Request(Request::OpenDetail(id)),
             (

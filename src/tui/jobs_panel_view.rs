@@ -144,18 +144,6 @@ impl JobsPanel {
             }
         }
         let wide = width >= WIDE;
-        if !wide {
-            lines.push(Line::styled(
-                truncate(
-                    &format!(
-                        "  {:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {}",
-                        "job", "cluster", "status", "delivery", "expires", "max dl", "sha1"
-                    ),
-                    width,
-                ),
-                theme.dim(),
-            ));
-        }
         // The filter and the sort, when they are not the plain list.
         if self.filtering.is_some() || !self.filter.is_empty() || self.sort_by != SortBy::Created {
             let typing = if self.filtering.is_some() {
@@ -178,9 +166,16 @@ impl JobsPanel {
         }
         // A submit whose outcome is not known: said in full, with what to do.
         for p in &self.pending {
-            let text = present::pending_line(p);
+            let mut text = present::pending_line(p);
+            // Made no job: said as a failure until the DBA has read it and pressed X.
+            let style = if p.awaits_dismissal() {
+                text.push_str(" (X dismisses)");
+                theme.error()
+            } else {
+                theme.warning()
+            };
             for chunk in super::wrap::wrap(&text, width.max(1)) {
-                lines.push(Line::styled(chunk, theme.warning()));
+                lines.push(Line::styled(chunk, style));
             }
         }
         if let Some(Err(why)) = self.others() {
@@ -189,7 +184,20 @@ impl JobsPanel {
                 theme.error(),
             ));
         }
-        if self.is_empty() {
+        // The narrow list's header right above its rows (the wide table has its own).
+        if !wide {
+            lines.push(Line::styled(
+                truncate(
+                    &format!(
+                        "  {:<8} {:<10} {:<11} {:<13} {:<7} {:<8} {}",
+                        "job", "cluster", "status", "delivery", "expires", "max dl", "sha1"
+                    ),
+                    width,
+                ),
+                theme.dim(),
+            ));
+        }
+        if self.is_empty() && self.pending.is_empty() {
             lines.push(Line::styled(
                 "  none yet: compose a request and press Ctrl-S",
                 theme.dim(),

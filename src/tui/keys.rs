@@ -24,6 +24,8 @@ pub enum Scope {
     JobsFile,
     /// The jobs panel, on a sharded restore's batch: `D` and `Right` are shown.
     JobsBatch,
+    /// The jobs panel, while it tells of a lost submit that made no job: `X` dismisses it.
+    JobsLost,
     /// The panel's filter while it is typed (`/`).
     JobsFilter,
     /// A picker list.
@@ -73,6 +75,7 @@ pub enum Action {
     ToggleOthers,
     Track,
     Forget,
+    DismissLost,
     BackToForm,
     /// From the form straight to the jobs panel, and back.
     ToggleJobs,
@@ -186,6 +189,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Scope::JobsBatch, &[(KeyCode::Char('D'), NONE)], Action::DownloadBatch, "download every part of the batch, checking each SHA1", true),
     bind(Scope::JobsBatch, &[(KeyCode::Right, NONE)], Action::Expand, "open the batch into its parts (Left closes it)", true),
     bind(Scope::JobsFile, &[(KeyCode::Char('d'), NONE)], Action::Download, "download the file, checking its SHA1", true),
+    bind(Scope::JobsLost, &[(KeyCode::Char('X'), NONE)], Action::DismissLost, "dismiss what the panel says of lost submits that made no job", true),
     bind(Scope::Jobs, &[(KeyCode::Up, NONE)], Action::Up, "previous job", false),
     bind(Scope::Jobs, &[(KeyCode::Down, NONE)], Action::Down, "next job", false),
     bind(Scope::Jobs, &[(KeyCode::Enter, NONE)], Action::OpenDetail, "the job's detail: URL, expiry, hashes", true),
@@ -318,6 +322,7 @@ fn short(action: Action) -> &'static str {
         Action::ToggleOthers => "all jobs",
         Action::Track => "track",
         Action::Forget => "forget",
+        Action::DismissLost => "dismiss",
         Action::BackToForm => "form",
         Action::ToggleJobs => "jobs",
         Action::Profiles => "profiles",
@@ -349,6 +354,7 @@ pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         ("In the jobs panel", Scope::Jobs),
         ("On a job with a file to fetch", Scope::JobsFile),
         ("On a batch's row", Scope::JobsBatch),
+        ("When the panel tells of a submit that made no job", Scope::JobsLost),
         ("Typing the panel's filter", Scope::JobsFilter),
         ("In a list", Scope::Picker),
         ("In the review", Scope::Review),
@@ -390,6 +396,7 @@ mod tests {
             &[Scope::Jobs, Scope::NoText, Scope::Global],
             &[Scope::JobsFile, Scope::Jobs, Scope::NoText, Scope::Global],
             &[Scope::JobsBatch, Scope::Jobs, Scope::NoText, Scope::Global],
+            &[Scope::JobsLost, Scope::Jobs, Scope::NoText, Scope::Global],
             &[Scope::Picker, Scope::Anywhere],
             &[Scope::Review, Scope::Anywhere],
             &[Scope::Detail, Scope::Anywhere],

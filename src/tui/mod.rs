@@ -146,7 +146,7 @@ async fn prepare(opened: Opened, shared: &Shared) -> anyhow::Result<runtime::Ses
         profile.cluster_name.as_deref(),
     );
     app.notify_mode = shared.notify;
-    app.jobs.set_pending(known.unresolved().into_iter().cloned().collect());
+    app.jobs.set_pending(known.lost().into_iter().cloned().collect());
     app.note_downloads(&known.downloaded());
     // Moved, not copied: this copy of the journal would otherwise live as long as the screen.
     app.jobs.add(known.into_tracked());

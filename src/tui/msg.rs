@@ -107,6 +107,10 @@ pub enum Effect {
     Forget {
         job_id: String,
     },
+    /// No longer show these lost submits' outcomes (they made no job).
+    DismissLost {
+        keys: Vec<String>,
+    },
     /// Poll the tracked jobs now.
     PollNow,
     /// Poll now and hear of every job again: the panel lacks one the poller sent before.

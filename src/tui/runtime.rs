@@ -397,6 +397,10 @@ fn spawn_effect(effect: Effect, services: Services, tx: UnboundedSender<Msg>) {
                 Ok(false) => Ok("it was not tracked".into()),
                 Err(e) => Err(format!("not forgotten: {e}")),
             }),
+            Effect::DismissLost { keys } => Msg::Tracking(match services.dismiss(keys).await {
+                Ok(n) => Ok(format!("dismissed {n} submit outcome(s): each made no job")),
+                Err(e) => Err(format!("not dismissed: {e}")),
+            }),
             Effect::LoadClusterJobs { group_id, cluster } => Msg::ClusterJobs(
                 services
                     .cluster_jobs(&group_id, &cluster)

@@ -338,3 +338,71 @@ fn a_store_held_by_another_process_is_said_and_the_submit_goes_on_after() {
     pty.send(key::CTRL_Q);
     assert_eq!(pty.wait_exit(10), 0);
 }
+
+/// A submit recorded but never sent (the process killed between the two): once the
+/// cluster's list has been read after the job could have been made, it is said to have made
+/// no job, by `jobs` and in the panel, and stays said until the DBA dismisses it with `X`.
+#[test]
+fn a_lost_submit_that_made_no_job_stays_said_until_dismissed() {
+    let sim = SimProcess::start(&[]);
+    let dir = pty::temp_dir("journal-lost");
+    let config = write_config(&dir, &sim);
+    let data = dir.path().join("data");
+    let store = data.join("atlas-restore");
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let body = serde_json::json!({"snapshotId": sim.snapshot("Cluster0"), "delivery": {"methodName": "HTTP"}});
+    atlas_restore::jobs::Journal::open(&store, "lab")
+        .unwrap()
+        .record_sending(
+            sim.info["group_id"].as_str().unwrap(),
+            "Cluster0",
+            &body,
+            now_ms - 30 * 60_000,
+        )
+        .unwrap();
+    let jobs = |format: &str| {
+        let out = Command::new(BIN)
+            .args(["--config", &config, "jobs", "--format", format])
+            .env("XDG_DATA_HOME", &data)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The table says it after the jobs; JSON keeps its array of jobs and says it on stderr.
+    let (table, _) = jobs("table");
+    assert!(table.contains("NOT CREATED") && table.contains("Cluster0"), "{table}");
+    let (json, stderr) = jobs("json");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+        serde_json::json!([])
+    );
+    assert!(stderr.contains("NOT CREATED"), "{stderr}");
+
+    let env = [("XDG_DATA_HOME", data.to_str().unwrap())];
+    let mut pty = Pty::spawn(&["--config", &config], &env, 80, 24);
+    pty.wait_for("snapshotId");
+    // At 80 columns the panel is a screen of its own.
+    pty.send(key::F2);
+    let s = pty.wait_until(10, "the outcome and X in the panel's footer", |s| {
+        s.contains("NOT CREATED") && s.contains("X dismiss")
+    });
+    assert!(!s.contains("none yet"), "a lost submit is not 'none yet': {s}");
+    pty.send("X");
+    pty.wait_until(10, "the outcome dismissed", |s| {
+        !s.contains("NOT CREATED") && s.contains("dismissed 1")
+    });
+    pty.send(key::CTRL_Q);
+    assert_eq!(pty.wait_exit(10), 0);
+    let (table, _) = jobs("table");
+    assert!(!table.contains("NOT CREATED"), "dismissed, and said no more: {table}");
+}
