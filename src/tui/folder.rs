@@ -31,6 +31,8 @@ pub struct FolderPrompt {
     /// Being made ready and remembered.
     pub checking: bool,
     pub then: AfterFolder,
+    /// The demo: its scratch folder, offered here, is removed at quit.
+    pub demo: bool,
 }
 
 impl FolderPrompt {
@@ -42,7 +44,14 @@ impl FolderPrompt {
             error: None,
             checking: false,
             then,
+            demo: false,
         }
+    }
+
+    /// In the demo, the question says before the first download that the offered folder
+    /// goes at quit.
+    pub fn in_demo(self, demo: bool) -> FolderPrompt {
+        FolderPrompt { demo, ..self }
     }
 
     /// Enter chooses, Esc cancels; other keys edit the folder.
@@ -108,6 +117,12 @@ impl FolderPrompt {
             "Remembered for profile {} in every window; a download_dir in the config would go first.",
             self.profile
         ));
+        if self.demo {
+            said.push(
+                "The demo's scratch folder, offered here, is removed at quit with what is downloaded into it: type a folder of your own to keep the files."
+                    .into(),
+            );
+        }
         let mut lines: Vec<Line> = said
             .iter()
             .flat_map(|s| super::wrap::wrap(s, width))

@@ -216,7 +216,7 @@ pub fn folder_changeable(folder: &DownloadFolder) -> bool {
 pub fn folder_question(env: &Env, first: bool, then: AfterFolder) -> Dialog {
     let offered = env.info.download_dir.or_suggested();
     let shown = crate::jobs::folder::shown(offered, crate::jobs::folder::home().as_deref());
-    Dialog::Folder(FolderPrompt::new(&shown, first, &env.info.profile, then))
+    Dialog::Folder(FolderPrompt::new(&shown, first, &env.info.profile, then).in_demo(env.info.demo))
 }
 
 /// What the journal says of past downloads (this window's before a restart, another
