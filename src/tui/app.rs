@@ -9,6 +9,7 @@ use super::job_actions::{self, Asks};
 use super::jobs_panel::JobsPanel;
 use super::keys::{self, Action, Scope};
 use super::picker::PickerState;
+use super::submit_flow;
 use super::theme::Theme;
 use crate::restore::{ApiVersion, Field, Flavor};
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
@@ -311,7 +312,21 @@ impl App {
                     true
                 }
             },
-            Msg::Submitted { request, outcome } => self.on_submitted(&request, outcome, &mut effects),
+            Msg::Submitted { request, outcome } => {
+                let review = match self.dialogs.top_mut() {
+                    Some(Dialog::Review(r)) => Some(r.as_mut()),
+                    _ => None,
+                };
+                let answered = submit_flow::answered(&request, outcome, self.info.api, review);
+                if !answered.track.is_empty() {
+                    self.jobs.add(answered.track);
+                }
+                if answered.close_review {
+                    self.dialogs.pop_if(|d| matches!(d, Dialog::Review(_)));
+                }
+                self.carry_out(answered.asks, &mut effects);
+                true
+            }
             Msg::Tracking(result) => {
                 self.status = Some(match result {
                     Ok(said) => {
@@ -451,7 +466,20 @@ impl App {
                 });
                 true
             }
-            Action::Review => self.open_review(now_ms),
+            Action::Review => {
+                self.revalidate(now_ms);
+                match submit_flow::review(&self.form, &self.env(now_ms)) {
+                    Ok(review) => self.dialogs.push(Dialog::Review(Box::new(review))),
+                    Err(not_yet) => {
+                        if let Some(field) = not_yet.focus {
+                            self.focus_jobs = false;
+                            self.form.focus(field);
+                        }
+                        self.status = Some(not_yet.say);
+                    }
+                }
+                true
+            }
             Action::Drills => {
                 self.drills.reopen();
                 self.dialogs.push(Dialog::Drills);
@@ -531,7 +559,17 @@ impl App {
                     Err(why) => self.status = Some(why),
                 }
             }
-            Request::Submit => return self.submit(now_ms, effects),
+            Request::Submit => {
+                let ctx = self.form.context(&self.env(now_ms));
+                let Some(Dialog::Review(r)) = self.dialogs.top_mut() else {
+                    return false;
+                };
+                match submit_flow::send(r, &ctx) {
+                    submit_flow::Send::Nothing => return false,
+                    submit_flow::Send::Noted => {}
+                    submit_flow::Send::Go(effect) => effects.push(effect),
+                }
+            }
             Request::Confirmed(then) => {
                 // A download's progress and result show in its job's detail, opened afresh
                 // (masked, from its top) in place of the one the question was asked from. A
