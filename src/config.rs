@@ -13,11 +13,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub const ENV_CONFIG: &str = "ATLAS_RESTORE_CONFIG";
-pub const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_API_KEY";
-pub const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_API_KEY";
+pub(crate) const ENV_CONFIG: &str = "ATLAS_RESTORE_CONFIG";
+pub(crate) const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_API_KEY";
+pub(crate) const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_API_KEY";
 pub const ENV_PROJECT_ID: &str = "MONGODB_ATLAS_PROJECT_ID";
-pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 
 /// Looks up an environment variable; tests pass their own instead of touching the process's.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -158,7 +157,7 @@ pub struct ProfileSummary {
 }
 
 /// The per-user config file: `~/.config/atlas-restore/config.toml` on Linux.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "atlas-restore").map(|d| d.config_dir().join("config.toml"))
 }
 

@@ -77,7 +77,7 @@ fn check_plain(path: &Path, file: &File) -> Result<(), String> {
 
 /// Opens `path` to read and write, or makes it (0600, exclusively) when it is not there;
 /// never through a symbolic link. `true` when it was made here.
-pub fn open_or_create(path: &Path) -> Result<(File, bool), String> {
+pub(crate) fn open_or_create(path: &Path) -> Result<(File, bool), String> {
     // Made between our two tries by someone else: open it then (a few times at most).
     for _ in 0..3 {
         match no_follow(OpenOptions::new().read(true).write(true)).open(path) {
@@ -107,7 +107,7 @@ pub fn open_or_create(path: &Path) -> Result<(File, bool), String> {
 
 /// Makes `path` exclusively (0600, never through a symbolic link): an error when anything
 /// is there already.
-pub fn create_new(path: &Path) -> Result<File, String> {
+pub(crate) fn create_new(path: &Path) -> Result<File, String> {
     match no_follow(OpenOptions::new().read(true).write(true).create_new(true)).open(path) {
         Ok(file) => Ok(file),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(refusal(path)
@@ -117,7 +117,7 @@ pub fn create_new(path: &Path) -> Result<File, String> {
 }
 
 /// Opens `path` to read, never through a symbolic link, and only a plain file.
-pub fn open_read(path: &Path) -> Result<File, String> {
+pub(crate) fn open_read(path: &Path) -> Result<File, String> {
     let file = no_follow(OpenOptions::new().read(true))
         .open(path)
         .map_err(|e| open_error(path, &e, "read"))?;
@@ -132,7 +132,7 @@ pub fn open_read(path: &Path) -> Result<File, String> {
 
 /// Makes `dir` (and its parents) when missing, the last one 0700; tightens it to 0700 when
 /// it is there and looser (the data folder names projects and clusters).
-pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -151,7 +151,7 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// Makes `path` as an empty file 0600 when missing (never through a symbolic link); tightens
 /// one that is there to 0600. What SQLite then opens keeps that mode.
-pub fn touch_private(path: &Path) -> io::Result<()> {
+pub(crate) fn touch_private(path: &Path) -> io::Result<()> {
     let file = no_follow(OpenOptions::new().read(true).write(true).create(true)).open(path)?;
     #[cfg(unix)]
     {

@@ -12,13 +12,13 @@ pub mod config;
 pub mod files;
 pub mod hardening;
 pub mod jobs;
-pub mod key_command;
+pub(crate) mod key_command;
 mod layers;
 pub mod logging;
 pub mod redact;
 pub mod restore;
 pub mod secret;
-pub mod shell_text;
+pub(crate) mod shell_text;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod text;

@@ -24,11 +24,11 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use url::Url;
 
 /// The current file's name; the older ones add `.1`, `.2`, ...
-pub const FILE_NAME: &str = "atlas-restore.log";
+pub(crate) const FILE_NAME: &str = "atlas-restore.log";
 /// A file is rotated once it holds this many bytes.
-pub const MAX_BYTES: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 5 * 1024 * 1024;
 /// Rotated files kept besides the current one.
-pub const KEEP: usize = 3;
+pub(crate) const KEEP: usize = 3;
 /// The environment variable read when `--log-level` is not given.
 pub const ENV_FILTER: &str = "RUST_LOG";
 

@@ -20,7 +20,7 @@ const PLAIN_QUERY_KEYS: &[&str] = &[
 /// clusters and jobs, not secrets. Any other path is a download's, whose segments may be a
 /// signed token: only short lower-case words (`backup`, `restore`, `pull`), versions (`v2`)
 /// and the job id right after `pull` are kept; every other segment becomes `<redacted>`.
-pub fn redact_url(url: &Url) -> String {
+pub(crate) fn redact_url(url: &Url) -> String {
     let path = url.path();
     let mut out = if path.split('/').any(|s| s == "api") {
         path.to_string()

@@ -18,16 +18,16 @@ impl std::fmt::Display for Refused {
 }
 
 /// The longest auth value taken (Atlas's are 36 to a few hundred characters).
-pub const AUTH_VALUE_MAX: usize = 4096;
+pub(crate) const AUTH_VALUE_MAX: usize = 4096;
 /// The longest file name most file systems take, in bytes.
-pub const FILE_NAME_MAX: usize = 255;
+pub(crate) const FILE_NAME_MAX: usize = 255;
 /// The longest URL taken.
-pub const URL_MAX: usize = 8192;
+pub(crate) const URL_MAX: usize = 8192;
 /// The longest header name taken.
-pub const HEADER_NAME_MAX: usize = 128;
+pub(crate) const HEADER_NAME_MAX: usize = 128;
 /// What an auth value's token may hold (RFC 6750's `b64token`, and `_`): the shell guard of
 /// the command that reads it from the environment matches the same set.
-pub const AUTH_VALUE_CHARS: &str = "letters, digits and . _ ~ + / = -";
+pub(crate) const AUTH_VALUE_CHARS: &str = "letters, digits and . _ ~ + / = -";
 
 /// A character, named without showing it when it belongs to a secret.
 fn name_of(c: char, secret: bool) -> String {
@@ -53,7 +53,7 @@ fn control(s: &str) -> Option<String> {
 }
 
 /// An HTTP header name: a token (RFC 9110: letters, digits and ``!#$%&'*+-.^_`|~``).
-pub fn header_name(name: &str) -> Result<(), Refused> {
+pub(crate) fn header_name(name: &str) -> Result<(), Refused> {
     let what = "the download auth header's name from Atlas";
     if name.is_empty() {
         return Err(Refused(format!("{what} is empty")));
@@ -195,13 +195,13 @@ pub fn public_key(key: &str) -> Result<(), Refused> {
 }
 
 /// `s` as one word of a POSIX shell: in single quotes, each `'` written `'\''`.
-pub fn sh_quote(s: &str) -> String {
+pub(crate) fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// `s` inside a double-quoted value of a curl config (`-K`): `\` and `"` escaped. Refused
 /// when it holds anything that can end the config's line (or any other control character).
-pub fn curl_config_quote(s: &str) -> Result<String, Refused> {
+pub(crate) fn curl_config_quote(s: &str) -> Result<String, Refused> {
     if let Some(c) = control(s) {
         return Err(Refused(format!("a curl config value holds {c}")));
     }

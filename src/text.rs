@@ -170,7 +170,7 @@ pub fn truncate(text: &str, max: usize) -> String {
 
 /// `text` in `width` characters, cut in the middle when it must (a URL keeps its host and its
 /// file name: `127.0.0.1:8080/ba…/Cluster0-1.tar.gz`).
-pub fn middle_cut(text: &str, width: usize) -> String {
+pub(crate) fn middle_cut(text: &str, width: usize) -> String {
     let n = text.chars().count();
     if n <= width || width < 5 {
         return truncate(text, width);

@@ -79,7 +79,7 @@ fn error_code(body: &[u8]) -> Option<String> {
 }
 
 /// The method of a request about to be sent (for the log), without sending it.
-pub fn method_of(req: &reqwest::RequestBuilder) -> String {
+pub(crate) fn method_of(req: &reqwest::RequestBuilder) -> String {
     req.try_clone()
         .and_then(|r| r.build().ok())
         .map_or_else(|| "?".to_string(), |r| r.method().to_string())
@@ -87,7 +87,7 @@ pub fn method_of(req: &reqwest::RequestBuilder) -> String {
 
 /// The client's Digest session, counting the 401 challenges met while one request is sent:
 /// a challenge's context stored, or a stale cached one dropped.
-pub struct CountingDigest<'a> {
+pub(crate) struct CountingDigest<'a> {
     session: &'a DigestAuthSession,
     challenges: AtomicU32,
 }

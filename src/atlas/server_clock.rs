@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 /// Below this the clocks are taken as agreeing, on screen.
-pub const SKEW_SHOWN_MS: i64 = 60_000;
+pub(crate) const SKEW_SHOWN_MS: i64 = 60_000;
 
 /// The estimated offset of Atlas's clock from this host's, shared by everything that asks
 /// Atlas (the poller, the pickers, a submit) and everything that shows its times.
@@ -31,7 +31,7 @@ impl ServerClock {
 
     /// One answer: its `Date` (epoch ms, whole seconds), the local times the request was sent
     /// and the answer's headers arrived.
-    pub fn observe(&self, date_ms: i64, sent_local_ms: i64, received_local_ms: i64) {
+    pub(crate) fn observe(&self, date_ms: i64, sent_local_ms: i64, received_local_ms: i64) {
         let (low, high) = offset_bounds(date_ms, sent_local_ms, received_local_ms);
         self.seen.store(true, Ordering::Relaxed);
         // Answers that arrive together apply one after the other, each on the last estimate.
@@ -43,7 +43,7 @@ impl ServerClock {
     }
 
     /// Reads an answer's `Date` header value; `false` when it is not an HTTP date.
-    pub fn observe_header(&self, value: &str, sent_local_ms: i64, received_local_ms: i64) -> bool {
+    pub(crate) fn observe_header(&self, value: &str, sent_local_ms: i64, received_local_ms: i64) -> bool {
         match parse_http_date(value) {
             Some(date_ms) => {
                 self.observe(date_ms, sent_local_ms, received_local_ms);
@@ -69,7 +69,7 @@ impl ServerClock {
 /// What one answer says of the offset (Atlas − local, ms): the `Date` was written at a local
 /// time between `sent` and `received`, and Atlas's clock then read between `date` and
 /// `date + 999`.
-pub fn offset_bounds(date_ms: i64, sent_local_ms: i64, received_local_ms: i64) -> (i64, i64) {
+pub(crate) fn offset_bounds(date_ms: i64, sent_local_ms: i64, received_local_ms: i64) -> (i64, i64) {
     let (sent, received) = if sent_local_ms <= received_local_ms {
         (sent_local_ms, received_local_ms)
     } else {
@@ -83,7 +83,7 @@ pub fn offset_bounds(date_ms: i64, sent_local_ms: i64, received_local_ms: i64) -
 }
 
 /// The estimate after an answer: the last one if the answer allows it, else the nearest bound.
-pub fn closest_within(prev_ms: i64, low_ms: i64, high_ms: i64) -> i64 {
+pub(crate) fn closest_within(prev_ms: i64, low_ms: i64, high_ms: i64) -> i64 {
     prev_ms.clamp(low_ms, high_ms.max(low_ms))
 }
 

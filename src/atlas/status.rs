@@ -29,7 +29,7 @@ pub enum DeliveryStatus {
 }
 
 impl JobStatus {
-    pub fn from_api(s: &str) -> JobStatus {
+    pub(crate) fn from_api(s: &str) -> JobStatus {
         match s {
             "IN_PROGRESS" => JobStatus::InProgress,
             "FINISHED" => JobStatus::Finished,
@@ -52,7 +52,7 @@ impl JobStatus {
     }
 
     /// It can change no more.
-    pub fn is_final(&self) -> bool {
+    pub(crate) fn is_final(&self) -> bool {
         matches!(
             self,
             JobStatus::Finished | JobStatus::Broken | JobStatus::Killed | JobStatus::Failed
@@ -60,13 +60,13 @@ impl JobStatus {
     }
 
     /// It ended without a restore.
-    pub fn is_failure(&self) -> bool {
+    pub(crate) fn is_failure(&self) -> bool {
         matches!(self, JobStatus::Broken | JobStatus::Killed | JobStatus::Failed)
     }
 }
 
 impl DeliveryStatus {
-    pub fn from_api(s: &str) -> DeliveryStatus {
+    pub(crate) fn from_api(s: &str) -> DeliveryStatus {
         match s {
             "NOT_STARTED" => DeliveryStatus::NotStarted,
             "IN_PROGRESS" => DeliveryStatus::InProgress,

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 /// A name that did not resolve.
 #[derive(Debug)]
-pub struct DnsFailure {
+pub(crate) struct DnsFailure {
     pub host: String,
     pub source: Option<std::io::Error>,
 }
@@ -27,7 +27,7 @@ impl std::error::Error for DnsFailure {
 
 /// The system's resolver (as reqwest's own), with a failure of our own type.
 #[derive(Debug, Default)]
-pub struct Resolver;
+pub(crate) struct Resolver;
 
 impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
@@ -50,7 +50,7 @@ impl reqwest::dns::Resolve for Resolver {
 
 /// Whether the environment sends requests for `url` through a proxy (as reqwest reads it:
 /// `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`, less the hosts of `NO_PROXY`).
-pub fn proxied(url: &url::Url, env: &dyn Fn(&str) -> Option<String>) -> bool {
+pub(crate) fn proxied(url: &url::Url, env: &dyn Fn(&str) -> Option<String>) -> bool {
     let var = |names: &[&str]| names.iter().find_map(|n| env(n).filter(|v| !v.trim().is_empty()));
     let proxy = match url.scheme() {
         "https" => var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
@@ -70,7 +70,7 @@ pub fn proxied(url: &url::Url, env: &dyn Fn(&str) -> Option<String>) -> bool {
 
 /// The kind of a failure, from the types in its chain; `proxied`: the request went through
 /// a proxy, so a failure to connect is the proxy's.
-pub fn classify(e: &reqwest::Error, proxied: bool) -> TransportKind {
+pub(crate) fn classify(e: &reqwest::Error, proxied: bool) -> TransportKind {
     if e.is_timeout() {
         return TransportKind::Timeout;
     }

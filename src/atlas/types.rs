@@ -23,7 +23,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// The `next` link, when there is one.
-    pub fn next_href(&self) -> Option<&str> {
+    pub(crate) fn next_href(&self) -> Option<&str> {
         self.links.iter().find(|l| l.rel == "next").map(|l| l.href.as_str())
     }
 }
@@ -477,7 +477,7 @@ impl Cluster {
     }
 
     /// The cluster a restore names: its own name, or the sharded cluster it belongs to.
-    pub fn parent_name(&self) -> &str {
+    pub(crate) fn parent_name(&self) -> &str {
         self.cluster_name.as_deref().unwrap_or(&self.name)
     }
 }

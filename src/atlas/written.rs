@@ -8,7 +8,7 @@ use super::types::RestoreJob;
 impl RestoreJob {
     /// Drops what is never written down. `true` when it held a `url` (read from an old
     /// journal, which is then written again without it).
-    pub fn drop_unwritten(&mut self) -> bool {
+    pub(crate) fn drop_unwritten(&mut self) -> bool {
         let Some(d) = self.delivery.as_mut() else {
             return false;
         };
@@ -18,7 +18,7 @@ impl RestoreJob {
     }
 
     /// The job as the journal keeps it (`drop_unwritten` on a copy).
-    pub fn as_written(&self) -> RestoreJob {
+    pub(crate) fn as_written(&self) -> RestoreJob {
         let mut job = self.clone();
         job.drop_unwritten();
         job

@@ -528,7 +528,7 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
 
 /// The terminal's width when stdout is one; `None` for a pipe or a file, which get the whole
 /// table (a script reads every column).
-pub fn stdout_width() -> Option<usize> {
+pub(crate) fn stdout_width() -> Option<usize> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return None;

@@ -19,8 +19,8 @@ use std::time::Duration;
 
 /// Exit statuses: written; not written (the user stopped, or the keys never worked); set-up
 /// (not a terminal, no config path, a file that cannot be read or written).
-pub const EXIT_WRITTEN: i32 = 0;
-pub const EXIT_NOT_WRITTEN: i32 = 1;
+pub(crate) const EXIT_WRITTEN: i32 = 0;
+pub(crate) const EXIT_NOT_WRITTEN: i32 = 1;
 pub const EXIT_SETUP: i32 = 2;
 
 const PREFIX: &str = "atlas-restore config init";

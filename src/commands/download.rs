@@ -15,15 +15,15 @@ use std::io::Write;
 use std::path::PathBuf;
 
 /// Exit codes of the contract.
-pub const EXIT_VERIFIED: i32 = 0;
+pub(crate) const EXIT_VERIFIED: i32 = 0;
 /// A SHA1 that differs from Atlas's (or none listed to check against), an archive that is
 /// broken, or Atlas refused: expired, downloads used up, an automated restore (no file).
-pub const EXIT_FAILED: i32 = super::exit::REFUSED;
+pub(crate) const EXIT_FAILED: i32 = super::exit::REFUSED;
 /// Set-up: the profile, the folder, an unknown job id.
 pub const EXIT_SETUP: i32 = super::exit::SETUP;
 /// Cut (or interrupted) and resumable: the `.part` is kept; the same command resumes it.
 /// Also: not ready yet, or Atlas could not be asked: try again later.
-pub const EXIT_RESUMABLE: i32 = super::exit::ATLAS_UNREACHED;
+pub(crate) const EXIT_RESUMABLE: i32 = super::exit::ATLAS_UNREACHED;
 
 const PREFIX: &str = "atlas-restore download";
 

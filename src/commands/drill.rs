@@ -14,13 +14,13 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Every drill passed (or none was due).
-pub const EXIT_PASSED: i32 = 0;
+pub(crate) const EXIT_PASSED: i32 = 0;
 /// A drill failed a check.
-pub const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
 /// A drill file or profile is wrong: nothing was sent for it.
-pub const EXIT_WRONG: i32 = 2;
+pub(crate) const EXIT_WRONG: i32 = 2;
 /// Atlas could not be asked (or the drill's lock was held): neither pass nor fail.
-pub const EXIT_ERROR: i32 = 3;
+pub(crate) const EXIT_ERROR: i32 = 3;
 
 /// A drill's profile, opened: its services and what a drill needs of it.
 pub struct Opened {
@@ -52,7 +52,7 @@ enum Ended {
 
 /// Writes `text` to `path` through a temporary file in its folder, renamed: a reader (the
 /// textfile collector) never sees half of it.
-pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     use std::io::Write as _;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -81,7 +81,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
 /// Whether `drill` is due at `now_ms`: it has an `every`, and its last run is older than
 /// that, or it never ran, or its last run was interrupted (to be resumed) or ended in error
 /// (Atlas could not be asked: nothing was judged, so it is tried again).
-pub fn is_due(drill: &Drill, book: &DrillBook, now_ms: i64) -> Result<bool, String> {
+pub(crate) fn is_due(drill: &Drill, book: &DrillBook, now_ms: i64) -> Result<bool, String> {
     let Some(every) = drill.every else {
         return Ok(false);
     };
@@ -266,7 +266,7 @@ fn secs_words(s: Option<i64>) -> String {
 }
 
 /// A run in a few lines: its result and figures, then a line per check.
-pub fn run_text(run: &DrillRun) -> String {
+pub(crate) fn run_text(run: &DrillRun) -> String {
     let result = match run.result {
         Some(RunResult::Pass) => "PASSED",
         Some(RunResult::Fail) => "FAILED",
@@ -310,7 +310,7 @@ pub fn run_text(run: &DrillRun) -> String {
 
 /// `drill status` as a table; in two lines a drill when a row would be wider than `width`
 /// (the terminal's, when stdout is one).
-pub fn status_table(standings: &[Standing], width: Option<usize>) -> String {
+pub(crate) fn status_table(standings: &[Standing], width: Option<usize>) -> String {
     let table = wide_table(standings);
     let widest = table.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     if width.is_none_or(|w| widest <= w) {
@@ -382,7 +382,7 @@ fn wide_table(standings: &[Standing]) -> String {
 }
 
 /// `drill status --format json`: `{"drills": [...]}`.
-pub fn status_json(standings: &[Standing]) -> String {
+pub(crate) fn status_json(standings: &[Standing]) -> String {
     let time = |ms: Option<i64>| ms.map(crate::jobs::drill::rfc3339);
     let drills: Vec<serde_json::Value> = standings
         .iter()

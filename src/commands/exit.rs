@@ -18,8 +18,8 @@ use crate::atlas::AtlasError;
 pub const OK: i32 = 0;
 pub const REFUSED: i32 = 1;
 pub const SETUP: i32 = 2;
-pub const ATLAS_UNREACHED: i32 = 3;
-pub const TIMED_OUT: i32 = 4;
+pub(crate) const ATLAS_UNREACHED: i32 = 3;
+pub(crate) const TIMED_OUT: i32 = 4;
 
 /// The exit code of a command that Atlas stopped with `e`.
 pub fn for_atlas(e: &AtlasError) -> i32 {

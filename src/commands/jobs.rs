@@ -184,7 +184,7 @@ pub fn to_json(jobs: &[Listed]) -> String {
 /// One job as `to_json` writes it: every string from the network sanitized, no auth value,
 /// and no deprecated `url` (its path is the download key; `urlV2` and the header are enough,
 /// and `atlas-restore download` fetches a job that has only `url`).
-pub fn job_json(l: &Listed) -> Value {
+pub(crate) fn job_json(l: &Listed) -> Value {
     let j = &l.job;
     let d = j.delivery.as_ref();
     let method = present::method(j, l.request.as_ref());

@@ -10,13 +10,9 @@ use crate::text::sanitize;
 use serde_json::{Value, json};
 
 /// Listed (possibly none in the window).
-pub const EXIT_LISTED: i32 = super::exit::OK;
-/// Atlas said no (keys refused, no such cluster).
-pub const EXIT_REFUSED: i32 = super::exit::REFUSED;
+pub(crate) const EXIT_LISTED: i32 = super::exit::OK;
 /// The config, the profile, or a `--before`/`--after` that is not a time.
 pub const EXIT_SETUP: i32 = super::exit::SETUP;
-/// Atlas could not be asked (not reachable, a 5xx, a proxy's page): try again later.
-pub const EXIT_ATLAS_UNREACHED: i32 = super::exit::ATLAS_UNREACHED;
 
 /// Which restore points to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -259,7 +255,7 @@ pub fn setup_or(exit_code: i32, kind: &str, message: &str, json: bool) -> Outcom
 }
 
 /// A failure as a script reads it: one JSON object on stdout with `error`, and its exit code.
-pub fn error_json(kind: &str, message: &str) -> String {
+pub(crate) fn error_json(kind: &str, message: &str) -> String {
     format!("{}\n", json!({"error": {"kind": kind, "message": sanitize(message)}}))
 }
 

@@ -15,7 +15,7 @@ pub fn not_built_in(what: &str) -> Result<i32> {
     Ok(2)
 }
 
-pub const NOT_BUILT_IN: &str = "the simulated Atlas is not built into this binary (it was built without \
+pub(crate) const NOT_BUILT_IN: &str = "the simulated Atlas is not built into this binary (it was built without \
     the `sim` feature, as --no-default-features does): rebuild it with the default features, \
     cargo build --release (or add --features sim)";
 

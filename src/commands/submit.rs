@@ -19,14 +19,14 @@ use crate::text::sanitize;
 use serde_json::{Value, json};
 
 /// Exit codes of the contract.
-pub const EXIT_CREATED: i32 = 0;
+pub(crate) const EXIT_CREATED: i32 = 0;
 /// Not sent, or sent and refused: invalid, not confirmed, a repeat, or Atlas said no.
-pub const EXIT_REFUSED: i32 = super::exit::REFUSED;
+pub(crate) const EXIT_REFUSED: i32 = super::exit::REFUSED;
 /// A set-up error, unreadable input, or a journal that could not record the submit.
 pub const EXIT_SETUP: i32 = super::exit::SETUP;
 /// Sent, but the answer was lost: recorded as unknown, to be reconciled, never resent. Also
 /// Atlas not answering before anything was sent (`state` then says `refused`: nothing made).
-pub const EXIT_UNKNOWN: i32 = super::exit::ATLAS_UNREACHED;
+pub(crate) const EXIT_UNKNOWN: i32 = super::exit::ATLAS_UNREACHED;
 
 const PREFIX: &str = "atlas-restore submit";
 

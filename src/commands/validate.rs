@@ -14,9 +14,9 @@ pub struct Outcome {
 }
 
 /// Exit codes of the contract.
-pub const EXIT_VALID: i32 = 0;
-pub const EXIT_INVALID: i32 = 1;
-pub const EXIT_UNREADABLE: i32 = 2;
+pub(crate) const EXIT_VALID: i32 = 0;
+pub(crate) const EXIT_INVALID: i32 = 1;
+pub(crate) const EXIT_UNREADABLE: i32 = 2;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -92,13 +92,13 @@ fn render_json(valid: bool, findings: &[Finding]) -> String {
 }
 
 /// The findings as `--format json` writes them: `[{"severity", "code", "fields", "message"}]`.
-pub fn findings_json(findings: &[Finding]) -> Value {
+pub(crate) fn findings_json(findings: &[Finding]) -> Value {
     Value::Array(findings.iter().map(Finding::to_json).collect())
 }
 
 /// The findings as the text format writes them: the severity, code and fields on one line,
 /// the message indented under it.
-pub fn findings_text(findings: &[Finding]) -> String {
+pub(crate) fn findings_text(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
         let fields = f.names();

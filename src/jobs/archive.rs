@@ -53,7 +53,7 @@ pub struct ArchiveReport {
 const RESTORE_INFO_MAX: u64 = 64 * 1024;
 
 /// The `Name: value` lines of a `restoreInfo.txt` (others, like its title, are left out).
-pub fn parse_restore_info(text: &str) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn parse_restore_info(text: &str) -> std::collections::BTreeMap<String, String> {
     text.lines()
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (crate::text::sanitize(name.trim()), crate::text::sanitize(value.trim())))
@@ -228,7 +228,7 @@ pub fn check(path: &Path, part_of_batch: bool) -> ArchiveReport {
 }
 
 /// Reads the archive in `file` (open already: the download's own part) from its start.
-pub fn check_file(mut file: std::fs::File, part_of_batch: bool) -> ArchiveReport {
+pub(crate) fn check_file(mut file: std::fs::File, part_of_batch: bool) -> ArchiveReport {
     use std::io::Seek;
     let report = ArchiveReport {
         compressed_bytes: file.metadata().map(|m| m.len()).unwrap_or(0),
@@ -248,7 +248,7 @@ pub fn check_file(mut file: std::fs::File, part_of_batch: bool) -> ArchiveReport
 }
 
 /// Reads an archive from `input` (see `check`).
-pub fn read_archive(input: impl Read, part_of_batch: bool, mut report: ArchiveReport) -> ArchiveReport {
+pub(crate) fn read_archive(input: impl Read, part_of_batch: bool, mut report: ArchiveReport) -> ArchiveReport {
     let (compressed, uncompressed) = (Rc::new(Cell::new(0u64)), Rc::new(Cell::new(0u64)));
     let gzip_failed = Rc::new(Cell::new(false));
     let raw = Counting {

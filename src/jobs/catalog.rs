@@ -28,16 +28,16 @@ fn listing<T, U>(result: &Result<Vec<T>, AtlasError>, each: impl Fn(&T) -> Optio
     }
 }
 
-pub fn snapshot_listing(result: &Result<Vec<Snapshot>, AtlasError>) -> Listing<Items<String>> {
+pub(crate) fn snapshot_listing(result: &Result<Vec<Snapshot>, AtlasError>) -> Listing<Items<String>> {
     listing(result, |s| Some(s.id.to_string()))
 }
 
-pub fn checkpoint_listing(result: &Result<Vec<Checkpoint>, AtlasError>) -> Listing<Items<String>> {
+pub(crate) fn checkpoint_listing(result: &Result<Vec<Checkpoint>, AtlasError>) -> Listing<Items<String>> {
     listing(result, |c| Some(c.id.to_string()))
 }
 
 /// The clusters a restore can go into: whole clusters, not a sharded cluster's shards.
-pub fn cluster_listing(result: &Result<Vec<Cluster>, AtlasError>) -> Listing<Items<ListedCluster>> {
+pub(crate) fn cluster_listing(result: &Result<Vec<Cluster>, AtlasError>) -> Listing<Items<ListedCluster>> {
     listing(result, |c| {
         let c = c.clone().normalize();
         (c.role() == ClusterRole::Whole).then(|| ListedCluster {

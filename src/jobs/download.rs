@@ -50,7 +50,7 @@ impl Cancel {
         self.0.notify.notify_waiters();
     }
 
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.0.raised.load(Ordering::SeqCst)
     }
 
@@ -161,14 +161,14 @@ pub fn part_path(dest: &Path) -> PathBuf {
 }
 
 /// `dest` + `suffix` (`.part`, `.broken`, `.sha1-mismatch`).
-pub fn with_suffix(dest: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn with_suffix(dest: &Path, suffix: &str) -> PathBuf {
     let mut name = dest.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(suffix);
     dest.with_file_name(name)
 }
 
 /// Makes the download folder (0700 when it is new).
-pub fn make_dir(dir: &Path) -> Result<(), String> {
+pub(crate) fn make_dir(dir: &Path) -> Result<(), String> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]

@@ -27,7 +27,7 @@ impl JobsError {
     }
 
     /// The fault is this host's, not Atlas's: retrying soon does not load Atlas.
-    pub fn is_local(&self) -> bool {
+    pub(crate) fn is_local(&self) -> bool {
         !matches!(self, JobsError::Atlas(_))
     }
 }

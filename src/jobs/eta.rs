@@ -33,14 +33,9 @@ pub enum Eta {
 }
 
 impl Eta {
-    pub fn elapsed_ms(&self) -> i64 {
-        match self {
-            Eta::NoEstimate { elapsed_ms } | Eta::Estimate { elapsed_ms, .. } => *elapsed_ms,
-        }
-    }
-
     /// What is left by the estimate (0 once past it); `None` without one.
-    pub fn left_ms(&self) -> Option<i64> {
+    #[cfg(test)]
+    fn left_ms(&self) -> Option<i64> {
         match self {
             Eta::NoEstimate { .. } => None,
             Eta::Estimate {
@@ -136,7 +131,7 @@ pub fn estimate(elapsed_ms: i64, snapshot_bytes: Option<i64>, past: &[PastRestor
 
 /// The finished restores of `group_id`/`cluster` whose end this profile saw (the journal's
 /// `finished_ms`), with their snapshots' sizes where noted.
-pub fn past_restores(data: &JournalData, group_id: &str, cluster: &str) -> Vec<PastRestore> {
+pub(crate) fn past_restores(data: &JournalData, group_id: &str, cluster: &str) -> Vec<PastRestore> {
     data.submits
         .iter()
         .filter(|s| s.group_id == group_id && s.cluster == cluster)
@@ -154,7 +149,7 @@ pub fn past_restores(data: &JournalData, group_id: &str, cluster: &str) -> Vec<P
 
 /// The time of a running `job` of `group_id`/`cluster` at `now_ms` (Atlas's clock), from
 /// the journal: what the dashboard shows for it.
-pub fn for_job(data: &JournalData, group_id: &str, cluster: &str, job: &RestoreJob, now_ms: i64) -> Option<Eta> {
+pub(crate) fn for_job(data: &JournalData, group_id: &str, cluster: &str, job: &RestoreJob, now_ms: i64) -> Option<Eta> {
     let created = parse_rfc3339_lenient(job.created.as_deref()?)?;
     let size = data.notes.get(job.id.as_str()).and_then(|n| n.snapshot_bytes);
     let past: Vec<PastRestore> = past_restores(data, group_id, cluster);

@@ -82,7 +82,7 @@ pub fn shown(path: &Path, home: Option<&Path>) -> String {
 /// A folder typed by the DBA, made ready for archives: a full path (or `~/…`), created
 /// (0700) when missing, and written into once to be sure it can be. The error says what to
 /// do instead.
-pub fn check_choice(text: &str, home: Option<&Path>) -> Result<PathBuf, String> {
+pub(crate) fn check_choice(text: &str, home: Option<&Path>) -> Result<PathBuf, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("write a folder: a full path, or ~/… under your home".into());

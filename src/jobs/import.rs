@@ -12,7 +12,7 @@ const OLD_VERSION: u32 = 1;
 
 /// Imports `old` into `profile` when it is there; records the profile either way, so that
 /// this is done once. Returns how many submits came in.
-pub fn import_old(store: &mut Store, old: &Path, profile: &str, now_ms: i64) -> Result<usize, StoreError> {
+pub(crate) fn import_old(store: &mut Store, old: &Path, profile: &str, now_ms: i64) -> Result<usize, StoreError> {
     let Some((data, held_url)) = read_old(old)? else {
         return store.write(profile, |_| Ok((0, true)));
     };

@@ -35,7 +35,7 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 /// The store's file in the data folder: every profile's jobs.
-pub const STORE_FILE: &str = "store.sqlite3";
+pub(crate) const STORE_FILE: &str = "store.sqlite3";
 
 /// `jobs-PROFILE.json`, 0.1.0's journal of a profile (the name reduced to safe characters):
 /// read once, to import it.
@@ -109,7 +109,7 @@ impl Journal {
 
     /// Every submit of one cluster, settled long ago or not, with their notes: what the
     /// estimates of its next restores are based on.
-    pub fn cluster_history(&self, group_id: &str, cluster: &str) -> Result<JournalData, JournalError> {
+    pub(crate) fn cluster_history(&self, group_id: &str, cluster: &str) -> Result<JournalData, JournalError> {
         let profile = self.profile.clone();
         self.store().read(|tx| {
             let submits = parse_all(store::cluster_bodies(tx, &profile, group_id, cluster)?)?;
@@ -153,7 +153,7 @@ impl Journal {
 
     /// As `history`, each submit handed over as it is read: memory stays that of one submit
     /// however long the history is.
-    pub fn history_each(
+    pub(crate) fn history_each(
         &self,
         all_profiles: bool,
         mut each: impl FnMut(&str, TrackedSubmit),
@@ -168,7 +168,7 @@ impl Journal {
     }
 
     /// Every job's notes in the store, of this profile or every one, by (profile, job id).
-    pub fn all_notes(&self, all_profiles: bool) -> Result<HashMap<(String, String), JobNotes>, JournalError> {
+    pub(crate) fn all_notes(&self, all_profiles: bool) -> Result<HashMap<(String, String), JobNotes>, JournalError> {
         let profile = (!all_profiles).then(|| self.profile.clone());
         self.store().read(|tx| {
             store::all_notes(tx, profile.as_deref())?
@@ -190,7 +190,10 @@ impl Journal {
     }
 
     /// As `update`, and gives what is live as written back (no copy of it is made).
-    pub fn update_keep<T>(&self, change: impl FnOnce(&mut JournalData) -> T) -> Result<(T, JournalData), JournalError> {
+    pub(crate) fn update_keep<T>(
+        &self,
+        change: impl FnOnce(&mut JournalData) -> T,
+    ) -> Result<(T, JournalData), JournalError> {
         self.change(|d, _| Ok(change(d)))
     }
 
@@ -239,7 +242,7 @@ impl Journal {
     }
 
     /// Changes the notes of one job, live or not (a download of an old job's file).
-    pub fn update_note(&self, job_id: &str, change: impl FnOnce(&mut JobNotes)) -> Result<(), JournalError> {
+    pub(crate) fn update_note(&self, job_id: &str, change: impl FnOnce(&mut JobNotes)) -> Result<(), JournalError> {
         let profile = self.profile.clone();
         self.store().write(&profile, |tx| {
             let mut notes: JobNotes = match store::note_body(tx, &profile, job_id)? {

@@ -18,7 +18,7 @@ pub mod present;
 pub mod progress;
 pub mod reconcile;
 mod schema;
-pub mod service;
+pub(crate) mod service;
 pub mod store;
 mod stored;
 pub mod tracked;

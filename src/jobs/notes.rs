@@ -80,7 +80,7 @@ pub struct DownloadNote {
 impl DownloadNote {
     /// Where the file would have gone: `path` less a `.broken` or `.sha1-mismatch` it was
     /// set aside with.
-    pub fn final_path(&self) -> &str {
+    pub(crate) fn final_path(&self) -> &str {
         [".broken", ".sha1-mismatch"]
             .iter()
             .find_map(|s| self.path.strip_suffix(s))

@@ -129,7 +129,7 @@ pub struct PollHandle {
 
 impl PollHandle {
     /// A cycle now (Ctrl-R, a new submit).
-    pub fn poke(&self) {
+    pub(crate) fn poke(&self) {
         self.now.notify_one();
     }
 
@@ -155,7 +155,7 @@ impl Poller {
     }
 
     /// Reads "now" from `clock` instead of the system's.
-    pub fn with_clock(mut self, clock: Clock) -> Poller {
+    pub(crate) fn with_clock(mut self, clock: Clock) -> Poller {
         self.clock = clock;
         self
     }
@@ -469,7 +469,7 @@ fn fingerprint(t: &TrackedJob) -> u64 {
 impl JournalData {
     /// Notes that `job_id` was seen finished at `seen_ms` by a poll that followed one at
     /// `running_ms` which saw it running. The first such note stands.
-    pub fn note_finished(&mut self, job_id: &str, running_ms: i64, seen_ms: i64) {
+    pub(crate) fn note_finished(&mut self, job_id: &str, running_ms: i64, seen_ms: i64) {
         let known = self.notes.get(job_id).is_some_and(|n| n.finished_ms.is_some());
         if !known && running_ms <= seen_ms {
             let notes = self.notes.entry(job_id.to_string()).or_default();
@@ -482,7 +482,7 @@ impl JournalData {
     /// Drops what is never written from every job read (an old journal's deprecated `url`,
     /// whose path is the download key); a journal that held one is marked version 0, which
     /// `Journal::update_keep` writes again in any case.
-    pub fn drop_unwritten(&mut self) {
+    pub(crate) fn drop_unwritten(&mut self) {
         let jobs = self
             .submits
             .iter_mut()

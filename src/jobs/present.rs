@@ -7,7 +7,7 @@ use crate::secret::SecretString;
 use crate::text::{Clean, sanitize};
 
 /// The last 8 characters of the id: unique enough on one screen, and what Atlas's own UI shows.
-pub fn short_id(id: &str) -> String {
+pub(crate) fn short_id(id: &str) -> String {
     let n = id.chars().count();
     id.chars().skip(n.saturating_sub(8)).collect()
 }
@@ -42,7 +42,7 @@ pub fn resolve_id<'a>(given: &str, ids: impl IntoIterator<Item = &'a str>) -> Re
 
 /// Whether the job has a file to fetch now: a download (not an automated restore) whose
 /// link is not gone (expired, used up, failed).
-pub fn has_file(job: &RestoreJob, request: Option<&serde_json::Value>) -> bool {
+pub(crate) fn has_file(job: &RestoreJob, request: Option<&serde_json::Value>) -> bool {
     method(job, request) == Method::Download && download_gone(job).is_none()
 }
 
@@ -52,7 +52,7 @@ pub fn status(job: &RestoreJob) -> String {
         .map_or_else(|| "-".into(), |s| s.as_api().to_string())
 }
 
-pub fn delivery_status(job: &RestoreJob) -> String {
+pub(crate) fn delivery_status(job: &RestoreJob) -> String {
     job.delivery
         .as_ref()
         .and_then(|d| d.status_name.as_ref())
@@ -177,7 +177,7 @@ pub fn restore_point(job: &RestoreJob, request: Option<&serde_json::Value>) -> S
 /// The restore point for a script: `{"kind", "time"}` (RFC 3339, UTC, with the year and
 /// zone the words leave out) and the id it names: `snapshot` (`snapshotId`), `checkpoint`
 /// (`checkpointId`), `oplog` (`oplogTs`, `oplogInc`) or `point_in_time`.
-pub fn restore_point_json(job: &RestoreJob, request: Option<&serde_json::Value>) -> serde_json::Value {
+pub(crate) fn restore_point_json(job: &RestoreJob, request: Option<&serde_json::Value>) -> serde_json::Value {
     use crate::restore::time_input::format_utc_ms;
     use serde_json::json;
     let at = job_timestamp_ms(job).map(format_utc_ms);
@@ -216,7 +216,7 @@ fn job_timestamp_ms(job: &RestoreJob) -> Option<i64> {
 }
 
 /// Why the file can no longer be fetched, in words, when it cannot.
-pub fn download_gone(job: &RestoreJob) -> Option<&'static str> {
+pub(crate) fn download_gone(job: &RestoreJob) -> Option<&'static str> {
     let status = job.delivery.as_ref()?.status_name.as_ref()?;
     Some(match status.as_api() {
         "EXPIRED" => "the download link has EXPIRED: Atlas no longer serves this file; restore again for a new one",
@@ -230,7 +230,7 @@ pub fn download_gone(job: &RestoreJob) -> Option<&'static str> {
 }
 
 /// The job's state in words, for its detail.
-pub fn state_words(job: &RestoreJob, method: &Method) -> String {
+pub(crate) fn state_words(job: &RestoreJob, method: &Method) -> String {
     let job_status = status(job);
     let delivery = delivery_status(job);
     if let Some(gone) = download_gone(job).filter(|_| *method == Method::Download) {
@@ -256,7 +256,7 @@ pub fn state_words(job: &RestoreJob, method: &Method) -> String {
 
 /// A submit whose outcome is not known, in one line: when, where, and what is being done.
 /// (The journal is written by other processes too: its text is made safe here.)
-pub fn pending_line(p: &crate::jobs::TrackedSubmit) -> String {
+pub(crate) fn pending_line(p: &crate::jobs::TrackedSubmit) -> String {
     let at = crate::restore::time_input::format_utc_ms(p.submitted_at_ms / 1000 * 1000);
     if p.state == crate::jobs::SubmitState::NotFound {
         return format!(
@@ -274,7 +274,7 @@ pub fn pending_line(p: &crate::jobs::TrackedSubmit) -> String {
 }
 
 /// The expiry in epoch ms, when Atlas gave one.
-pub fn expires_ms(job: &RestoreJob) -> Option<i64> {
+pub(crate) fn expires_ms(job: &RestoreJob) -> Option<i64> {
     job.delivery
         .as_ref()?
         .expires
@@ -318,7 +318,7 @@ pub struct DownloadTarget {
 
 impl DownloadTarget {
     /// The deprecated `url`, whose path holds the download key (no header goes with it).
-    pub fn is_deprecated_url(&self) -> bool {
+    pub(crate) fn is_deprecated_url(&self) -> bool {
         self.header.is_none()
     }
 
@@ -340,7 +340,7 @@ impl DownloadTarget {
 }
 
 /// What a screen says beside a deprecated `url` shown by `DownloadTarget::shown`.
-pub const DEPRECATED_URL_NOTE: &str =
+pub(crate) const DEPRECATED_URL_NOTE: &str =
     "the deprecated url: its path holds the download key, so it is not shown; y copies it, d downloads";
 
 pub fn download_target(job: &RestoreJob) -> Option<DownloadTarget> {

@@ -23,7 +23,7 @@ pub struct Progress {
 
 impl Progress {
     /// 0 to 100, when the size is known.
-    pub fn percent(&self) -> Option<u8> {
+    pub(crate) fn percent(&self) -> Option<u8> {
         self.total
             .filter(|t| *t > 0)
             .map(|t| (self.done.min(t) * 100 / t) as u8)

@@ -13,12 +13,12 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
 /// Atlas's clock and ours may differ by this much.
-pub const CLOCK_SKEW_MS: i64 = 60_000;
+pub(crate) const CLOCK_SKEW_MS: i64 = 60_000;
 /// A create that takes longer than this has failed: later jobs are someone else's.
-pub const LATEST_CREATE_MS: i64 = 10 * 60_000;
+pub(crate) const LATEST_CREATE_MS: i64 = 10 * 60_000;
 /// An oplog's entries may be this far apart on an idle cluster (its no-op writer runs every
 /// 10 s): a point in time restores to the last entry before it, at most this much earlier.
-pub const OPLOG_GAP_MS: i64 = 60_000;
+pub(crate) const OPLOG_GAP_MS: i64 = 60_000;
 
 /// What a look at the cluster's list found for one lost submit.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::sync::Arc;
 
 /// The same restore submitted again within this long is asked about first.
-pub const REPEAT_WINDOW_MS: i64 = 3_600_000;
+pub(crate) const REPEAT_WINDOW_MS: i64 = 3_600_000;
 
 /// How a submit ended.
 #[derive(Debug)]
@@ -55,14 +55,8 @@ impl Services {
     }
 
     /// Atlas's clock minus this host's (ms), once an answer has told it.
-    pub fn clock_offset_ms(&self) -> Option<i64> {
+    pub(crate) fn clock_offset_ms(&self) -> Option<i64> {
         self.client.server_clock().offset_ms()
-    }
-
-    /// Reads "now" from `clock` instead of the system's.
-    pub fn with_clock(mut self, clock: Clock) -> Services {
-        self.clock = clock;
-        self
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -277,19 +271,19 @@ impl Services {
     /// is now; `None` when the job has no creation time. No request: call
     /// `note_snapshot_sizes` once in a while for the estimate to scale by size.
     /// The cancel flag of a download of `job_id`, new or the running one's.
-    pub fn cancel_handle(&self, job_id: &str) -> super::download::Cancel {
+    pub(crate) fn cancel_handle(&self, job_id: &str) -> super::download::Cancel {
         let mut map = self.cancels.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(job_id.to_string()).or_default().clone()
     }
 
     /// Stops the running download of `job_id` (its part is kept); `false` when none runs.
-    pub fn cancel_download(&self, job_id: &str) -> bool {
+    pub(crate) fn cancel_download(&self, job_id: &str) -> bool {
         let map = self.cancels.lock().unwrap_or_else(|p| p.into_inner());
         map.get(job_id).map(super::download::Cancel::cancel).is_some()
     }
 
     /// The download of `job_id` ended.
-    pub fn forget_cancel(&self, job_id: &str) {
+    pub(crate) fn forget_cancel(&self, job_id: &str) {
         self.cancels.lock().unwrap_or_else(|p| p.into_inner()).remove(job_id);
     }
 

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema this build writes. A database of a higher version is refused, never rewritten.
-pub const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -36,7 +36,7 @@ pub fn on_wait(said: fn(&Path)) {
 
 /// How long a settled submit (every job final, or refused) stays live: shown by the panel
 /// and `jobs`, polled for its link. Older ones are history.
-pub const LIVE_AFTER_SETTLED_MS: i64 = 7 * 24 * 3_600_000;
+pub(crate) const LIVE_AFTER_SETTLED_MS: i64 = 7 * 24 * 3_600_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -70,14 +70,14 @@ pub enum StoreError {
 
 /// The filesystem's kind, as far as the store cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Filesystem {
+pub(crate) enum Filesystem {
     Local,
     /// NFS, SMB/CIFS and the like: no WAL there.
     Network(&'static str),
 }
 
 /// Which filesystem `dir` is on (Linux's `statfs` magic numbers; elsewhere, local).
-pub fn filesystem_of(dir: &Path) -> Filesystem {
+pub(crate) fn filesystem_of(dir: &Path) -> Filesystem {
     #[cfg(target_os = "linux")]
     if let Ok(s) = rustix::fs::statfs(dir) {
         // From statfs(2): NFS, SMB, CIFS, SMB2, AFS, Coda, Ceph, 9p, FUSE (sshfs and others).
@@ -105,7 +105,7 @@ pub fn filesystem_of(dir: &Path) -> Filesystem {
 
 /// An open store: one connection, used by one thread at a time.
 #[derive(Debug)]
-pub struct Store {
+pub(crate) struct Store {
     path: PathBuf,
     conn: Connection,
 }
@@ -245,7 +245,7 @@ impl Store {
     }
 
     /// A read of the profile's rows, in one transaction so they agree with each other.
-    pub(crate) fn read<T>(
+    pub fn read<T>(
         &mut self,
         mut work: impl FnMut(&rusqlite::Transaction<'_>) -> Result<T, rusqlite::Error>,
     ) -> Result<T, StoreError> {
@@ -259,7 +259,7 @@ impl Store {
     }
 
     /// The profile's revision: it moves with every change any process makes to it.
-    pub fn revision(&self, profile: &str) -> Result<i64, StoreError> {
+    pub(crate) fn revision(&self, profile: &str) -> Result<i64, StoreError> {
         self.conn
             .query_row("SELECT revision FROM profiles WHERE name = ?1", params![profile], |r| {
                 r.get(0)
@@ -270,22 +270,11 @@ impl Store {
     }
 
     /// Whether the profile has rows here (or was imported).
-    pub fn has_profile(&self, profile: &str) -> Result<bool, StoreError> {
+    pub(crate) fn has_profile(&self, profile: &str) -> Result<bool, StoreError> {
         self.conn
             .query_row("SELECT 1 FROM profiles WHERE name = ?1", params![profile], |_| Ok(()))
             .optional()
             .map(|r| r.is_some())
-            .map_err(|e| classify_at(&self.path, e, false))
-    }
-
-    /// Every profile with rows here.
-    pub fn profiles(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name FROM profiles ORDER BY name")
-            .map_err(|e| classify_at(&self.path, e, false))?;
-        stmt.query_map([], |r| r.get(0))
-            .and_then(Iterator::collect)
             .map_err(|e| classify_at(&self.path, e, false))
     }
 }

@@ -87,7 +87,7 @@ pub(crate) struct Source {
 
 /// The restore point a job names.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Point {
+pub struct Point {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<Clean>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +118,7 @@ pub(crate) enum JobState {
 /// How a job is delivered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub(crate) enum Method {
+pub enum Method {
     Download,
     Automated,
     Other(Clean),

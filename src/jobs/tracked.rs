@@ -133,18 +133,18 @@ impl TrackedSubmit {
     }
 
     /// A lost submit that made no job, not yet dismissed: its outcome is still shown.
-    pub fn awaits_dismissal(&self) -> bool {
+    pub(crate) fn awaits_dismissal(&self) -> bool {
         self.state == SubmitState::NotFound && !self.dismissed
     }
 
     /// Sent and then nothing heard (a crash, a lost answer): to be reconciled.
-    pub fn is_unresolved(&self) -> bool {
+    pub(crate) fn is_unresolved(&self) -> bool {
         matches!(self.state, SubmitState::Sending | SubmitState::Unknown)
     }
 
     /// Whether another look at the cluster's list can still change what is known: not once a
     /// look was made after the window the job could have been created in.
-    pub fn worth_a_look(&self) -> bool {
+    pub(crate) fn worth_a_look(&self) -> bool {
         use super::reconcile::{CLOCK_SKEW_MS, LATEST_CREATE_MS};
         self.is_unresolved()
             && self
@@ -154,7 +154,7 @@ impl TrackedSubmit {
 
     /// Whether `body` asks for the same restore as this submit's request: same cluster,
     /// restore point, method and target (the delivery's limits aside).
-    pub fn same_restore(&self, group_id: &str, cluster: &str, body: &Value) -> bool {
+    pub(crate) fn same_restore(&self, group_id: &str, cluster: &str, body: &Value) -> bool {
         fn key(v: &Value) -> Vec<String> {
             let text = |v: &Value| match v {
                 Value::Null => String::new(),
@@ -264,7 +264,7 @@ impl JournalData {
 
     /// As `tracked`, moving the jobs out rather than copying them: with 1,000 jobs a copy is
     /// megabytes, and the poller and the dashboard's start need the journal no more after.
-    pub fn into_tracked(self) -> Vec<TrackedJob> {
+    pub(crate) fn into_tracked(self) -> Vec<TrackedJob> {
         tracked_of(self.submits.into_iter())
     }
 
@@ -300,7 +300,7 @@ impl JournalData {
     }
 
     /// The latest submit of the same restore sent after `since_ms` that Atlas did not refuse.
-    pub fn same_restore_since(
+    pub(crate) fn same_restore_since(
         &self,
         group_id: &str,
         cluster: &str,

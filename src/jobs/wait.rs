@@ -11,9 +11,9 @@ use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 /// The job ended without what was asked (failed, killed, no file left to fetch).
-pub const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
 /// Not ready before `--timeout`: the jobs stay tracked, and the same command can wait again.
-pub const EXIT_TIMED_OUT: i32 = 4;
+pub(crate) const EXIT_TIMED_OUT: i32 = 4;
 
 /// How to wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

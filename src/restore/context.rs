@@ -146,7 +146,7 @@ impl ClusterType {
     /// Reads Atlas's `clusterType` (`REPLICASET`, `SHARDED`, `GEOSHARDED`), Cloud and Ops
     /// Manager's `typeName` (`REPLICA_SET`, `SHARDED_REPLICA_SET`, `SHARDED`), or the CLI's
     /// lower-case spelling. A shard's or config server's own entry is not a cluster to restore.
-    pub fn from_api(s: &str) -> Option<ClusterType> {
+    pub(crate) fn from_api(s: &str) -> Option<ClusterType> {
         match s.trim().to_ascii_uppercase().as_str() {
             "REPLICASET" | "REPLICA_SET" => Some(ClusterType::ReplicaSet),
             "SHARDED" | "GEOSHARDED" | "SHARDED_REPLICA_SET" => Some(ClusterType::Sharded),

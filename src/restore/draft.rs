@@ -85,7 +85,7 @@ impl RestoreDraft {
         self.get(field).map_or("", |v| v.text.as_str())
     }
 
-    pub fn is_set(&self, field: Field) -> bool {
+    pub(crate) fn is_set(&self, field: Field) -> bool {
         self.get(field).is_some()
     }
 

@@ -47,7 +47,7 @@ impl Field {
     /// The form's fields, top to bottom: every field but `delivery.expires`, which only
     /// Cloud and Ops Manager read and `delivery.expirationHours` does the work of. A field's
     /// row is its `index()`.
-    pub const FORM: &'static [Field] = Field::ALL.split_at(13).0;
+    pub(crate) const FORM: &'static [Field] = Field::ALL.split_at(13).0;
 
     /// The fields of the request body: all but the path's two, which come first.
     pub const BODY: &'static [Field] = Field::ALL.split_at(2).1;
@@ -73,23 +73,18 @@ impl Field {
     }
 
     /// The key inside its JSON object: `maxDownloads` for `delivery.maxDownloads`.
-    pub fn json_key(self) -> &'static str {
+    pub(crate) fn json_key(self) -> &'static str {
         let name = self.api_name();
         name.strip_prefix("delivery.").unwrap_or(name)
     }
 
     /// Whether the field lives inside the `delivery` object.
-    pub fn in_delivery(self) -> bool {
+    pub(crate) fn in_delivery(self) -> bool {
         self.api_name().starts_with("delivery.")
     }
 
-    /// The field with this API name (dotted), if any.
-    pub fn from_api_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.api_name() == name)
-    }
-
     /// The body field with this JSON key at the top level, or inside `delivery`.
-    pub fn from_json_key(key: &str, in_delivery: bool) -> Option<Field> {
+    pub(crate) fn from_json_key(key: &str, in_delivery: bool) -> Option<Field> {
         Field::BODY
             .iter()
             .copied()

@@ -185,7 +185,7 @@ impl Finding {
     }
 
     /// The same, about a key of the body that is no field (`delivery.foo`).
-    pub fn about_key(mut self, key: impl Into<String>) -> Finding {
+    pub(crate) fn about_key(mut self, key: impl Into<String>) -> Finding {
         self.keys.push(key.into());
         self
     }

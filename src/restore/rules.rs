@@ -57,7 +57,7 @@ pub fn validate(draft: &RestoreDraft, ctx: &Context) -> Vec<Finding> {
     check(draft, ctx).0
 }
 
-pub(crate) fn check(draft: &RestoreDraft, ctx: &Context) -> (Vec<Finding>, Resolved) {
+pub fn check(draft: &RestoreDraft, ctx: &Context) -> (Vec<Finding>, Resolved) {
     let mut out = draft.notes.clone();
     if out.iter().any(|f| f.code == Code::BodyNotObject) {
         // Nothing else can be said of a body that is not an object.

@@ -6,7 +6,7 @@ use time::format_description::well_known::Rfc3339;
 
 /// What a time field's text means before its unit is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HumanTime {
+pub(crate) enum HumanTime {
     /// A bare integer: epoch seconds or milliseconds, depending on the field.
     Number(i128),
     /// A moment, already resolved, in epoch milliseconds.
@@ -14,7 +14,7 @@ pub enum HumanTime {
 }
 
 /// Reads a time field's text. `now_ms` anchors relative times.
-pub fn parse_human_time(text: &str, now_ms: i64) -> Result<HumanTime, String> {
+pub(crate) fn parse_human_time(text: &str, now_ms: i64) -> Result<HumanTime, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("empty".into());
@@ -100,7 +100,7 @@ pub fn parse_rfc3339_lenient(text: &str) -> Option<i64> {
 }
 
 /// Parses an ISO-8601 / RFC 3339 time and says whether its offset was UTC.
-pub fn parse_iso_utc(text: &str) -> Option<(i64, bool)> {
+pub(crate) fn parse_iso_utc(text: &str) -> Option<(i64, bool)> {
     let parsed = OffsetDateTime::parse(text, &Rfc3339).ok()?;
     let ms = i64::try_from(parsed.unix_timestamp_nanos() / 1_000_000).ok()?;
     Some((ms, parsed.offset().is_utc()))
@@ -122,7 +122,7 @@ pub fn format_utc_ms(ms: i64) -> String {
 }
 
 /// `2026-11-28T09:30:00Z` for epoch seconds.
-pub fn format_utc_secs(secs: i64) -> String {
+pub(crate) fn format_utc_secs(secs: i64) -> String {
     secs.checked_mul(1000)
         .map(format_utc_ms)
         .unwrap_or_else(|| format!("{secs} s"))

@@ -69,7 +69,7 @@ impl Noise {
 
 /// The bytes of `len` noise from `seed`, whole.
 #[cfg(test)]
-pub fn noise(seed: &str, len: usize) -> Vec<u8> {
+pub(crate) fn noise(seed: &str, len: usize) -> Vec<u8> {
     let mut out = vec![0u8; len];
     Noise::new(seed).fill(0, &mut out);
     out
@@ -206,7 +206,7 @@ impl Archive {
 
     /// Bytes `at..at + out.len()` of the `.tar.gz` (clipped to its end); `crc32` is the tar
     /// stream's, for the trailer. Returns how many were written.
-    pub fn fill(&self, at: u64, out: &mut [u8], crc32: u32) -> usize {
+    pub(crate) fn fill(&self, at: u64, out: &mut [u8], crc32: u32) -> usize {
         let total = self.len();
         let want = (out.len() as u64).min(total.saturating_sub(at)) as usize;
         let mut i = 0;
@@ -265,7 +265,7 @@ impl Archive {
     }
 
     /// The SHA1 of the first `len` bytes of the file.
-    pub fn sha1_of_prefix(&self, len: u64, crc32: u32) -> [u8; 20] {
+    pub(crate) fn sha1_of_prefix(&self, len: u64, crc32: u32) -> [u8; 20] {
         let mut sha = Sha1::new();
         let mut buf = vec![0u8; 256 * 1024];
         let mut at = 0;

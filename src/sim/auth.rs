@@ -17,14 +17,14 @@ struct NonceState {
 
 /// The nonces this server has issued.
 #[derive(Debug, Default)]
-pub struct NonceBook {
+pub(crate) struct NonceBook {
     nonces: HashMap<String, NonceState>,
     order: VecDeque<String>,
 }
 
 impl NonceBook {
     /// A fresh nonce, remembered from `now`.
-    pub fn issue(&mut self, now: Instant, lifetime: Duration) -> String {
+    pub(crate) fn issue(&mut self, now: Instant, lifetime: Duration) -> String {
         // Forget what has expired, then the oldest if there are still too many.
         while let Some(oldest) = self.order.front() {
             let expired = self
@@ -77,7 +77,7 @@ pub struct Request<'a> {
 }
 
 /// What the check compares against.
-pub struct Policy<'a> {
+pub(crate) struct Policy<'a> {
     pub public_key: &'a str,
     pub private_key: &'a str,
     pub nonce_lifetime: Duration,

@@ -52,7 +52,7 @@ impl Clock {
 }
 
 /// The host's time, epoch milliseconds: where the simulated clock starts.
-pub fn wall_ms() -> i64 {
+pub(crate) fn wall_ms() -> i64 {
     let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
     i64::try_from(nanos).unwrap_or(i64::MAX)
 }

@@ -8,24 +8,24 @@ use crate::restore::ClusterType;
 use serde_json::{Value, json};
 
 /// The seeded project.
-pub const GROUP_ID: &str = "5f8e2a1c9d4b7e0012c3a4b5";
-pub const GROUP_NAME: &str = "Payments-Prod";
+pub(crate) const GROUP_ID: &str = "5f8e2a1c9d4b7e0012c3a4b5";
+pub(crate) const GROUP_NAME: &str = "Payments-Prod";
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
 
 /// Legacy backup takes a snapshot every 6 hours and keeps these for 2 days.
-pub const SNAPSHOT_INTERVAL_MS: i64 = 6 * HOUR_MS;
-pub const SNAPSHOT_RETENTION_MS: i64 = 48 * HOUR_MS;
+pub(crate) const SNAPSHOT_INTERVAL_MS: i64 = 6 * HOUR_MS;
+pub(crate) const SNAPSHOT_RETENTION_MS: i64 = 48 * HOUR_MS;
 /// How long a snapshot takes: the newest one is still being taken when the simulator starts.
-pub const SNAPSHOT_DURATION_MS: i64 = 30 * MINUTE_MS;
+pub(crate) const SNAPSHOT_DURATION_MS: i64 = 30 * MINUTE_MS;
 /// The newest snapshot started this long before the simulator did.
 const SNAPSHOT_LEAD_MS: i64 = 12 * MINUTE_MS;
 
 /// Checkpoints of sharded clusters, every 2 hours, kept 8 hours; every fourth one failed to
 /// find the token on a shard and cannot be restored.
-pub const CHECKPOINT_INTERVAL_MS: i64 = 2 * HOUR_MS;
-pub const CHECKPOINT_RETENTION_MS: i64 = 8 * HOUR_MS;
+pub(crate) const CHECKPOINT_INTERVAL_MS: i64 = 2 * HOUR_MS;
+pub(crate) const CHECKPOINT_RETENTION_MS: i64 = 8 * HOUR_MS;
 const CHECKPOINT_LEAD_MS: i64 = HOUR_MS;
 
 /// Added to a slot number before it goes into an id, so that slots before the start
@@ -48,7 +48,7 @@ impl Part {
     /// Bytes of data in the snapshot of `slot` (0: the one being taken at the simulator's
     /// start): the data grows by 3 % every 6 hours, so that restores of different snapshots
     /// take visibly different times.
-    pub fn data_bytes_at(&self, slot: i64) -> i64 {
+    pub(crate) fn data_bytes_at(&self, slot: i64) -> i64 {
         self.data_size_bytes + self.data_size_bytes / 100 * 3 * slot
     }
 
@@ -60,7 +60,7 @@ impl Part {
         }
     }
 
-    pub fn is_config(&self) -> bool {
+    pub(crate) fn is_config(&self) -> bool {
         self.shard_name.is_none()
     }
 }
@@ -161,7 +161,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The time of the last oplog entry it holds: what a restore of it brings back.
-    pub fn last_oplog_ms(&self) -> i64 {
+    pub(crate) fn last_oplog_ms(&self) -> i64 {
         self.created_ms - 1000
     }
 }
@@ -316,7 +316,7 @@ impl Cluster {
         })
     }
 
-    pub fn snapshot_json(&self, s: &Snapshot, base_url: &str, prefix: &str) -> Value {
+    pub(crate) fn snapshot_json(&self, s: &Snapshot, base_url: &str, prefix: &str) -> Value {
         let parts: Vec<Value> = self
             .parts
             .iter()
@@ -353,7 +353,7 @@ impl Cluster {
         })
     }
 
-    pub fn checkpoint_json(&self, c: &Checkpoint, base_url: &str, prefix: &str) -> Value {
+    pub(crate) fn checkpoint_json(&self, c: &Checkpoint, base_url: &str, prefix: &str) -> Value {
         let date = iso(c.timestamp_ms);
         let parts: Vec<Value> = self
             .parts

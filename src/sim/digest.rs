@@ -27,7 +27,7 @@ impl Algorithm {
         }
     }
 
-    pub fn hash_hex(self, data: &str) -> String {
+    pub(crate) fn hash_hex(self, data: &str) -> String {
         match self {
             Algorithm::Md5 => hex::encode(Md5::digest(data.as_bytes())),
             Algorithm::Sha256 => hex::encode(Sha256::digest(data.as_bytes())),
@@ -216,7 +216,7 @@ fn is_token_char(c: char) -> bool {
 /// Compares two strings in time that depends on their lengths only, so that a response
 /// cannot be guessed byte by byte from timings (`subtle`, which also keeps the optimizer
 /// from short-circuiting the comparison).
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq as _;
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }

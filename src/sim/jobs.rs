@@ -9,17 +9,17 @@ use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
 
 /// Delivery starts (`NOT_STARTED` → `IN_PROGRESS`) this long after the job was made.
-pub const DELIVERY_START_MS: i64 = 20_000;
+pub(crate) const DELIVERY_START_MS: i64 = 20_000;
 /// The job finishes this long after it was made (plus `STAGGER_MS` per part of a batch),
 /// for the newest snapshot complete at the simulator's start; a restore of more data takes
 /// longer, of less data shorter, in proportion (`finish_after_ms`).
-pub const FINISH_MS: i64 = 60_000;
+pub(crate) const FINISH_MS: i64 = 60_000;
 /// Parts of a sharded restore finish one after the other, as they do in Atlas.
-pub const STAGGER_MS: i64 = 5_000;
-pub const DEFAULT_EXPIRATION_HOURS: i64 = 48;
+pub(crate) const STAGGER_MS: i64 = 5_000;
+pub(crate) const DEFAULT_EXPIRATION_HOURS: i64 = 48;
 /// How long a restore of `bytes` takes when one of `reference_bytes` takes `FINISH_MS`:
 /// in proportion, and never under half of it (the fixed costs of a restore).
-pub fn finish_after_ms(bytes: i64, reference_bytes: i64) -> i64 {
+pub(crate) fn finish_after_ms(bytes: i64, reference_bytes: i64) -> i64 {
     if reference_bytes <= 0 || bytes <= 0 {
         return FINISH_MS;
     }
@@ -29,7 +29,7 @@ pub fn finish_after_ms(bytes: i64, reference_bytes: i64) -> i64 {
 
 /// The size of the big data file in a job's archive, unless the simulator is told one
 /// (`--archive-size`): a few hundred KB, a function of the job id.
-pub fn default_data_bytes(job_id: &str) -> u64 {
+pub(crate) fn default_data_bytes(job_id: &str) -> u64 {
     let extra = job_id
         .bytes()
         .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)))
@@ -38,7 +38,7 @@ pub fn default_data_bytes(job_id: &str) -> u64 {
 }
 
 /// What Atlas reports when no limit was asked for: int32's maximum.
-pub const UNLIMITED_DOWNLOADS: i64 = i32::MAX as i64;
+pub(crate) const UNLIMITED_DOWNLOADS: i64 = i32::MAX as i64;
 
 /// The header `urlV2` needs, named in each job's `delivery.authHeader`.
 pub const AUTH_HEADER: &str = "x-mongodb-restore-auth";
@@ -118,7 +118,7 @@ impl DeliveryStatus {
 }
 
 impl Job {
-    pub fn is_finished(&self, now_ms: i64) -> bool {
+    pub(crate) fn is_finished(&self, now_ms: i64) -> bool {
         now_ms >= self.finished_ms
     }
 
@@ -131,7 +131,7 @@ impl Job {
     }
 
     /// When the download link stops working (HTTP delivery only).
-    pub fn expires_ms(&self) -> Option<i64> {
+    pub(crate) fn expires_ms(&self) -> Option<i64> {
         match self.delivery {
             Delivery::Http { expiration_hours, .. } => Some(
                 self.finished_ms
@@ -141,7 +141,7 @@ impl Job {
         }
     }
 
-    pub fn delivery_status(&self, now_ms: i64) -> DeliveryStatus {
+    pub(crate) fn delivery_status(&self, now_ms: i64) -> DeliveryStatus {
         if now_ms < self.created_ms + DELIVERY_START_MS {
             return DeliveryStatus::NotStarted;
         }
@@ -222,7 +222,7 @@ impl Job {
     /// `restoreInfo.txt`, as Atlas and Ops Manager put it beside the data: what the data is
     /// of and the options mongod must run with (MongoDB documents its fields, not their
     /// layout; this is one `Name: value` a line).
-    pub fn restore_info(&self) -> String {
+    pub(crate) fn restore_info(&self) -> String {
         let ts = self.point.timestamp_ms.div_euclid(1000);
         let inc = self.point.timestamp_increment;
         format!(
@@ -251,12 +251,12 @@ impl Job {
 
     /// Counts a download against `maxDownloads`, before it is served, so that two at once
     /// cannot both take the last one.
-    pub fn count_download(&mut self) {
+    pub(crate) fn count_download(&mut self) {
         self.downloads += 1;
     }
 
     /// Notes the SHA1 of the file served: Atlas shows `hashes` only after the first download.
-    pub fn note_hash(&mut self, sha1: [u8; 20]) {
+    pub(crate) fn note_hash(&mut self, sha1: [u8; 20]) {
         if self.sha1.is_none() {
             self.sha1 = Some(hex::encode(sha1));
         }
@@ -348,7 +348,7 @@ impl Job {
 /// Makes ObjectIds the way MongoDB does: creation second, a fixed "machine" part and a
 /// counter, so ids sort by creation and never repeat within a simulator.
 #[derive(Debug)]
-pub struct IdMaker {
+pub(crate) struct IdMaker {
     counter: u32,
 }
 

@@ -315,7 +315,7 @@ impl Sim {
     }
 
     /// What `atlas-restore sim` prints first: how to reach and log into this simulator.
-    pub fn startup_line(&self) -> serde_json::Value {
+    pub(crate) fn startup_line(&self) -> serde_json::Value {
         let clusters: Vec<serde_json::Value> = self
             .clusters()
             .into_iter()

@@ -26,13 +26,13 @@ impl Hostile {
         (Hostile::FileLong, "file-long"),
     ];
 
-    pub(crate) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         Hostile::ALL.iter().find(|(h, _)| *h == self).map_or("", |(_, n)| n)
     }
 
     /// The config lines `AuthNewline` adds: the download would land in this file of the
     /// folder the command runs in.
-    pub const OUTPUT_FILE: &'static str = "hostile-output";
+    pub(crate) const OUTPUT_FILE: &'static str = "hostile-output";
 
     /// Spoils the job (or each job of the page) in `body` this way.
     pub(crate) fn spoil(self, body: &mut serde_json::Value) {
@@ -80,7 +80,7 @@ pub enum Mishap {
 
 impl Mishap {
     /// A SHA1 that no archive of the simulator has.
-    pub const WRONG_SHA1: &'static str = "0badc0de0badc0de0badc0de0badc0de0badc0de";
+    pub(crate) const WRONG_SHA1: &'static str = "0badc0de0badc0de0badc0de0badc0de0badc0de";
 
     /// Tells the mishap in the job (or each job of the page) in `body`.
     pub(crate) fn spoil(self, body: &mut serde_json::Value) {

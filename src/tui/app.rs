@@ -126,7 +126,7 @@ impl App {
     }
 
     /// Everything on screen the clock alone changes: the time fields' hints, the countdowns.
-    pub fn clock_view(&self, now_ms: i64) -> Vec<String> {
+    pub(crate) fn clock_view(&self, now_ms: i64) -> Vec<String> {
         let mut v: Vec<String> = [Field::OplogTs, Field::PointInTimeUtcMillis]
             .iter()
             .map(|f| self.form.time_hint(*f, now_ms).unwrap_or_default())
@@ -142,7 +142,7 @@ impl App {
     }
 
     /// What a frame measured, handed to what scrolls, for the keys and the mouse that follow.
-    pub fn after_draw(&mut self, drawn: super::view::Drawn) {
+    pub(crate) fn after_draw(&mut self, drawn: super::view::Drawn) {
         if let Some(top) = drawn.findings_top {
             self.form.findings_scroll = top;
         }
@@ -160,7 +160,7 @@ impl App {
     }
 
     /// Whether the last drawn screen was below the minimum size.
-    pub fn too_small(&self) -> bool {
+    pub(crate) fn too_small(&self) -> bool {
         let (w, h) = self.drawn.screen;
         w < super::view::MIN_WIDTH || h < super::view::MIN_HEIGHT
     }
@@ -174,7 +174,7 @@ impl App {
     }
 
     /// The scopes the keyboard is in, most specific first.
-    pub fn scopes(&self) -> Vec<Scope> {
+    pub(crate) fn scopes(&self) -> Vec<Scope> {
         let mut scopes = self.local_scopes();
         scopes.push(Scope::Anywhere);
         scopes
@@ -797,7 +797,7 @@ impl App {
     }
 
     /// What the journal says of past downloads, for the jobs with none of this session's.
-    pub fn note_downloads(&mut self, downloaded: &[(String, crate::jobs::JobNotes)]) {
+    pub(crate) fn note_downloads(&mut self, downloaded: &[(String, crate::jobs::JobNotes)]) {
         job_actions::note_downloads(&mut self.downloads, &mut self.download_notes, downloaded);
         self.files_changed();
     }

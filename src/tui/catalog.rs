@@ -115,7 +115,7 @@ pub fn catalog(form: &Form, env: &Env) -> Catalog {
 
 /// A target picker: a cluster of the other topology is shown but not choosable, and the
 /// source itself goes last, so that the picker never preselects erasing the source.
-pub fn shape_target_items(form: &Form, env: &Env, group_id: &str, items: &mut [PickItem]) {
+pub(crate) fn shape_target_items(form: &Form, env: &Env, group_id: &str, items: &mut [PickItem]) {
     let source_name = form.value(Field::ClusterName).trim().to_string();
     let source_group = form.value(Field::GroupId).trim().to_string();
     let source_id = form

@@ -13,11 +13,11 @@ use base64::Engine;
 use std::time::{Duration, Instant};
 
 /// Past this the sequence is refused: many terminals drop long OSC 52 payloads silently.
-pub const MAX_COPY_BYTES: usize = 100_000;
+pub(crate) const MAX_COPY_BYTES: usize = 100_000;
 
 /// Which multiplexer sits between the program and the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Passthrough {
+pub(crate) enum Passthrough {
     None,
     Tmux,
     Screen,
@@ -25,7 +25,7 @@ pub enum Passthrough {
 
 impl Passthrough {
     /// From `TMUX` and `TERM`.
-    pub fn detect(tmux: Option<&str>, term: Option<&str>) -> Passthrough {
+    pub(crate) fn detect(tmux: Option<&str>, term: Option<&str>) -> Passthrough {
         if tmux.is_some_and(|t| !t.is_empty()) {
             Passthrough::Tmux
         } else if term.is_some_and(|t| t.starts_with("screen")) {
@@ -37,7 +37,7 @@ impl Passthrough {
 }
 
 /// The bytes that put `text` on the clipboard, or why not.
-pub fn osc52(text: &str, via: Passthrough) -> Result<Vec<u8>, String> {
+pub(crate) fn osc52(text: &str, via: Passthrough) -> Result<Vec<u8>, String> {
     if text.len() > MAX_COPY_BYTES {
         return Err(format!(
             "too long to copy through the terminal ({} bytes, at most {MAX_COPY_BYTES})",
@@ -59,7 +59,7 @@ const TMUX_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What tmux did with the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TmuxCopy {
+pub(crate) enum TmuxCopy {
     /// `load-buffer -w` (tmux 3.2+): in tmux's buffer, and sent on to the outer terminal's
     /// clipboard where tmux can (`set-clipboard` not `off`, a terminal that takes OSC 52).
     BufferAndClipboard,
@@ -69,7 +69,7 @@ pub enum TmuxCopy {
 
 /// Hands `text` to the tmux server that `tmux_env` (the value of `$TMUX`) names, on stdin.
 /// Blocks (up to a few seconds): call it off the event loop.
-pub fn tmux_load_buffer(text: &str, tmux_env: &str) -> Result<TmuxCopy, String> {
+pub(crate) fn tmux_load_buffer(text: &str, tmux_env: &str) -> Result<TmuxCopy, String> {
     if text.len() > MAX_COPY_BYTES {
         return Err(format!(
             "too long to copy ({} bytes, at most {MAX_COPY_BYTES})",
@@ -135,7 +135,7 @@ fn run_tmux(args: &[&str], text: &str, tmux_env: &str) -> Result<(), String> {
 }
 
 /// The status line after tmux took the text: where it is, and no more than that.
-pub fn tmux_said(what: &str, how: TmuxCopy) -> String {
+pub(crate) fn tmux_said(what: &str, how: TmuxCopy) -> String {
     match how {
         TmuxCopy::BufferAndClipboard => format!(
             "copied {what} into tmux's buffer (paste with prefix ]); tmux also passes it to your terminal's clipboard when set-clipboard allows"
@@ -147,7 +147,7 @@ pub fn tmux_said(what: &str, how: TmuxCopy) -> String {
 }
 
 /// The status line when tmux did not take it and the passthrough escape was sent instead.
-pub fn passthrough_said(what: &str, why: &str) -> String {
+pub(crate) fn passthrough_said(what: &str, why: &str) -> String {
     format!(
         "{why}; sent {what} as a passthrough escape instead: it reaches your terminal's clipboard only with `set -g allow-passthrough on` in tmux"
     )

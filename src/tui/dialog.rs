@@ -63,7 +63,7 @@ impl Dialogs {
         self.0.last()
     }
 
-    pub fn top_mut(&mut self) -> Option<&mut Dialog> {
+    pub(crate) fn top_mut(&mut self) -> Option<&mut Dialog> {
         self.0.last_mut()
     }
 
@@ -73,12 +73,12 @@ impl Dialogs {
     }
 
     /// Closes the top one: the one below (if any) is back.
-    pub fn pop(&mut self) -> Option<Dialog> {
+    pub(crate) fn pop(&mut self) -> Option<Dialog> {
         self.0.pop()
     }
 
     /// Closes the top one if `is` says it is that one.
-    pub fn pop_if(&mut self, is: impl Fn(&Dialog) -> bool) -> bool {
+    pub(crate) fn pop_if(&mut self, is: impl Fn(&Dialog) -> bool) -> bool {
         let top = self.top().is_some_and(is);
         if top {
             self.0.pop();
@@ -165,13 +165,13 @@ pub enum Request {
 }
 
 /// A key as text input (typing, Backspace, cursor keys), for fields and filters.
-pub fn text_input(key: &KeyEvent) -> Option<InputRequest> {
+pub(crate) fn text_input(key: &KeyEvent) -> Option<InputRequest> {
     tui_input::backend::crossterm::to_input_request(&Event::Key(*key))
 }
 
 impl Dialog {
     /// The view that scrolls in it, if any.
-    pub fn scroll_mut(&mut self) -> Option<&mut Scroll> {
+    pub(crate) fn scroll_mut(&mut self) -> Option<&mut Scroll> {
         match self {
             Dialog::Help { scroll } | Dialog::Detail { scroll, .. } | Dialog::Batch { scroll, .. } => Some(scroll),
             Dialog::Review(r) => Some(&mut r.scroll),
@@ -181,7 +181,7 @@ impl Dialog {
 
     /// The mouse wheel (`true`: down): the help, a detail and the review scroll, a list moves
     /// its selection; `false` where it does nothing.
-    pub fn on_wheel(&mut self, down: bool) -> bool {
+    pub(crate) fn on_wheel(&mut self, down: bool) -> bool {
         let lines = if down { 3 } else { -3 };
         match self {
             Dialog::Help { scroll } | Dialog::Detail { scroll, .. } => scroll.by(lines),
@@ -192,7 +192,7 @@ impl Dialog {
         true
     }
 
-    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+    pub(crate) fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
         match self {
             Dialog::Picker(p) => p.on_key(action, key),
             Dialog::Profiles(p) => match p.on_key(action, key) {
@@ -252,7 +252,7 @@ impl Dialog {
 
     /// Pasted text: a picker filters by it, the folder question takes it; the erase confirmation
     /// refuses it; others ignore it.
-    pub fn on_paste(&mut self, text: &str) -> Outcome {
+    pub(crate) fn on_paste(&mut self, text: &str) -> Outcome {
         match self {
             Dialog::Picker(p) | Dialog::Profiles(p) => {
                 for c in text.chars().filter(|c| !c.is_control()) {

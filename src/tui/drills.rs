@@ -46,14 +46,14 @@ pub struct DrillsView {
 
 impl DrillsView {
     /// Opened again: the list is read anew (the running drills are kept).
-    pub fn reopen(&mut self) {
+    pub(crate) fn reopen(&mut self) {
         self.standings = None;
         self.detail = false;
         self.scroll = Scroll::default();
     }
 
     /// What the last draw measured, for the part it drew.
-    pub fn set_limits(&mut self, limits: ScrollLimits) {
+    pub(crate) fn set_limits(&mut self, limits: ScrollLimits) {
         if self.detail {
             self.scroll.set_limits(limits);
         } else {
@@ -95,7 +95,7 @@ impl DrillsView {
         self.list().get(self.selected)
     }
 
-    pub fn on_key(&mut self, action: Option<Action>) -> Outcome {
+    pub(crate) fn on_key(&mut self, action: Option<Action>) -> Outcome {
         let n = self.list().len();
         match action {
             Some(Action::Close) if self.detail => {

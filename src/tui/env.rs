@@ -27,7 +27,7 @@ pub struct Atlas {
 impl Atlas {
     /// The source as looked up, while the form still names it (a name being retyped has no
     /// topology yet).
-    pub fn source_for(&self, group_id: &str, cluster: &str) -> Option<&Cluster> {
+    pub(crate) fn source_for(&self, group_id: &str, cluster: &str) -> Option<&Cluster> {
         self.source
             .as_ref()
             .filter(|s| s.group_id == group_id && s.cluster == cluster)

@@ -50,12 +50,12 @@ impl FolderPrompt {
 
     /// In the demo, the question says before the first download that the offered folder
     /// goes at quit.
-    pub fn in_demo(self, demo: bool) -> FolderPrompt {
+    pub(crate) fn in_demo(self, demo: bool) -> FolderPrompt {
         FolderPrompt { demo, ..self }
     }
 
     /// Enter chooses, Esc cancels; other keys edit the folder.
-    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+    pub(crate) fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
         if self.checking {
             return match action {
                 Some(Action::Close) => Outcome::Close,
@@ -78,7 +78,7 @@ impl FolderPrompt {
         }
     }
 
-    pub fn on_paste(&mut self, text: &str) -> Outcome {
+    pub(crate) fn on_paste(&mut self, text: &str) -> Outcome {
         for c in text.chars().filter(|c| !c.is_control()) {
             self.edit(InputRequest::InsertChar(c));
         }

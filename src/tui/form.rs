@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use tui_input::Input;
 
 /// The values `delivery.methodName` cycles through; `HTTP` first, as it erases nothing.
-pub const METHODS: [DeliveryMethod; 2] = [DeliveryMethod::Http, DeliveryMethod::AutomatedRestore];
+pub(crate) const METHODS: [DeliveryMethod; 2] = [DeliveryMethod::Http, DeliveryMethod::AutomatedRestore];
 
 /// Widest label, `delivery.targetClusterName`.
 const LABEL_WIDTH: usize = 26;
@@ -73,7 +73,7 @@ impl Form {
     }
 
     /// Moves focus; `false` when it would leave the form (past the last or first field).
-    pub fn move_focus(&mut self, forward: bool) -> bool {
+    pub(crate) fn move_focus(&mut self, forward: bool) -> bool {
         match (forward, self.focus) {
             (true, i) if i + 1 < Field::FORM.len() => {
                 self.focus = i + 1;
@@ -87,7 +87,7 @@ impl Form {
         }
     }
 
-    pub fn focus_edge(&mut self, first: bool) {
+    pub(crate) fn focus_edge(&mut self, first: bool) {
         self.focus = if first { 0 } else { Field::FORM.len() - 1 };
     }
 
@@ -122,7 +122,7 @@ impl Form {
 
     /// `n`: a job's request in the form, under its own source; the focus on the restore point,
     /// the field a new request most often changes. `true` when the source moved.
-    pub fn load_job(&mut self, cloned: super::job_actions::Cloned, env: &Env) -> bool {
+    pub(crate) fn load_job(&mut self, cloned: super::job_actions::Cloned, env: &Env) -> bool {
         let moved = cloned.group_id != self.value(Field::GroupId).trim()
             || cloned.cluster != self.value(Field::ClusterName).trim();
         self.set(Field::GroupId, &cloned.group_id);
@@ -142,14 +142,14 @@ impl Form {
         moved
     }
 
-    pub fn cycle_method(&mut self, forward: bool) {
+    pub(crate) fn cycle_method(&mut self, forward: bool) {
         let i = METHODS.iter().position(|m| *m == self.method).unwrap_or(0);
         let n = METHODS.len();
         self.method = METHODS[if forward { (i + 1) % n } else { (i + n - 1) % n }];
     }
 
     /// The field drawn at `(x, y)`, if any, the fields drawn in `area` (a row each).
-    pub fn field_at(area: Rect, x: u16, y: u16) -> Option<Field> {
+    pub(crate) fn field_at(area: Rect, x: u16, y: u16) -> Option<Field> {
         let inside = x >= area.x && x < area.right() && y >= area.y && y < area.bottom();
         inside
             .then(|| Field::FORM.get((y - area.y) as usize).copied())
@@ -159,7 +159,7 @@ impl Form {
     /// The method's choice keys, a picker's Enter, and typing; moving between fields is the
     /// app's (it leads on into the jobs panel). What a key changes is checked here, from
     /// `env`: only what needs the rest of the app (a status line, a dialog, a fetch) goes up.
-    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent, env: &Env) -> Outcome {
+    pub(crate) fn on_key(&mut self, action: Option<Action>, key: &KeyEvent, env: &Env) -> Outcome {
         match action {
             Some(a @ (Action::ChoiceNext | Action::ChoicePrev)) => {
                 self.cycle_method(a == Action::ChoiceNext);
@@ -211,7 +211,7 @@ impl Form {
     }
 
     /// Edits the focused text field; `true` when its value changed.
-    pub fn edit(&mut self, request: tui_input::InputRequest) -> bool {
+    pub(crate) fn edit(&mut self, request: tui_input::InputRequest) -> bool {
         if self.focused() == Field::MethodName {
             return false;
         }
@@ -255,7 +255,7 @@ impl Form {
     }
 
     /// The source cluster as looked up, while the form still names it.
-    pub fn source_cluster<'e>(&self, env: &Env<'e>) -> Option<&'e Cluster> {
+    pub(crate) fn source_cluster<'e>(&self, env: &Env<'e>) -> Option<&'e Cluster> {
         env.atlas
             .source_for(self.value(Field::GroupId).trim(), self.value(Field::ClusterName).trim())
     }
@@ -268,7 +268,7 @@ impl Form {
     }
 
     /// The lookup of the source the form names, unless it was looked up already.
-    pub fn lookup_source(&self, env: &Env) -> Option<Effect> {
+    pub(crate) fn lookup_source(&self, env: &Env) -> Option<Effect> {
         let group_id = self.value(Field::GroupId).trim().to_string();
         let cluster = self.value(Field::ClusterName).trim().to_string();
         if group_id.is_empty() || cluster.is_empty() {
@@ -283,7 +283,7 @@ impl Form {
     }
 
     /// The focus left `left`: a change of project or cluster is looked up.
-    pub fn after_leaving(&self, left: Field, env: &Env) -> Option<Effect> {
+    pub(crate) fn after_leaving(&self, left: Field, env: &Env) -> Option<Effect> {
         if matches!(left, Field::GroupId | Field::ClusterName) {
             self.lookup_source(env)
         } else {
@@ -425,7 +425,7 @@ impl Form {
     }
 
     /// Whether anything on screen moves with the clock: a time field is filled.
-    pub fn depends_on_time(&self) -> bool {
+    pub(crate) fn depends_on_time(&self) -> bool {
         [Field::PointInTimeUtcMillis, Field::OplogTs]
             .iter()
             .any(|f| !self.value(*f).trim().is_empty())
@@ -553,14 +553,14 @@ impl Form {
     }
 
     /// Rows the findings want at `width` to show every one whole.
-    pub fn findings_wanted(&self, width: u16, theme: &Theme) -> u16 {
+    pub(crate) fn findings_wanted(&self, width: u16, theme: &Theme) -> u16 {
         self.finding_lines(width as usize, theme, true).len() as u16
     }
 
     /// Every finding whole where the rows allow; else the others one line each; else a
     /// scrolled window (PgUp/PgDn) with a count of what is above and below. Returns the
     /// window's first line when it scrolled, bounded by what there is to show.
-    pub fn render_findings(&self, frame: &mut Frame, area: Rect, theme: &Theme) -> Option<usize> {
+    pub(crate) fn render_findings(&self, frame: &mut Frame, area: Rect, theme: &Theme) -> Option<usize> {
         if area.height == 0 {
             return None;
         }

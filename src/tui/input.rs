@@ -20,7 +20,7 @@ use std::time::Duration;
 /// How long after an Esc the rest of a sequence may still come. Bytes of one read are there
 /// at once; this also covers a sequence split over two packets. Nobody types Esc, `[` and `A`
 /// this fast, and the Esc itself is passed on at once: nothing waits for this.
-pub const FOLLOW: Duration = Duration::from_millis(30);
+pub(crate) const FOLLOW: Duration = Duration::from_millis(30);
 
 /// The longest tail looked at: `[1;5~` and its kin are far shorter.
 const MAX_TAIL: usize = 16;
@@ -32,7 +32,7 @@ pub trait Source {
 }
 
 /// The terminal, through crossterm.
-pub struct Crossterm;
+pub(crate) struct Crossterm;
 
 impl Source for Crossterm {
     fn next(&mut self, wait: Option<Duration>) -> io::Result<Option<Event>> {
@@ -256,9 +256,9 @@ const WRAPPING: &[char] = &['"', '\'', '`', ',', ';', '“', '”', '‘', '’'
 /// holds exactly one.
 /// The most a field holds: an id is 24 characters, a name 64, a time 30; a paste is cut here,
 /// so that a megabyte pasted by mistake is handled in a moment, not character by character.
-pub const MAX_FIELD_CHARS: usize = 1024;
+pub(crate) const MAX_FIELD_CHARS: usize = 1024;
 
-pub fn pasted_value(field: Field, text: &str) -> String {
+pub(crate) fn pasted_value(field: Field, text: &str) -> String {
     let line: String = text
         .lines()
         .find(|l| !l.trim().is_empty())

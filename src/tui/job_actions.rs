@@ -19,7 +19,7 @@ use std::collections::HashMap;
 /// What a job's key asks of the app: a line to say, a dialog to open over the others, work to
 /// start.
 #[derive(Default)]
-pub struct Asks {
+pub(crate) struct Asks {
     pub say: Option<String>,
     pub open: Option<Dialog>,
     pub start: Vec<Effect>,
@@ -42,7 +42,7 @@ impl Asks {
 }
 
 /// The downloads this screen knows of: its own, by job id, and the journal's notes.
-pub struct Files<'a> {
+pub(crate) struct Files<'a> {
     pub downloads: &'a HashMap<String, DownloadState>,
     pub notes: &'a HashMap<String, JobNotes>,
 }
@@ -171,7 +171,7 @@ pub fn act(
 
 /// `D` on a batch: every part into the folder, after a question (the folder first, when none
 /// was chosen).
-pub fn ask_batch(panel: &JobsPanel, env: &Env, batch_id: &str) -> Asks {
+pub(crate) fn ask_batch(panel: &JobsPanel, env: &Env, batch_id: &str) -> Asks {
     let Some((_, parts)) = panel.selected_batch().filter(|(id, _)| id == batch_id) else {
         return Asks::default();
     };
@@ -207,13 +207,13 @@ fn folder_line(folder: &DownloadFolder) -> String {
 }
 
 /// A folder set in the config is changed there, not here.
-pub fn folder_changeable(folder: &DownloadFolder) -> bool {
+pub(crate) fn folder_changeable(folder: &DownloadFolder) -> bool {
     !matches!(folder, DownloadFolder::Configured(_))
 }
 
 /// Where archives go, offering the folder chosen (or suggested) so far; `then` goes on once
 /// it is ready.
-pub fn folder_question(env: &Env, first: bool, then: AfterFolder) -> Dialog {
+pub(crate) fn folder_question(env: &Env, first: bool, then: AfterFolder) -> Dialog {
     let offered = env.info.download_dir.or_suggested();
     let shown = crate::jobs::folder::shown(offered, crate::jobs::folder::home().as_deref());
     Dialog::Folder(FolderPrompt::new(&shown, first, &env.info.profile, then).in_demo(env.info.demo))
@@ -221,7 +221,7 @@ pub fn folder_question(env: &Env, first: bool, then: AfterFolder) -> Dialog {
 
 /// What the journal says of past downloads (this window's before a restart, another
 /// window's, a script's), for the jobs with no download of this session's to show.
-pub fn note_downloads(
+pub(crate) fn note_downloads(
     downloads: &mut HashMap<String, DownloadState>,
     notes: &mut HashMap<String, JobNotes>,
     downloaded: &[(String, JobNotes)],
@@ -248,7 +248,7 @@ pub fn files(downloads: &HashMap<String, DownloadState>) -> HashMap<String, crat
 /// What the question before a download says beyond the usual: that the last download from
 /// here left a broken file (set aside), and that this one would use the last of the downloads
 /// Atlas allows, as far as this profile knows.
-pub fn download_warnings(files: &Files, job: &crate::atlas::RestoreJob) -> Vec<String> {
+pub(crate) fn download_warnings(files: &Files, job: &crate::atlas::RestoreJob) -> Vec<String> {
     use crate::jobs::notes::FileState;
     let (downloads, notes) = (files.downloads, files.notes);
     let mut lines = Vec::new();
@@ -277,7 +277,7 @@ pub fn download_warnings(files: &Files, job: &crate::atlas::RestoreJob) -> Vec<S
 /// A job's request, for `n`: its own source (never the form's: its restore point means
 /// nothing elsewhere) and its body, from the journal (sent from here) or rebuilt from what
 /// Atlas says of it.
-pub struct Cloned {
+pub(crate) struct Cloned {
     pub group_id: String,
     pub cluster: String,
     pub body: serde_json::Value,

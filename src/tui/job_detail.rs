@@ -62,7 +62,7 @@ impl DownloadState {
     }
 
     /// The file it left is set aside as broken (its SHA1 or its archive).
-    pub fn is_broken(&self) -> bool {
+    pub(crate) fn is_broken(&self) -> bool {
         matches!(
             self,
             DownloadState::Done {
@@ -73,12 +73,12 @@ impl DownloadState {
     }
 
     /// Not over: going, or waiting to resume.
-    pub fn is_going(&self) -> bool {
+    pub(crate) fn is_going(&self) -> bool {
         matches!(self, DownloadState::Running(_) | DownloadState::Resuming { .. })
     }
 }
 
-pub struct DetailView<'a> {
+pub(crate) struct DetailView<'a> {
     pub job: &'a RestoreJob,
     /// The request that made it, when it was sent from here.
     pub request: Option<&'a serde_json::Value>,
@@ -261,7 +261,7 @@ impl DetailView<'_> {
 
 /// A sharded restore's batch in full: for each part, its shard (from the file's name), state,
 /// expiry and SHA1, then its URL on a line of its own, and its download from here.
-pub struct BatchView<'a> {
+pub(crate) struct BatchView<'a> {
     pub batch_id: &'a str,
     pub parts: &'a [super::jobs_panel::Shown<'a>],
     pub downloads: &'a std::collections::HashMap<String, DownloadState>,

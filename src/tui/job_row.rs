@@ -7,7 +7,7 @@ use crate::jobs::present::{self, delivery_status, listed_sha1, max_downloads, sh
 
 /// A row's text, read from the job once: the columns a frame draws.
 #[derive(Debug, Clone)]
-pub struct RowModel {
+pub(crate) struct RowModel {
     pub kind: Kind,
     pub batch: bool,
     pub failure: bool,

@@ -36,7 +36,7 @@ pub struct Shown<'a> {
 }
 
 /// From this inner width the panel is a table with more columns.
-pub const WIDE: usize = 100;
+pub(crate) const WIDE: usize = 100;
 
 #[derive(Default)]
 pub struct JobsPanel {
@@ -105,7 +105,7 @@ impl SortBy {
 
 /// How many rows the panel draws, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RowCounts {
+pub(crate) struct RowCounts {
     /// Tracked jobs and batches, and lost submits' candidates.
     pub tracked: usize,
     /// The cluster's other jobs (`a`).
@@ -184,7 +184,7 @@ impl JobsPanel {
     }
 
     /// The keys of the lost submits shown as having made no job (`X` dismisses them).
-    pub fn lost_outcomes(&self) -> Vec<String> {
+    pub(crate) fn lost_outcomes(&self) -> Vec<String> {
         self.pending
             .iter()
             .filter(|s| s.awaits_dismissal())
@@ -193,7 +193,7 @@ impl JobsPanel {
     }
 
     /// Lost submits to tell of (`JournalData::lost`), with their candidates.
-    pub fn set_pending(&mut self, pending: Vec<TrackedSubmit>) {
+    pub(crate) fn set_pending(&mut self, pending: Vec<TrackedSubmit>) {
         self.take_pending(pending);
         self.rebuild();
     }
@@ -413,7 +413,7 @@ impl JobsPanel {
     }
 
     /// What the files downloaded from here can be trusted for, by job id.
-    pub fn set_files(&mut self, files: HashMap<String, crate::jobs::notes::FileState>) {
+    pub(crate) fn set_files(&mut self, files: HashMap<String, crate::jobs::notes::FileState>) {
         if files == self.files {
             return;
         }
@@ -434,13 +434,13 @@ impl JobsPanel {
     }
 
     /// `/` typed into: the filter's text changed.
-    pub fn set_filter(&mut self, text: &str) {
+    pub(crate) fn set_filter(&mut self, text: &str) {
         self.filter = text.to_string();
         self.rebuild();
     }
 
     /// `s`: the next sort.
-    pub fn next_sort(&mut self) -> SortBy {
+    pub(crate) fn next_sort(&mut self) -> SortBy {
         self.sort_by = match self.sort_by {
             SortBy::Created => SortBy::Status,
             SortBy::Status => SortBy::Expiry,
@@ -452,7 +452,7 @@ impl JobsPanel {
 
     /// Takes a poll's news. `false` when it named a job as unchanged that the panel does not
     /// hold: the caller asks the poller for every job again (`Effect::PollAll`).
-    pub fn on_poll(&mut self, event: PollEvent) -> bool {
+    pub(crate) fn on_poll(&mut self, event: PollEvent) -> bool {
         self.polling = false;
         match event {
             PollEvent::Updated {
@@ -501,7 +501,7 @@ impl JobsPanel {
 
     /// The rows as drawn, by what they are: a batch is one row (its parts, opened under it,
     /// are not counted again), a lost submit's candidate (`?`) counts with the tracked.
-    pub fn row_counts(&self) -> RowCounts {
+    pub(crate) fn row_counts(&self) -> RowCounts {
         self.counts
     }
 
@@ -561,7 +561,7 @@ impl JobsPanel {
 
     /// The batch whose row is selected, with its parts' jobs.
     /// Whether the selected row is a batch's (without copying its parts, as `selected_batch` does).
-    pub fn batch_selected(&self) -> bool {
+    pub(crate) fn batch_selected(&self) -> bool {
         matches!(
             self.order.get(self.selected),
             Some(Row {
@@ -571,7 +571,7 @@ impl JobsPanel {
         )
     }
 
-    pub fn selected_batch(&self) -> Option<(String, Vec<RestoreJob>)> {
+    pub(crate) fn selected_batch(&self) -> Option<(String, Vec<RestoreJob>)> {
         let Some(Row {
             slot: Slot::Batch(b), ..
         }) = self.order.get(self.selected)
@@ -591,7 +591,7 @@ impl JobsPanel {
     }
 
     /// A batch's parts, as shown.
-    pub fn batch_parts(&self, id: &str) -> Vec<Shown<'_>> {
+    pub(crate) fn batch_parts(&self, id: &str) -> Vec<Shown<'_>> {
         self.batches
             .iter()
             .find(|b| b.id == id)
@@ -600,7 +600,7 @@ impl JobsPanel {
     }
 
     /// Opens or closes the selected batch (`Right`, `Left`); `false` when it is not one.
-    pub fn expand_selected(&mut self, open: bool) -> bool {
+    pub(crate) fn expand_selected(&mut self, open: bool) -> bool {
         let Some((id, _)) = self.selected_batch() else {
             return false;
         };
@@ -618,7 +618,7 @@ impl JobsPanel {
     }
 
     /// The jobs `t` tracks with this one: its whole batch, as far as it is shown.
-    pub fn batch_of(&self, job: &RestoreJob) -> Vec<RestoreJob> {
+    pub(crate) fn batch_of(&self, job: &RestoreJob) -> Vec<RestoreJob> {
         match &job.batch_id {
             Some(b) => self
                 .visible()
@@ -631,7 +631,7 @@ impl JobsPanel {
     }
 
     /// Up/Down select; the rest asks the app (it needs the form, the dialogs, the effects).
-    pub fn on_key(&mut self, action: Option<Action>, key: &ratatui::crossterm::event::KeyEvent) -> Outcome {
+    pub(crate) fn on_key(&mut self, action: Option<Action>, key: &ratatui::crossterm::event::KeyEvent) -> Outcome {
         if let Some(input) = &mut self.filtering {
             return match action {
                 Some(Action::Close) => {
@@ -725,7 +725,7 @@ impl JobsPanel {
     /// Only the rows on screen (or the first screenful): a tick with 10,000 jobs costs what
     /// one with ten does. The selected job's countdown is included (the detail shows it).
     /// `drawn`: where the last frame put the rows.
-    pub fn clock_view(&self, now_ms: i64, drawn: Option<&super::jobs_panel_view::PanelDrawn>) -> Vec<String> {
+    pub(crate) fn clock_view(&self, now_ms: i64, drawn: Option<&super::jobs_panel_view::PanelDrawn>) -> Vec<String> {
         let (start, rows) = drawn.map_or((0, 60), |d| (d.start, d.rows.height as usize));
         let mut v: Vec<String> = self
             .order

@@ -22,7 +22,7 @@ pub struct PanelDrawn {
 
 impl PanelDrawn {
     /// The index of the job drawn at `(x, y)`, if any, of `len` rows.
-    pub fn job_at(&self, x: u16, y: u16, len: usize) -> Option<usize> {
+    pub(crate) fn job_at(&self, x: u16, y: u16, len: usize) -> Option<usize> {
         let rows = self.rows;
         let inside = x >= rows.x && x < rows.right() && y >= rows.y && y < rows.bottom();
         let i = self.start + (y.checked_sub(rows.y)?) as usize;
@@ -76,7 +76,7 @@ impl JobsPanel {
     }
 
     /// A borderless strip for short screens: a title line, then the newest jobs.
-    pub fn render_strip(&self, frame: &mut Frame, area: Rect, theme: &Theme, now_ms: i64) {
+    pub(crate) fn render_strip(&self, frame: &mut Frame, area: Rect, theme: &Theme, now_ms: i64) {
         let width = area.width as usize;
         let age = self.age_line().map(|a| format!(" · {a}")).unwrap_or_default();
         let title = format!("Restore jobs ({}){age} · F2 for the panel", self.row_counts().tracked);

@@ -103,7 +103,7 @@ pub enum Action {
     Close,
 }
 
-pub struct Binding {
+pub(crate) struct Binding {
     pub scope: Scope,
     pub keys: &'static [(KeyCode, KeyModifiers)],
     pub action: Action,
@@ -134,7 +134,7 @@ const fn bind(
 
 /// In order of precedence: a dialog's keys before the form's, the form's before global ones.
 #[rustfmt::skip]
-pub const BINDINGS: &[Binding] = &[
+pub(crate) const BINDINGS: &[Binding] = &[
     bind(Scope::Review, &[(KeyCode::Enter, NONE)], Action::Submit, "send the request (after the typed confirmation, for AUTOMATED_RESTORE)", true),
     bind(Scope::Review, &[(KeyCode::Esc, NONE)], Action::Close, "back to the form; nothing is sent", true),
     bind(Scope::Review, &[(KeyCode::Char('p'), CTRL)], Action::PlainText, "the URL, the JSON and the curl command as plain text, to select with the mouse (any key comes back)", true),
@@ -211,7 +211,7 @@ pub const BINDINGS: &[Binding] = &[
 ];
 
 /// How a key is written: `^Q`, `F1`, `S-Tab`, `Space`, `Enter`, `y`.
-pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
+pub(crate) fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
     let name = match code {
         KeyCode::Char(' ') => "Space".to_string(),
         KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => return format!("^{}", c.to_ascii_uppercase()),
@@ -246,7 +246,7 @@ impl Binding {
     }
 
     /// The help's name for it: every key.
-    pub fn all_labels(&self) -> String {
+    pub(crate) fn all_labels(&self) -> String {
         let mut labels: Vec<String> = self.keys.iter().map(|(c, m)| key_label(*c, *m)).collect();
         labels.dedup();
         labels.join(" ")
@@ -343,7 +343,7 @@ fn short(action: Action) -> &'static str {
 }
 
 /// The help screen's lines, grouped by where they apply.
-pub fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+pub(crate) fn help_lines() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     let groups = [
         ("Anywhere", Scope::Anywhere),
         ("Outside dialogs", Scope::Global),

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 /// What a mouse event is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hit {
+pub(crate) enum Hit {
     /// The wheel over the jobs panel (`true`: down).
     PanelWheel(bool),
     /// A click on the panel's `i`th row.
@@ -28,7 +28,7 @@ pub fn wheel(event: &MouseEvent) -> Option<bool> {
 }
 
 /// What `event` is on, with no dialog open: the panel's `jobs` rows, the form's fields.
-pub fn hit(event: &MouseEvent, drawn: &Drawn, jobs: usize) -> Hit {
+pub(crate) fn hit(event: &MouseEvent, drawn: &Drawn, jobs: usize) -> Hit {
     let (x, y) = (event.column, event.row);
     if let Some(down) = wheel(event) {
         return match drawn.panel {

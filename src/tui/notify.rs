@@ -21,7 +21,7 @@ pub enum NotifyMode {
 }
 
 /// A link this close to its expiry is worth a word.
-pub const EXPIRING_MS: i64 = 15 * 60_000;
+pub(crate) const EXPIRING_MS: i64 = 15 * 60_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Event {

@@ -58,12 +58,12 @@ pub fn open(form: &Form, env: &Env) -> Option<Result<(Picker, Effect), String>> 
 }
 
 /// Cloud and Ops Manager answer `restorableTimeRanges`: a point in time is picked from them.
-pub fn has_ranges_picker(field: Field, flavor: Flavor) -> bool {
+pub(crate) fn has_ranges_picker(field: Field, flavor: Flavor) -> bool {
     field == Field::PointInTimeUtcMillis && flavor.is_public_api()
 }
 
 /// Fields whose values can be picked from Atlas.
-pub fn has_picker(field: Field) -> bool {
+pub(crate) fn has_picker(field: Field) -> bool {
     matches!(
         field,
         Field::ClusterName

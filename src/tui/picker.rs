@@ -101,7 +101,7 @@ impl Picker {
     }
 
     /// Up/Down move, Enter picks (or says why not), Esc closes; other keys type the filter.
-    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+    pub(crate) fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
         match action {
             Some(Action::Close) => Outcome::Close,
             Some(a @ (Action::Up | Action::Down)) => {
@@ -125,7 +125,7 @@ impl Picker {
         }
     }
 
-    pub fn edit_filter(&mut self, request: tui_input::InputRequest) {
+    pub(crate) fn edit_filter(&mut self, request: tui_input::InputRequest) {
         if self.filter.handle(request).is_some_and(|c| c.value) {
             self.selected = 0;
         }
@@ -215,7 +215,7 @@ fn size(bytes: Option<i64>) -> String {
 }
 
 /// Newest first: created, complete, expiry, size.
-pub fn snapshot_items(mut snapshots: Vec<Snapshot>) -> Vec<PickItem> {
+pub(crate) fn snapshot_items(mut snapshots: Vec<Snapshot>) -> Vec<PickItem> {
     let created = |s: &Snapshot| s.created.as_ref().and_then(|c| c.date.clone()).unwrap_or_default();
     snapshots.sort_by_key(|s| std::cmp::Reverse(created(s)));
     snapshots
@@ -241,7 +241,7 @@ pub fn snapshot_items(mut snapshots: Vec<Snapshot>) -> Vec<PickItem> {
 
 /// Cloud and Ops Manager's restorable time ranges, newest first: picking one puts its end,
 /// the latest time it restores to, in `pointInTimeUTCMillis` (as epoch ms), to edit from there.
-pub fn range_items(ranges: Option<Vec<crate::restore::RestorableRange>>) -> Vec<PickItem> {
+pub(crate) fn range_items(ranges: Option<Vec<crate::restore::RestorableRange>>) -> Vec<PickItem> {
     use crate::restore::time_input::format_utc_ms;
     let mut ranges = ranges.unwrap_or_default();
     ranges.sort_by_key(|r| std::cmp::Reverse(r.end_ms));
@@ -262,7 +262,7 @@ pub fn range_items(ranges: Option<Vec<crate::restore::RestorableRange>>) -> Vec<
 }
 
 /// Restorable ones are choosable; the time each restores to.
-pub fn checkpoint_items(mut checkpoints: Vec<Checkpoint>) -> Vec<PickItem> {
+pub(crate) fn checkpoint_items(mut checkpoints: Vec<Checkpoint>) -> Vec<PickItem> {
     checkpoints.sort_by_key(|c| std::cmp::Reverse(c.timestamp.clone()));
     checkpoints
         .into_iter()
@@ -284,7 +284,7 @@ pub fn checkpoint_items(mut checkpoints: Vec<Checkpoint>) -> Vec<PickItem> {
 /// The projects the key can see, by name, with their ids and cluster counts: the target
 /// project of an automated restore.
 /// The source's own project is marked: a restore into it erases one of its neighbours.
-pub fn project_items(projects: Vec<Project>, source_group: &str) -> Vec<PickItem> {
+pub(crate) fn project_items(projects: Vec<Project>, source_group: &str) -> Vec<PickItem> {
     projects
         .into_iter()
         .map(|p| {
@@ -304,7 +304,7 @@ pub fn project_items(projects: Vec<Project>, source_group: &str) -> Vec<PickItem
         .collect()
 }
 
-pub fn cluster_items(clusters: Vec<Cluster>, field: Field) -> Vec<PickItem> {
+pub(crate) fn cluster_items(clusters: Vec<Cluster>, field: Field) -> Vec<PickItem> {
     clusters
         .into_iter()
         .filter_map(|c| {

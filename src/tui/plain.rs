@@ -37,7 +37,7 @@ pub struct PlainScreen {
 }
 
 /// The last line: how to come back.
-pub const BACK: &str = "Any key goes back to the dashboard.";
+pub(crate) const BACK: &str = "Any key goes back to the dashboard.";
 
 fn item(heading: impl Into<String>, text: impl Into<String>) -> PlainItem {
     PlainItem {
@@ -49,7 +49,7 @@ fn item(heading: impl Into<String>, text: impl Into<String>) -> PlainItem {
 impl PlainScreen {
     /// A job's download URL, its auth header (the value only if `revealed`) and a download
     /// command; or why it has none.
-    pub fn for_job(
+    pub(crate) fn for_job(
         job: &RestoreJob,
         request: Option<&serde_json::Value>,
         revealed: bool,
@@ -117,7 +117,7 @@ impl PlainScreen {
     }
 
     /// The reviewed request: its URL, its body and the equivalent curl command.
-    pub fn for_review(review: &Review) -> PlainScreen {
+    pub(crate) fn for_review(review: &Review) -> PlainScreen {
         let title = match &review.confirm {
             Some(c) => format!(
                 "Review (AUTOMATED_RESTORE: it ERASES cluster {}): plain text to select",
@@ -161,7 +161,7 @@ impl PlainScreen {
 
 /// The key for plain text (`p` in a job's detail, `^P` in the review): the top dialog's
 /// plain screen (the event loop shows it), or why there is none; `None` for a dialog without.
-pub fn for_dialog(top: Option<&Dialog>, jobs: &JobsPanel) -> Option<Result<PlainScreen, String>> {
+pub(crate) fn for_dialog(top: Option<&Dialog>, jobs: &JobsPanel) -> Option<Result<PlainScreen, String>> {
     Some(match top? {
         Dialog::Review(r) => Ok(PlainScreen::for_review(r)),
         Dialog::Detail { job_id, revealed, .. } => match jobs.find(job_id) {
@@ -201,7 +201,7 @@ pub fn show(terminal: &mut Term, screen: &PlainScreen, mouse: bool) -> std::io::
 /// which the input thread reads first, so it fails ("the cursor position could not be read").
 /// Instead ratatui is told the screen is blank: its frame is replaced by a blank one (the
 /// blanks it writes land on a screen already cleared), so the next draw writes every cell.
-pub fn hide(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
+pub(crate) fn hide(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
     {
         let out = terminal.backend_mut();
         queue!(

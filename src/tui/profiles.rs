@@ -18,7 +18,7 @@ pub struct ProfileChoice {
 }
 
 /// The list's rows: the profile in use shown but not choosable.
-pub fn profile_items(choices: &[ProfileChoice], current: &str) -> Vec<PickItem> {
+pub(crate) fn profile_items(choices: &[ProfileChoice], current: &str) -> Vec<PickItem> {
     choices
         .iter()
         .map(|c| PickItem {

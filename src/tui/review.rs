@@ -54,7 +54,7 @@ impl Review {
 
     /// Enter sends (the app checks the confirmation and the clock), Esc goes back (not while
     /// sending); other keys type the erase confirmation.
-    pub fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
+    pub(crate) fn on_key(&mut self, action: Option<Action>, key: &KeyEvent) -> Outcome {
         match action {
             Some(Action::Close) if self.sending => Outcome::Unchanged,
             Some(Action::Close) => Outcome::Close,

@@ -30,12 +30,12 @@ pub struct ScrollLimits {
 
 impl Scroll {
     /// What the last draw measured.
-    pub fn set_limits(&mut self, limits: ScrollLimits) {
+    pub(crate) fn set_limits(&mut self, limits: ScrollLimits) {
         self.limits = limits;
     }
 
     /// Up/Down a line, PgUp/PgDn a page, Home/End the ends; `true` if the view moved.
-    pub fn on_action(&mut self, action: Action) -> bool {
+    pub(crate) fn on_action(&mut self, action: Action) -> bool {
         let (max, page) = (self.limits.max, self.limits.page.max(1));
         let top = match action {
             Action::Up => self.top.saturating_sub(1),
@@ -54,7 +54,7 @@ impl Scroll {
 
     /// Moves the least that shows rows `first..=last` (a list's selection), as measured by
     /// the last draw; the next draw keeps it within bounds.
-    pub fn reveal(&mut self, first: u16, last: u16) {
+    pub(crate) fn reveal(&mut self, first: u16, last: u16) {
         let view = self.limits.view.max(1);
         if first < self.top {
             self.top = first;

@@ -22,7 +22,7 @@ fn describe(key: &crate::jobs::catalog::ListKey) -> String {
 }
 
 /// Why the review cannot open yet: what to say, and the field to go to.
-pub struct NotYet {
+pub(crate) struct NotYet {
     pub say: String,
     pub focus: Option<Field>,
 }
@@ -116,7 +116,7 @@ pub fn send(r: &mut Review, ctx: &Context) -> Send {
 /// What Atlas's answer to a submit does: jobs to add to the panel, whether the review
 /// closes, and what to say, open and start.
 #[derive(Default)]
-pub struct Answered {
+pub(crate) struct Answered {
     pub track: Vec<TrackedJob>,
     pub close_review: bool,
     pub asks: Asks,

@@ -15,15 +15,15 @@ static MOUSE: AtomicBool = AtomicBool::new(false);
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static HOOK: Once = Once::new();
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub(crate) type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Owns the terminal's special modes; dropping it restores them.
-pub struct TerminalGuard;
+pub(crate) struct TerminalGuard;
 
 impl TerminalGuard {
     /// Raw mode, alternate screen, bracketed paste (a pasted id lands whole) and, only if
     /// asked, mouse capture (it breaks the terminal's own selection over SSH).
-    pub fn enter(mouse: bool) -> std::io::Result<(TerminalGuard, Term)> {
+    pub(crate) fn enter(mouse: bool) -> std::io::Result<(TerminalGuard, Term)> {
         install_panic_hook();
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);

@@ -47,7 +47,7 @@ impl Theme {
         self.fg(Color::Green)
     }
 
-    pub fn dim(&self) -> Style {
+    pub(crate) fn dim(&self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)
         } else {
@@ -67,7 +67,7 @@ impl Theme {
         Style::new().add_modifier(Modifier::BOLD)
     }
 
-    pub fn danger_banner(&self) -> Style {
+    pub(crate) fn danger_banner(&self) -> Style {
         if self.color {
             Style::new()
                 .fg(Color::White)
@@ -95,19 +95,19 @@ impl Theme {
         }
     }
 
-    pub fn mark_error(&self) -> &'static str {
+    pub(crate) fn mark_error(&self) -> &'static str {
         if self.ascii { "X" } else { "✖" }
     }
 
-    pub fn mark_warning(&self) -> &'static str {
+    pub(crate) fn mark_warning(&self) -> &'static str {
         "!"
     }
 
-    pub fn mark_pointless(&self) -> &'static str {
+    pub(crate) fn mark_pointless(&self) -> &'static str {
         "-"
     }
 
-    pub fn mark_focus(&self) -> &'static str {
+    pub(crate) fn mark_focus(&self) -> &'static str {
         if self.ascii { ">" } else { "▶" }
     }
 
@@ -117,11 +117,11 @@ impl Theme {
     }
 
     /// An opened batch's part, under the batch's row.
-    pub fn mark_part(&self) -> &'static str {
+    pub(crate) fn mark_part(&self) -> &'static str {
         if self.ascii { "|" } else { "·" }
     }
 
-    pub fn mark_ok(&self) -> &'static str {
+    pub(crate) fn mark_ok(&self) -> &'static str {
         if self.ascii { "+" } else { "✓" }
     }
 }

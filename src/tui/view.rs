@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 /// Below this the screen says so instead of drawing a broken form.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 20;
+pub(crate) const MIN_WIDTH: u16 = 60;
+pub(crate) const MIN_HEIGHT: u16 = 20;
 /// From this width, with the keys in the jobs panel, the selected job's detail sits beside it.
 const DETAIL_PANE: u16 = 180;
 /// From this width the form and the jobs sit side by side.

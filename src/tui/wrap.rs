@@ -2,7 +2,7 @@
 //! than a line (a URL, an id list) is cut into pieces that fill the lines, never dropped.
 
 /// The lines of `text` at most `width` characters wide (at least one line).
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = vec![String::new()];
     for word in text.split(' ') {

@@ -45,7 +45,7 @@ impl DrillBook {
     }
 
     /// Saves a new run; its row's number.
-    pub fn begin(&self, run: &DrillRun) -> Result<i64, StoreError> {
+    pub(crate) fn begin(&self, run: &DrillRun) -> Result<i64, StoreError> {
         self.store().write_unowned(|tx| {
             tx.execute(
                 "INSERT INTO drill_runs (drill, profile, cluster, started_ms, finished_ms, result, body)
@@ -65,7 +65,7 @@ impl DrillBook {
     }
 
     /// Saves the run as it is now.
-    pub fn save(&self, seq: i64, run: &DrillRun) -> Result<(), StoreError> {
+    pub(crate) fn save(&self, seq: i64, run: &DrillRun) -> Result<(), StoreError> {
         self.store().write_unowned(|tx| {
             tx.execute(
                 "UPDATE drill_runs SET finished_ms = ?2, result = ?3, body = ?4, started_ms = ?5 WHERE seq = ?1",
@@ -83,7 +83,7 @@ impl DrillBook {
 
     /// The drill's run that has not finished (interrupted, or going on in another process:
     /// the drill's lock tells which).
-    pub fn unfinished(&self, drill: &str) -> Result<Option<StoredRun>, StoreError> {
+    pub(crate) fn unfinished(&self, drill: &str) -> Result<Option<StoredRun>, StoreError> {
         self.store().read(|tx| {
             tx.query_row(
                 "SELECT seq, body FROM drill_runs WHERE drill = ?1 AND finished_ms IS NULL ORDER BY seq DESC LIMIT 1",

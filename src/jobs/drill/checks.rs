@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// What an archive was expected to be.
-pub struct Expected<'a> {
+pub(crate) struct Expected<'a> {
     /// The file's name as Atlas gives it (`RS-TIMESTAMP-JOBID.tar.gz`): it names the replica set.
     pub file_name: &'a str,
     /// The source cluster's id, when known.
@@ -23,7 +23,7 @@ const SNAPSHOT_SLACK_MS: i64 = 60_000;
 /// Whether the archive is whole, a mongod data directory of the expected replica set, writes
 /// nothing outside its folder, and (when it has one) its `restoreInfo.txt` agrees with the
 /// request: `Ok(words)` or `Err(why not)`.
-pub fn judge_archive(report: &ArchiveReport, expected: &Expected<'_>) -> Result<String, String> {
+pub(crate) fn judge_archive(report: &ArchiveReport, expected: &Expected<'_>) -> Result<String, String> {
     if !report.ok || report.broken.is_some() {
         return Err(report.describe());
     }
@@ -100,7 +100,7 @@ pub fn judge_archive(report: &ArchiveReport, expected: &Expected<'_>) -> Result<
 /// Unpacks the archive at `archive` into `into` (made); the folder to run `check_command` in:
 /// the archive's one top folder, else `into`. Only an archive the archive check found safe
 /// is unpacked.
-pub fn unpack(archive: &Path, into: &Path, top_folder: Option<&str>) -> Result<PathBuf, String> {
+pub(crate) fn unpack(archive: &Path, into: &Path, top_folder: Option<&str>) -> Result<PathBuf, String> {
     std::fs::create_dir_all(into).map_err(|e| format!("cannot make {}: {e}", into.display()))?;
     let file = crate::files::open_read(archive)?;
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));

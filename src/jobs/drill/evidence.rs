@@ -37,7 +37,7 @@ fn seconds_between(run: &DrillRun) -> f64 {
 /// JUnit XML: a `testsuite` per drill, a `testcase` per check (`failure` for a failed one,
 /// `skipped` for one not judged), the RPO, RTO and job ids as properties; a run that ended
 /// in error has an `error` case.
-pub fn to_junit(runs: &[DrillRun]) -> String {
+pub(crate) fn to_junit(runs: &[DrillRun]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let failures: usize = runs
         .iter()
@@ -135,7 +135,7 @@ pub fn to_junit(runs: &[DrillRun]) -> String {
 }
 
 /// A drill's figures for the textfile: its last run, and its last passed one.
-pub struct Gauges<'a> {
+pub(crate) struct Gauges<'a> {
     pub last: &'a DrillRun,
     pub last_success_ms: Option<i64>,
 }
@@ -147,7 +147,7 @@ fn label(value: &str) -> String {
 
 /// The Prometheus text format, one gauge family per figure, each drill a series with its
 /// `drill`, `cluster` and `profile` labels.
-pub fn to_prom(drills: &[Gauges<'_>]) -> String {
+pub(crate) fn to_prom(drills: &[Gauges<'_>]) -> String {
     type Figure = fn(&Gauges<'_>) -> Option<f64>;
     let families: [(&str, &str, Figure); 5] = [
         (
@@ -215,7 +215,7 @@ fn result_words(run: &DrillRun) -> &'static str {
 }
 
 /// Markdown a person reads: each run, its checks and phases, pass or fail in words.
-pub fn to_markdown(runs: &[DrillRun], title: &str) -> String {
+pub(crate) fn to_markdown(runs: &[DrillRun], title: &str) -> String {
     let mut out = format!("# {}\n\n", md(title));
     if runs.is_empty() {
         out.push_str("No drill ran in this period.\n");

@@ -8,7 +8,7 @@ use std::time::Duration;
 /// The largest drill file read: a real one is a dozen lines.
 const MAX_FILE_BYTES: u64 = 64 * 1024;
 /// How long `check_command` may run unless the file says (`check_timeout`).
-pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// The file as written.
 #[derive(Debug, Deserialize)]

@@ -9,12 +9,12 @@
 //! - `standing.rs`: where each drill stands (last run, next due, overdue).
 //! - `evidence.rs`: the run as JSON, JUnit XML, a Prometheus textfile and Markdown.
 
-pub mod book;
+pub(crate) mod book;
 pub mod checks;
-pub mod evidence;
+pub(crate) mod evidence;
 pub mod file;
 pub mod run;
-pub mod standing;
+pub(crate) mod standing;
 
 pub use book::{DrillBook, StoredRun};
 pub use file::{Drill, DrillMethod, PointChoice};
@@ -133,13 +133,13 @@ pub struct DrillRun {
 }
 
 impl DrillRun {
-    pub fn phase_ms(&self, name: &str) -> Option<i64> {
+    pub(crate) fn phase_ms(&self, name: &str) -> Option<i64> {
         self.phases.iter().rev().find(|p| p.name == name).map(|p| p.at_ms)
     }
 
     /// When it ended on this host's clock (a run recorded before that was kept: its start
     /// plus its length on Atlas's clock).
-    pub fn host_ended_ms(&self) -> Option<i64> {
+    pub(crate) fn host_ended_ms(&self) -> Option<i64> {
         self.host_finished_ms.or_else(|| {
             self.finished_ms
                 .map(|f| self.host_started_ms.saturating_add(f.saturating_sub(self.started_ms)))
@@ -163,7 +163,7 @@ impl DrillRun {
 }
 
 /// A span as people write it: `1d 2h`, `12m 8s`, `45s`.
-pub fn span(seconds: i64) -> String {
+pub(crate) fn span(seconds: i64) -> String {
     let s = seconds.max(0);
     let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60, s % 60);
     let parts: Vec<String> = [(d, "d"), (h, "h"), (m, "m"), (sec, "s")]
@@ -176,6 +176,6 @@ pub fn span(seconds: i64) -> String {
 }
 
 /// `2026-12-04T09:00:00Z`.
-pub fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     crate::restore::time_input::format_utc_ms(ms)
 }

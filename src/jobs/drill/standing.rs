@@ -90,7 +90,7 @@ pub fn against(value: Option<i64>, max: u64) -> String {
 }
 
 /// `12-04 09:00Z`: to the minute and without the year, so that a row fits 80 columns.
-pub fn short_time(ms: Option<i64>) -> String {
+pub(crate) fn short_time(ms: Option<i64>) -> String {
     ms.map_or("-".into(), |ms| {
         let t = super::rfc3339(ms);
         format!("{} {}Z", t.get(5..10).unwrap_or(""), t.get(11..16).unwrap_or(""))
@@ -98,7 +98,7 @@ pub fn short_time(ms: Option<i64>) -> String {
 }
 
 /// When it is next due, in words: `by hand`, `due now` or `next 12-11 09:00Z`.
-pub fn next_words(s: &Standing) -> String {
+pub(crate) fn next_words(s: &Standing) -> String {
     match (s.next_due_ms, &s.last) {
         (None, _) => "by hand".into(),
         (Some(_), None) => "due now".into(),
@@ -109,7 +109,7 @@ pub fn next_words(s: &Standing) -> String {
 /// A drill in two lines of at most about 80 columns (longer only for long names): its name,
 /// cluster, result and state; then its last run, figures and next due. The dashboard's list
 /// and `drill status` in a narrow terminal.
-pub fn two_lines(s: &Standing) -> (String, String) {
+pub(crate) fn two_lines(s: &Standing) -> (String, String) {
     let l = s.last.as_ref();
     let first = format!(
         "{}  {}  {}  {}",
@@ -132,7 +132,7 @@ pub fn two_lines(s: &Standing) -> (String, String) {
 }
 
 /// Where a drill stands, in a word or two.
-pub fn state_words(s: &Standing) -> String {
+pub(crate) fn state_words(s: &Standing) -> String {
     if let Some(why) = &s.invalid {
         return format!("INVALID: {why}");
     }
@@ -156,10 +156,10 @@ pub fn state_words(s: &Standing) -> String {
 }
 
 /// A drill file read, or its name and why it does not read.
-pub type ReadDrill = Result<Drill, (String, String)>;
+pub(crate) type ReadDrill = Result<Drill, (String, String)>;
 
 /// The drill files of `folder`, read: a file that does not read is its name and why.
-pub fn read_folder(folder: Option<&Path>) -> Result<Vec<ReadDrill>, String> {
+pub(crate) fn read_folder(folder: Option<&Path>) -> Result<Vec<ReadDrill>, String> {
     let files: Vec<PathBuf> = match folder {
         Some(f) => super::file::files_in(f)?,
         None => Vec::new(),

@@ -35,7 +35,7 @@ impl ApiError {
         self
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
+    pub(crate) fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
@@ -63,7 +63,7 @@ impl ApiError {
     }
 
     /// The error alone, in plain JSON (for answers given before the query is read).
-    pub fn into_plain(self) -> Response {
+    pub(crate) fn into_plain(self) -> Response {
         Rendered::error(&Format::plain(), &self).into_response()
     }
 }

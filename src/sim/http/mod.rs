@@ -6,9 +6,9 @@
 //! order in front of the handlers.
 
 pub(crate) mod authenticate;
-pub(crate) mod date;
+pub mod date;
 pub(crate) mod error;
 pub(crate) mod inject;
 pub(crate) mod paging;
-pub(crate) mod render;
+pub mod render;
 pub(crate) mod request;

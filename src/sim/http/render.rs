@@ -89,7 +89,7 @@ impl Rendered {
         self
     }
 
-    pub fn into_response(self) -> Response {
+    pub(crate) fn into_response(self) -> Response {
         (self.status, self.headers, self.body).into_response()
     }
 }

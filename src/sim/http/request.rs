@@ -25,7 +25,7 @@ pub(crate) struct Req<'a> {
 
 impl Req<'_> {
     /// A query parameter's value (the first, if given twice).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 

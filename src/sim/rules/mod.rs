@@ -22,7 +22,7 @@ use std::ops::RangeInclusive;
 use values::MethodName;
 
 /// The earliest point in time the API takes: 2008-01-01T00:00:00Z (api.md §1, `minimum`).
-pub const EARLIEST_POINT_IN_TIME_MS: i64 = 1_199_145_600_000;
+pub(crate) const EARLIEST_POINT_IN_TIME_MS: i64 = 1_199_145_600_000;
 /// How far back Atlas and Cloud Manager restore a point in time (api.md §1; ops-manager.md).
 pub const POINT_IN_TIME_WINDOW_MS: i64 = 24 * 3_600_000;
 
@@ -81,12 +81,12 @@ pub(crate) const INVALID: &str = "Invalid attribute {0} specified: {why}";
 pub(crate) const MISSING: &str = "The required attribute {0} was not specified: {why}";
 
 impl Rule {
-    pub fn holds_for(&self, flavor: Flavor, api: ApiVersion) -> bool {
+    pub(crate) fn holds_for(&self, flavor: Flavor, api: ApiVersion) -> bool {
         self.products.contains(&flavor) && self.apis.contains(&api)
     }
 
     /// The `detail` for one case.
-    pub fn detail_for(&self, hit: &Hit) -> String {
+    pub(crate) fn detail_for(&self, hit: &Hit) -> String {
         let mut out = self.detail.replace("{why}", &hit.why);
         for (i, p) in hit.parameters.iter().enumerate() {
             let shown = p.as_str().map_or_else(|| p.to_string(), str::to_string);
@@ -173,7 +173,7 @@ impl Violation {
     }
 
     /// What `badRequestDetail.fields` says of it.
-    pub fn description(&self) -> &str {
+    pub(crate) fn description(&self) -> &str {
         &self.hit.why
     }
 
